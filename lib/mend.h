@@ -1,0 +1,358 @@
+/*
+ * mend.h - the one public header of libmend, the code every mend
+ * program shares.  One section per file in lib/.
+ *
+ * Conventions (libgit2's, jq's):
+ *  - Functions that can fail return -1 (or another negative number) and
+ *    leave a message for mend_errmsg(); lib/ never prints, never exits.
+ *    Commands decide what a failure means.
+ *  - Out-parameters come first after the object; what comes back through
+ *    `**out` or `jv *out` belongs to the caller.
+ *  - A `jv` passed as an argument is consumed (jq's rule) unless the
+ *    comment says "borrowed".  Borrowed `const char *` results live as
+ *    long as the jv they came from.
+ */
+#ifndef MEND_H
+#define MEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <jv.h>
+
+#ifndef MEND_VERSION
+#define MEND_VERSION "0.1.0"
+#endif
+
+/* sysexits(3) codes, as the design uses them. */
+#include <sysexits.h>
+
+/* error.c */
+
+/* Set the calling thread's error message; always returns -1. */
+int mend_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like mend_err, with ": strerror(errno)" appended. */
+int mend_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The last message set (never NULL). */
+const char *mend_errmsg(void);
+
+/* The program name for diagnostics ("enqueue"), set once by main. */
+extern const char *mend_prog;
+void mend_setprog(const char *argv0);
+/* "prog: message\n" on stderr; mend_die also exits with `code`. */
+void mend_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mend_die(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+/* time.c */
+
+/* Seconds since the epoch, with sub-second precision. */
+double mend_now(void);
+/* Monotonic seconds, for timeouts and intervals. */
+double mend_mono(void);
+/* RFC 3339 UTC with milliseconds into buf (at least 32 bytes); returns buf. */
+char *mend_rfc3339(char *buf, size_t len, double t);
+/* Parse RFC 3339 (Z or offset, optional fraction); -1 on error. */
+int mend_parse_time(double *out, const char *s);
+/* Parse a duration: "90", "90s", "15m", "2h", "7d", "1.5h"; -1 on error. */
+int mend_parse_duration(double *out, const char *s);
+/* Sleep for `s` seconds (restarting on EINTR unless *stop becomes set). */
+void mend_sleep(double s, volatile int *stop);
+
+/* record.c - JSON lines in and out */
+
+struct record_reader;
+
+/*
+ * Open `path` ("-" or NULL is stdin) for reading JSON lines.  The reader
+ * is the caller's; free it with record_reader_free().
+ */
+int record_reader_open(struct record_reader **out, const char *path);
+/*
+ * Read the next record into *out (caller owns it).  Returns 1 for a
+ * record, 0 at end of input, -1 on a read error.  A line that is not a
+ * JSON object is reported on stderr as "prog: FILE:LINE: reason",
+ * counted, and skipped.  Blank lines are skipped silently; CRLF is fine;
+ * lines may be any length.
+ */
+int record_read(struct record_reader *r, jv *out);
+/* 1 when a complete line is buffered or the input is readable now. */
+int record_reader_ready(struct record_reader *r);
+/* The file descriptor underneath, for poll(2). */
+int record_reader_fd(const struct record_reader *r);
+/* Lines reported bad so far, and the position of the last line read. */
+size_t record_reader_bad(const struct record_reader *r);
+const char *record_reader_name(const struct record_reader *r);
+long record_reader_line(const struct record_reader *r);
+void record_reader_free(struct record_reader *r);
+
+/*
+ * Iterate the records of every file named in argv (stdin when argc is
+ * 0), calling fn for each.  fn consumes the record and returns 0 to go on
+ * or -1 to stop.  Returns 0 when all input was good, EX_DATAERR when some
+ * line was bad, EX_NOINPUT when a file could not be opened, -1 when fn
+ * stopped (message from fn) or reading failed.
+ */
+int record_each(int argc, char **argv, int (*fn)(jv rec, void *arg), void *arg);
+
+/*
+ * Write rec (consumed) as one compact line to f and flush it.  Returns -1
+ * with a message on a write error (EPIPE, ENOSPC): callers must treat
+ * that as failure.  Commands ignore SIGPIPE so EPIPE arrives here.
+ */
+int record_write(FILE *f, jv rec);
+/* Compact JSON for rec (borrowed), malloc'd, caller frees. */
+char *record_dump(jv rec);
+/* Parse one JSON text; -1 with the parser's message on error. */
+int record_parse(jv *out, const char *s, size_t len);
+
+/*
+ * Field access by dotted path ("incident.id").  None of these consume
+ * rec.  record_get returns a new reference (jv_null() when absent);
+ * record_str borrows (NULL when absent or not a string).
+ */
+jv record_get(jv rec, const char *path);
+const char *record_str(jv rec, const char *path);
+double record_num(jv rec, const char *path, double dflt);
+int record_bool(jv rec, const char *path, int dflt);
+int record_has(jv rec, const char *path);
+/* The record's "type", or "" when it has none. */
+const char *record_type(jv rec);
+/*
+ * Set a field, creating intermediate objects; consumes rec and v,
+ * returns the new rec.  rec = record_set(rec, "job.id", jv_number(4));
+ */
+jv record_set(jv rec, const char *path, jv v);
+jv record_set_str(jv rec, const char *path, const char *s);
+jv record_set_num(jv rec, const char *path, double n);
+/* Drop a field; consumes rec, returns the new rec. */
+jv record_del(jv rec, const char *path);
+/* jv_string from a possibly-NULL C string (NULL -> jv_null()). */
+jv record_strornull(const char *s);
+/* Release a jv held in a variable and set it invalid (safe twice). */
+void record_clear(jv *v);
+
+/* spool.c - the spool directory and mend.db */
+
+struct spool;
+
+/*
+ * Open (creating, mode 0700) the spool directory `dir`; NULL means
+ * $MEND_SPOOL, else $XDG_STATE_HOME/mend, else ~/.local/state/mend.
+ * Opens mend.db in WAL mode with a busy timeout and runs migrations.
+ */
+int spool_open(struct spool **out, const char *dir);
+void spool_close(struct spool *sp);
+/* The spool directory (borrowed). */
+const char *spool_dir(const struct spool *sp);
+
+/*
+ * Explicit transactions (BEGIN IMMEDIATE), for batching writes: every
+ * spool_* write below joins an open transaction instead of committing
+ * on its own.  spool_commit is durable (synchronous=FULL) on return.
+ */
+int spool_begin(struct spool *sp);
+int spool_commit(struct spool *sp);
+int spool_rollback(struct spool *sp);
+/* Changes whenever another connection commits (PRAGMA data_version). */
+int64_t spool_data_version(struct spool *sp);
+
+/* Queues.  States: queued leased done failed dead (and duplicate, which
+ * is never stored: it is what job_add says about a repeated key). */
+struct job_opts {
+	const char *queue;	/* default "incidents" */
+	const char *key;	/* dedup key, may be NULL */
+	double delay;		/* seconds before it is ready */
+	int priority;		/* higher runs first */
+	int max_attempts;	/* default 5 */
+};
+
+struct job {
+	int64_t id;
+	char *queue;
+	char *key;
+	jv payload;		/* the record as enqueued */
+	int attempts;		/* including the current one */
+	int max_attempts;
+};
+
+/*
+ * Add payload (consumed) as a job.  *out_job (caller's) is the job
+ * object {id, queue, state, key, attempts}; state is "duplicate" (and no
+ * job is added) when a job with the same key is queued or leased.
+ */
+int spool_job_add(struct spool *sp, jv *out_job, const struct job_opts *o, jv payload);
+/*
+ * Lease the next ready job of `queue` (priority, then age) for `owner`
+ * for lease_s seconds.  Returns 1 and fills *j (release it with
+ * job_release), 0 when none is ready, -1 on error.  An expired lease
+ * makes a job ready again.
+ */
+int spool_job_lease(struct spool *sp, struct job *j, const char *queue,
+    const char *owner, double lease_s);
+/* Extend a lease; returns 0, or -1 when the lease was lost. */
+int spool_job_renew(struct spool *sp, int64_t id, const char *owner, double lease_s);
+/* Finish a leased job with its output as result (may be NULL). */
+int spool_job_done(struct spool *sp, int64_t id, const char *owner, const char *result);
+/*
+ * A leased job failed.  permanent: dead at once.  Otherwise it is
+ * retried after exponential backoff with jitter, or dead when attempts
+ * ran out.  *state_out (may be NULL) says which ("failed" or "dead",
+ * static string); *retry_in the delay chosen.
+ */
+int spool_job_fail(struct spool *sp, int64_t id, const char *owner, int permanent,
+    const char *error, const char **state_out, double *retry_in);
+/* Put a dead/failed/done job back in the queue, ready now; 0 or -1. */
+int spool_job_retry(struct spool *sp, int64_t id);
+/* Seconds until the next job of queue becomes ready; -1 when none waits. */
+double spool_job_next(struct spool *sp, const char *queue);
+/* Jobs as an array of job objects; queue/state may be NULL for all. */
+int spool_jobs(struct spool *sp, jv *out, const char *queue, const char *state);
+/* One job with payload, result, error, times; 1 found, 0 not, -1 error. */
+int spool_job_get(struct spool *sp, jv *out, int64_t id);
+/* Delete done/dead jobs and resolved incidents older than age seconds. */
+int spool_purge(struct spool *sp, double age, int *njobs, int *nincidents);
+/* Counts by queue and state, incidents open/resolved. */
+int spool_stats(struct spool *sp, jv *out);
+void job_release(struct job *j);
+
+/*
+ * Incidents and their timeline.  spool_incident_append(rec) stores what a
+ * stage produced: rec (borrowed) must carry incident.id; the incident is
+ * created when new, its open/resolve state and times follow the
+ * incident's event, and rec is appended to the timeline under its type.
+ */
+int spool_incident_append(struct spool *sp, jv rec);
+/* The latest timeline record of `type` for incident id: 1, 0 none, -1. */
+int spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *type);
+/* The incident row with its whole timeline: 1, 0 none, -1. */
+int spool_incident_get(struct spool *sp, jv *out, const char *id);
+/* All incidents (or only open ones), newest first, as an array. */
+int spool_incidents(struct spool *sp, jv *out, int open_only);
+
+/*
+ * Small durable state for stages (detector windows, used fix links).
+ * Values are JSON.  put with jv_null() deletes.  claim inserts only when
+ * absent: 1 inserted, 0 it existed (single-use tokens).
+ */
+int spool_state_get(struct spool *sp, jv *out, const char *ns, const char *key);
+int spool_state_put(struct spool *sp, const char *ns, const char *key, jv value);
+int spool_state_claim(struct spool *sp, const char *ns, const char *key, jv value);
+/* Every key of ns as an object {key: value}. */
+int spool_state_all(struct spool *sp, jv *out, const char *ns);
+
+/*
+ * The knowledge base (FTS5): kb_add indexes a record (borrowed) under its
+ * incident id, replacing what was there for the same id and type;
+ * kb_search returns [{incident, score, summary, root_cause, fix}] best
+ * first (score: higher is better, from BM25).
+ */
+int spool_kb_add(struct spool *sp, jv rec);
+int spool_kb_search(struct spool *sp, jv *out, const char *query, int limit);
+
+/* exec.c - child processes */
+
+struct proc_opts {
+	const char *cwd;		/* NULL: inherit */
+	char *const *env;		/* NULL: inherit */
+	int new_pgrp;			/* own process group (killable as one) */
+	int stdin_null;			/* stdin from /dev/null instead of a pipe */
+	int stderr_pipe;		/* capture stderr (else inherited) */
+	int merge_stderr;		/* stderr into the stdout pipe */
+	long rlimit_cpu;		/* seconds, 0: none */
+	long rlimit_as;			/* bytes, 0: none */
+	long rlimit_fsize;		/* bytes, 0: none */
+	long rlimit_nproc;		/* 0: none */
+	int no_network;			/* unshare(CLONE_NEWUSER|CLONE_NEWNET) when allowed */
+};
+
+struct proc {
+	pid_t pid;
+	int in;		/* write end of child's stdin, -1 if none */
+	int out;	/* read end of child's stdout */
+	int err;	/* read end of child's stderr, -1 if not piped */
+};
+
+/* Start argv[0] (PATH searched) with pipes; no shell. */
+int proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o);
+/* Signal the child (its whole group when it has one). */
+void proc_kill(const struct proc *p, int sig, int group);
+/* Wait; *status as from waitpid.  Closes remaining fds. */
+int proc_wait(struct proc *p, int *status);
+
+struct proc_result {
+	int status;		/* waitpid status */
+	int timed_out;
+	char *out;		/* stdout (and stderr when merged), NUL-terminated */
+	size_t out_len;
+	char *err;		/* stderr when captured separately */
+	size_t err_len;
+};
+
+/*
+ * Run argv to completion: feed `input` (may be NULL) on stdin, collect
+ * output (at most max_out bytes kept of each, the tail when cut), kill
+ * the process group after timeout seconds (0: none).  Returns 0 when it
+ * ran (look at res->status), -1 when it could not be started.
+ */
+int proc_run(struct proc_result *res, char *const argv[], const struct proc_opts *o,
+    const char *input, size_t input_len, double timeout, size_t max_out);
+void proc_result_release(struct proc_result *res);
+/* Exit code of a waitpid status: the code, or 128+signal. */
+int proc_exitcode(int status);
+/* The environment without secrets (tokens, keys, passwords), NULL-ended,
+ * malloc'd; free with proc_env_free. `extra` entries ("K=V") are added. */
+char **proc_env_scrubbed(char *const *extra);
+void proc_env_free(char **env);
+
+/* http.c - HTTP client (libcurl) */
+
+struct http_req {
+	const char *method;		/* "GET" when NULL */
+	const char *url;
+	const char *const *headers;	/* NULL-ended "Name: value" */
+	const char *body;
+	size_t body_len;
+	long timeout_ms;		/* whole request; default 30000 */
+	int max_attempts;		/* http_do_retry: default 4 */
+};
+
+struct http_resp {
+	long status;			/* 0 when no response came */
+	char *body;			/* NUL-terminated */
+	size_t body_len;
+	double retry_after;		/* seconds from Retry-After, or -1 */
+	int attempts;
+};
+
+/* One request.  -1 on transport failure (message says why). */
+int http_do(struct http_resp *resp, const struct http_req *req);
+/*
+ * With retries: transport errors, 429 and 5xx are retried with
+ * exponential backoff and jitter, honouring Retry-After (and a JSON
+ * body's "retry_after", as Discord sends).  Returns 0 with the last
+ * response (which may still be an error status), -1 when no response.
+ */
+int http_do_retry(struct http_resp *resp, const struct http_req *req);
+void http_resp_release(struct http_resp *resp);
+
+/* ---- sections below are filled by the stages that need them ---- */
+
+/* trace.c - stack traces */
+
+/* redact.c - secrets out of text */
+
+/* sign.c - HMAC links */
+
+/* git.c - repositories (libgit2) */
+
+/* analyze.c - engines */
+
+/* probe.c */
+
+/* detect.c */
+
+/* otlp.c */
+
+#endif
