@@ -64,8 +64,8 @@ exec_path(const char *argv0)
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/'))) {
 			*slash = '\0';
-			snprintf(probe, sizeof probe, "%s/enqueue", self);
-			if (access(probe, X_OK) == 0) {
+			if (snprintf(probe, sizeof probe, "%s/enqueue", self) <
+			    (int)sizeof probe && access(probe, X_OK) == 0) {
 				snprintf(dir, sizeof dir, "%s", self);
 				return dir;
 			}
@@ -83,9 +83,9 @@ list(const char *dir)
 
 	printf("usage: mend CMD [ARG...]   (programs in %s)\n\n", dir);
 	for (i = 0; i < sizeof progs / sizeof progs[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, progs[i].name);
+		int n = snprintf(path, sizeof path, "%s/%s", dir, progs[i].name);
 		printf("  %-9s %s%s\n", progs[i].name, progs[i].what,
-		    access(path, X_OK) == 0 ? "" : " (not installed)");
+		    n < (int)sizeof path && access(path, X_OK) == 0 ? "" : " (not installed)");
 	}
 	printf("\nexport PATH=\"$(mend --exec-path):$PATH\" to use the bare names.\n");
 	return ferror(stdout) ? 1 : 0;
@@ -115,8 +115,8 @@ main(int argc, char **argv)
 		usage("unknown option");
 	if (strchr(argv[1], '/') || !strcmp(argv[1], "mend"))
 		mend_die(EX_USAGE, "'%s' is not a mend command", argv[1]);
-	snprintf(path, sizeof path, "%s/%s", dir, argv[1]);
-	if (access(path, X_OK) != 0)
+	if (snprintf(path, sizeof path, "%s/%s", dir, argv[1]) >= (int)sizeof path ||
+	    access(path, X_OK) != 0)
 		mend_die(EX_USAGE, "'%s' is not a mend command (see 'mend')", argv[1]);
 	/* Children find their siblings by name. */
 	{
