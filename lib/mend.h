@@ -77,6 +77,9 @@ int record_reader_open(struct record_reader **out, const char *path);
  * lines may be any length.
  */
 int record_read(struct record_reader *r, jv *out);
+/* The text of the record record_read just returned (trimmed, no
+ * newline); valid until the next record_read. */
+const char *record_reader_text(const struct record_reader *r, size_t *len);
 /* 1 when a complete line is buffered or the input is readable now. */
 int record_reader_ready(struct record_reader *r);
 /* The file descriptor underneath, for poll(2). */
@@ -163,6 +166,9 @@ int64_t spool_data_version(struct spool *sp);
  * seconds pass (<0: forever).  1 woken, 0 timed out.  Callers re-check.
  */
 int spool_wait(struct spool *sp, double timeout);
+/* The descriptor spool_wait polls (readable after a commit), for callers
+ * that poll other descriptors too; drain it with spool_wait(sp, 0). */
+int spool_watch_fd(struct spool *sp);
 
 /* Queues.  States: queued leased done failed dead (and duplicate, which
  * is never stored: it is what job_add says about a repeated key). */
@@ -172,6 +178,8 @@ struct job_opts {
 	double delay;		/* seconds before it is ready */
 	int priority;		/* higher runs first */
 	int max_attempts;	/* default 5 */
+	const char *text;	/* payload's JSON text when the caller has it */
+	size_t text_len;	/* (saves dumping it again) */
 };
 
 struct job {
@@ -343,6 +351,20 @@ int http_do(struct http_resp *resp, const struct http_req *req);
  */
 int http_do_retry(struct http_resp *resp, const struct http_req *req);
 void http_resp_release(struct http_resp *resp);
+
+/* jqexpr.c - jq programs on records */
+
+struct jqexpr;
+
+/* Compile a jq program; the caller frees it with jqexpr_free. */
+int jqexpr_compile(struct jqexpr **out, const char *program);
+/*
+ * Run it on `in` (borrowed): 1 with the first output in *out (caller
+ * owns it), 0 when it produced nothing (e.g. `select` said no), -1 on a
+ * runtime error.
+ */
+int jqexpr_eval(struct jqexpr *e, jv *out, jv in);
+void jqexpr_free(struct jqexpr *e);
 
 /* ---- sections below are filled by the stages that need them ---- */
 
