@@ -247,8 +247,11 @@ static int
 tx_start(struct spool *sp, int *own)
 {
 	*own = !sp->in_tx;
-	if (*own && exec_sql(sp, "BEGIN IMMEDIATE") < 0)
+	if (!*own)
+		return 0;
+	if (exec_sql(sp, "BEGIN IMMEDIATE") < 0)
 		return -1;
+	sp->in_tx = 1;
 	return 0;
 }
 
@@ -257,13 +260,14 @@ tx_end(struct spool *sp, int own, int rc)
 {
 	if (!own)
 		return rc;
+	sp->in_tx = 0;
 	if (rc < 0) {
 		char saved[1024];
 		snprintf(saved, sizeof saved, "%s", mend_errmsg());
 		exec_sql(sp, "ROLLBACK");
 		return mend_err("%s", saved);
 	}
-	return exec_sql(sp, "COMMIT");
+	return exec_sql(sp, "COMMIT") < 0 ? -1 : rc;
 }
 
 static int
