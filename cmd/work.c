@@ -180,7 +180,7 @@ release(struct child *c)
 static int
 start(struct child *c)
 {
-	struct proc_opts o = { .new_pgrp = 1 };
+	struct proc_opts o = { .new_pgrp = 1, .die_with_parent = 1 };
 	char **env;
 	double now = mend_mono();
 	int rc;

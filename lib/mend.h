@@ -280,6 +280,7 @@ struct proc_opts {
 	long rlimit_fsize;		/* bytes, 0: none */
 	long rlimit_nproc;		/* 0: none */
 	int no_network;			/* unshare(CLONE_NEWUSER|CLONE_NEWNET) when allowed */
+	int die_with_parent;		/* SIGKILL the child when we die (even by -9) */
 };
 
 struct proc {
