@@ -456,6 +456,12 @@ spool_commit(struct spool *sp)
 }
 
 int
+spool_set_durable(struct spool *sp, int durable)
+{
+	return exec_sql(sp, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
+int
 spool_rollback(struct spool *sp)
 {
 	if (!sp->in_tx)
