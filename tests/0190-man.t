@@ -64,6 +64,7 @@ while IFS= read -r line; do
 	patch) f='repo workdir branch base commit files' k=patch ;;
 	testrun) f='passed iterations tests_passed tests_failed replayed confidence log' k=testrun ;;
 	pr) f='forge url number branch created' k=pr ;;
+	job) f='id queue state key attempts' k= ;;
 	*) bad="$bad [unknown type $type]"; continue ;;
 	esac
 	miss=$(printf '%s\n' "$line" | jq -r --arg k "$k" --arg f "$f" '
@@ -73,5 +74,5 @@ while IFS= read -r line; do
 done < "$T/examples"
 is "$bad" "" "mend-records(5) examples are JSON with every listed field"
 is "$(cut -d'"' -f4 "$T/examples" | sort -u | tr '\n' ' ')" \
-	"analysis error incident patch pr probe testrun " \
+	"analysis error incident job patch pr probe testrun " \
 	"mend-records(5) has an example of every record type"
