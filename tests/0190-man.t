@@ -12,7 +12,7 @@ pages=$(ls man/*.[1-8] 2>/dev/null)
 cmds=$(ls cmd/*.c 2>/dev/null)
 sect1=$(ls man/*.1 2>/dev/null)
 # shellcheck disable=SC2086
-plan $(( $(echo $pages | wc -w) + $(echo $cmds | wc -w) + $(echo $sect1 | wc -w) + 2 ))
+plan $(( $(echo $pages | wc -w) + 2 * $(echo $cmds | wc -w) + $(echo $sect1 | wc -w) + 2 ))
 
 # lint_clean PAGE: mandoc says nothing and exits 0; its words as TAP comments.
 lint_clean() {
@@ -29,6 +29,22 @@ done
 for c in $cmds; do
 	n=${c##*/}; n=${n%.c}
 	ok "cmd/$n.c has man/$n.1" test -f "man/$n.1"
+done
+
+# Every long option in a program's getopt tables is in its page (mdoc
+# writes "\-" for "-"), so a new option cannot go undocumented.
+for c in $cmds; do
+	n=${c##*/}; n=${n%.c}
+	missing=
+	if [ -f "man/$n.1" ]; then
+		sed 's/\\-/-/g' "man/$n.1" > "$T/page"
+		for o in $(sed -n 's/.*{ *"\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' "$c"); do
+			grep -q -e "-$o\b" "$T/page" || missing="$missing --$o"
+		done
+	else
+		missing=" (no page)"
+	fi
+	is "$missing" "" "man/$n.1 documents every long option of cmd/$n.c"
 done
 
 # The sections a program's page needs (ENVIRONMENT and FILES may be
