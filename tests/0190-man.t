@@ -38,6 +38,7 @@ for c in $cmds; do
 	missing=
 	if [ -f "man/$n.1" ]; then
 		sed 's/\\-/-/g' "man/$n.1" > "$T/page"
+		# shellcheck disable=SC2013
 		for o in $(sed -n 's/.*{ *"\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' "$c"); do
 			grep -q -e "-$o\b" "$T/page" || missing="$missing --$o"
 		done
