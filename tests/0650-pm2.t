@@ -57,7 +57,7 @@ ok "PM2 restarts the killed worker" wait_for 15 bash -c \
 	"[ \"\$('$PM2' jlist | jq -r '.[] | select(.name == \"mend-incidents\") | .pid')\" != $old ] && \
 	 [ \"\$('$PM2' jlist | jq -r '.[] | select(.name == \"mend-incidents\") | .pm2_env.status')\" = online ]"
 is "$(restarts mend-incidents)" 1 "once"
-job_done() { [ "$(spool show "$job" | jq -r .state)" = done ]; }
+job_done() { [ "$(spool show "$job" | jq -r .state)" = "done" ]; }
 ok "the job in flight is run again to the end" wait_for 15 job_done
 is "$(spool show "$job" | jq -r .attempts)" 2 "as its second attempt"
 is "$(spool show "$job" | jq -r .result | jq -r .text)" "in flight" "with its payload"
