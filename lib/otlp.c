@@ -380,6 +380,24 @@ resource_attrs(jv item)
 	return a;
 }
 
+/* Is one of the events (borrowed array) named "exception"? */
+static int
+has_exception(jv events)
+{
+	int i, n = jv_array_length(jv_copy(events)), yes = 0;
+
+	for (i = 0; i < n && !yes; i++) {
+		jv ev = jv_array_get(jv_copy(events), i);
+		jv name = field(ev, "name", NULL);
+
+		yes = jv_get_kind(name) == JV_KIND_STRING &&
+		    !strcmp(jv_string_value(name), "exception");
+		jv_free(name);
+		jv_free(ev);
+	}
+	return yes;
+}
+
 static int
 span_errors(jv *out, jv span, jv res, double now)
 {
@@ -399,6 +417,16 @@ span_errors(jv *out, jv span, jv res, double now)
 	}
 	if (array_field(&events, span, "events", NULL) < 0)
 		events = jv_array();
+	status = field(span, "status", NULL);
+	code = enum_field(status, "code", NULL, status_names, 3, 0);
+	/* Most spans succeed: leave them before building anything. */
+	if (code != 2 && !has_exception(events)) {
+		jv_free(status);
+		jv_free(events);
+		jv_free(tid);
+		jv_free(sid);
+		return 0;
+	}
 	if (end <= 0)
 		end = nanos(span, "startTimeUnixNano", "start_time_unix_nano");
 	if (end <= 0)
@@ -437,8 +465,6 @@ span_errors(jv *out, jv span, jv res, double now)
 		jv_free(ev);
 	}
 
-	status = field(span, "status", NULL);
-	code = enum_field(status, "code", NULL, status_names, 3, 0);
 	if (code == 2 && !emitted) {
 		jv msg = field(status, "message", NULL), r;
 		char fallback[1024];
