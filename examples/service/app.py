@@ -21,6 +21,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -97,17 +98,15 @@ def main():
     server.daemon_threads = True
 
     def stop(signum, frame):
-        raise SystemExit(0)
+        # shutdown() waits for serve_forever() to return: not from its thread.
+        threading.Thread(target=server.shutdown).start()
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     log.info("listening on http://%s:%d", host, server.server_address[1])
-    try:
-        server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
-        log.info("stopped")
+    server.serve_forever(poll_interval=0.1)
+    server.server_close()
+    log.info("stopped")
 
 
 if __name__ == "__main__":
