@@ -328,6 +328,130 @@ gunzip_bomb(void **state)
 	free(gz);
 }
 
+/*
+ * Random shapes made of OTLP's own field names and values of every kind:
+ * whatever the request looks like, conversion must not crash or leak
+ * (ASan runs this), and everything it emits is an error record.
+ */
+static const char *vocab[] = {
+	"resourceSpans", "resourceLogs", "scopeSpans", "scopeLogs", "spans", "logRecords",
+	"resource", "attributes", "key", "value", "stringValue", "intValue", "boolValue",
+	"doubleValue", "arrayValue", "kvlistValue", "values", "bytesValue", "events", "name",
+	"status", "code", "message", "traceId", "spanId", "timeUnixNano", "endTimeUnixNano",
+	"severityNumber", "severityText", "body", "exception", "exception.type",
+	"exception.stacktrace", "service.name", "http.route", "instrumentationLibrarySpans",
+};
+
+static uint32_t rng = 12345;
+
+static uint32_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static jv
+random_value(int depth)
+{
+	int n, i;
+	jv v;
+
+	switch (next_rand() % (depth > 6 ? 5 : 8)) {
+	case 0: return jv_null();
+	case 1: return jv_number((double)(int32_t)next_rand());
+	case 2: return jv_string(vocab[next_rand() % (sizeof vocab / sizeof *vocab)]);
+	case 3: return next_rand() % 2 ? jv_true() : jv_false();
+	case 4: return jv_string(next_rand() % 2 ? "5b8efff798038103d269b633813fc60c"
+	    : "STATUS_CODE_ERROR");
+	case 5: case 6:
+		v = jv_object();
+		n = next_rand() % 5;
+		for (i = 0; i < n; i++)
+			v = jv_object_set(v, jv_string(vocab[next_rand() %
+			    (sizeof vocab / sizeof *vocab)]), random_value(depth + 1));
+		return v;
+	default:
+		v = jv_array();
+		n = next_rand() % 4;
+		for (i = 0; i < n; i++)
+			v = jv_array_append(v, random_value(depth + 1));
+		return v;
+	}
+}
+
+/* v (consumed) with some of its parts replaced by random values. */
+static jv
+mutate(jv v, int depth)
+{
+	jv keys;
+	int i, n;
+
+	if (next_rand() % 10 == 0)
+		return (jv_free(v), random_value(depth));
+	switch (jv_get_kind(v)) {
+	case JV_KIND_OBJECT:
+		keys = jv_keys(jv_copy(v));
+		n = jv_array_length(jv_copy(keys));
+		for (i = 0; i < n; i++) {
+			jv k = jv_array_get(jv_copy(keys), i);
+			v = jv_object_set(v, jv_copy(k),
+			    mutate(jv_object_get(jv_copy(v), jv_copy(k)), depth + 1));
+			jv_free(k);
+		}
+		jv_free(keys);
+		return v;
+	case JV_KIND_ARRAY:
+		n = jv_array_length(jv_copy(v));
+		for (i = 0; i < n; i++)
+			v = jv_array_set(v, i, mutate(jv_array_get(jv_copy(v), i), depth + 1));
+		return v;
+	default:
+		return v;
+	}
+}
+
+static void
+random_shapes(void **state)
+{
+	const char *templates[2] = { SPAN_PRE
+	    "{\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"name\":\"GET /a\","
+	    "\"attributes\":[{\"key\":\"http.route\",\"value\":{\"stringValue\":\"/a\"}}],"
+	    "\"events\":[{\"name\":\"exception\",\"attributes\":[{\"key\":\"exception.type\","
+	    "\"value\":{\"stringValue\":\"E\"}},{\"key\":\"x\",\"value\":{\"arrayValue\":"
+	    "{\"values\":[{\"intValue\":\"1\"}]}}}]}],\"status\":{\"code\":2}}" SPAN_POST,
+	    "{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+	    "\"value\":{\"stringValue\":\"s\"}}]},\"scopeLogs\":[{\"logRecords\":["
+	    "{\"severityNumber\":17,\"body\":{\"kvlistValue\":{\"values\":[{\"key\":\"k\","
+	    "\"value\":{\"stringValue\":\"Traceback (most recent call last):\\nE: x\"}}]}},"
+	    "\"attributes\":[{\"key\":\"exception.message\",\"value\":{\"stringValue\":\"m\"}}]}"
+	    "]}]}]}" };
+	long total = 0;
+	int i, j;
+
+	for (i = 0; i < 3000; i++) {
+		jv body = mutate(parse(templates[i % 2]), 0), out;
+		struct otlp_stats st;
+		int n;
+
+		if (otlp_errors(&out, &st, i % 2 ? OTLP_LOGS : OTLP_TRACES, body, 0) < 0)
+			continue;
+		n = jv_array_length(jv_copy(out));
+		total += n;
+		for (j = 0; j < n; j++) {
+			jv r = jv_array_get(jv_copy(out), j);
+			assert_string_equal(record_type(r), "error");
+			assert_non_null(record_str(r, "monitor"));
+			jv_free(r);
+		}
+		jv_free(out);
+	}
+	/* The mutations leave many requests intact enough to yield records. */
+	assert_true(total > 300);
+}
+
 int
 main(void)
 {
@@ -343,6 +467,7 @@ main(void)
 		cmocka_unit_test(deep_nesting),
 		cmocka_unit_test(gunzip),
 		cmocka_unit_test(gunzip_bomb),
+		cmocka_unit_test(random_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
