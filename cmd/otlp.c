@@ -198,8 +198,9 @@ finish(struct MHD_Connection *c, struct conn *cn)
 		text = plain;
 	}
 	if (!text || len == 0) {
+		/* An empty request carries nothing: the spec says succeed. */
 		free(plain);
-		return reply_status(c, MHD_HTTP_BAD_REQUEST, "empty request body");
+		return reply_json(c, MHD_HTTP_OK, jv_object());
 	}
 	if (record_parse(&body, text, len) < 0) {
 		free(plain);

@@ -2,7 +2,7 @@
 # otlp: the OTLP specification's JSON examples, exception events, error
 # spans and error logs as error records; the HTTP answers of the spec.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 27
 
 F=$TOP/tests/fixtures/otlp
 P=$(free_port)
@@ -80,6 +80,9 @@ like "$(post /v1/traces "$T/trunc")" '{"code":3,"message":"bad JSON*400' "bad JS
 printf '{"resourceSpans": 5}' >"$T/shape"
 like "$(post /v1/traces "$T/shape")" "*'resourceSpans' is not an array*400" \
 	"a body that is not an export request is a 400"
+: >"$T/empty"
+is "$(post /v1/logs "$T/empty")" "{}
+200" "an empty request succeeds, as the spec asks"
 like "$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$P/v1/traces")" '*use POST*405' "GET is 405"
 like "$(post /v1/metrics "$F/trace.json")" '*/v1/traces and /v1/logs*404' "other paths are 404"
 
