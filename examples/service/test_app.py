@@ -22,7 +22,8 @@ class TestStats(unittest.TestCase):
         self.assertEqual(app.stats(orders), {"orders": 2, "total": 30.5, "average": 15.25})
 
     def test_sample_data(self):
-        self.assertEqual(app.stats(app.load_orders())["orders"], 3)
+        sample = os.path.join(app.HERE, "data", "orders.json")
+        self.assertEqual(app.stats(app.load_orders(sample))["orders"], 3)
 
 
 class TestHTTP(unittest.TestCase):
@@ -30,6 +31,7 @@ class TestHTTP(unittest.TestCase):
         fd, self.data = tempfile.mkstemp(suffix=".json")
         with os.fdopen(fd, "w") as f:
             json.dump([{"id": 1, "amount": 4}, {"id": 2, "amount": 6}], f)
+        self.saved = os.environ.get("DATA_FILE")
         os.environ["DATA_FILE"] = self.data
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), app.Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
@@ -39,7 +41,10 @@ class TestHTTP(unittest.TestCase):
     def tearDown(self):
         self.server.shutdown()
         self.server.server_close()
-        del os.environ["DATA_FILE"]
+        if self.saved is None:
+            del os.environ["DATA_FILE"]
+        else:
+            os.environ["DATA_FILE"] = self.saved
         os.unlink(self.data)
 
     def get(self, path):
