@@ -41,6 +41,13 @@
 #define DEFAULT_MAX_BODY (8u << 20)
 
 static size_t max_body = DEFAULT_MAX_BODY;
+/*
+ * Bytes of request bodies held by all connections together: past the
+ * budget a request is answered 503 (retryable) instead of growing memory
+ * with the number of clients.
+ */
+static atomic_size_t held;
+static size_t held_max;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int write_failed;
 static char write_error[256];
@@ -49,6 +56,7 @@ struct conn {
 	enum otlp_signal sig;
 	int gzip;
 	int too_big;
+	int busy;		/* over the memory budget: answer 503 */
 	char *buf;
 	size_t len, cap;
 };
@@ -190,6 +198,9 @@ finish(struct MHD_Connection *c, struct conn *cn)
 	if (cn->too_big)
 		return reply_status(c, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body is larger than the limit of %zu bytes", max_body);
+	if (cn->busy)
+		return reply_status(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "too many requests in flight: try again later");
 	if (cn->gzip) {
 		if (otlp_gunzip(&plain, &len, cn->buf, cn->len, max_body) < 0)
 			return reply_status(c, strstr(mend_errmsg(), "more than")
@@ -233,6 +244,16 @@ finish(struct MHD_Connection *c, struct conn *cn)
 	return reply_json(c, MHD_HTTP_OK, resp);
 }
 
+/* Free what the connection holds of its body, and give it back to the budget. */
+static void
+drop_body(struct conn *cn)
+{
+	atomic_fetch_sub(&held, cn->cap);
+	free(cn->buf);
+	cn->buf = NULL;
+	cn->len = cn->cap = 0;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *data, size_t *data_size, void **con_cls)
@@ -268,21 +289,27 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		size_t n = *data_size;
 
 		*data_size = 0;
-		if (cn->too_big || cn->len + n > max_body) {
-			cn->too_big = 1;
-			free(cn->buf);
-			cn->buf = NULL;
-			cn->len = cn->cap = 0;
+		if (cn->too_big || cn->busy || cn->len + n > max_body) {
+			cn->too_big = !cn->busy;
+			drop_body(cn);
 			return MHD_YES;
 		}
 		if (cn->len + n > cn->cap) {
-			size_t cap = cn->cap ? cn->cap : 16384;
+			size_t cap = cn->cap ? cn->cap : max_body < 16384 ? max_body : 16384;
 			char *nb;
 
 			while (cap < cn->len + n)
 				cap *= 2;
-			if (!(nb = realloc(cn->buf, cap)))
+			if (atomic_fetch_add(&held, cap - cn->cap) + (cap - cn->cap) > held_max) {
+				atomic_fetch_sub(&held, cap - cn->cap);
+				cn->busy = 1;
+				drop_body(cn);
+				return MHD_YES;
+			}
+			if (!(nb = realloc(cn->buf, cap))) {
+				atomic_fetch_sub(&held, cap - cn->cap);
 				return MHD_NO;
+			}
 			cn->buf = nb;
 			cn->cap = cap;
 		}
@@ -300,7 +327,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn *cn = *con_cls;
 
 	if (cn) {
-		free(cn->buf);
+		drop_body(cn);
 		free(cn);
 		*con_cls = NULL;
 	}
@@ -468,6 +495,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc > 0)
 		usage("no arguments expected");
+	held_max = max_body * 8;
 
 	/*
 	 * Block the stop signals before any thread exists, so they stay

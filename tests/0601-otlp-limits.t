@@ -2,7 +2,7 @@
 # otlp: body limits (413, before and after gzip), usage, a port in use,
 # a write error on stdout is fatal, SIGINT.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 17
 
 F=$TOP/tests/fixtures/otlp
 P=$(free_port)
@@ -30,6 +30,33 @@ like "$(post /v1/traces "$T/bomb.gz" -H 'Content-Encoding: gzip')" '*inflates to
 is "$(post /v1/traces "$F/trace-partial.json" | tail -1)" 200 "a body under the limit is fine"
 is "$(post /v1/traces "$F/trace-partial.json" -H 'Transfer-Encoding: chunked' | tail -1)" 200 \
 	"chunked too"
+
+# Bodies held by all connections together are bounded (8 x --max-body):
+# eight clients each holding 3 kB of an unfinished body fill the budget,
+# and a ninth request is told to come back later.
+python3 - "$P" "$F/trace-partial.json" >"$T/budget" <<'PY'
+import socket, sys
+port, body = int(sys.argv[1]), open(sys.argv[2], "rb").read()
+def start(n, length):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % length + b" " * n)
+    return s
+def status(s):
+    return s.recv(4096).split(b" ", 2)[1].decode()
+holders = [start(3000, 4000) for _ in range(8)]
+for h in holders:
+    h.sendall(b" ")  # make sure each one's bytes were read
+import time; time.sleep(0.3)
+s = start(0, len(body)); s.sendall(body); print(status(s)); s.close()
+for h in holders:
+    h.close()
+time.sleep(0.3)
+s = start(0, len(body)); s.sendall(body); print(status(s)); s.close()
+PY
+is "$(sed -n 1p "$T/budget")" 503 "past the memory budget a request is answered 503"
+is "$(sed -n 2p "$T/budget")" 200 "and served again once the others are gone"
+like "$(post /v1/traces "$F/trace-partial.json" | tail -1)" 200 "the receiver is still fine"
 
 kill -INT "$pid"
 wait "$pid"
