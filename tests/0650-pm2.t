@@ -31,7 +31,7 @@ echo "http://127.0.0.1:$SP/health name=orders" >"$T/urls.txt"
 
 export MEND_URLS=$T/urls.txt MEND_PROBE_INTERVAL=1 MEND_LEASE=2
 export MEND_TRIGGER_LISTEN=127.0.0.1:$TP MEND_TRIGGER_URL=http://127.0.0.1:$TP
-export MEND_TRIGGER_SECRET=pm2-test-secret MEND_OTLP_LISTEN=127.0.0.1:$OP
+export MEND_TRIGGER_SECRET=pm2-test-secret-0123456789 MEND_OTLP_LISTEN=127.0.0.1:$OP
 # The incidents worker runs a slow stand-in for analyze | notify, so that a
 # job is surely in flight when the worker is killed.
 export MEND_INCIDENTS_CMD="read -r rec; echo \"\$MEND_JOB_ID\" >>'$T/started'; sleep 1.5; echo \"\$rec\""

@@ -55,6 +55,9 @@ const app = (name, script, extra) => Object.assign({
 	interpreter: 'none',		// the scripts are executables (bash)
 	env: common,
 	autorestart: true,
+	// A usage or configuration error (sysexits 64, 66, 78) will not mend
+	// itself by restarting: stop, and let `pm2 logs` say why.
+	stop_exit_codes: [64, 66, 78],
 	restart_delay: 1000,
 	exp_backoff_restart_delay: 1000,
 	kill_timeout: 10000,		// time to finish the job in hand
