@@ -14,7 +14,7 @@ rc=$?
 is "$rc" 0 "the demo runs to the end"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/out" "$T/err"
 like "$(cat "$T/out")" "*incident: inc_* opened:*" "an incident opens"
-like "$(cat "$T/out")" "*analysis: code, confidence *" "the analysis finds a code fault"
+like "$(cat "$T/out")" "*analysis (rules): code, confidence *" "the analysis finds a code fault"
 like "$(cat "$T/out")" "*fix link: pressed (POST) -> fix job *" "the fix link enqueues a fix"
 like "$(cat "$T/out")" "*testloop: *failing request replayed: true*" "the failing request is replayed"
 like "$(cat "$T/out")" "*incident: inc_* resolved*" "the incident resolves"
