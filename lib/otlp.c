@@ -326,9 +326,7 @@ error_record(double ts, const char *service, const char *route, jv trace_id,
 	else
 		snprintf(mon, sizeof mon, "%s", service ? service : route ? route : "unknown");
 	r = jv_object_set(r, jv_string("type"), jv_string("error"));
-	/* mend_rfc3339 truncates: half a microsecond keeps x.100 from printing x.099. */
-	r = jv_object_set(r, jv_string("ts"), jv_string(mend_rfc3339(buf, sizeof buf,
-	    ts + 5e-7)));
+	r = jv_object_set(r, jv_string("ts"), jv_string(mend_rfc3339(buf, sizeof buf, ts)));
 	r = jv_object_set(r, jv_string("monitor"), jv_string(mon));
 	r = jv_object_set(r, jv_string("service"), record_strornull(service));
 	r = jv_object_set(r, jv_string("route"), record_strornull(route));
