@@ -345,6 +345,34 @@ void http_resp_release(struct http_resp *resp);
 
 /* sign.c - HMAC links */
 
+/*
+ * One-click fix links: {base}/fix/{incident}?exp=EXP&sig=SIG with EXP the
+ * expiry (seconds since the epoch) and SIG the hex HMAC-SHA256 of the
+ * incident and EXP under the secret.  An incident id must be 1..64
+ * characters of [A-Za-z0-9_-].  The secret never appears in a message.
+ */
+#define SIGN_MIN_SECRET 16	/* bytes */
+#define SIGN_HEX_LEN 64
+enum { SIGN_OK = 0, SIGN_BAD = 1, SIGN_EXPIRED = 2 };
+/* 0 when secret is usable (set, long enough), else -1 with why. */
+int sign_secret_ok(const char *secret);
+/* 1 when incident may appear in a link. */
+int sign_incident_ok(const char *incident);
+/* The signature for (incident, exp) as NUL-terminated hex into out. */
+int sign_token(char out[SIGN_HEX_LEN + 1], const char *secret, const char *incident,
+    long long exp);
+/* The whole link into *out (malloc'd, caller frees); base loses trailing '/'. */
+int sign_link(char **out, const char *base, const char *secret, const char *incident,
+    long long exp);
+/*
+ * Check a link's exp and sig (strings as they came in the URL) in
+ * constant time.  SIGN_BAD when anything is malformed or the MAC does not
+ * match, SIGN_EXPIRED when genuine but exp <= now, SIGN_OK; -1 with a
+ * message when the secret is unusable.
+ */
+int sign_verify(const char *secret, const char *incident, const char *exp,
+    const char *sig, double now);
+
 /* git.c - repositories (libgit2) */
 
 /* analyze.c - engines */
