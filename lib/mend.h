@@ -157,6 +157,12 @@ int spool_commit(struct spool *sp);
 int spool_rollback(struct spool *sp);
 /* Changes whenever another connection commits (PRAGMA data_version). */
 int64_t spool_data_version(struct spool *sp);
+/*
+ * Block until some process may have committed to the spool (inotify on
+ * the spool directory: every WAL commit writes mend.db-wal) or timeout
+ * seconds pass (<0: forever).  1 woken, 0 timed out.  Callers re-check.
+ */
+int spool_wait(struct spool *sp, double timeout);
 
 /* Queues.  States: queued leased done failed dead (and duplicate, which
  * is never stored: it is what job_add says about a repeated key). */
@@ -198,11 +204,12 @@ int spool_job_done(struct spool *sp, int64_t id, const char *owner, const char *
 /*
  * A leased job failed.  permanent: dead at once.  Otherwise it is
  * retried after exponential backoff with jitter, or dead when attempts
- * ran out.  *state_out (may be NULL) says which ("failed" or "dead",
+ * ran out; backoff is the first delay in seconds (doubling, capped at
+ * 10 min).  *state_out (may be NULL) says which ("failed" or "dead",
  * static string); *retry_in the delay chosen.
  */
 int spool_job_fail(struct spool *sp, int64_t id, const char *owner, int permanent,
-    const char *error, const char **state_out, double *retry_in);
+    double backoff, const char *error, const char **state_out, double *retry_in);
 /* Put a dead/failed/done job back in the queue, ready now; 0 or -1. */
 int spool_job_retry(struct spool *sp, int64_t id);
 /* Seconds until the next job of queue becomes ready; -1 when none waits. */
