@@ -245,7 +245,7 @@ discord_escape(const char *s)
 	struct buf b = { 0 };
 
 	for (; *s; s++) {
-		if (strchr("\\*_~`|[]()<>#@", *s))
+		if (strchr("\\*_~`|[]<>#@", *s))
 			buf_addn(&b, "\\", 1);
 		buf_addn(&b, s, 1);
 	}
