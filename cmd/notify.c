@@ -147,9 +147,11 @@ deliver(const struct notify_target *t, const struct notify_msg *m, jv rec)
 		free(body);
 	}
 	jv_free(payloads);
-	if (!ok)
-		mend_warn("%s (%s): %s%ld: %s", t->label, t->id,
-		    status ? "HTTP " : "", status, error ? error : "failed");
+	if (!ok && status)
+		mend_warn("%s (%s): HTTP %ld: %s", t->label, t->id, status,
+		    error ? error : "failed");
+	else if (!ok)
+		mend_warn("%s (%s): %s", t->label, t->id, error ? error : "failed");
 	e = jv_object_set(e, jv_string("target"), jv_string(t->label));
 	e = jv_object_set(e, jv_string("id"), jv_string(t->id));
 	e = jv_object_set(e, jv_string("kind"), jv_string(notify_kind_name(t->kind)));

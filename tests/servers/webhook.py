@@ -23,7 +23,8 @@ The last path segment (the webhook token) chooses the behaviour:
 
 Paths: /services/T/B/TOKEN (Slack), /api/webhooks/ID/TOKEN (Discord),
 /json/TOKEN (JSON).  Every request is appended to --log as one JSON line:
-{path, kind, status, body (parsed when JSON), violations, content_type}.
+{t, path, kind, status, body (parsed when JSON), violations,
+content_type}.
 
 usage: webhook.py --port-file FILE --log FILE
 """
@@ -178,7 +179,7 @@ class Handler(BaseHTTPRequestHandler):
         return status
 
     def record(self, kind, status, raw, parsed, violations):
-        entry = {"path": self.path, "kind": kind, "status": status,
+        entry = {"t": time.time(), "path": self.path, "kind": kind, "status": status,
                  "content_type": self.headers.get("Content-Type"),
                  "body": parsed if parsed is not None else raw.decode("utf-8", "replace"),
                  "violations": violations}
