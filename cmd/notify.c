@@ -11,10 +11,10 @@
  * secret are secrets: diagnostics and records name a target by its
  * label (kind and origin, no path) and id, never by its URL.
  *
- * The record as printed is also appended to the incident's timeline in
- * the spool (unless --no-spool), so `spool show` says who was told and
- * which fix link was sent; a spool that cannot be opened is a warning,
- * not a reason to stay silent during an outage.
+ * What was sent is also appended to the incident's timeline in the spool
+ * (unless --no-spool), so `spool show` says who was told and which fix
+ * link was sent; a spool that cannot be opened is a warning, not a reason
+ * to stay silent during an outage.
  */
 #include <getopt.h>
 #include <math.h>
@@ -167,6 +167,30 @@ deliver(const struct notify_target *t, const struct notify_msg *m, jv rec)
 	return e;
 }
 
+/*
+ * Append to the incident's timeline.  An analysis goes in as printed, so
+ * that trigger finds the analysis a link was sent for whatever wrote it;
+ * anything else as a "notified" record, because an incident record
+ * appended late would move the incident's open/resolve state.
+ */
+static int
+remember(jv rec)
+{
+	jv n;
+	int rc;
+
+	if (!strcmp(record_type(rec), "analysis"))
+		return spool_incident_append(spool, rec);
+	n = jv_object();
+	n = record_set_str(n, "type", "notified");
+	n = record_set_str(n, "of", record_type(rec));
+	n = record_set(n, "incident", record_get(rec, "incident"));
+	n = record_set(n, "notified", record_get(rec, "notified"));
+	rc = spool_incident_append(spool, n);
+	jv_free(n);
+	return rc;
+}
+
 static int
 on_record(jv rec, void *arg)
 {
@@ -185,8 +209,7 @@ on_record(jv rec, void *arg)
 		entries = jv_array_append(entries, deliver(&targets[i], &m, rec));
 	notify_msg_release(&m);
 	rec = record_set(rec, "notified", entries);
-	if (spool && record_str(rec, "incident.id") &&
-	    spool_incident_append(spool, rec) < 0)
+	if (spool && record_str(rec, "incident.id") && remember(rec) < 0)
 		mend_warn("cannot record the notification in the spool: %s", mend_errmsg());
 	if (record_write(stdout, rec) < 0) {
 		write_failed = 1;

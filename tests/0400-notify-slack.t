@@ -5,7 +5,7 @@
 # trigger secret nowhere.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/webhook.sh"
-plan 24
+plan 25
 start_webhook
 export MEND_TRIGGER_URL=https://fix.example.com MEND_TRIGGER_SECRET=s3cr3t-0123456789-never-shown
 S=slack:$WH/services/T000/B000/ok-slack
@@ -42,6 +42,10 @@ like "$fix" "https://fix.example.com/fix/inc_3f2a9c1e5b7d8a04?exp=*&sig=*" "anal
 is "$(jq -s -r '.[2].body.blocks[] | select(.type == "actions") | .elements[0].url' "$WHLOG")" "$fix" \
 	"analysis: the button opens the fix link"
 is "$(jq -s -r '.[0:2][] | .notified[0].fix_url' "$T/out" | sort -u)" null "no fix link on open and resolve"
+is "$(python3 -c 'import sqlite3,sys
+db = sqlite3.connect("file:" + sys.argv[1] + "/mend.db?mode=ro", uri=True)
+print(" ".join(t for (t,) in db.execute("select type from timeline order by seq")))' "$T/spool")" \
+	"notified notified analysis" "the spool's timeline: what was sent, the analysis as printed"
 not_ok "the secret is in no output, payload or diagnostic" grep -rqa "s3cr3t-0123456789" "$T/out" "$T/err" "$WHLOG" "$T/spool"
 
 # Nothing to fix: upstream, low confidence; and nothing configured.
