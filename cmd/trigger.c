@@ -389,7 +389,9 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 			return respond_msg(c, *code, "This link was already used",
 			    "Another click got there first. Nothing more was done.");
 		}
-		if (rc < 0 || spool_job_add(spool, &job, &o, jv_copy(an)) < 0)
+		/* A "job" the analysis carries is the incidents-queue job it came
+		 * from, stale on the fix queue. */
+		if (rc < 0 || spool_job_add(spool, &job, &o, record_del(jv_copy(an), "job")) < 0)
 			goto fail_tx;
 		/* Remember the job with the claim, for the "already used" page. */
 		claim = jv_object();

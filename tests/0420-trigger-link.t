@@ -6,14 +6,14 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/webhook.sh"
 . "$TOP/tests/servers/trigger.sh"
-plan 33
+plan 34
 export MEND_TRIGGER_SECRET=s3cr3t-0123456789-never-shown
 start_webhook
 start_trigger
 export MEND_TRIGGER_URL=$TRIG
 id=inc_3f2a9c1e5b7d8a04
 
-analysis='{"type":"analysis","incident":{"id":"inc_3f2a9c1e5b7d8a04","event":"open","monitor":"shop <b>","summary":"3 of 3 checks failed with HTTP 500"},"analysis":{"engine":"rules","root_cause":"ZeroDivisionError in total() <script>alert(1)</script>","category":"code","confidence":0.8,"remediation":["return 0 for an \"empty\" cart & test it"],"frames":[{"path":"cart.py","line":42,"function":"total"}],"similar":[],"diff":null}}'
+analysis='{"type":"analysis","job":{"id":9,"queue":"incidents","state":"leased"},"incident":{"id":"inc_3f2a9c1e5b7d8a04","event":"open","monitor":"shop <b>","summary":"3 of 3 checks failed with HTTP 500"},"analysis":{"engine":"rules","root_cause":"ZeroDivisionError in total() <script>alert(1)</script>","category":"code","confidence":0.8,"remediation":["return 0 for an \"empty\" cart & test it"],"frames":[{"path":"cart.py","line":42,"function":"total"}],"similar":[],"diff":null}}'
 echo "$analysis" | notify -w "json:$WH/json/ok" >"$T/out"
 fix=$(jq -r '.notified[0].fix_url' "$T/out")
 like "$fix" "$TRIG/fix/$id?exp=*&sig=*" "notify made a link to this trigger"
@@ -42,6 +42,8 @@ is "$(count_jobs fix)" 1 "one job on queue fix"
 is "$(job_payloads fix | jq -c '[.type, .incident.id, .analysis.root_cause]')" \
 	"[\"analysis\",\"$id\",\"ZeroDivisionError in total() <script>alert(1)</script>\"]" \
 	"its payload is the incident's latest analysis"
+is "$(job_payloads fix | jq -c '[has("job"), (.notified | length)]')" '[false,1]' \
+	"without the stale incidents-queue job, with what notify sent"
 
 code=$(curl -s -o "$T/again.html" -w '%{http_code}' -X POST "$fix")
 is "$code" 410 "POST it again: 410 Gone"
