@@ -77,6 +77,9 @@ int record_reader_open(struct record_reader **out, const char *path);
  * lines may be any length.
  */
 int record_read(struct record_reader *r, jv *out);
+/* The text of the record record_read just returned (trimmed, no
+ * newline); valid until the next record_read. */
+const char *record_reader_text(const struct record_reader *r, size_t *len);
 /* 1 when a complete line is buffered or the input is readable now. */
 int record_reader_ready(struct record_reader *r);
 /* The file descriptor underneath, for poll(2). */
@@ -155,6 +158,13 @@ const char *spool_dir(const struct spool *sp);
 int spool_begin(struct spool *sp);
 int spool_commit(struct spool *sp);
 int spool_rollback(struct spool *sp);
+/*
+ * Durability of this connection's commits: 1 (default) syncs each commit
+ * (synchronous=FULL); 0 lets a power loss roll back the last few commits,
+ * never corrupting (WAL with synchronous=NORMAL).  work uses 0 for lease
+ * bookkeeping, where a lost commit only means a job runs again.
+ */
+int spool_set_durable(struct spool *sp, int durable);
 /* Changes whenever another connection commits (PRAGMA data_version). */
 int64_t spool_data_version(struct spool *sp);
 /*
@@ -163,6 +173,9 @@ int64_t spool_data_version(struct spool *sp);
  * seconds pass (<0: forever).  1 woken, 0 timed out.  Callers re-check.
  */
 int spool_wait(struct spool *sp, double timeout);
+/* The descriptor spool_wait polls (readable after a commit), for callers
+ * that poll other descriptors too; drain it with spool_wait(sp, 0). */
+int spool_watch_fd(struct spool *sp);
 
 /* Queues.  States: queued leased done failed dead (and duplicate, which
  * is never stored: it is what job_add says about a repeated key). */
@@ -172,6 +185,8 @@ struct job_opts {
 	double delay;		/* seconds before it is ready */
 	int priority;		/* higher runs first */
 	int max_attempts;	/* default 5 */
+	const char *text;	/* payload's JSON text when the caller has it */
+	size_t text_len;	/* (saves dumping it again) */
 };
 
 struct job {
@@ -272,6 +287,7 @@ struct proc_opts {
 	long rlimit_fsize;		/* bytes, 0: none */
 	long rlimit_nproc;		/* 0: none */
 	int no_network;			/* unshare(CLONE_NEWUSER|CLONE_NEWNET) when allowed */
+	int die_with_parent;		/* SIGKILL the child when we die (even by -9) */
 };
 
 struct proc {
@@ -343,6 +359,20 @@ int http_do(struct http_resp *resp, const struct http_req *req);
  */
 int http_do_retry(struct http_resp *resp, const struct http_req *req);
 void http_resp_release(struct http_resp *resp);
+
+/* jqexpr.c - jq programs on records */
+
+struct jqexpr;
+
+/* Compile a jq program; the caller frees it with jqexpr_free. */
+int jqexpr_compile(struct jqexpr **out, const char *program);
+/*
+ * Run it on `in` (borrowed): 1 with the first output in *out (caller
+ * owns it), 0 when it produced nothing (e.g. `select` said no), -1 on a
+ * runtime error.
+ */
+int jqexpr_eval(struct jqexpr *e, jv *out, jv in);
+void jqexpr_free(struct jqexpr *e);
 
 /* ---- sections below are filled by the stages that need them ---- */
 

@@ -30,8 +30,14 @@
 
 #include "mend.h"
 
+#define NCACHE 64
+
 struct spool {
 	sqlite3 *db;
+	struct {
+		const char *sql;	/* a string literal: compared by address */
+		sqlite3_stmt *st;
+	} cache[NCACHE];
 	char *dir;
 	int in_tx;	/* inside spool_begin() */
 	int inotify;	/* -1 until spool_wait needs it */
@@ -148,17 +154,40 @@ exec_sql(struct spool *sp, const char *sql)
 	return 0;
 }
 
+/*
+ * Prepared statements are cached per connection, keyed by the address of
+ * their SQL literal: enqueue adds 100k jobs a second, and preparing is
+ * most of the cost of a small insert.  Give a statement back with
+ * unprep(), which resets it for the next use.
+ */
 static sqlite3_stmt *
 prep(struct spool *sp, const char *sql)
 {
 	sqlite3_stmt *st;
+	int i;
 
+	for (i = 0; i < NCACHE && sp->cache[i].sql; i++)
+		if (sp->cache[i].sql == sql)
+			return sp->cache[i].st;
+	if (i == NCACHE) {
+		mend_err("spool: statement cache full (raise NCACHE)");
+		return NULL;
+	}
 	if (sqlite3_prepare_v3(sp->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)
 	    != SQLITE_OK) {
 		dberr(sp, "prepare");
 		return NULL;
 	}
+	sp->cache[i].sql = sql;
+	sp->cache[i].st = st;
 	return st;
+}
+
+static void
+unprep(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 static void
@@ -218,8 +247,11 @@ static int
 tx_start(struct spool *sp, int *own)
 {
 	*own = !sp->in_tx;
-	if (*own && exec_sql(sp, "BEGIN IMMEDIATE") < 0)
+	if (!*own)
+		return 0;
+	if (exec_sql(sp, "BEGIN IMMEDIATE") < 0)
 		return -1;
+	sp->in_tx = 1;
 	return 0;
 }
 
@@ -228,13 +260,14 @@ tx_end(struct spool *sp, int own, int rc)
 {
 	if (!own)
 		return rc;
+	sp->in_tx = 0;
 	if (rc < 0) {
 		char saved[1024];
 		snprintf(saved, sizeof saved, "%s", mend_errmsg());
 		exec_sql(sp, "ROLLBACK");
 		return mend_err("%s", saved);
 	}
-	return exec_sql(sp, "COMMIT");
+	return exec_sql(sp, "COMMIT") < 0 ? -1 : rc;
 }
 
 static int
@@ -248,11 +281,11 @@ migrate(struct spool *sp)
 	if (!(st = prep(sp, "PRAGMA user_version")))
 		return tx_end(sp, own, -1);
 	if (step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		unprep(st);
 		return tx_end(sp, own, dberr(sp, "read schema version"));
 	}
 	version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	unprep(st);
 	if (version > NMIGRATIONS)
 		return tx_end(sp, own, mend_err("%s: mend.db has schema %d, newer than"
 		    " this mend knows (%d): upgrade mend", spool_dir(sp), version,
@@ -382,6 +415,8 @@ spool_close(struct spool *sp)
 		exec_sql(sp, "ROLLBACK");
 	if (sp->inotify >= 0)
 		close(sp->inotify);
+	for (int i = 0; i < NCACHE && sp->cache[i].sql; i++)
+		sqlite3_finalize(sp->cache[i].st);
 	sqlite3_close_v2(sp->db);
 	free(sp->dir);
 	free(sp);
@@ -421,6 +456,12 @@ spool_commit(struct spool *sp)
 }
 
 int
+spool_set_durable(struct spool *sp, int durable)
+{
+	return exec_sql(sp, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
+int
 spool_rollback(struct spool *sp)
 {
 	if (!sp->in_tx)
@@ -437,7 +478,7 @@ spool_data_version(struct spool *sp)
 
 	if (st && step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	unprep(st);
 	return v;
 }
 
@@ -447,12 +488,8 @@ spool_data_version(struct spool *sp)
  * spool directory wakes us without polling.  Returns 1 woken, 0 timeout.
  */
 int
-spool_wait(struct spool *sp, double timeout)
+spool_watch_fd(struct spool *sp)
 {
-	struct pollfd pfd;
-	char buf[4096];
-	int n;
-
 	if (sp->inotify < 0) {
 		sp->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (sp->inotify >= 0 && inotify_add_watch(sp->inotify, sp->dir,
@@ -461,7 +498,17 @@ spool_wait(struct spool *sp, double timeout)
 			sp->inotify = -1;
 		}
 	}
-	if (sp->inotify < 0) {
+	return sp->inotify;
+}
+
+int
+spool_wait(struct spool *sp, double timeout)
+{
+	struct pollfd pfd;
+	char buf[4096];
+	int n;
+
+	if (spool_watch_fd(sp) < 0) {
 		/* No inotify: fall back to a gentle poll of data_version. */
 		mend_sleep(timeout < 0.05 ? timeout : 0.05, NULL);
 		return 0;
@@ -525,10 +572,10 @@ spool_job_add(struct spool *sp, jv *out_job, const struct job_opts *o, jv payloa
 		if (step(st) == SQLITE_ROW) {
 			*out_job = job_object(sqlite3_column_int64(st, 0), queue, "duplicate",
 			    o->key, sqlite3_column_int(st, 1));
-			sqlite3_finalize(st);
+			unprep(st);
 			goto out;
 		}
-		sqlite3_finalize(st);
+		unprep(st);
 	}
 	if (!(st = prep(sp, "INSERT INTO jobs (queue, key, state, priority, payload,"
 	    " max_attempts, ready_at, created, updated)"
@@ -539,7 +586,10 @@ spool_job_add(struct spool *sp, jv *out_job, const struct job_opts *o, jv payloa
 	bind_text(st, 1, queue);
 	bind_text(st, 2, o->key);
 	sqlite3_bind_int(st, 3, o->priority);
-	bind_json(st, 4, payload);
+	if (o->text)
+		sqlite3_bind_text(st, 4, o->text, (int)o->text_len, SQLITE_TRANSIENT);
+	else
+		bind_json(st, 4, payload);
 	sqlite3_bind_int(st, 5, max);
 	sqlite3_bind_double(st, 6, now + (o->delay > 0 ? o->delay : 0));
 	sqlite3_bind_double(st, 7, now);
@@ -548,7 +598,7 @@ spool_job_add(struct spool *sp, jv *out_job, const struct job_opts *o, jv payloa
 	else
 		*out_job = job_object(sqlite3_last_insert_rowid(sp->db), queue, "queued",
 		    o->key, 0);
-	sqlite3_finalize(st);
+	unprep(st);
 out:
 	jv_free(payload);
 	return tx_end(sp, own, rc);
@@ -571,7 +621,7 @@ reclaim(struct spool *sp, const char *queue, double now)
 	sqlite3_bind_double(st, 2, now);
 	if (step(st) != SQLITE_DONE)
 		rc = dberr(sp, "reclaim leases");
-	sqlite3_finalize(st);
+	unprep(st);
 	return rc;
 }
 
@@ -611,7 +661,7 @@ spool_job_lease(struct spool *sp, struct job *j, const char *queue, const char *
 	default:
 		rc = dberr(sp, "lease");
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc == 1) {
 		if (!(st = prep(sp, "UPDATE jobs SET state = 'leased', attempts = attempts + 1,"
 		    " lease_owner = ?2, lease_until = ?3, updated = ?4 WHERE id = ?1")))
@@ -623,7 +673,7 @@ spool_job_lease(struct spool *sp, struct job *j, const char *queue, const char *
 			sqlite3_bind_double(st, 4, now);
 			if (step(st) != SQLITE_DONE)
 				rc = dberr(sp, "lease");
-			sqlite3_finalize(st);
+			unprep(st);
 		}
 	}
 	rc = tx_end(sp, own, rc);
@@ -632,7 +682,11 @@ spool_job_lease(struct spool *sp, struct job *j, const char *queue, const char *
 	return rc;
 }
 
-/* Run an UPDATE on a job we hold; -1 when the lease is no longer ours. */
+/*
+ * Run an UPDATE on a job we hold; -1 when the lease is no longer ours.
+ * Parameters: ?1 id, ?2 owner, ?3 t, ?4 text, ?5 now; a statement uses
+ * the ones it needs (binding an unused slot is harmless).
+ */
 static int
 update_leased(struct spool *sp, const char *sql, int64_t id, const char *owner,
     double t, const char *text, const char *what)
@@ -653,7 +707,7 @@ update_leased(struct spool *sp, const char *sql, int64_t id, const char *owner,
 		rc = dberr(sp, what);
 	else if (sqlite3_changes(sp->db) == 0)
 		rc = mend_err("job %lld: lease lost", (long long)id);
-	sqlite3_finalize(st);
+	unprep(st);
 	return tx_end(sp, own, rc);
 }
 
@@ -661,7 +715,7 @@ int
 spool_job_renew(struct spool *sp, int64_t id, const char *owner, double lease_s)
 {
 	return update_leased(sp, "UPDATE jobs SET lease_until = ?3 + ?5, updated = ?5"
-	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2 AND ?4 IS NULL",
+	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2",
 	    id, owner, lease_s, NULL, "renew lease");
 }
 
@@ -670,7 +724,7 @@ spool_job_done(struct spool *sp, int64_t id, const char *owner, const char *resu
 {
 	return update_leased(sp, "UPDATE jobs SET state = 'done', result = ?4,"
 	    " error = NULL, lease_owner = NULL, lease_until = NULL, updated = ?5"
-	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2 AND ?3 = ?3",
+	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2",
 	    id, owner, 0, result, "finish job");
 }
 
@@ -695,7 +749,7 @@ spool_job_fail(struct spool *sp, int64_t id, const char *owner, int permanent,
 		attempts = sqlite3_column_int(st, 0);
 		max = sqlite3_column_int(st, 1);
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc != SQLITE_ROW)
 		return tx_end(sp, own, mend_err("job %lld: lease lost", (long long)id));
 	if (permanent || attempts >= max) {
@@ -714,7 +768,6 @@ spool_job_fail(struct spool *sp, int64_t id, const char *owner, int permanent,
 	rc = update_leased(sp, permanent || attempts >= max
 	    ? "UPDATE jobs SET state = 'dead', error = ?4, lease_owner = NULL,"
 	      " lease_until = NULL, updated = ?5 WHERE id = ?1 AND lease_owner = ?2"
-	      " AND ?3 = ?3"
 	    : "UPDATE jobs SET state = 'failed', error = ?4, lease_owner = NULL,"
 	      " lease_until = NULL, ready_at = ?5 + ?3, updated = ?5 WHERE id = ?1"
 	      " AND lease_owner = ?2",
@@ -747,7 +800,7 @@ spool_job_retry(struct spool *sp, int64_t id)
 	else if (sqlite3_changes(sp->db) == 0)
 		rc = mend_err("job %lld: no such job, or it is queued or leased",
 		    (long long)id);
-	sqlite3_finalize(st);
+	unprep(st);
 	return tx_end(sp, own, rc);
 }
 
@@ -767,7 +820,7 @@ spool_job_next(struct spool *sp, const char *queue)
 		if (next < 0)
 			next = 0;
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	return next;
 }
 
@@ -812,7 +865,7 @@ spool_jobs(struct spool *sp, jv *out, const char *queue, const char *state)
 	bind_text(st, 2, state);
 	while ((rc = step(st)) == SQLITE_ROW)
 		a = jv_array_append(a, job_row(st, 0));
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc != SQLITE_DONE) {
 		jv_free(a);
 		return dberr(sp, "list jobs");
@@ -833,7 +886,7 @@ spool_job_get(struct spool *sp, jv *out, int64_t id)
 	rc = step(st);
 	if (rc == SQLITE_ROW)
 		*out = job_row(st, 1);
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : dberr(sp, "get job");
@@ -855,7 +908,7 @@ spool_purge(struct spool *sp, double age, int *njobs, int *nincidents)
 	if (step(st) != SQLITE_DONE)
 		rc = dberr(sp, "purge jobs");
 	*njobs = sqlite3_changes(sp->db);
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc == 0 && exec_sql(sp, "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id TEXT)") == 0 &&
 	    exec_sql(sp, "DELETE FROM purge_ids") == 0 &&
 	    (st = prep(sp, "INSERT INTO purge_ids SELECT id FROM incidents"
@@ -864,7 +917,7 @@ spool_purge(struct spool *sp, double age, int *njobs, int *nincidents)
 		if (step(st) != SQLITE_DONE)
 			rc = dberr(sp, "purge incidents");
 		*nincidents = sqlite3_changes(sp->db);
-		sqlite3_finalize(st);
+		unprep(st);
 		if (rc == 0 && (exec_sql(sp, "DELETE FROM timeline WHERE incident IN"
 		    " (SELECT id FROM purge_ids)") < 0 || exec_sql(sp, "DELETE FROM incidents"
 		    " WHERE id IN (SELECT id FROM purge_ids)") < 0))
@@ -893,7 +946,7 @@ spool_stats(struct spool *sp, jv *out)
 		qo = jv_object_set(qo, jv_string(s), jv_number(sqlite3_column_int(st, 2)));
 		queues = jv_object_set(queues, jv_string(q), qo);
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc != SQLITE_DONE)
 		goto dbfail;
 	if (!(st = prep(sp, "SELECT state, count(*) FROM incidents GROUP BY state")))
@@ -902,7 +955,7 @@ spool_stats(struct spool *sp, jv *out)
 	inc = jv_object_set(inc, jv_string("resolved"), jv_number(0));
 	while ((rc = step(st)) == SQLITE_ROW)
 		inc = jv_object_set(inc, col_str(st, 0), jv_number(sqlite3_column_int(st, 1)));
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc != SQLITE_DONE)
 		goto dbfail;
 	o = jv_object_set(jv_object(), jv_string("type"), jv_string("stats"));
@@ -961,7 +1014,7 @@ spool_incident_append(struct spool *sp, jv rec)
 	sqlite3_bind_double(st, 8, now);
 	if (step(st) != SQLITE_DONE)
 		rc = dberr(sp, "store incident");
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc == 0 && !strcmp(type, "incident") && event) {
 		int resolve = !strcmp(event, "resolve");
 		double when = now;
@@ -978,7 +1031,7 @@ spool_incident_append(struct spool *sp, jv rec)
 		sqlite3_bind_double(st, 2, when);
 		if (step(st) != SQLITE_DONE)
 			rc = dberr(sp, "update incident");
-		sqlite3_finalize(st);
+		unprep(st);
 	}
 	if (rc == 0) {
 		if (!(st = prep(sp, "INSERT INTO timeline (incident, type, ts, record)"
@@ -990,7 +1043,7 @@ spool_incident_append(struct spool *sp, jv rec)
 		bind_json(st, 4, rec);
 		if (step(st) != SQLITE_DONE)
 			rc = dberr(sp, "append to timeline");
-		sqlite3_finalize(st);
+		unprep(st);
 	}
 	return tx_end(sp, own, rc);
 }
@@ -1009,7 +1062,7 @@ spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *typ
 	rc = step(st);
 	if (rc == SQLITE_ROW)
 		*out = col_json(st, 0);
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : dberr(sp, "read timeline");
@@ -1051,11 +1104,11 @@ spool_incident_get(struct spool *sp, jv *out, const char *id)
 	bind_text(st, 1, id);
 	rc = step(st);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		unprep(st);
 		return rc == SQLITE_DONE ? 0 : dberr(sp, "get incident");
 	}
 	o = incident_row(st);
-	sqlite3_finalize(st);
+	unprep(st);
 	if (!(st = prep(sp, "SELECT type, ts, record FROM timeline WHERE incident = ?1"
 	    " ORDER BY seq"))) {
 		jv_free(o);
@@ -1069,7 +1122,7 @@ spool_incident_get(struct spool *sp, jv *out, const char *id)
 		e = jv_object_set(e, jv_string("record"), col_json(st, 2));
 		tl = jv_array_append(tl, e);
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc != SQLITE_DONE) {
 		jv_free(o);
 		jv_free(tl);
@@ -1094,7 +1147,7 @@ spool_incidents(struct spool *sp, jv *out, int open_only)
 	sqlite3_bind_int(st, 1, open_only);
 	while ((rc = step(st)) == SQLITE_ROW)
 		a = jv_array_append(a, incident_row(st));
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc != SQLITE_DONE) {
 		jv_free(a);
 		return dberr(sp, "list incidents");
@@ -1118,7 +1171,7 @@ spool_state_get(struct spool *sp, jv *out, const char *ns, const char *key)
 	rc = step(st);
 	if (rc == SQLITE_ROW)
 		*out = col_json(st, 0);
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : dberr(sp, "read state");
@@ -1146,7 +1199,7 @@ state_write(struct spool *sp, const char *sql, const char *ns, const char *key, 
 		rc = dberr(sp, "write state");
 	else
 		rc = sqlite3_changes(sp->db) > 0;
-	sqlite3_finalize(st);
+	unprep(st);
 	jv_free(value);
 	return tx_end(sp, own, rc) < 0 ? -1 : rc;
 }
@@ -1155,8 +1208,8 @@ int
 spool_state_put(struct spool *sp, const char *ns, const char *key, jv value)
 {
 	if (jv_get_kind(value) == JV_KIND_NULL)
-		return state_write(sp, "DELETE FROM state WHERE ns = ?1 AND key = ?2"
-		    " AND ?3 IS NOT ?4", ns, key, value) < 0 ? -1 : 0;
+		return state_write(sp, "DELETE FROM state WHERE ns = ?1 AND key = ?2",
+		    ns, key, value) < 0 ? -1 : 0;
 	return state_write(sp, "INSERT INTO state (ns, key, value, updated)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(ns, key) DO UPDATE SET"
 	    " value = excluded.value, updated = excluded.updated",
@@ -1185,7 +1238,7 @@ spool_state_all(struct spool *sp, jv *out, const char *ns)
 	bind_text(st, 1, ns);
 	while ((rc = step(st)) == SQLITE_ROW)
 		o = jv_object_set(o, col_str(st, 0), col_json(st, 1));
-	sqlite3_finalize(st);
+	unprep(st);
 	if (rc != SQLITE_DONE) {
 		jv_free(o);
 		return dberr(sp, "read state");
@@ -1295,7 +1348,7 @@ spool_kb_add(struct spool *sp, jv rec)
 	sqlite3_bind_double(st, 8, mend_now());
 	if (step(st) != SQLITE_DONE)
 		rc = dberr(sp, "add to knowledge base");
-	sqlite3_finalize(st);
+	unprep(st);
 	free(body);
 	return tx_end(sp, own, rc);
 }
@@ -1365,7 +1418,7 @@ spool_kb_search(struct spool *sp, jv *out, const char *query, int limit)
 		o = jv_object_set(o, jv_string("category"), col_str(st, 6));
 		a = jv_array_append(a, o);
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	free(q);
 	if (rc != SQLITE_DONE) {
 		jv_free(a);
