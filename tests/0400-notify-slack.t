@@ -42,9 +42,7 @@ like "$fix" "https://fix.example.com/fix/inc_3f2a9c1e5b7d8a04?exp=*&sig=*" "anal
 is "$(jq -s -r '.[2].body.blocks[] | select(.type == "actions") | .elements[0].url' "$WHLOG")" "$fix" \
 	"analysis: the button opens the fix link"
 is "$(jq -s -r '.[0:2][] | .notified[0].fix_url' "$T/out" | sort -u)" null "no fix link on open and resolve"
-is "$(python3 -c 'import sqlite3,sys
-db = sqlite3.connect("file:" + sys.argv[1] + "/mend.db?mode=ro", uri=True)
-print(" ".join(t for (t,) in db.execute("select type from timeline order by seq")))' "$T/spool")" \
+is "$(spool -s "$T/spool" show inc_3f2a9c1e5b7d8a04 | jq -r '[.timeline[].type] | join(" ")')" \
 	"notified notified analysis" "the spool's timeline: what was sent, the analysis as printed"
 not_ok "the secret is in no output, payload or diagnostic" grep -rqa "s3cr3t-0123456789" "$T/out" "$T/err" "$WHLOG" "$T/spool"
 

@@ -11,18 +11,15 @@ start_trigger() {
 		{ echo "Bail out! trigger did not start"; cat "$TRIG_ERR"; exit 1; }
 	TRIG=http://127.0.0.1:$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TRIG_ERR")
 }
-# Jobs on a queue of the spool, counted straight from mend.db (read-only).
+# Jobs on a queue of the spool, and their payloads (one JSON line each,
+# oldest first), as spool(1) shows them.
 count_jobs() {
-	python3 -c 'import sqlite3,sys
-db = sqlite3.connect("file:" + sys.argv[1] + "/mend.db?mode=ro", uri=True)
-print(db.execute("select count(*) from jobs where queue = ?", (sys.argv[2],)).fetchone()[0])' "$MEND_SPOOL" "$1"
+	spool jobs -q "$1" | wc -l | tr -d ' '
 }
-# The payloads of a queue's jobs, one JSON line each, oldest first.
 job_payloads() {
-	python3 -c 'import sqlite3,sys
-db = sqlite3.connect("file:" + sys.argv[1] + "/mend.db?mode=ro", uri=True)
-for (p,) in db.execute("select payload from jobs where queue = ? order by id", (sys.argv[2],)):
-    print(p)' "$MEND_SPOOL" "$1"
+	spool jobs -q "$1" | jq -r .id | sort -n | while read -r id; do
+		spool show "$id" | jq -c .payload
+	done
 }
 # sign INCIDENT EXP: the signature as the link format defines it, made with
 # openssl(1), not with our code.
