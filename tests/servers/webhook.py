@@ -158,11 +158,15 @@ class Handler(BaseHTTPRequestHandler):
     counts = {}
     lock = threading.Lock()
     log_path = None
+    kind, raw, parsed, violations = "none", b"", None, ()
 
     def log_message(self, fmt, *args):
         pass
 
     def send(self, status, body=b"", ctype="text/plain", headers=()):
+        """Log the request, then answer: a client that got the answer finds
+        its request in the log (and in the order it sent them)."""
+        self.record(self.kind, status, self.raw, self.parsed, self.violations)
         if isinstance(body, (dict, list)):
             body, ctype = json.dumps(body).encode(), "application/json"
         elif isinstance(body, str):
@@ -201,20 +205,26 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/json/"):
             kind = "json"
         else:
-            self.record("none", self.send(404, "not found"), raw, None, [])
+            kind = "none"
+        self.kind, self.raw, self.parsed, self.violations = kind, raw, None, []
+        if kind == "none":
+            self.send(404, "not found")
             return
         token = path.rstrip("/").rsplit("/", 1)[-1]
         with self.lock:
             seen = self.counts.get(path, 0)
             self.counts[path] = seen + 1
         try:
-            parsed = json.loads(raw)
+            self.parsed = json.loads(raw)
         except ValueError:
-            parsed = None
-        status, violations = self.behave(kind, token, seen, raw, parsed)
-        self.record(kind, status, raw, parsed, violations)
+            self.parsed = None
+        self.behave(kind, token, seen, self.parsed)
 
-    def behave(self, kind, token, seen, raw, parsed):
+    def check(self, violations):
+        self.violations = violations
+        return violations
+
+    def behave(self, kind, token, seen, parsed):
         m = re.match(r"(ratelimit|fail)(\d+)", token)
         if token.startswith("slow"):
             time.sleep(3)
@@ -228,50 +238,51 @@ class Handler(BaseHTTPRequestHandler):
                                               ("X-RateLimit-Remaining", "0"),
                                               ("X-RateLimit-Reset-After", "0.300"),
                                               ("X-RateLimit-Bucket", "abcd1234"),
-                                              ("X-RateLimit-Scope", "user")]), []
-                return self.send(429, "rate_limited", headers=[("Retry-After", "1")]), []
+                                              ("X-RateLimit-Scope", "user")])
+                return self.send(429, "rate_limited", headers=[("Retry-After", "1")])
             if kind == "discord":
-                return self.send(500, {"message": "500: Internal Server Error", "code": 0}), []
-            return self.send(500, "rollup_error"), []
+                return self.send(500, {"message": "500: Internal Server Error", "code": 0})
+            return self.send(500, "rollup_error")
         if token.startswith("down"):
-            return self.send(503, "service unavailable"), []
+            return self.send(503, "service unavailable")
         if token.startswith("gone"):
             if kind == "discord":
-                return self.send(404, {"message": "Unknown Webhook", "code": 10015}), []
-            return self.send(404, "no_service"), []
+                return self.send(404, {"message": "Unknown Webhook", "code": 10015})
+            return self.send(404, "no_service")
         if token.startswith("badtoken"):
             if kind == "discord":
-                return self.send(401, {"message": "Invalid Webhook Token",
-                                       "code": 50027}), []
-            return self.send(403, "invalid_token"), []
+                return self.send(401, {"message": "Invalid Webhook Token", "code": 50027})
+            return self.send(403, "invalid_token")
         if kind == "slack":
             if not isinstance(parsed, dict):
-                return self.send(400, "invalid_payload"), ["bad JSON"]
+                self.check(["bad JSON"])
+                return self.send(400, "invalid_payload")
             if not parsed.get("text") and not parsed.get("blocks"):
-                return self.send(400, "no_text"), ["no text"]
-            v = slack_violations(parsed)
-            if v:
-                return self.send(400, "invalid_blocks"), v
-            return self.send(200, "ok", "text/html"), []
+                self.check(["no text"])
+                return self.send(400, "no_text")
+            if self.check(slack_violations(parsed)):
+                return self.send(400, "invalid_blocks")
+            return self.send(200, "ok", "text/html")
         if kind == "discord":
             if not isinstance(parsed, dict):
-                return self.send(400, {"code": 50109, "message":
-                                       "The request body contains invalid JSON."}), ["bad JSON"]
+                self.check(["bad JSON"])
+                return self.send(400, {"code": 50109,
+                                       "message": "The request body contains invalid JSON."})
             if not parsed.get("content") and not parsed.get("embeds"):
-                return self.send(400, {"code": 50006,
-                                       "message": "Cannot send an empty message"}), ["empty"]
+                self.check(["empty"])
+                return self.send(400, {"code": 50006, "message": "Cannot send an empty message"})
             errors, flat = discord_errors(parsed)
-            if flat:
+            if self.check(flat):
                 return self.send(400, {"code": 50035, "errors": errors,
-                                       "message": "Invalid Form Body"}), flat
+                                       "message": "Invalid Form Body"})
             if "wait=true" in self.path:
-                return self.send(200, {"id": "1", "type": 0,
-                                       "content": parsed.get("content", ""),
-                                       "embeds": parsed.get("embeds", [])}), []
-            return self.send(204), []
+                return self.send(200, {"id": "1", "type": 0, "content": parsed.get("content", ""),
+                                       "embeds": parsed.get("embeds", [])})
+            return self.send(204)
         if parsed is None:
-            return self.send(400, {"error": "bad JSON"}), ["bad JSON"]
-        return self.send(200, {"ok": True}), []
+            self.check(["bad JSON"])
+            return self.send(400, {"error": "bad JSON"})
+        return self.send(200, {"ok": True})
 
 
 def main():
