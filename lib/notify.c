@@ -784,13 +784,20 @@ slack_block(const char *type)
 	return jv_object_set(jv_object(), jv_string("type"), jv_string(type));
 }
 
-/* Escape, then clip to max: an escaped text never exceeds the limit. */
+/*
+ * Escape, then clip to max: an escaped text never exceeds the limit.  A
+ * cut inside an entity ("&am…") would show, so it moves before the '&'.
+ */
 static char *
 slack_clip(const char *s, size_t max)
 {
-	char *e = slack_escape(s), *c = notify_clip(e ? e : "", max);
+	char *e = slack_escape(s), *c = notify_clip(e ? e : "", max), *amp;
+	size_t n;
 
 	free(e);
+	if (c && (n = strlen(c)) > 3 && !strcmp(c + n - 3, "…") &&
+	    (amp = strrchr(c, '&')) && !strchr(amp, ';'))
+		memcpy(amp, "…", 4);	/* "…" is 3 bytes and a NUL */
 	return c;
 }
 

@@ -3,7 +3,7 @@
 # methods it takes.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/trigger.sh"
-plan 13
+plan 15
 
 trigger -l 127.0.0.1:0 2>"$T/err"
 is "$?" 64 "no MEND_TRIGGER_SECRET: usage error"
@@ -30,3 +30,9 @@ is "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$TRIG/fix/inc_0000000000
 	"DELETE on a link: 405"
 is "$(head -c 10000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --data-binary @- \
 	"$TRIG/fix/inc_0000000000000001?exp=1&sig=00")" 413 "a big POST body: 413"
+
+start_trigger --quiet
+kill -INT "$TRIG_PID"
+wait "$TRIG_PID"
+is "$?" 0 "SIGINT: clean exit 0"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/healthz")" 000 "and the port is closed"

@@ -270,6 +270,29 @@ no_fix_reasons(void **state)
 	jv_free(rec);
 }
 
+/* Escaping "&" to "&amp;" and then cutting must not leave half an entity. */
+static void
+slack_entities_whole(void **state)
+{
+	struct notify_msg m = { 0 };
+	char *title = malloc(6001);
+	const char *t, *p;
+	jv payloads, pl;
+
+	memset(title, '&', 6000);
+	title[6000] = '\0';
+	m.title = title;
+	m.footer = "mend";
+	payloads = notify_slack(&m);
+	pl = jv_array_get(payloads, 0);
+	t = record_str(pl, "text");
+	assert_true(notify_u16len(t) <= 4000);
+	for (p = t; (p = strchr(p, '&')); p++)
+		assert_memory_equal(p, "&amp;", 5);
+	jv_free(pl);
+	free(title);
+}
+
 int
 main(void)
 {
@@ -281,6 +304,7 @@ main(void)
 		cmocka_unit_test(slack_limits),
 		cmocka_unit_test(discord_limits),
 		cmocka_unit_test(no_fix_reasons),
+		cmocka_unit_test(slack_entities_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
