@@ -11,6 +11,11 @@
  * secret are secrets: diagnostics and records name a target by its
  * label (kind and origin, no path) and id, never by its URL.
  *
+ * With a spool, notify also remembers what each target took (state ns
+ * "notify", keyed by target and a hash of the record), so that a record
+ * fed again, as work does when it retries a job, is not posted twice to
+ * a target that took it; --resend posts anyway.
+ *
  * What was sent is also appended to the incident's timeline in the spool
  * (unless --no-spool), so `spool show` says who was told and which fix
  * link was sent; a spool that cannot be opened is a warning, not a reason
@@ -33,7 +38,7 @@ static struct notify_opts opts = { .min_confidence = 0.4, .link_ttl = 86400 };
 static long timeout_ms = 10000;
 static int max_attempts = 4;
 static struct spool *spool;
-static int temp_failures, perm_failures, write_failed;
+static int temp_failures, perm_failures, write_failed, resend;
 
 static void
 usage(const char *why)
@@ -42,7 +47,8 @@ usage(const char *why)
 		mend_warn("%s", why);
 	fprintf(stderr,
 	    "usage: notify [-w URL]... [--min-confidence X] [--link-ttl DURATION]\n"
-	    "              [--timeout DURATION] [--attempts N] [-s DIR | --no-spool] [FILE...]\n");
+	    "              [--timeout DURATION] [--attempts N] [--resend] [-s DIR | --no-spool]\n"
+	    "              [FILE...]\n");
 	exit(EX_USAGE);
 }
 
@@ -97,15 +103,73 @@ scrub(const char *msg, const struct notify_target *t)
 	return out;
 }
 
+/*
+ * The spool key of (target, record).  A record fed again, as when work
+ * retries a job that failed, is not posted again to a target that took
+ * it.  The "job" object (its attempt count changes) and an earlier
+ * notify's "notified" are left out of the hash.
+ */
+static int
+sent_key(char *out, size_t len, const struct notify_target *t, jv rec)
+{
+	char hex[SIGN_HEX_LEN + 1], *d;
+	int rc;
+
+	rec = record_del(record_del(jv_copy(rec), "job"), "notified");
+	d = record_dump(rec);
+	jv_free(rec);
+	if (!d)
+		return mend_err("out of memory");
+	rc = sign_digest(hex, d, strlen(d));
+	free(d);
+	if (rc == 0)
+		snprintf(out, len, "%s:%s", t->id, hex);
+	return rc;
+}
+
+static jv
+entry(const struct notify_target *t, long status, int ok, int attempts, int messages,
+    const char *fix_url, const char *no_fix, const char *error)
+{
+	jv e = jv_object();
+
+	e = jv_object_set(e, jv_string("target"), jv_string(t->label));
+	e = jv_object_set(e, jv_string("id"), jv_string(t->id));
+	e = jv_object_set(e, jv_string("kind"), jv_string(notify_kind_name(t->kind)));
+	e = jv_object_set(e, jv_string("status"), jv_number((double)status));
+	e = jv_object_set(e, jv_string("ok"), ok ? jv_true() : jv_false());
+	e = jv_object_set(e, jv_string("attempts"), jv_number(attempts));
+	e = jv_object_set(e, jv_string("messages"), jv_number(messages));
+	e = jv_object_set(e, jv_string("fix_url"), record_strornull(fix_url));
+	if (no_fix)
+		e = jv_object_set(e, jv_string("no_fix"), jv_string(no_fix));
+	e = jv_object_set(e, jv_string("error"), record_strornull(error));
+	return e;
+}
+
 /* Post the payloads of one target; returns its "notified" entry. */
 static jv
 deliver(const struct notify_target *t, const struct notify_msg *m, jv rec)
 {
 	static const char *headers[] = { "Content-Type: application/json", NULL };
-	jv payloads = notify_payloads(m, t->kind, rec), e = jv_object();
-	int n = jv_array_length(jv_copy(payloads)), i, attempts = 0, ok = 1;
+	jv payloads, e, prev = jv_invalid();
+	int n, i, attempts = 0, ok = 1;
 	long status = 0;
-	char *error = NULL;
+	char *error = NULL, key[128] = "";
+
+	if (spool && !resend && sent_key(key, sizeof key, t, rec) == 0 &&
+	    spool_state_get(spool, &prev, "notify", key) == 1) {
+		/* Sent before: say so, with what was sent then. */
+		e = entry(t, (long)record_num(prev, "status", 200), 1, 0,
+		    (int)record_num(prev, "messages", 1), record_str(prev, "fix_url"),
+		    m->no_fix, NULL);
+		e = jv_object_set(e, jv_string("duplicate"), jv_true());
+		jv_free(prev);
+		return e;
+	}
+	jv_free(prev);
+	payloads = notify_payloads(m, t->kind, rec);
+	n = jv_array_length(jv_copy(payloads));
 
 	for (i = 0; i < n && ok; i++) {
 		jv p = jv_array_get(jv_copy(payloads), i);
@@ -152,17 +216,17 @@ deliver(const struct notify_target *t, const struct notify_msg *m, jv rec)
 		    error ? error : "failed");
 	else if (!ok)
 		mend_warn("%s (%s): %s", t->label, t->id, error ? error : "failed");
-	e = jv_object_set(e, jv_string("target"), jv_string(t->label));
-	e = jv_object_set(e, jv_string("id"), jv_string(t->id));
-	e = jv_object_set(e, jv_string("kind"), jv_string(notify_kind_name(t->kind)));
-	e = jv_object_set(e, jv_string("status"), jv_number((double)status));
-	e = jv_object_set(e, jv_string("ok"), ok ? jv_true() : jv_false());
-	e = jv_object_set(e, jv_string("attempts"), jv_number(attempts));
-	e = jv_object_set(e, jv_string("messages"), jv_number(n));
-	e = jv_object_set(e, jv_string("fix_url"), record_strornull(m->fix_url));
-	if (m->no_fix)
-		e = jv_object_set(e, jv_string("no_fix"), jv_string(m->no_fix));
-	e = jv_object_set(e, jv_string("error"), record_strornull(error));
+	if (ok && spool && *key) {
+		char now[40];
+		jv v = jv_object();
+		v = record_set_str(v, "at", mend_rfc3339(now, sizeof now, mend_now()));
+		v = record_set_num(v, "status", (double)status);
+		v = record_set_num(v, "messages", n);
+		v = record_set(v, "fix_url", record_strornull(m->fix_url));
+		if (spool_state_put(spool, "notify", key, v) < 0)
+			mend_warn("cannot remember the notification: %s", mend_errmsg());
+	}
+	e = entry(t, status, ok, attempts, n, m->fix_url, m->no_fix, error);
 	free(error);
 	return e;
 }
@@ -229,6 +293,7 @@ main(int argc, char **argv)
 		{ "attempts", required_argument, NULL, 'a' },
 		{ "spool", required_argument, NULL, 's' },
 		{ "no-spool", no_argument, NULL, 'N' },
+		{ "resend", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -270,6 +335,9 @@ main(int argc, char **argv)
 			break;
 		case 'N':
 			no_spool = 1;
+			break;
+		case 'R':
+			resend = 1;
 			break;
 		case 'h':
 			usage(NULL);

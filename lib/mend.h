@@ -409,6 +409,8 @@ int sign_link(char **out, const char *base, const char *secret, const char *inci
  */
 int sign_verify(const char *secret, const char *incident, const char *exp,
     const char *sig, double now);
+/* SHA-256 of s[0..n) as hex into out (for keys, not for links). */
+int sign_digest(char out[SIGN_HEX_LEN + 1], const char *s, size_t n);
 
 /* notify.c - webhook messages */
 

@@ -165,3 +165,21 @@ sign_verify(const char *secret, const char *incident, const char *exp, const cha
 		return SIGN_BAD;
 	return (double)e <= now ? SIGN_EXPIRED : SIGN_OK;
 }
+
+int
+sign_digest(char out[SIGN_HEX_LEN + 1], const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	unsigned int len = 0;
+	int i;
+
+	if (!EVP_Digest(s, n, md, &len, EVP_sha256(), NULL) || len != 32)
+		return mend_err("SHA-256 failed");
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[SIGN_HEX_LEN] = '\0';
+	return 0;
+}
