@@ -124,6 +124,17 @@ secrets_and_ids(void **state)
 	assert_false(sign_incident_ok(NULL));
 }
 
+static void
+digest(void **state)
+{
+	char hex[SIGN_HEX_LEN + 1];
+
+	/* FIPS 180-2's first example. */
+	assert_int_equal(sign_digest(hex, "abc", 3), 0);
+	assert_string_equal(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 int
 main(void)
 {
@@ -135,6 +146,7 @@ main(void)
 		cmocka_unit_test(verify_tampered),
 		cmocka_unit_test(verify_malformed),
 		cmocka_unit_test(secrets_and_ids),
+		cmocka_unit_test(digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
