@@ -60,7 +60,7 @@ is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$TRIG/fix/$id?exp=$((exp +
 is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/fix/$id?exp=$exp&sig=${sig%?}0")" 403 "a changed signature: 403"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/fix/$id")" 403 "no signature: 403"
 
-# Expired links (signed independently, with openssl) queue nothing.
+# Expired links (signed independently, with Python) queue nothing.
 now=$(date +%s)
 old=$((now - 5))
 is "$(curl -s -o "$T/exp.html" -w '%{http_code}' -X POST "$TRIG/fix/$id?exp=$old&sig=$(sign $id $old)")" 410 \
@@ -81,7 +81,7 @@ for rc in "the first analysis" "the second analysis"; do
 	jq -c --arg id $id2 --arg rc "$rc" '.incident.id = $id | .analysis.root_cause = $rc' <<<"$analysis"
 done | notify -w "json:$WH/json/ok" >/dev/null
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$TRIG/fix/$id2?exp=$new&sig=$(sign $id2 $new)")" 202 \
-	"a link signed with openssl(1) per the documented format works"
+	"a link signed with Python per the documented format works"
 is "$(job_payloads fix | tail -n1 | jq -r '[.incident.id, .analysis.root_cause] | join(" ")')" \
 	"$id2 the second analysis" "it queued the incident's latest analysis"
 

@@ -21,9 +21,10 @@ job_payloads() {
 		spool show "$id" | jq -c .payload
 	done
 }
-# sign INCIDENT EXP: the signature as the link format defines it, made with
-# openssl(1), not with our code.
+# sign INCIDENT EXP: the signature as the link format defines it, made
+# with Python's hmac module, not with our code.
 sign() {
-	printf 'mend-fix-v1\n%s\n%s' "$1" "$2" | openssl dgst -sha256 -hmac "$MEND_TRIGGER_SECRET" |
-		sed 's/.* //'
+	python3 -c 'import hashlib, hmac, os, sys
+msg = ("mend-fix-v1\n%s\n%s" % (sys.argv[1], sys.argv[2])).encode()
+print(hmac.new(os.environ["MEND_TRIGGER_SECRET"].encode(), msg, hashlib.sha256).hexdigest())' "$1" "$2"
 }
