@@ -293,6 +293,42 @@ slack_entities_whole(void **state)
 	free(title);
 }
 
+/* More blocks than one message may hold: the rest go to further messages. */
+static void
+slack_split_messages(void **state)
+{
+	struct notify_msg m = { 0 };
+	char *big = malloc(30001);
+	jv payloads;
+	int i, np, total = 0;
+
+	memset(big, 'x', 30000);
+	big[30000] = '\0';
+	m.title = "title";
+	m.footer = "mend";
+	m.nsections = NOTIFY_SECTIONS;
+	for (i = 0; i < NOTIFY_SECTIONS; i++) {
+		m.sections[i].heading = "Part";
+		m.sections[i].text = big;	/* 10 blocks each */
+	}
+	payloads = notify_slack(&m);
+	np = jv_array_length(jv_copy(payloads));
+	assert_int_equal(np, 2);
+	for (i = 0; i < np; i++) {
+		jv p = jv_array_get(jv_copy(payloads), i);
+		int nb = jv_array_length(record_get(p, "blocks"));
+		assert_true(nb <= 50);
+		total += nb;
+		if (i == 1)
+			assert_string_equal(record_str(p, "text"), "title (part 2 of 2)");
+		jv_free(p);
+	}
+	/* header + 6 x 11 sections (3000 each, less the heading) + footer */
+	assert_int_equal(total, 1 + 6 * 11 + 1);
+	jv_free(payloads);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -305,6 +341,7 @@ main(void)
 		cmocka_unit_test(discord_limits),
 		cmocka_unit_test(no_fix_reasons),
 		cmocka_unit_test(slack_entities_whole),
+		cmocka_unit_test(slack_split_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
