@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/webhook.sh"
 . "$TOP/tests/servers/trigger.sh"
-plan 34
+plan 37
 export MEND_TRIGGER_SECRET=s3cr3t-0123456789-never-shown
 start_webhook
 start_trigger
@@ -84,6 +84,16 @@ is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$TRIG/fix/$id2?exp=$new&si
 	"a link signed with Python per the documented format works"
 is "$(job_payloads fix | tail -n1 | jq -r '[.incident.id, .analysis.root_cause] | join(" ")')" \
 	"$id2 the second analysis" "it queued the incident's latest analysis"
+
+# A genuine link for an incident with no analysis yet: 404, and the link
+# is not used up.
+id3=inc_00000000000000d3
+is "$(curl -s -o "$T/none.html" -w '%{http_code}' -X POST "$TRIG/fix/$id3?exp=$new&sig=$(sign $id3 $new)")" 404 \
+	"no analysis in the spool: 404"
+like "$(cat "$T/none.html")" "*no analysis in the spool*" "the page says so"
+jq -c --arg id $id3 '.incident.id = $id' <<<"$analysis" | notify -w "json:$WH/json/ok" >/dev/null
+is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$TRIG/fix/$id3?exp=$new&sig=$(sign $id3 $new)")" 202 \
+	"once the analysis is there, the same link works"
 
 not_ok "trigger's log has neither the secret nor a link's signature" \
 	grep -q "s3cr3t-0123456789\|sig=" "$TRIG_ERR"
