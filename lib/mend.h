@@ -341,6 +341,25 @@ void http_resp_release(struct http_resp *resp);
 
 /* trace.c - stack traces */
 
+/*
+ * Find every stack trace in text (logs, error records, bodies) and put
+ * them in *out (caller's) as an array, in order of appearance, of
+ *   {lang, exception, message, frames, cause}
+ * lang: python node java go ruby rust php dotnet c.  frames is innermost
+ * first, each {path, line, function, in_app} (path/line/function null
+ * when unknown; Python 3.11+ frames also carry code, col, end_col and
+ * op_col from the caret line).  cause is the underlying exception (a
+ * trace) or null.  Common log prefixes (journald, pm2, docker compose,
+ * kubectl timestamps) are ignored.
+ */
+int trace_parse(jv *out, const char *text);
+/* The deepest cause of trace t (consumed); t itself when it has none. */
+jv trace_root(jv t);
+/* The innermost in-app frame of t (consumed), or jv_null(). */
+jv trace_app_frame(jv t);
+/* Library or application code?  A guess from the path and function. */
+int trace_in_app(const char *lang, const char *path, const char *function);
+
 /* redact.c - secrets out of text */
 
 /* sign.c - HMAC links */
