@@ -362,6 +362,18 @@ int trace_in_app(const char *lang, const char *path, const char *function);
 
 /* redact.c - secrets out of text */
 
+/*
+ * A copy of text with secrets replaced by "[REDACTED]" (malloc'd, the
+ * caller frees it; NULL when text is NULL or memory ran out).  *count
+ * (may be NULL) is the number of secrets replaced.
+ */
+char *redact(const char *text, int *count);
+/* Every string in v (consumed) redacted, and whole values under
+ * secret-looking keys; returns the new value. */
+jv redact_jv(jv v, int *count);
+/* Does a key name (n bytes) look like it holds a secret? */
+int redact_is_secret_key(const char *key, size_t n);
+
 /* sign.c - HMAC links */
 
 /* git.c - repositories (libgit2) */
