@@ -407,6 +407,20 @@ int redact_is_secret_key(const char *key, size_t n);
 
 /* git.c - repositories (libgit2) */
 
+/* template.c - fix templates for common code faults */
+
+/*
+ * Rewrite one source line so the fault a trace reported on it cannot
+ * recur: lang "python" or "node", the exception name and message, the
+ * line as it is in the file, and the 0-based columns in that line the
+ * trace marked (-1 when unknown: Python 3.11+ carets give col/end_col and
+ * op_col for binary operators, Node gives col).  Returns the new line
+ * (malloc'd, caller frees) and *what says what changed, or NULL when no
+ * template fits safely.
+ */
+char *template_fix(const char *lang, const char *exc, const char *msg, const char *line,
+    int col, int end_col, int op_col, const char **what);
+
 /* analyze.c - engines */
 
 /* probe.c */

@@ -480,13 +480,20 @@ node_frame(const char *q)
 	c1 = c2 > loc ? c2 - 1 : loc;
 	while (c1 > loc && c1[-1] != ':')
 		c1--;
+	long col = 0;
+	jv f;
+
 	if (c1 > loc && c2 > loc) {
 		line = strtol(c1, NULL, 10);
+		col = strtol(c2, NULL, 10);
 		llen = (size_t)(c1 - 1 - loc);
 	}
 	if (starts(loc, "file://"))
 		loc += 7, llen -= 7;
-	return frame_new("node", loc, llen, line, fn, flen);
+	f = frame_new("node", loc, llen, line, fn, flen);
+	if (col > 0)
+		f = jv_object_set(f, jv_string("col"), jv_number((double)(col - 1)));
+	return f;
 }
 
 static jv
