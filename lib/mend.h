@@ -423,6 +423,54 @@ char *template_fix(const char *lang, const char *exc, const char *msg, const cha
 
 /* analyze.c - engines */
 
+struct analyze_opts {
+	const char *engine;		/* rules llm agent (analyze_engine()) */
+	const char *repo;		/* source checkout, or NULL ($MEND_REPO) */
+	const char *log_path;		/* application log to tail, or NULL */
+	const char *log_cmd;		/* or a shell command printing it */
+	int log_lines;			/* lines of log kept (200) */
+	struct spool *sp;		/* for similar incidents, or NULL */
+	const char *llm_url, *llm_model, *llm_key;	/* $MEND_LLM_* */
+	double llm_timeout;		/* seconds per request (120) */
+	const char *agent;		/* $MEND_AGENT command template */
+	double agent_timeout;		/* seconds (900) */
+	size_t max_diff;		/* bytes (64 KiB) */
+};
+
+/* Defaults and the MEND_* environment. */
+void analyze_opts_init(struct analyze_opts *o);
+/* The engine: flag, else $MEND_ENGINE, else llm when $MEND_LLM_URL is
+ * set, agent when $MEND_AGENT is, else rules. */
+const char *analyze_engine(const char *flag);
+/*
+ * The context of incident record rec (borrowed) into *out: incident,
+ * evidence_text, text, log, traces, trace, frames (mapped onto the repo:
+ * "file"), source [{file,line,function,snippet}], commits, similar.  All
+ * of it redacted.
+ */
+int analyze_context(jv *out, jv rec, const struct analyze_opts *o);
+/* The rules engine's analysis of ctx (borrowed). */
+int analyze_rules(jv *out, jv ctx, const struct analyze_opts *o);
+/* The prompt for ctx (borrowed), untrusted text fenced; revise (borrowed)
+ * is null or {diff, log} of a change that failed.  malloc'd. */
+char *analyze_prompt(jv ctx, jv revise);
+/* Check a model's reply: the JSON object in text with valid fields into
+ * *out, or -1 with *why (malloc'd) saying what is wrong. */
+int analyze_answer(jv *out, const char *text, size_t max_diff, char **why);
+/* A diff may not leave the repo, touch .git or protected paths, or be
+ * larger than max: 0 ok, -1 with *why (malloc'd). */
+int analyze_diff_check(const char *diff, size_t max, char **why);
+/* Engines: 0 with *out, 1 when they failed and rules should answer
+ * (*why malloc'd says why), -1 on internal errors. */
+int analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
+int analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
+/*
+ * Analyze incident record rec (borrowed) with o->engine: *out is the
+ * analysis record.  revise: rec carries a failed change (see analyze(1));
+ * *cannot is set when the engine could not revise it.
+ */
+int analyze_record(jv *out, jv rec, const struct analyze_opts *o, int revise, int *cannot);
+
 /* probe.c */
 
 /* detect.c */
