@@ -1079,7 +1079,12 @@ rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, const char 
 			if (lang && !strcmp(lang, "python")) {
 				int ind = (int)(lead - line);
 				/* The trace shows the deployed line; the repo must agree. */
-				if (code && strncmp(lead, code, strlen(code)) != 0) {
+				size_t cl = code ? strlen(code) : 0, ll = strlen(lead);
+				while (ll && isspace((unsigned char)lead[ll - 1]))
+					ll--;
+				while (cl && isspace((unsigned char)code[cl - 1]))
+					cl--;
+				if (code && (cl != ll || strncmp(lead, code, cl) != 0)) {
 					if (!*note && asprintf(note, "the source of %s:%ld in the repository differs"
 					    " from the deployed code; no diff proposed", file, ln) < 0)
 						*note = NULL;

@@ -487,6 +487,19 @@ py_keyerror(const char *s, const char *m, const char *key, int end_col, const ch
 	rest = s + v[pick].close + 1;
 	if (*rest == '.' || *rest == '(')
 		return NULL;
+	/* None in arithmetic or an ordering fails again: no template. */
+	{
+		const char *q = rest;
+		long b = v[pick].base;
+		while (*q == ' ')
+			q++;
+		while (b > 0 && s[b - 1] == ' ')
+			b--;
+		if ((*q && strchr("+-*/%@<>&|^", *q) && !(q[0] == '-' && q[1] == '>')) ||
+		    (b > 0 && m[b - 1] == CODE && strchr("+-*/%@<>&|^~", s[b - 1]) &&
+		    !(b > 1 && s[b - 1] == '>' && s[b - 2] == '-')))
+			return NULL;
+	}
 	base = dupn(s, v[pick].base, v[pick].open);
 	inner = dupn(s, v[pick].open + 1, v[pick].close);
 	if (!base || !inner || strstr(base, "environ")) {

@@ -47,8 +47,10 @@ static const struct {
 	  "    host = cfg[\"db\"][\"host\"]", -1, -1, -1,
 	  "    host = cfg.get(\"db\", {})[\"host\"]" },
 	{ "python", "KeyError", "'XL-9'",
-	  "    return PRICES[sku] * qty", -1, -1, -1,
-	  "    return PRICES.get(sku) * qty" },
+	  "    return PRICES[sku] * qty", -1, -1, -1, NULL },	/* None * qty fails again */
+	{ "python", "KeyError", "'XL-9'",
+	  "    return jsonify(price=PRICES[sku])", -1, -1, -1,
+	  "    return jsonify(price=PRICES.get(sku))" },
 	{ "python", "KeyError", "'DATABASE_URL'",
 	  "    url = os.environ['DATABASE_URL']", -1, -1, -1, NULL },
 	{ "python", "KeyError", "'a'",
