@@ -131,6 +131,9 @@ analyze_opts_init(struct analyze_opts *o)
 	o->llm_timeout = (v = getenv("MEND_LLM_TIMEOUT")) ? atof(v) : 120;
 	o->agent = getenv("MEND_AGENT");
 	o->agent_timeout = (v = getenv("MEND_AGENT_TIMEOUT")) ? atof(v) : 900;
+	o->llm_attempts = (v = getenv("MEND_LLM_ATTEMPTS")) ? atoi(v) : 4;
+	if (o->llm_attempts < 1)
+		o->llm_attempts = 1;
 	o->max_diff = 64 * 1024;
 	if (o->repo && !*o->repo)
 		o->repo = NULL;
@@ -1777,7 +1780,7 @@ chat(char **reply, jv messages, const struct analyze_opts *o)
 	req.body = json;
 	req.body_len = strlen(json);
 	req.timeout_ms = (long)(o->llm_timeout * 1000);
-	req.max_attempts = 4;
+	req.max_attempts = o->llm_attempts;
 	if (http_do_retry(&resp, &req) < 0) {
 		free(json);
 		return -1;

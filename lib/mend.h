@@ -432,6 +432,7 @@ struct analyze_opts {
 	struct spool *sp;		/* for similar incidents, or NULL */
 	const char *llm_url, *llm_model, *llm_key;	/* $MEND_LLM_* */
 	double llm_timeout;		/* seconds per request (120) */
+	int llm_attempts;		/* tries per request (4) */
 	const char *agent;		/* $MEND_AGENT command template */
 	double agent_timeout;		/* seconds (900) */
 	size_t max_diff;		/* bytes (64 KiB) */
