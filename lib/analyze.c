@@ -339,14 +339,24 @@ common_suffix(const char *a, const char *b)
 	}
 }
 
+static int
+components(const char *p)
+{
+	int n = 1;
+
+	for (; *p; p++)
+		n += *p == '/';
+	return n;
+}
+
 /* The repository file a frame path means: the longest matching suffix,
  * when exactly one file has it.  NULL when none or ambiguous. */
 static const char *
 repo_map(const struct repo *r, const char *path)
 {
 	size_t i;
-	int best = 0, ties = 0;
-	const char *hit = NULL;
+	int best = 0, ties = 0, whole = 0;
+	const char *hit = NULL, *whole_hit = NULL;
 
 	if (!path || !r->n || strstr(path, "/../") || !strncmp(path, "../", 3))
 		return NULL;
@@ -354,14 +364,26 @@ repo_map(const struct repo *r, const char *path)
 		path += 7;
 	for (i = 0; i < r->n; i++) {
 		int c = common_suffix(path, r->files[i]);
+		/* all of the repository path matched: "/srv/shop/app.py" is the
+		 * top-level app.py rather than examples/app.py */
+		int all = c > 0 && c == components(r->files[i]);
 		if (c > best) {
 			best = c;
 			ties = 1;
 			hit = r->files[i];
-		} else if (c == best && c > 0)
+			whole = all;
+			whole_hit = all ? r->files[i] : NULL;
+		} else if (c == best && c > 0) {
 			ties++;
+			if (all) {
+				whole++;
+				whole_hit = r->files[i];
+			}
+		}
 	}
-	return best > 0 && ties == 1 ? hit : NULL;
+	if (best > 0 && ties == 1)
+		return hit;
+	return best > 0 && whole == 1 ? whole_hit : NULL;
 }
 
 /* ---- running things ---- */
@@ -811,33 +833,33 @@ struct fault {
 };
 
 static const struct fault faults[] = {
-	{ "zero-division", "code", "a division by zero: the divisor can be zero (an empty collection, a zero count)",
+	{ "zero-division", "code", "the divisor can be zero (an empty collection, a zero count) and nothing checks it",
 	  { "ZeroDivisionError", "DivideByZeroException", "DivisionByZeroError", NULL },
 	  { "divide by zero", "divided by 0", "division by zero", "/ by zero", NULL } },
-	{ "dependency", "dependency", "a missing module or library (not installed, wrong version)",
+	{ "dependency", "dependency", "a module or library is missing (not installed, or the wrong version)",
 	  { "ImportError", "ModuleNotFoundError", "ClassNotFoundException", "NoClassDefFoundError",
 	    "LoadError", "FileNotFoundException", NULL },
 	  { "Cannot find module", "cannot load such file", "undefined symbol", "version `GLIBC",
 	    NULL } },
-	{ "null-access", "code", "a null/None value used as an object",
+	{ "null-access", "code", "a value that can be null/None is used as an object without a check",
 	  { "NullPointerException", "NullReferenceException", NULL },
 	  { "'NoneType' object", "of undefined", "of null", "nil pointer dereference",
 	    "nil:NilClass", "for nil", "on null", "on a `None` value", "entry in nil map",
 	    "SEGV on unknown address 0x0", "is not an object", NULL } },
-	{ "missing-key", "code", "a lookup of a key that is not there",
+	{ "missing-key", "code", "a key is looked up that the mapping does not have, without a default",
 	  { "KeyError", "KeyNotFoundException", NULL },
 	  { "Undefined array key \"", "Undefined index", "key not found", NULL } },
-	{ "index-range", "code", "an index past the end of a sequence",
+	{ "index-range", "code", "an index past the end of a sequence (often an empty list) is read",
 	  { "IndexError", "IndexOutOfRangeException", "ArrayIndexOutOfBoundsException",
 	    "IndexOutOfBoundsException", "StringIndexOutOfBoundsException",
 	    "ArgumentOutOfRangeException", NULL },
 	  { "index out of range", "index out of bounds", "Undefined offset", "buffer-overflow",
 	    "Undefined array key ", NULL } },
-	{ "memory-safety", "code", "memory misuse (use after free, double free, leak, overflow)",
+	{ "memory-safety", "code", "memory is misused (use after free, double free, leak, overflow)",
 	  { NULL },
 	  { "use-after-free", "double-free", "detected memory leaks", "stack-overflow",
 	    "signed integer overflow", "SEGV", NULL } },
-	{ "type-error", "code", "a value of the wrong type or form",
+	{ "type-error", "code", "a value of the wrong type or form reaches code that assumes another",
 	  { "TypeError", "ValueError", "ClassCastException", "InvalidCastException",
 	    "NumberFormatException", "FormatException", "ArgumentError", "JSONDecodeError",
 	    "SyntaxError", NULL },
@@ -1003,7 +1025,7 @@ line_of(const char *text, long ln)
 static int
 syntax_ok(const char *lang, const char *text)
 {
-	char *py[] = { "python3", "-c", "import ast,sys; ast.parse(sys.stdin.read())", NULL };
+	char *py[] = { "python3", "-I", "-S", "-c", "compile(open(0).read(), 'patched', 'exec')", NULL };
 	int code;
 
 	if (strcmp(lang, "python") != 0)
@@ -1253,8 +1275,8 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 				category = "config";
 				cls = "missing-config";
 			}
-			sb_printf(&rc, "%s%s%s in %s: %s", exc ? exc : "", msg ? ": " : "",
-			    msg ? msg : "", loc, fa->what);
+			sb_printf(&rc, "%s%s%s%s in %s: %s", exc ? exc : "", msg ? " (" : "",
+			    msg ? msg : "", msg ? ")" : "", loc, fa->what);
 			if (!strcmp(category, "config")) {
 				sb_puts(&rc, "; the service expects a setting that is not set");
 				conf = 0.7;
