@@ -45,6 +45,7 @@
 #define MAX_TEXT	(256 * 1024)	/* evidence + log text we look at */
 #define MAX_FILES	20000		/* repository files indexed for mapping */
 #define SNIPPET		6		/* lines of source either side */
+#define FENCE_MAX	(24 * 1024)	/* bytes of one untrusted text in a prompt */
 
 /* ---- a string buffer ---- */
 
@@ -1417,6 +1418,14 @@ static void
 fence(struct sbuf *b, const char *tag, const char *title, const char *data)
 {
 	sb_printf(b, "\n## %s\n<<<%s\n", title, tag);
+	/* Models have context limits: the end of a long text matters most. */
+	if (data && strlen(data) > FENCE_MAX) {
+		const char *cut = data + strlen(data) - FENCE_MAX;
+		while (*cut && *cut != '\n')
+			cut++;
+		sb_printf(b, "[... %zu bytes cut ...]\n", (size_t)(cut - data));
+		data = *cut ? cut + 1 : cut;
+	}
 	if (data) {
 		/* The marker is random; still, data may not contain it. */
 		const char *p = data, *hit;

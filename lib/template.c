@@ -467,7 +467,6 @@ py_keyerror(const char *s, const char *m, const char *key, int end_col, const ch
 	int n = subscripts(s, m, v, 16), k, pick = -1, lit = 0;
 	char *base, *inner, *out;
 	const char *rest;
-	size_t len;
 
 	if (end_col > 0)
 		pick = pick_sub(v, n, end_col);
@@ -484,37 +483,83 @@ py_keyerror(const char *s, const char *m, const char *key, int end_col, const ch
 		pick = 0;
 	if (pick < 0)
 		return NULL;
-	rest = s + v[pick].close + 1;
-	if (*rest == '.' || *rest == '(')
-		return NULL;
-	/* None in arithmetic or an ordering fails again: no template. */
+	/* d['a']['b']: the lookups after the failing one become .get()s too,
+	 * or the next missing key fails the same way; only string keys. */
 	{
-		const char *q = rest;
-		long b = v[pick].base;
-		while (*q == ' ')
-			q++;
-		while (b > 0 && s[b - 1] == ' ')
-			b--;
-		if ((*q && strchr("+-*/%@<>&|^", *q) && !(q[0] == '-' && q[1] == '>')) ||
-		    (b > 0 && m[b - 1] == CODE && strchr("+-*/%@<>&|^~", s[b - 1]) &&
-		    !(b > 1 && s[b - 1] == '>' && s[b - 2] == '-')))
+		long ce = v[pick].close + 1, nsub = 0, k2;
+		long opens[16], closes[16];
+		size_t cap;
+		char *p;
+
+		while (s[ce] == '[' && m[ce] == CODE && nsub < 16) {
+			long c = match_fwd(s, m, ce);
+			if (c < 0 || (s[ce + 1] != '\'' && s[ce + 1] != '"') || m[c - 1] != STR)
+				return NULL;
+			opens[nsub] = ce;
+			closes[nsub++] = c;
+			ce = c + 1;
+		}
+		rest = s + ce;
+		if (*rest == '.' || *rest == '(' || *rest == '[')
 			return NULL;
+		/* None in arithmetic or an ordering fails again: no template. */
+		{
+			const char *q = rest;
+			long b = v[pick].base;
+			while (*q == ' ')
+				q++;
+			while (b > 0 && s[b - 1] == ' ')
+				b--;
+			if ((*q && strchr("+-*/%@<>&|^", *q) && !(q[0] == '-' && q[1] == '>')) ||
+			    (b > 0 && m[b - 1] == CODE && strchr("+-*/%@<>&|^~", s[b - 1]) &&
+			    !(b > 1 && s[b - 1] == '>' && s[b - 2] == '-')))
+				return NULL;
+		}
+		base = dupn(s, v[pick].base, v[pick].open);
+		inner = dupn(s, v[pick].open + 1, v[pick].close);
+		if (!base || !inner || strstr(base, "environ")) {
+			free(base);
+			free(inner);
+			return NULL;
+		}
+		cap = strlen(s) * 2 + 64;
+		if (!(out = malloc(cap))) {
+			free(base);
+			free(inner);
+			return NULL;
+		}
+		p = out + snprintf(out, cap, "%.*s%s.get(%s%s)", (int)v[pick].base, s, base, inner,
+		    nsub ? ", {}" : "");
+		for (k2 = 0; k2 < nsub; k2++)
+			p += snprintf(p, cap - (size_t)(p - out), ".get(%.*s%s)",
+			    (int)(closes[k2] - opens[k2] - 1), s + opens[k2] + 1,
+			    k2 + 1 < nsub ? ", {}" : "");
+		snprintf(p, cap - (size_t)(p - out), "%s", rest);
 	}
-	base = dupn(s, v[pick].base, v[pick].open);
-	inner = dupn(s, v[pick].open + 1, v[pick].close);
-	if (!base || !inner || strstr(base, "environ")) {
-		free(base);
-		free(inner);
-		return NULL;
-	}
-	len = strlen(s) + strlen(inner) + 32;
-	if ((out = malloc(len)))
-		snprintf(out, len, "%.*s%s.get(%s%s)%s", (int)v[pick].base, s, base, inner,
-		    *rest == '[' ? ", {}" : "", rest);
 	free(base);
 	free(inner);
 	*what = "read the key with .get() so a missing key gives None";
 	return out;
+}
+
+/* What a None guard gives instead: () where the value is iterated
+ * ("for x in EXPR:"), else None. */
+static const char *
+none_alt(const char *s, long b, long e)
+{
+	const char *t = s;
+	long k = b;
+
+	while (*t == ' ' || *t == '\t')
+		t++;
+	while (k > 0 && s[k - 1] == ' ')
+		k--;
+	while (s[e] == ' ')
+		e++;
+	if ((!strncmp(t, "for ", 4) || !strncmp(t, "async for ", 10)) && k >= 3 &&
+	    !strncmp(s + k - 3, " in", 3) && s[e] == ':')
+		return "()";
+	return "None";
 }
 
 static char *
@@ -557,7 +602,7 @@ py_none_attr(const char *s, const char *m, const char *attr, int col, int end_co
 	if (s[i] == '=' && s[i + 1] != '=')
 		return NULL;
 	*what = "guard the attribute access against None";
-	return guard(s, m, b, e, pos, " is not None", "None");
+	return guard(s, m, b, e, pos, " is not None", none_alt(s, b, e));
 }
 
 static char *
@@ -568,9 +613,10 @@ py_none_sub(const char *s, const char *m, int end_col, const char **what)
 
 	if (pick < 0)
 		return NULL;
+	long e = trailers(s, m, v[pick].close + 1);
+
 	*what = "guard the subscript against None";
-	return guard(s, m, v[pick].base, trailers(s, m, v[pick].close + 1), v[pick].open,
-	    " is not None", "None");
+	return guard(s, m, v[pick].base, e, v[pick].open, " is not None", none_alt(s, v[pick].base, e));
 }
 
 static char *

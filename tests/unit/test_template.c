@@ -45,7 +45,9 @@ static const struct {
 	  "    host = cfg['db'].get('host')" },
 	{ "python", "KeyError", "'db'",
 	  "    host = cfg[\"db\"][\"host\"]", -1, -1, -1,
-	  "    host = cfg.get(\"db\", {})[\"host\"]" },
+	  "    host = cfg.get(\"db\", {}).get(\"host\")" },
+	{ "python", "KeyError", "'items'",
+	  "    first = data['items'][0]", -1, -1, -1, NULL },	/* {}[0] fails again */
 	{ "python", "KeyError", "'XL-9'",
 	  "    return PRICES[sku] * qty", -1, -1, -1, NULL },	/* None * qty fails again */
 	{ "python", "KeyError", "'XL-9'",
@@ -66,6 +68,9 @@ static const struct {
 	  "    name = _obj.strip().lower() if (_obj := request.args.get('name')) is not None else None" },
 	{ "python", "AttributeError", "'NoneType' object has no attribute 'x'",
 	  "    p.x = 1", -1, -1, -1, NULL },
+	{ "python", "AttributeError", "'NoneType' object has no attribute 'items'",
+	  "    for line in order.items:", -1, -1, -1,
+	  "    for line in (order.items if order is not None else ()):" },
 	{ "python", "TypeError", "'NoneType' object is not subscriptable",
 	  "    return row['total']", -1, -1, -1,
 	  "    return row['total'] if row is not None else None" },
