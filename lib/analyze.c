@@ -613,8 +613,18 @@ analyze_context(jv *out, jv rec, const struct analyze_opts *o)
 
 	/* Frames of the primary trace, mapped onto the repository. */
 	if (o->repo) {
-		repo.root = o->repo;
-		repo_walk(&repo, "", 0);
+		/* One walk per process and repository: analyze sees many
+		 * incidents of one service. */
+		static struct repo cached;
+		static char *cached_root;
+		if (!cached_root || strcmp(cached_root, o->repo)) {
+			repo_release(&cached);
+			free(cached_root);
+			cached_root = strdup(o->repo);
+			cached.root = cached_root;
+			repo_walk(&cached, "", 0);
+		}
+		repo = cached;
 	}
 	{
 		jv frames = jv_array(), source = jv_array(), commits = jv_array();
@@ -693,7 +703,6 @@ analyze_context(jv *out, jv rec, const struct analyze_opts *o)
 		ctx = jv_object_set(ctx, jv_string("source"), source);
 		ctx = jv_object_set(ctx, jv_string("commits"), commits);
 	}
-	repo_release(&repo);
 
 	ctx = jv_object_set(ctx, jv_string("incident"), redact_jv(jv_copy(inc), NULL));
 	red = redact(text.p ? text.p : "", NULL);

@@ -3,7 +3,7 @@
 # small app become diffs against the repository that apply with git apply
 # and patch -p1 and make the failing call succeed.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 41
 
 FIX=$TOP/tests/fixtures/analyze
 mkdir -p "$T/repo" "$T/srv/shop"
@@ -81,6 +81,13 @@ is "$(jq -r '.analysis | [.category, (.confidence < 0.3)] | join(",")' "$T/out")
 # A trace in the log (not in the evidence) is found.
 python3 "$FIX/incident.py" inc_0000000000000323 | analyze --no-spool -r "$T/a" --log "$T/tb-key.txt" > "$T/out"
 is "$(jq -r .analysis.class "$T/out")" "missing-key" "a trace in the log is used when the evidence has none"
+
+# A Node.js stack inside a JSON log line (pino) is unpacked and parsed.
+printf '%s\n' '{"level":50,"time":1700000000000,"msg":"request failed","err":{"type":"TypeError","message":"Cannot read properties of undefined (reading '"'"'id'"'"')","stack":"TypeError: Cannot read properties of undefined (reading '"'"'id'"'"')\n    at getOrder (/srv/api/src/orders.js:12:20)\n    at /srv/api/node_modules/express/lib/router/route.js:149:13"}}' > "$T/pino.log"
+python3 "$FIX/incident.py" inc_0000000000000324 | analyze --no-spool --log "$T/pino.log" > "$T/out"
+is "$(jq -r '.analysis | [.class, .frames[0].function, .frames[0].line] | join(",")' "$T/out")" \
+	"null-access,getOrder,12" "a stack inside a JSON log line is found"
+is "$(jq -r '.analysis.frames[1].in_app' "$T/out")" "false" "node_modules frames are library frames"
 
 # Errors.
 printf 'not json\n' | analyze --no-spool > /dev/null 2>&1
