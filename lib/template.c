@@ -11,6 +11,7 @@
  *   Python KeyError 'k'        d['k']       -> d.get('k')
  *   Python None attribute      u.name       -> (u.name if u is not None else None)
  *   Python None subscript      r['x']       -> (r['x'] if r is not None else None)
+ *   Python None iterated       for x in e:  -> for x in (e or ()):
  *   Python IndexError          xs[0]        -> (xs[0] if xs else None)
  *   Node undefined/null read   a.b          -> a?.b
  *
@@ -478,9 +479,15 @@ py_keyerror(const char *s, const char *m, const char *key, int end_col, const ch
 		if (lit > 1)
 			return NULL;
 	}
-	/* A key held in a variable: only when it is the one subscript. */
-	if (pick < 0 && !lit && n == 1 && !strchr("'\"0123456789", line_at(s, v[0].open + 1)))
-		pick = 0;
+	/* A key held in a variable: only when it is the one such subscript. */
+	if (pick < 0 && !lit) {
+		int nv = 0;
+		for (k = 0; k < n; k++)
+			if (!strchr("'\"0123456789", line_at(s, v[k].open + 1)))
+				pick = nv++ ? -1 : k;
+		if (nv != 1)
+			pick = -1;
+	}
 	if (pick < 0)
 		return NULL;
 	/* d['a']['b']: the lookups after the failing one become .get()s too,
@@ -651,10 +658,59 @@ py_index(const char *s, const char *m, int end_col, const char **what)
 		if (cond[0] && expr)
 			out = wrap(s, m, v[pick].base, e, expr, cond, "None");
 		free(expr);
+	} else if (base && idx && (isdigit((unsigned char)idx[0]) || !strcmp(idx, "-1"))) {
+		/* A call's result indexed by a literal: evaluate it once. */
+		long nidx = strtol(idx, NULL, 10);
+		char *tail = dupn(s, v[pick].close + 1, e), *expr = NULL, *c2 = NULL;
+		if (tail && asprintf(&expr, "_obj[%s]%s", idx, tail) >= 0 &&
+		    asprintf(&c2, nidx < 0 || nidx == 0 ? "(_obj := %s)" : "len(_obj := %s) > %ld",
+		    base, nidx) >= 0)
+			out = wrap(s, m, v[pick].base, e, expr, c2, "None");
+		free(tail);
+		free(expr);
+		free(c2);
 	}
 	free(base);
 	free(idx);
 	*what = "check the index is in range before using it";
+	return out;
+}
+
+/* "for x in EXPR:" where EXPR was None: iterate (EXPR or ()). */
+static char *
+py_not_iterable(const char *s, const char *m, const char **what)
+{
+	const char *t = s;
+	long a, e, k;
+	char *out;
+	size_t n;
+
+	while (*t == ' ' || *t == '\t')
+		t++;
+	if (strncmp(t, "for ", 4) && strncmp(t, "async for ", 10))
+		return NULL;
+	/* the " in " of the for statement: the first one in code */
+	for (a = (long)(t - s) + 4; s[a]; a++)
+		if (m[a] == CODE && !strncmp(s + a, " in ", 4))
+			break;
+	if (!s[a])
+		return NULL;
+	a += 4;
+	while (s[a] == ' ')
+		a++;
+	/* up to the colon that ends the statement */
+	for (e = (long)strlen(s); e > a && (m[e - 1] != CODE || s[e - 1] != ':'); e--)
+		;
+	if (e <= a)
+		return NULL;
+	k = e - 1;
+	while (k > a && s[k - 1] == ' ')
+		k--;
+	n = strlen(s) + 16;
+	if (!(out = malloc(n)))
+		return NULL;
+	snprintf(out, n, "%.*s(%.*s or ())%s", (int)a, s, (int)(k - a), s + a, s + k);
+	*what = "iterate over nothing when the value is None";
 	return out;
 }
 
@@ -752,6 +808,9 @@ template_fix(const char *lang, const char *exc, const char *msg, const char *lin
 	} else if (!strcmp(exc, "TypeError") && msg &&
 	    strstr(msg, "'NoneType' object is not subscriptable")) {
 		res = py_none_sub(line, m, end_col, what);
+	} else if (!strcmp(exc, "TypeError") && msg &&
+	    strstr(msg, "'NoneType' object is not iterable")) {
+		res = py_not_iterable(line, m, what);
 	} else if (!strcmp(exc, "IndexError") && msg && strstr(msg, "index out of range")) {
 		res = py_index(line, m, end_col, what);
 	}
