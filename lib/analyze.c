@@ -1948,7 +1948,7 @@ int
 analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why)
 {
 	char *prompt, *tmpl, *argv[64], **args = NULL, *reply = NULL, work[] = "/tmp/mend-agent.XXXXXX";
-	char clone[PATH_MAX], *bad = NULL, **env;
+	char clone[PATH_MAX], *bad = NULL, **env, base[80] = "";
 	const char *cwd = NULL;
 	int argc, i, has_placeholder = 0, code, rc = 1;
 	struct proc_opts po = { 0 };
@@ -1981,8 +1981,13 @@ analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **w
 	if (o->repo) {
 		char *cl[] = { "git", "clone", "-q", "--no-hardlinks", (char *)o->repo, clone, NULL };
 		char *gout = NULL;
-		if (run(&gout, cl, NULL, NULL, 120) == 0)
+		if (run(&gout, cl, NULL, NULL, 120) == 0) {
+			char *rp[] = { "git", "-C", clone, "rev-parse", "HEAD", NULL }, *h = NULL;
 			cwd = clone;
+			if (run(&h, rp, NULL, NULL, 30) == 0 && strlen(h) >= 40 && strlen(h) < sizeof base)
+				snprintf(base, sizeof base, "%.*s", (int)strcspn(h, "\n"), h);
+			free(h);
+		}
 		else
 			mend_warn("agent: cannot clone '%s' (not a git repository?); the agent runs"
 			    " without a checkout", o->repo);
@@ -2037,7 +2042,12 @@ analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **w
 		rc = 0;
 		/* An agent that edited files and said diff null: take the clone's diff. */
 		if (!record_str(*out, "diff") && cwd == clone) {
-			char *gd[] = { "git", "-C", clone, "diff", NULL }, *d = NULL;
+			/* Against the commit cloned: agents that commit (aider) and
+			 * new files (intent-to-add) count too. */
+			char *an[] = { "git", "-C", clone, "add", "-A", "-N", NULL };
+			char *gd[] = { "git", "-C", clone, "diff", base[0] ? base : "HEAD", NULL };
+			char *d = NULL;
+			run(NULL, an, NULL, NULL, 60);
 			char *w2 = NULL;
 			if (run(&d, gd, NULL, NULL, 60) == 0 && d && *d &&
 			    analyze_diff_check(d, o->max_diff, &w2) == 0)

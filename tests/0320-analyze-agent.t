@@ -2,7 +2,7 @@
 # analyze --engine agent: the agent command runs in a throwaway clone,
 # gets the prompt on stdin or as {prompt}, answers JSON or edits files.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 
 FIX=$TOP/tests/fixtures/analyze
 mkdir -p "$T/repo" "$T/srv/shop" "$T/bin"
@@ -26,6 +26,8 @@ cat > "$T/bin/edit-agent" <<EOF
 #!/bin/sh
 printf '%s' "\$1" > "$T/agent-arg"
 sed -i 's/return find_user(uid).display_name/u = find_user(uid)\n    return u.display_name if u else None/' app/shop.py
+git -c user.email=a@example.com -c user.name=agent commit -qam "agent fix"
+echo '# notes' > NOTES.md
 echo '{"root_cause":"None user","category":"code","confidence":0.7,"remediation":["guard"],"diff":null}'
 EOF
 printf '#!/bin/sh\necho oops >&2\nexit 3\n' > "$T/bin/fail-agent"
@@ -45,7 +47,8 @@ MEND_AGENT='edit-agent {prompt}' analyze --no-spool -r "$T/repo" "$T/inc.json" >
 like "$(cat "$T/agent-arg")" "*Diagnose this incident*" "{prompt} is replaced by the prompt"
 jq -r '.analysis.diff // empty' "$T/out" > "$T/agent.diff"
 like "$(cat "$T/agent.diff")" "*+    return u.display_name if u else None*" \
-	"files the agent edited become the diff"
+	"files the agent edited and committed become the diff"
+like "$(cat "$T/agent.diff")" "*+++ b/NOTES.md*" "new files too"
 is "$(git -C "$T/repo" status --porcelain)" "" "the repository itself is untouched"
 ok "the agent's diff applies to the repository" git -C "$T/repo" apply --check "$T/agent.diff"
 
