@@ -688,7 +688,17 @@ analyze_context(jv *out, jv rec, const struct analyze_opts *o)
 					free(snip);
 					free(src);
 					if (!jv_object_has(jv_copy(seen), jv_string(file))) {
-						jv gl = git_log(o->repo, file);
+						/* git log per file once per process */
+						static jv logs;
+						jv gl;
+						if (!jv_is_valid(logs) || jv_get_kind(logs) != JV_KIND_OBJECT)
+							logs = jv_object();
+						if (jv_object_has(jv_copy(logs), jv_string(file)))
+							gl = jv_object_get(jv_copy(logs), jv_string(file));
+						else {
+							gl = git_log(o->repo, file);
+							logs = jv_object_set(logs, jv_string(file), jv_copy(gl));
+						}
 						seen = jv_object_set(seen, jv_string(file), jv_true());
 						jv_array_foreach(gl, k, c)
 							commits = jv_array_append(commits, c), (void)k;
