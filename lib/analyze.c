@@ -583,7 +583,21 @@ analyze_context(jv *out, jv rec, const struct analyze_opts *o)
 	collect_strings(record_get(inc, "evidence"), &text);
 	sb_printf(&text, "%s\n", record_str(inc, "summary") ? record_str(inc, "summary") : "");
 	log = get_log(o);
-	sb_puts(&all, text.p);
+	/* "text" is what the application said (error records, the log): a
+	 * probe's own detail describes the service, not its dependencies. */
+	{
+		jv ev = record_get(inc, "evidence");
+		if (jv_get_kind(ev) == JV_KIND_ARRAY) {
+			jv_array_foreach(ev, k, e) {
+				(void)k;
+				if (strcmp(record_type(e), "probe"))
+					collect_strings(e, &all);
+				else
+					jv_free(e);
+			}
+		}
+		jv_free(ev);
+	}
 	if (log) {
 		sb_puts(&all, "\n");
 		sb_puts(&all, log);
@@ -1342,6 +1356,9 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 		int n5xx;
 
 		probe_summary(inc, &err, &status, &n5xx);
+		if (!ir && err && strcmp(err, "status") && strcmp(err, "body") && strcmp(err, "http") &&
+		    (ir = infra_of(record_str(ctx, "evidence_text"))) && strcmp(ir->cls, "tls-expired"))
+			ir = NULL;	/* from a probe's detail only an expired certificate is news */
 		if (ir) {
 			category = ir->category;
 			cls = ir->cls;
