@@ -833,8 +833,11 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	size_t j;
 
 	/* Interpreter form: "path:L:in `fn': message (Class)" then "\tfrom ..." */
-	if (!starts(s, "\t") && !starts(skipws(s), "from ") && ruby_loc(s, &f, &rest) &&
-	    starts(rest, ": ")) {
+	if (!starts(s, "\t") && !starts(skipws(s), "from ") && ruby_loc(s, &f, &rest)) {
+		if (!starts(rest, ": ")) {
+			jv_free(f);
+			return 0;
+		}
 		const char *m = rest + 2, *po = strrchr(m, '('), *pe = strrchr(m, ')');
 		if (!po || !pe || pe < po) {
 			jv_free(f);
