@@ -14,6 +14,7 @@
  *   Python None iterated       for x in e:  -> for x in (e or ()):
  *   Python IndexError          xs[0]        -> (xs[0] if xs else None)
  *   Node undefined/null read   a.b          -> a?.b
+ *   Node destructuring         {a} = e;     -> {a} = e ?? {};
  *
  * A template whose subject is an expression with a call in it evaluates
  * that call once (an assignment expression, Python 3.8+).  The line is
@@ -774,6 +775,43 @@ node_undefined(const char *s, const char *m, const char *prop, int col, const ch
 	return out;
 }
 
+/* "const { a } = EXPR;" where EXPR was undefined or null. */
+static char *
+node_destructure(const char *s, const char *m, const char **what)
+{
+	long i, a = -1, e;
+	size_t n;
+	char *out;
+
+	for (i = 1; s[i]; i++)
+		if (m[i] == CODE && s[i] == '=' && s[i + 1] != '=' && s[i + 1] != '>' &&
+		    !strchr("=!<>", s[i - 1])) {
+			long k = i - 1;
+			while (k > 0 && s[k] == ' ')
+				k--;
+			if (s[k] == '}' || s[k] == ']') {
+				a = i + 1;
+				break;
+			}
+		}
+	if (a < 0)
+		return NULL;
+	while (s[a] == ' ')
+		a++;
+	for (e = a; s[e] && !(m[e] == CODE && s[e] == ';') && m[e] != CMT; e++)
+		;
+	while (e > a && s[e - 1] == ' ')
+		e--;
+	if (e == a || rscan(s, m, a) != e)	/* only a plain expression */
+		return NULL;
+	n = strlen(s) + 16;
+	if (!(out = malloc(n)))
+		return NULL;
+	snprintf(out, n, "%.*s%.*s ?? {}%s", (int)a, s, (int)(e - a), s + a, s + e);
+	*what = "destructure an empty object when the value is undefined or null";
+	return out;
+}
+
 char *
 template_fix(const char *lang, const char *exc, const char *msg, const char *line,
     int col, int end_col, int op_col, const char **what)
@@ -793,7 +831,9 @@ template_fix(const char *lang, const char *exc, const char *msg, const char *lin
 		return NULL;
 	}
 	if (js) {
-		if (msg && (strstr(msg, "of undefined") || strstr(msg, "of null")) &&
+		if (msg && strstr(msg, "Cannot destructure property"))
+			res = node_destructure(line, m, what);
+		else if (msg && (strstr(msg, "of undefined") || strstr(msg, "of null")) &&
 		    ((name = quoted_after(msg, "(reading ")) ||
 		    (name = quoted_after(msg, "Cannot read property "))))
 			res = node_undefined(line, m, name, col, what);

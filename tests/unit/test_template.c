@@ -101,6 +101,11 @@ static const struct {
 	  "  return rows[0].id;", -1, -1, -1, "  return rows?.[0].id;" },
 	{ "node", "TypeError", "Cannot read properties of undefined (reading 'x')",
 	  "  a.x = 1;", -1, -1, -1, NULL },
+	{ "node", "TypeError", "Cannot destructure property 'id' of 'req.body' as it is undefined.",
+	  "  const { id, name } = req.body; // input", -1, -1, -1,
+	  "  const { id, name } = req.body ?? {}; // input" },
+	{ "node", "TypeError", "Cannot destructure property 'id' of 'undefined' as it is undefined.",
+	  "  const { id } = a || b;", -1, -1, -1, NULL },
 	{ "java", "java.lang.NullPointerException", "x", "  return s.length();", -1, -1, -1, NULL },
 };
 
