@@ -862,8 +862,8 @@ static const struct infra infra[] = {
 
 struct fault {
 	const char *cls, *category, *what;
-	const char *excs[12];	/* exact exception names (or suffixes after '.') */
-	const char *msgs[12];	/* message substrings */
+	const char *excs[16];	/* exact exception names (or suffixes after '.') */
+	const char *msgs[16];	/* message substrings */
 };
 
 static const struct fault faults[] = {
