@@ -3,7 +3,7 @@
 # small app become diffs against the repository that apply with git apply
 # and patch -p1 and make the failing call succeed.
 . "$(dirname "$0")/lib.sh"
-plan 41
+plan 44
 
 FIX=$TOP/tests/fixtures/analyze
 mkdir -p "$T/repo" "$T/srv/shop"
@@ -35,6 +35,15 @@ is "$(jq -r '.analysis.frames[0] | [.file, .line, .function, .in_app] | join(","
 is "$(jq -r '.analysis.edits[0].replace' "$T/out-key.json")" "    return {\"sku\": sku, \"price\": PRICES.get(sku)}" \
 	"key: the edit uses .get()"
 like "$(jq -r '.analysis.confidence' "$T/out-none.json")" "0.7*" "a fix from a template is fairly confident"
+
+# Node.js: optional chaining where undefined was read.
+(cd "$T/srv/shop" && node app/users.js 7 2> "$T/tb-node.txt" >/dev/null)
+python3 "$FIX/incident.py" inc_0000000000000308 "$T/tb-node.txt" | analyze --no-spool -r "$T/repo" > "$T/out-node.json"
+jq -r '.analysis.diff // empty' "$T/out-node.json" > "$T/node.diff"
+is "$(grep '^+ ' "$T/node.diff")" "+  return user?.profile.name;" "node: the diff uses optional chaining"
+rm -rf "$T/a" && cp -r "$T/repo" "$T/a"
+ok "node: the diff applies" git -C "$T/a" apply "$T/node.diff"
+is "$(cd "$T/a" && node app/users.js 7 2>&1)" "undefined" "node: the fixed code no longer throws"
 
 # The analysis is on the incident's timeline and in the knowledge base.
 is "$(spool show inc_0000000000000301 | jq -r '[.timeline[].type] | join(",")')" "analysis" \
