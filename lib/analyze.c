@@ -1451,13 +1451,15 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 
 /* ---- prompts ---- */
 
+static size_t fence_max = FENCE_MAX;
+
 static void
 fence(struct sbuf *b, const char *tag, const char *title, const char *data)
 {
 	sb_printf(b, "\n## %s\n<<<%s\n", title, tag);
 	/* Models have context limits: the end of a long text matters most. */
-	if (data && strlen(data) > FENCE_MAX) {
-		const char *cut = data + strlen(data) - FENCE_MAX;
+	if (data && strlen(data) > fence_max) {
+		const char *cut = data + strlen(data) - fence_max;
 		while (*cut && *cut != '\n')
 			cut++;
 		sb_printf(b, "[... %zu bytes cut ...]\n", (size_t)(cut - data));
@@ -1804,10 +1806,28 @@ chat_message(const char *role, const char *content)
 	return record_set_str(m, "content", content);
 }
 
+static int chat_once(char **reply, jv messages, const struct analyze_opts *o, int temperature);
+
 /* One chat round: 0 with the reply text, -1 when the model is
  * unreachable (message says why). */
 static int
 chat(char **reply, jv messages, const struct analyze_opts *o)
+{
+	static int no_temperature;	/* the model refused one: never send it again */
+	int rc = chat_once(reply, jv_copy(messages), o, !no_temperature);
+
+	if (rc == -2) {
+		no_temperature = 1;
+		rc = chat_once(reply, jv_copy(messages), o, 0);
+	}
+	jv_free(messages);
+	return rc < 0 ? -1 : rc;
+}
+
+/* As chat(); -2 when the server refused the temperature parameter
+ * (reasoning models accept only their default). */
+static int
+chat_once(char **reply, jv messages, const struct analyze_opts *o, int temperature)
 {
 	struct http_req req = { 0 };
 	struct http_resp resp = { 0 };
@@ -1829,7 +1849,8 @@ chat(char **reply, jv messages, const struct analyze_opts *o)
 	body = record_set_str(body, "model", o->llm_model && *o->llm_model ? o->llm_model :
 	    "gpt-4o-mini");
 	body = jv_object_set(body, jv_string("messages"), messages);
-	body = record_set_num(body, "temperature", 0);
+	if (temperature)
+		body = record_set_num(body, "temperature", 0);
 	json = record_dump(body);
 	jv_free(body);
 	hdrs[nh++] = "Content-Type: application/json";
@@ -1854,6 +1875,10 @@ chat(char **reply, jv messages, const struct analyze_opts *o)
 		return -1;
 	}
 	free(json);
+	if (resp.status == 400 && temperature && resp.body && strstr(resp.body, "temperature")) {
+		http_resp_release(&resp);
+		return -2;
+	}
 	if (resp.status != 200) {
 		char snip[200];
 		char *red = redact(resp.body ? resp.body : "", NULL);
@@ -1987,7 +2012,13 @@ analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **w
 		*why = strdup("MEND_AGENT is not set");
 		return 1;
 	}
-	if (!(prompt = analyze_prompt(ctx, revise)))
+	/* A prompt passed as an argument must fit the kernel's limit on one
+	 * argument (128 KiB): smaller data sections then. */
+	if (strstr(o->agent, "{prompt}"))
+		fence_max = 6 * 1024;
+	prompt = analyze_prompt(ctx, revise);
+	fence_max = FENCE_MAX;
+	if (!prompt)
 		return mend_err("out of memory");
 	{
 		char *full = NULL;

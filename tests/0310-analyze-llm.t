@@ -3,7 +3,7 @@
 # completions wire format: good answers, malformed answers, 429, 500,
 # hangs; the prompt fences untrusted text and carries no secrets.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 26
 
 FIX=$TOP/tests/fixtures/analyze
 mkdir -p "$T/repo" "$T/srv/shop"
@@ -101,6 +101,13 @@ analyze --no-spool "$T/inc.json" > "$T/out" 2> "$T/err"
 like "$(jq -r .analysis.fallback "$T/out")" "*path '../../etc/passwd' leaves the repository*" \
 	"a diff leaving the repository is rejected"
 is "$(requests)" "2" "and the model was told once"
+
+# A model that refuses "temperature" is asked again without it.
+serve "$(script '{content: $good, no_temperature: true}')"
+analyze --no-spool -r "$T/repo" "$T/inc.json" > "$T/out" 2> "$T/err"
+is "$(jq -r .analysis.engine "$T/out")" "llm" "a model refusing temperature still answers"
+is "$(jq -r '.body | has("temperature")' "$T/requests.jsonl" | paste -sd,)" "true,false" \
+	"the second request leaves temperature out"
 
 # --prompt prints the prompt without calling anything.
 analyze --prompt "$T/inc.json" > "$T/p" 2>/dev/null

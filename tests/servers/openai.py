@@ -10,6 +10,8 @@ step repeats.  A step is one of
     {"status": 500}                    500 with an OpenAI error body
     {"raw": "..."}                     200 with this body as is (not JSON)
     {"hang": 5}                        sleep that long before answering 200
+A step may add "no_temperature": true: a request carrying "temperature"
+then gets 400 as reasoning models answer it, and does not use up the step.
 Each request (method, path, headers, parsed body) is appended to the log
 as one JSON line, so a test can check what was sent.  GET /healthz answers
 200 for wait_for.
@@ -67,7 +69,10 @@ def main():
                 body = None
             with lock:
                 i = state["n"]
-                state["n"] += 1
+                step = script[min(i, len(script) - 1)]
+                refuse = step.get("no_temperature") and body and "temperature" in body
+                if not refuse:
+                    state["n"] += 1
                 with open(args.log, "a") as f:
                     f.write(json.dumps({"path": self.path, "headers": dict(self.headers),
                                         "body": body}) + "\n")
@@ -75,7 +80,12 @@ def main():
                 return self.send(404, '{"error":{"message":"unknown path"}}')
             if not body or "messages" not in body or "model" not in body:
                 return self.send(400, '{"error":{"message":"messages and model required"}}')
-            step = script[min(i, len(script) - 1)]
+            if refuse:
+                return self.send(400, json.dumps({"error": {
+                    "message": "Unsupported value: 'temperature' does not support 0 with this "
+                               "model. Only the default (1) value is supported.",
+                    "type": "invalid_request_error", "param": "temperature",
+                    "code": "unsupported_value"}}))
             if "hang" in step:
                 time.sleep(step["hang"])
             status = step.get("status", 200)
