@@ -429,7 +429,7 @@ int redact_is_secret_key(const char *key, size_t n);
 char *template_fix(const char *lang, const char *exc, const char *msg, const char *line,
     int col, int end_col, int op_col, const char **what);
 
-/* analyze.c - engines */
+/* analyze.c, model.c - engines */
 
 struct analyze_opts {
 	const char *engine;		/* rules llm agent (analyze_engine()) */
