@@ -6,7 +6,7 @@
  * every engine: the incident, the text of its evidence, the tail of the
  * application's log, the stack traces found in either, the frames of the
  * primary trace mapped onto the repository (longest matching path
- * suffix, unique or not at all), the source around each in-app frame,
+ * suffix; a tie goes to the file matched whole, else to none), the source around each in-app frame,
  * the last commits that touched those files, and similar past incidents
  * from the knowledge base.  Every string in it has been through
  * redact(): the context is what may leave the process.  Traces are parsed
