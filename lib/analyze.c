@@ -555,6 +555,37 @@ kb_query(jv ctx)
 	return sbuf_take(&b);
 }
 
+static char *chain_text(jv t);
+
+/* "&quot;" and friends: tracebacks inside HTML error pages. */
+static char *
+html_unescape(const char *s)
+{
+	static const struct { const char *ent; char c; } ents[] = {
+		{ "&quot;", '"' }, { "&#39;", '\'' }, { "&#x27;", '\'' }, { "&lt;", '<' },
+		{ "&gt;", '>' }, { "&amp;", '&' }, { "&#34;", '"' },
+	};
+	char *out = malloc(strlen(s) + 1), *o = out;
+	size_t k;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		if (*s == '&')
+			for (k = 0; k < sizeof ents / sizeof *ents; k++)
+				if (!strncmp(s, ents[k].ent, strlen(ents[k].ent))) {
+					*o++ = ents[k].c;
+					s += strlen(ents[k].ent);
+					goto next;
+				}
+		*o++ = *s++;
+next:
+		;
+	}
+	*o = '\0';
+	return out;
+}
+
 int
 analyze_context(jv *out, jv rec, const struct analyze_opts *o)
 {
@@ -589,6 +620,14 @@ analyze_context(jv *out, jv rec, const struct analyze_opts *o)
 		expand_json_lines(log, &all);
 	}
 	/* Traces in the evidence come first: they are this incident's. */
+	if (text.p && strstr(text.p, "&quot;")) {
+		char *u = html_unescape(text.p);
+		if (u) {
+			free(text.p);
+			text.p = u;
+			text.n = text.cap = strlen(u);
+		}
+	}
 	if (trace_parse(&traces, text.p ? text.p : "") < 0)
 		traces = jv_array();
 	n = jv_array_length(jv_copy(traces));
@@ -728,6 +767,13 @@ analyze_context(jv *out, jv rec, const struct analyze_opts *o)
 		ctx = record_set(ctx, "log", jv_null());
 	ctx = jv_object_set(ctx, jv_string("traces"), redact_jv(traces, NULL));
 	ctx = jv_object_set(ctx, jv_string("trace"), redact_jv(primary, NULL));
+	{
+		jv t = record_get(ctx, "trace");
+		char *ct = jv_get_kind(t) == JV_KIND_OBJECT ? chain_text(t) : NULL;
+		ctx = record_set_str(ctx, "exceptions", ct);
+		free(ct);
+		jv_free(t);
+	}
 
 	/* Similar past incidents. */
 	{

@@ -112,6 +112,8 @@ analyze_prompt(jv ctx, jv revise)
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
 		jv fr = record_get(ctx, "frames");
 		s = record_dump(fr);
+		fence(&b, tag, "Exception (and the exceptions it was caused by)",
+		    record_str(ctx, "exceptions"));
 		fence(&b, tag, "Stack frames of the primary trace, innermost first", s);
 		free(s);
 		jv_free(fr);

@@ -3,7 +3,7 @@
 # small app become diffs against the repository that apply with git apply
 # and patch -p1 and make the failing call succeed.
 . "$(dirname "$0")/lib.sh"
-plan 44
+plan 45
 
 FIX=$TOP/tests/fixtures/analyze
 mkdir -p "$T/repo" "$T/srv/shop"
@@ -97,6 +97,19 @@ python3 "$FIX/incident.py" inc_0000000000000324 | analyze --no-spool --log "$T/p
 is "$(jq -r '.analysis | [.class, .frames[0].function, .frames[0].line] | join(",")' "$T/out")" \
 	"null-access,getOrder,12" "a stack inside a JSON log line is found"
 is "$(jq -r '.analysis.frames[1].in_app' "$T/out")" "false" "node_modules frames are library frames"
+
+# A traceback inside an HTML error page (a debug 500 page in a probe's detail).
+python3 - "$T/tb-zero.txt" > "$T/html.json" <<'PY'
+import html, json, sys
+tb = open(sys.argv[1]).read()
+page = "<html><body><h1>500</h1><pre>" + html.escape(tb, quote=True) + "</pre></body></html>"
+print(json.dumps({"type": "incident", "incident": {"id": "inc_0000000000000325", "event": "open",
+    "monitor": "shop", "summary": "GET / 500", "evidence": [{"type": "probe", "ok": False,
+    "status": 500, "error": "status", "detail": page}]}}))
+PY
+analyze --no-spool -r "$T/repo" "$T/html.json" > "$T/out"
+is "$(jq -r '.analysis | [.class, .frames[0].function] | join(",")' "$T/out")" "zero-division,average" \
+	"a traceback in an HTML error page is found"
 
 # Errors.
 printf 'not json\n' | analyze --no-spool > /dev/null 2>&1
