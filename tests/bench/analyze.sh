@@ -38,15 +38,21 @@ t0=$(now); analyze --no-spool -e rules -r "$w/repo" "$w/incidents.jsonl" > "$w/o
 nospool_ms=$(ms "$t0" "$t1" "$N")
 t0=$(now); analyze --no-spool -e rules "$w/incidents.jsonl" > /dev/null; t1=$(now)
 norepo_ms=$(ms "$t0" "$t1" "$N")
+sys_ms=n/a
+if [ -x /usr/bin/python3 ]; then	# the python3 first in PATH may be a slow shim (pyenv)
+	t0=$(now); PATH=/usr/bin:$PATH analyze --no-spool -e rules -r "$w/repo" "$w/incidents.jsonl" > /dev/null; t1=$(now)
+	sys_ms=$(ms "$t0" "$t1" "$N")
+fi
 t0=$(now); analyze -e rules -r "$w/repo" "$w/incidents.jsonl" > "$w/out2"; t1=$(now)
 spool_ms=$(ms "$t0" "$t1" "$N")
 diffs=$(jq -r 'select(.analysis.diff != null) | 1' "$w/out1" | wc -l)
 echo "analyze --engine rules, $N incidents (Python traceback + repo, $diffs/$N with a diff):"
 printf '  %-34s %8s ms/incident\n' "cat (I/O floor)" "$cat_ms" "jq -c ." "$jq_ms" \
 	"analyze --no-spool, no repo" "$norepo_ms" \
-	"analyze --no-spool" "$nospool_ms" "analyze (timeline + kb + similar)" "$spool_ms"
+	"analyze --no-spool" "$nospool_ms" "analyze --no-spool, /usr/bin/python3" "$sys_ms" \
+	"analyze (timeline + kb + similar)" "$spool_ms"
 awk "BEGIN { printf \"  ratio analyze/jq: %.1fx without repo, %.1fx with; with spool/without: %.2fx\n\", $norepo_ms / $jq_ms, $nospool_ms / $jq_ms, $spool_ms / $nospool_ms }"
-echo "  (with a repo most of the time is the python3 syntax check of the patched file and git log)"
+echo "  (with a repo most of the time is the python3 syntax check of the patched file: python3 is $(command -v python3))"
 
 # 2. parser throughput
 R=${R:-200}
