@@ -370,14 +370,44 @@ py_one(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+static int py_chain(struct lines *L, size_t i, jv *out, size_t *next);
+
+/*
+ * A traceback, possibly drawn inside a gutter: Python 3.11's exception
+ * groups print each sub-exception as "    | Traceback ...".  The group's
+ * own traceback (framework frames) is skipped; its sub-exceptions parse
+ * with the gutter cut off.
+ */
 static int
 py_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *tb = strstr(L->v[i], "Traceback (most recent call last):");
+	size_t g, k;
+	struct lines G;
+	int rc;
+
+	if (!tb || strstr(L->v[i], "Exception Group Traceback"))
+		return 0;
+	g = (size_t)(tb - L->v[i]);
+	if (g == 0 || strspn(L->v[i], " |+") < g || !memchr(L->v[i], '|', g))
+		return py_chain(L, i, out, next);
+	G = *L;
+	if (!(G.v = malloc(L->n * sizeof *G.v)))
+		return 0;
+	for (k = 0; k < L->n; k++)
+		G.v[k] = k >= i && strlen(L->v[k]) >= g && strspn(L->v[k], " |+") >= g ?
+		    L->v[k] + g : L->v[k];
+	rc = py_chain(&G, i, out, next);
+	free(G.v);
+	return rc;
+}
+
+static int
+py_chain(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	jv t, prev = jv_invalid();
 	size_t j = i;
 
-	if (!strstr(L->v[i], "Traceback (most recent call last):"))
-		return 0;
 	for (;;) {
 		size_t k;
 
