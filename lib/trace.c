@@ -17,8 +17,9 @@
  *
  * in_app is a guess from the path and function alone (site-packages,
  * node_modules, GOROOT, java.*, System.*, libc ...); analyze refines it
- * with the repository when it has one.  This does not parse Python
- * exception groups, Node's [cause] blocks, or goroutines past the first.
+ * with the repository when it has one.  Of a Python exception group only
+ * the sub-exceptions are parsed, each as its own trace.  This does not
+ * follow Node's [cause] blocks or goroutines past the first.
  */
 #include <ctype.h>
 #include <stdlib.h>
