@@ -378,7 +378,38 @@ void jqexpr_free(struct jqexpr *e);
 
 /* trace.c - stack traces */
 
+/*
+ * Find every stack trace in text (logs, error records, bodies) and put
+ * them in *out (caller's) as an array, in order of appearance, of
+ *   {lang, exception, message, frames, cause}
+ * lang: python node java go ruby rust php dotnet c.  frames is innermost
+ * first, each {path, line, function, in_app} (path/line/function null
+ * when unknown; Python 3.11+ frames also carry code, col, end_col and
+ * op_col from the caret line).  cause is the underlying exception (a
+ * trace) or null.  Common log prefixes (journald, pm2, docker compose,
+ * kubectl timestamps) are ignored.
+ */
+int trace_parse(jv *out, const char *text);
+/* The deepest cause of trace t (consumed); t itself when it has none. */
+jv trace_root(jv t);
+/* The innermost in-app frame of t (consumed), or jv_null(). */
+jv trace_app_frame(jv t);
+/* Library or application code?  A guess from the path and function. */
+int trace_in_app(const char *lang, const char *path, const char *function);
+
 /* redact.c - secrets out of text */
+
+/*
+ * A copy of text with secrets replaced by "[REDACTED]" (malloc'd, the
+ * caller frees it; NULL when text is NULL or memory ran out).  *count
+ * (may be NULL) is the number of secrets replaced.
+ */
+char *redact(const char *text, int *count);
+/* Every string in v (consumed) redacted, and whole values under
+ * secret-looking keys; returns the new value. */
+jv redact_jv(jv v, int *count);
+/* Does a key name (n bytes) look like it holds a secret? */
+int redact_is_secret_key(const char *key, size_t n);
 
 /* sign.c - HMAC links */
 
@@ -473,7 +504,70 @@ void notify_duration(char *out, size_t len, double s);
 
 /* git.c - repositories (libgit2) */
 
-/* analyze.c - engines */
+/* template.c - fix templates for common code faults */
+
+/*
+ * Rewrite one source line so the fault a trace reported on it cannot
+ * recur: lang "python" or "node", the exception name and message, the
+ * line as it is in the file, and the 0-based columns in that line the
+ * trace marked (-1 when unknown: Python 3.11+ carets give col/end_col and
+ * op_col for binary operators, Node gives col).  Returns the new line
+ * (malloc'd, caller frees) and *what says what changed, or NULL when no
+ * template fits safely.
+ */
+char *template_fix(const char *lang, const char *exc, const char *msg, const char *line,
+    int col, int end_col, int op_col, const char **what);
+
+/* analyze.c, model.c - engines */
+
+struct analyze_opts {
+	const char *engine;		/* rules llm agent (analyze_engine()) */
+	const char *repo;		/* source checkout, or NULL ($MEND_REPO) */
+	const char *log_path;		/* application log to tail, or NULL */
+	const char *log_cmd;		/* or a shell command printing it */
+	int log_lines;			/* lines of log kept (200) */
+	struct spool *sp;		/* for similar incidents, or NULL */
+	const char *llm_url, *llm_model, *llm_key;	/* $MEND_LLM_* */
+	double llm_timeout;		/* seconds per request (120) */
+	int llm_attempts;		/* tries per request (4) */
+	const char *agent;		/* $MEND_AGENT command template */
+	double agent_timeout;		/* seconds (900) */
+	size_t max_diff;		/* bytes (64 KiB) */
+};
+
+/* Defaults and the MEND_* environment. */
+void analyze_opts_init(struct analyze_opts *o);
+/* The engine: flag, else $MEND_ENGINE, else llm when $MEND_LLM_URL is
+ * set, agent when $MEND_AGENT is, else rules. */
+const char *analyze_engine(const char *flag);
+/*
+ * The context of incident record rec (borrowed) into *out: incident,
+ * evidence_text, text, log, traces, trace, frames (mapped onto the repo:
+ * "file"), source [{file,line,function,snippet}], commits, similar.  All
+ * of it redacted.
+ */
+int analyze_context(jv *out, jv rec, const struct analyze_opts *o);
+/* The rules engine's analysis of ctx (borrowed). */
+int analyze_rules(jv *out, jv ctx, const struct analyze_opts *o);
+/* The prompt for ctx (borrowed), untrusted text fenced; revise (borrowed)
+ * is null or {diff, log} of a change that failed.  malloc'd. */
+char *analyze_prompt(jv ctx, jv revise);
+/* Check a model's reply: the JSON object in text with valid fields into
+ * *out, or -1 with *why (malloc'd) saying what is wrong. */
+int analyze_answer(jv *out, const char *text, size_t max_diff, char **why);
+/* A diff may not leave the repo, touch .git or protected paths, or be
+ * larger than max: 0 ok, -1 with *why (malloc'd). */
+int analyze_diff_check(const char *diff, size_t max, char **why);
+/* Engines: 0 with *out, 1 when they failed and rules should answer
+ * (*why malloc'd says why), -1 on internal errors. */
+int analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
+int analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
+/*
+ * Analyze incident record rec (borrowed) with o->engine: *out is the
+ * analysis record.  revise: rec carries a failed change (see analyze(1));
+ * *cannot is set when the engine could not revise it.
+ */
+int analyze_record(jv *out, jv rec, const struct analyze_opts *o, int revise, int *cannot);
 
 /* probe.c */
 
