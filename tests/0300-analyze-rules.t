@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # analyze --engine rules: real Python tracebacks from a deployed copy of a
 # small app become diffs against the repository that apply with git apply
-# and patch -p1 and make the failing call succeed.
+# and GNU patch -p1 (by path: bin/patch is ours) and make the failing call succeed.
 . "$(dirname "$0")/lib.sh"
 plan 45
 
@@ -25,7 +25,7 @@ for c in zero key none index; do
 	ok "$c: a diff is proposed" test -s "$T/$c.diff"
 	rm -rf "$T/a" "$T/b" && cp -r "$T/repo" "$T/a" && cp -r "$T/repo" "$T/b"
 	ok "$c: the diff applies with git apply" git -C "$T/a" apply "$T/$c.diff"
-	ok "$c: the diff applies with patch -p1" sh -c "cd '$T/b' && patch -s -p1 < '$T/$c.diff'"
+	ok "$c: the diff applies with patch -p1" sh -c "cd '$T/b' && /usr/bin/patch -s -p1 < '$T/$c.diff'"
 	ok "$c: the fixed code no longer raises" sh -c "cd '$T/a' && python3 app/shop.py $c >/dev/null 2>&1"
 done
 is "$(jq -r '.analysis | [.engine, .category, .class] | join(",")' "$T/out-zero.json")" \
