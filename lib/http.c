@@ -57,6 +57,30 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * The URL as it may appear in a message: scheme and host only.  Webhook
+ * and API URLs carry their secret in the path or query, and error
+ * messages end up in logs.
+ */
+static void
+url_for_log(char *buf, size_t len, const char *url)
+{
+	const char *p = strstr(url, "://"), *end;
+	const char *at;
+
+	if (!p) {
+		snprintf(buf, len, "(url)");
+		return;
+	}
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;	/* user:password@ too */
+	snprintf(buf, len, "%.*s://%.*s%s", (int)(strstr(url, "://") - url), url,
+	    (int)(end - p), p, *end ? "/..." : "");
+}
+
 int
 http_do(struct http_resp *resp, const struct http_req *req)
 {
@@ -104,8 +128,11 @@ http_do(struct http_resp *resp, const struct http_req *req)
 		resp->body_len = 0;
 	if (rc != CURLE_OK) {
 		resp->status = 0;
-		return mend_err("%s %s: %s", method, req->url,
-		    *errbuf ? errbuf : curl_easy_strerror(rc));
+		char where[256];
+		url_for_log(where, sizeof where, req->url);
+		/* curl's own message may quote the URL: keep only its reason. */
+		return mend_err("%s %s: %s", method, where, strstr(errbuf, "://") ||
+		    !*errbuf ? curl_easy_strerror(rc) : errbuf);
 	}
 	return 0;
 }

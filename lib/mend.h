@@ -378,18 +378,225 @@ void jqexpr_free(struct jqexpr *e);
 
 /* trace.c - stack traces */
 
+/*
+ * Find every stack trace in text (logs, error records, bodies) and put
+ * them in *out (caller's) as an array, in order of appearance, of
+ *   {lang, exception, message, frames, cause}
+ * lang: python node java go ruby rust php dotnet c.  frames is innermost
+ * first, each {path, line, function, in_app} (path/line/function null
+ * when unknown; Python 3.11+ frames also carry code, col, end_col and
+ * op_col from the caret line).  cause is the underlying exception (a
+ * trace) or null.  Common log prefixes (journald, pm2, docker compose,
+ * kubectl timestamps) are ignored.
+ */
+int trace_parse(jv *out, const char *text);
+/* The deepest cause of trace t (consumed); t itself when it has none. */
+jv trace_root(jv t);
+/* The innermost in-app frame of t (consumed), or jv_null(). */
+jv trace_app_frame(jv t);
+/* Library or application code?  A guess from the path and function. */
+int trace_in_app(const char *lang, const char *path, const char *function);
+
 /* redact.c - secrets out of text */
+
+/*
+ * A copy of text with secrets replaced by "[REDACTED]" (malloc'd, the
+ * caller frees it; NULL when text is NULL or memory ran out).  *count
+ * (may be NULL) is the number of secrets replaced.
+ */
+char *redact(const char *text, int *count);
+/* Every string in v (consumed) redacted, and whole values under
+ * secret-looking keys; returns the new value. */
+jv redact_jv(jv v, int *count);
+/* Does a key name (n bytes) look like it holds a secret? */
+int redact_is_secret_key(const char *key, size_t n);
 
 /* sign.c - HMAC links */
 
+/*
+ * One-click fix links: {base}/fix/{incident}?exp=EXP&sig=SIG with EXP the
+ * expiry (seconds since the epoch) and SIG the hex HMAC-SHA256 of the
+ * incident and EXP under the secret.  An incident id must be 1..64
+ * characters of [A-Za-z0-9_-].  The secret never appears in a message.
+ */
+#define SIGN_MIN_SECRET 16	/* bytes */
+#define SIGN_HEX_LEN 64
+enum { SIGN_OK = 0, SIGN_BAD = 1, SIGN_EXPIRED = 2 };
+/* 0 when secret is usable (set, long enough), else -1 with why. */
+int sign_secret_ok(const char *secret);
+/* 1 when incident may appear in a link. */
+int sign_incident_ok(const char *incident);
+/* The signature for (incident, exp) as NUL-terminated hex into out. */
+int sign_token(char out[SIGN_HEX_LEN + 1], const char *secret, const char *incident,
+    long long exp);
+/* The whole link into *out (malloc'd, caller frees); base loses trailing '/'. */
+int sign_link(char **out, const char *base, const char *secret, const char *incident,
+    long long exp);
+/*
+ * Check a link's exp and sig (strings as they came in the URL) in
+ * constant time.  SIGN_BAD when anything is malformed or the MAC does not
+ * match, SIGN_EXPIRED when genuine but exp <= now, SIGN_OK; -1 with a
+ * message when the secret is unusable.
+ */
+int sign_verify(const char *secret, const char *incident, const char *exp,
+    const char *sig, double now);
+/* SHA-256 of s[0..n) as hex into out (for keys, not for links). */
+int sign_digest(char out[SIGN_HEX_LEN + 1], const char *s, size_t n);
+
+/* notify.c - webhook messages */
+
+enum { NOTIFY_SLACK, NOTIFY_DISCORD, NOTIFY_JSON };
+
+struct notify_target {
+	int kind;		/* NOTIFY_SLACK ... */
+	char *url;		/* the webhook (a secret: never print it) */
+	char *label;		/* "slack:https://hooks.slack.com/…", safe to print */
+	char id[17];		/* hex hash of url: tells targets apart */
+};
+
+/*
+ * Parse "slack:URL", "discord:URL", "json:URL" or a bare URL, whose kind
+ * comes from its host (hooks.slack.com, discord.com/api/webhooks/...,
+ * else json).  Release with notify_target_release.
+ */
+int notify_target_parse(struct notify_target *t, const char *spec);
+void notify_target_release(struct notify_target *t);
+const char *notify_kind_name(int kind);
+
+struct notify_opts {
+	const char *trigger_url;	/* MEND_TRIGGER_URL, may be NULL */
+	const char *secret;		/* MEND_TRIGGER_SECRET, may be NULL */
+	double min_confidence;		/* no fix link below this */
+	double link_ttl;		/* seconds a fix link lives */
+	double now;
+};
+
+#define NOTIFY_FIELDS 10
+#define NOTIFY_SECTIONS 6
+/* What a record says to people, as plain text; renderers escape it. */
+struct notify_msg {
+	char *title;		/* one line: what a phone notification shows */
+	int color;		/* 0xRRGGBB */
+	size_t nfields, nsections;
+	struct { char *name, *value; } fields[NOTIFY_FIELDS];	/* short facts */
+	struct { char *heading, *text; } sections[NOTIFY_SECTIONS];
+	char *fix_url;		/* analysis with a fix offered, else NULL */
+	char *no_fix;		/* analysis without one: why, else NULL */
+	char *footer;
+};
+
+/* Build the message for rec (borrowed); release with notify_msg_release. */
+int notify_msg_build(struct notify_msg *m, jv rec, const struct notify_opts *o);
+void notify_msg_release(struct notify_msg *m);
+/* The payloads to POST for a kind of target: a jv array of objects (usually
+ * one), each under that service's limits.  rec is borrowed (json sends it). */
+jv notify_payloads(const struct notify_msg *m, int kind, jv rec);
+jv notify_slack(const struct notify_msg *m);
+jv notify_discord(const struct notify_msg *m);
+jv notify_json(const struct notify_msg *m, jv rec);
+/* The message as plain text, malloc'd. */
+char *notify_text(const struct notify_msg *m);
+/* Helpers, public for tests: UTF-16 length, clip with "…" (malloc'd),
+ * "14 min". */
+size_t notify_u16len(const char *s);
+char *notify_clip(const char *s, size_t max);
+void notify_duration(char *out, size_t len, double s);
+
 /* git.c - repositories (libgit2) */
 
-/* analyze.c - engines */
+/* template.c - fix templates for common code faults */
+
+/*
+ * Rewrite one source line so the fault a trace reported on it cannot
+ * recur: lang "python" or "node", the exception name and message, the
+ * line as it is in the file, and the 0-based columns in that line the
+ * trace marked (-1 when unknown: Python 3.11+ carets give col/end_col and
+ * op_col for binary operators, Node gives col).  Returns the new line
+ * (malloc'd, caller frees) and *what says what changed, or NULL when no
+ * template fits safely.
+ */
+char *template_fix(const char *lang, const char *exc, const char *msg, const char *line,
+    int col, int end_col, int op_col, const char **what);
+
+/* analyze.c, model.c - engines */
+
+struct analyze_opts {
+	const char *engine;		/* rules llm agent (analyze_engine()) */
+	const char *repo;		/* source checkout, or NULL ($MEND_REPO) */
+	const char *log_path;		/* application log to tail, or NULL */
+	const char *log_cmd;		/* or a shell command printing it */
+	int log_lines;			/* lines of log kept (200) */
+	struct spool *sp;		/* for similar incidents, or NULL */
+	const char *llm_url, *llm_model, *llm_key;	/* $MEND_LLM_* */
+	double llm_timeout;		/* seconds per request (120) */
+	int llm_attempts;		/* tries per request (4) */
+	const char *agent;		/* $MEND_AGENT command template */
+	double agent_timeout;		/* seconds (900) */
+	size_t max_diff;		/* bytes (64 KiB) */
+};
+
+/* Defaults and the MEND_* environment. */
+void analyze_opts_init(struct analyze_opts *o);
+/* The engine: flag, else $MEND_ENGINE, else llm when $MEND_LLM_URL is
+ * set, agent when $MEND_AGENT is, else rules. */
+const char *analyze_engine(const char *flag);
+/*
+ * The context of incident record rec (borrowed) into *out: incident,
+ * evidence_text, text, log, traces, trace, frames (mapped onto the repo:
+ * "file"), source [{file,line,function,snippet}], commits, similar.  All
+ * of it redacted.
+ */
+int analyze_context(jv *out, jv rec, const struct analyze_opts *o);
+/* The rules engine's analysis of ctx (borrowed). */
+int analyze_rules(jv *out, jv ctx, const struct analyze_opts *o);
+/* The prompt for ctx (borrowed), untrusted text fenced; revise (borrowed)
+ * is null or {diff, log} of a change that failed.  malloc'd. */
+char *analyze_prompt(jv ctx, jv revise);
+/* Check a model's reply: the JSON object in text with valid fields into
+ * *out, or -1 with *why (malloc'd) saying what is wrong. */
+int analyze_answer(jv *out, const char *text, size_t max_diff, char **why);
+/* A diff may not leave the repo, touch .git or protected paths, or be
+ * larger than max: 0 ok, -1 with *why (malloc'd). */
+int analyze_diff_check(const char *diff, size_t max, char **why);
+/* Engines: 0 with *out, 1 when they failed and rules should answer
+ * (*why malloc'd says why), -1 on internal errors. */
+int analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
+int analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
+/*
+ * Analyze incident record rec (borrowed) with o->engine: *out is the
+ * analysis record.  revise: rec carries a failed change (see analyze(1));
+ * *cannot is set when the engine could not revise it.
+ */
+int analyze_record(jv *out, jv rec, const struct analyze_opts *o, int revise, int *cannot);
 
 /* probe.c */
 
 /* detect.c */
 
-/* otlp.c */
+/* otlp.c - OTLP/JSON to error records */
+
+enum otlp_signal { OTLP_TRACES, OTLP_LOGS };
+
+struct otlp_stats {
+	long items;		/* spans or log records seen */
+	long rejected;		/* of those, malformed and skipped */
+	long bad_containers;	/* resource/scope entries of the wrong shape */
+	long errors;		/* error records produced */
+};
+
+/*
+ * Convert an OTLP/JSON export request (body, consumed) for signal `sig`
+ * into `error` records: *records (caller's) is an array of them.  now
+ * stands in for items without a time.  Malformed spans or log records
+ * are counted in st->rejected and skipped.  Returns -1 when body is not
+ * an export request at all.
+ */
+int otlp_errors(jv *records, struct otlp_stats *st, enum otlp_signal sig, jv body,
+    double now);
+/*
+ * Decode a gzip body into a malloc'd, NUL-terminated *out (caller
+ * frees); -1 when it is corrupt or inflates to more than max bytes.
+ */
+int otlp_gunzip(char **out, size_t *out_len, const char *in, size_t in_len, size_t max);
 
 #endif

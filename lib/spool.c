@@ -1309,7 +1309,8 @@ spool_kb_add(struct spool *sp, jv rec)
 	if (!summary)
 		summary = record_str(rec, "incident.reason");
 	/* The searchable body: what was seen (evidence messages, exception,
-	 * frames) and what was done (remediation). */
+	 * frames) and what was done (remediation).  A later stage's record
+	 * carries the earlier ones' fields, so its body replaces the old. */
 	part = record_get(rec, "incident.evidence");
 	collect_text(part, &body, &len, 16384);
 	jv_free(part);
@@ -1331,8 +1332,7 @@ spool_kb_add(struct spool *sp, jv rec)
 	    " summary = coalesce(excluded.summary, summary),"
 	    " root_cause = coalesce(excluded.root_cause, root_cause),"
 	    " fix = coalesce(excluded.fix, fix),"
-	    " body = CASE WHEN excluded.body IS NULL THEN body"
-	    "   WHEN body IS NULL THEN excluded.body ELSE body || ' ' || excluded.body END,"
+	    " body = coalesce(excluded.body, body),"
 	    " updated = excluded.updated");
 	if (!st) {
 		free(body);
@@ -1409,8 +1409,7 @@ spool_kb_search(struct spool *sp, jv *out, const char *query, int limit)
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : 5);
 	while ((rc = step(st)) == SQLITE_ROW) {
 		jv o = jv_object_set(jv_object(), jv_string("incident"), col_str(st, 0));
-		o = jv_object_set(o, jv_string("score"), jv_number(
-		    (double)(long)(sqlite3_column_double(st, 1) * 1000) / 1000));
+		o = jv_object_set(o, jv_string("score"), jv_number(sqlite3_column_double(st, 1)));
 		o = jv_object_set(o, jv_string("summary"), col_str(st, 2));
 		o = jv_object_set(o, jv_string("root_cause"), col_str(st, 3));
 		o = jv_object_set(o, jv_string("fix"), col_str(st, 4));
