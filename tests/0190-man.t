@@ -32,7 +32,8 @@ for c in $cmds; do
 done
 
 # Every long option in a program's getopt tables is in its page (mdoc
-# writes "\-" for "-"), so a new option cannot go undocumented.
+# writes "\-" for "-"), so a new option cannot go undocumented.  --help
+# and --version are every program's and said once in mend(7).
 for c in $cmds; do
 	n=${c##*/}; n=${n%.c}
 	missing=
@@ -40,6 +41,7 @@ for c in $cmds; do
 		sed 's/\\-/-/g' "man/$n.1" > "$T/page"
 		# shellcheck disable=SC2013
 		for o in $(sed -n 's/.*{ *"\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' "$c"); do
+			case $o in help|version) continue ;; esac	# every program's, in mend(7)
 			grep -q -e "-$o\b" "$T/page" || missing="$missing --$o"
 		done
 	else
