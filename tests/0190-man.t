@@ -12,7 +12,7 @@ pages=$(ls man/*.[1-8] 2>/dev/null)
 cmds=$(ls cmd/*.c 2>/dev/null)
 sect1=$(ls man/*.1 2>/dev/null)
 # shellcheck disable=SC2086
-plan $(( $(echo $pages | wc -w) + 2 * $(echo $cmds | wc -w) + $(echo $sect1 | wc -w) + 2 ))
+plan $(( $(echo $pages | wc -w) + 2 * $(echo $cmds | wc -w) + $(echo $sect1 | wc -w) + 3 ))
 
 # lint_clean PAGE: mandoc says nothing and exits 0; its words as TAP comments.
 lint_clean() {
@@ -60,6 +60,14 @@ for p in $sect1; do
 	done
 	is "$missing" "" "$p has NAME SYNOPSIS DESCRIPTION OPTIONS EXIT STATUS EXAMPLES SEE ALSO"
 done
+
+# Every environment variable the code reads is in mend(7)'s list.
+missing=
+for v in $(cat cmd/*.c lib/*.c | grep -ohE '"(MEND_[A-Z_]*[A-Z]|[A-Z]+_TOKEN|[A-Z]+_API_KEY)"' |
+    tr -d '"' | sort -u); do
+	grep -q -e "Ev $v\b" man/mend.7 || missing="$missing $v"
+done
+is "$missing" "" "mend(7) lists every environment variable the programs read"
 
 # mend-records(5): each example line parses and carries the fields its
 # section lists, so the page and the contract cannot drift apart silently.
