@@ -656,17 +656,75 @@ out:
 	return rc;
 }
 
+/*
+ * libgit2 parses only git-style diffs: give a plain unified diff the
+ * "diff --git" lines (and new/deleted file modes) git would have written.
+ * Returns a malloc'd text, or NULL when out of memory.
+ */
+static char *
+gitify(const char *text, size_t len, size_t *outlen)
+{
+	char *out = NULL;
+	size_t olen = 0;
+	FILE *f = open_memstream(&out, &olen);
+	const char *p = text, *end = text + len;
+	int in_git = 0;
+
+	if (!f)
+		return NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		const char *q = p + l;
+
+		if (l >= 11 && !memcmp(p, "diff --git ", 11))
+			in_git = 1;
+		else if (l >= 3 && !memcmp(p, "@@ ", 3))
+			in_git = 0;
+		if (!in_git && l > 4 && !memcmp(p, "--- ", 4) && end - q > 4 && !memcmp(q, "+++ ", 4)) {
+			const char *nl2 = memchr(q, '\n', (size_t)(end - q));
+			int a_null = l >= 13 && !memcmp(p + 4, "/dev/null", 9);
+			int b_null = nl2 && nl2 - q >= 13 && !memcmp(q + 4, "/dev/null", 9);
+			const char *name = a_null ? q + 4 : p + 4;
+			size_t nlen = a_null ? (size_t)((nl2 ? nl2 : end) - name) : l - 5;
+			/* Drop a tab and timestamp, and an a/ or b/ prefix. */
+			const char *tab = memchr(name, '\t', nlen);
+			if (tab)
+				nlen = (size_t)(tab - name);
+			while (nlen > 0 && (name[nlen - 1] == ' ' || name[nlen - 1] == '\r'))
+				nlen--;
+			if (nlen > 2 && (name[0] == 'a' || name[0] == 'b') && name[1] == '/')
+				name += 2, nlen -= 2;
+			fprintf(f, "diff --git a/%.*s b/%.*s\n", (int)nlen, name, (int)nlen, name);
+			if (a_null)
+				fputs("new file mode 100644\n", f);
+			else if (b_null)
+				fputs("deleted file mode 100644\n", f);
+		}
+		fwrite(p, 1, l, f);
+		p = q;
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	*outlen = olen;
+	return out;
+}
+
 int
 repo_apply_diff(struct repo *r, const struct guard *g, const char *text, size_t len,
     const char **how)
 {
 	git_diff *diff = NULL;
-	size_t i, n;
-	char fuzzmsg[1024];
+	size_t i, n, glen;
+	char fuzzmsg[1024], *gtext;
 
 	if (len == 0)
 		return mend_err("empty diff");
-	if (git_diff_from_buffer(&diff, text, len) == 0 && (n = git_diff_num_deltas(diff)) > 0) {
+	if (!(gtext = gitify(text, len, &glen)))
+		return mend_err("out of memory");
+	if (git_diff_from_buffer(&diff, gtext, glen) == 0 && (n = git_diff_num_deltas(diff)) > 0) {
 		git_apply_options ao = GIT_APPLY_OPTIONS_INIT;
 
 		for (i = 0; i < n; i++) {
@@ -676,16 +734,19 @@ repo_apply_diff(struct repo *r, const struct guard *g, const char *text, size_t 
 			    (dd->new_file.path && guard_path(g, dd->new_file.path) < 0) ||
 			    guard_mode(dd->new_file.path, dd->new_file.mode) < 0) {
 				git_diff_free(diff);
+				free(gtext);
 				return -1;
 			}
 		}
 		if (git_apply(r->git, diff, GIT_APPLY_LOCATION_WORKDIR, &ao) == 0) {
 			git_diff_free(diff);
+			free(gtext);
 			*how = "git";
 			return 0;
 		}
 	}
 	git_diff_free(diff);
+	free(gtext);
 	*how = "context";
 	if (apply_fuzzy(r, g, text, len) < 0) {
 		snprintf(fuzzmsg, sizeof fuzzmsg, "%s", mend_errmsg());

@@ -215,7 +215,6 @@ diff_parse(struct diff *d, const char *text, size_t len)
 			struct hunk *h;
 			const char *p = s + 3;
 			size_t hcap = 0;
-			long left_old, left_new;
 
 			if (grow((void **)&f->hunks, &f->hcap, f->nhunks + 1, sizeof *f->hunks) < 0)
 				goto fail;
@@ -227,8 +226,6 @@ diff_parse(struct diff *d, const char *text, size_t len)
 				h->old_start = h->new_start = 0;
 				h->old_count = h->new_count = -1;
 			}
-			left_old = h->old_count;
-			left_new = h->new_count;
 			for (i++; i < n; i++) {
 				const char *t = ln[i].s;
 				size_t tl = ln[i].len;
@@ -254,20 +251,12 @@ diff_parse(struct diff *d, const char *text, size_t len)
 				op = tl == 0 ? ' ' : t[0];
 				if (op != ' ' && op != '-' && op != '+')
 					break;
-				/* Counts known and used up: a following line that is not a
-				 * change line ends the hunk (trailing prose, blank lines). */
-				if (left_old == 0 && left_new == 0 && h->old_count >= 0 && op == ' ')
-					break;
 				if (grow((void **)&h->lines, &hcap, h->n + 1, sizeof *h->lines) < 0)
 					goto fail;
 				h->lines[h->n].op = op;
 				h->lines[h->n].s = tl ? t + 1 : t;
 				h->lines[h->n].len = tl ? tl - 1 : 0;
 				h->n++;
-				if (op != '+')
-					left_old--;
-				if (op != '-')
-					left_new--;
 			}
 			/* Blank lines at the end are separators, not context. */
 			while (h->n > 0 && h->lines[h->n - 1].op == ' ' && h->lines[h->n - 1].len == 0 &&
