@@ -110,6 +110,37 @@ commit_message(jv rec)
 	return msg;
 }
 
+extern char **environ;
+
+/*
+ * The agent's environment: ours (it needs its own model key) without
+ * the forge and git tokens, since pushing is openpr's job, plus extra.
+ */
+static char **
+agent_env(char *const *extra)
+{
+	static const char *const drop[] = { "MEND_GIT_TOKEN=", "MEND_FORGE_TOKEN=", "GITHUB_TOKEN=",
+		"GITEA_TOKEN=", "GITLAB_TOKEN=", "GH_TOKEN=", "MEND_TRIGGER_SECRET=", NULL };
+	size_t n = 0, m = 0, i, j = 0, k;
+	char **env;
+
+	while (environ[n])
+		n++;
+	while (extra[m])
+		m++;
+	if (!(env = calloc(n + m + 1, sizeof *env)))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		for (k = 0; drop[k] && strncmp(environ[i], drop[k], strlen(drop[k])); k++)
+			;
+		if (!drop[k])
+			env[j++] = environ[i];
+	}
+	for (i = 0; i < m; i++)
+		env[j++] = extra[i];
+	return env;
+}
+
 /* The task an agent gets: what failed and what the analysis found. */
 static int
 run_agent(struct repo *r, jv rec)
@@ -135,7 +166,7 @@ run_agent(struct repo *r, jv rec)
 	extra[0] = ev_task;
 	extra[1] = ev_dir;
 	extra[2] = NULL;
-	if (!input || !(env = proc_env_scrubbed(extra))) {
+	if (!input || !(env = agent_env(extra))) {
 		free(input);
 		return mend_err("out of memory");
 	}
@@ -152,7 +183,7 @@ run_agent(struct repo *r, jv rec)
 		rc = mend_err("agent exited with %d: %.300s", proc_exitcode(res.status),
 		    res.out ? res.out : "");
 	proc_result_release(&res);
-	proc_env_free(env);
+	free(env);	/* the strings are borrowed */
 	free(input);
 	return rc;
 }

@@ -292,11 +292,12 @@ run_tests(struct run *r, const char *wd, const char *cmd)
 	if (rc < 0)
 		return -1;
 	r->secs = mend_mono() - t0;
-	r->timed_out = res.timed_out;
+	/* exec.c clears timed_out when the killed child is reaped: judge by the clock too. */
+	r->timed_out = res.timed_out || (WIFSIGNALED(res.status) && r->secs >= opt.timeout);
 	r->code = proc_exitcode(res.status);
-	r->ok = !res.timed_out && r->code == 0;
+	r->ok = !r->timed_out && r->code == 0;
 	count_tests(res.out, &r->passed, &r->failed);
-	if (res.timed_out) {
+	if (r->timed_out) {
 		size_t n = res.out_len;
 		char *p = realloc(res.out, n + 64);
 		if (p) {
