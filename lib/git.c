@@ -1082,3 +1082,92 @@ repo_apply_change(struct repo *r, const struct guard *g, jv analysis, const char
 	jv_free(edits);
 	return rc;
 }
+
+int
+repo_remote_ref(struct repo *r, char out[41], const char *branch)
+{
+	git_remote *rem = NULL;
+	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
+	const git_remote_head **heads;
+	size_t n, i;
+	char refname[512];
+	int rc = 0;
+
+	snprintf(refname, sizeof refname, "refs/heads/%s", branch);
+	callbacks(r, &cb);
+	if (git_remote_lookup(&rem, r->git, "origin") < 0)
+		return gerr("no remote 'origin'");
+	if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
+	    git_remote_ls(&heads, &n, rem) < 0)
+		rc = gerr("cannot list the remote's branches");
+	else
+		for (i = 0; i < n; i++)
+			if (!strcmp(heads[i]->name, refname)) {
+				git_oid_tostr(out, 41, &heads[i]->oid);
+				rc = 1;
+				break;
+			}
+	git_remote_disconnect(rem);
+	git_remote_free(rem);
+	return rc;
+}
+
+int
+repo_shortlog(struct repo *r, jv *out, const char *from, const char *to)
+{
+	git_revwalk *w = NULL;
+	git_oid oid, a, b;
+	jv list = jv_array();
+
+	if (git_oid_fromstr(&a, from) < 0 || git_oid_fromstr(&b, to) < 0)
+		return mend_err("bad commit id");
+	if (git_revwalk_new(&w, r->git) < 0 || git_revwalk_push(w, &b) < 0 ||
+	    git_revwalk_hide(w, &a) < 0) {
+		git_revwalk_free(w);
+		jv_free(list);
+		return gerr("cannot walk the history");
+	}
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	while (git_revwalk_next(&oid, w) == 0) {
+		git_commit *c;
+		char hex[41];
+		if (git_commit_lookup(&c, r->git, &oid) < 0)
+			continue;
+		git_oid_tostr(hex, sizeof hex, &oid);
+		list = jv_array_append(list, JV_OBJECT(jv_string("commit"), jv_string(hex),
+		    jv_string("subject"), jv_string(git_commit_summary(c) ? git_commit_summary(c) : ""),
+		    jv_string("author"), jv_string(git_commit_author(c)->name)));
+		git_commit_free(c);
+	}
+	git_revwalk_free(w);
+	*out = list;
+	return 0;
+}
+
+int
+repo_diffstat(struct repo *r, char **out, const char *from, const char *to)
+{
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	git_diff_stats *st = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	int rc = -1;
+
+	if (commit_tree(r, &a, from) < 0 || commit_tree(r, &b, to) < 0)
+		goto out;
+	if (git_diff_tree_to_tree(&diff, r->git, a, b, NULL) < 0 ||
+	    git_diff_get_stats(&st, diff) < 0 ||
+	    git_diff_stats_to_buf(&buf, st, GIT_DIFF_STATS_FULL | GIT_DIFF_STATS_INCLUDE_SUMMARY,
+	    72) < 0) {
+		gerr("cannot compute the diffstat");
+		goto out;
+	}
+	rc = (*out = strdup(buf.ptr ? buf.ptr : "")) ? 0 : mend_err("out of memory");
+out:
+	git_buf_dispose(&buf);
+	git_diff_stats_free(st);
+	git_diff_free(diff);
+	git_tree_free(a);
+	git_tree_free(b);
+	return rc;
+}

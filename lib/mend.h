@@ -494,10 +494,48 @@ int repo_commit_info(struct repo *r, const char *hex, char parent[41], char tree
 /* The diff between two commits: text (may be NULL), files and lines (may be NULL). */
 int repo_diff(struct repo *r, const char *from, const char *to, char **text, jv *files,
     long *lines);
+/* Where origin's branch points: 1 (out set), 0 no such branch, -1 error. */
+int repo_remote_ref(struct repo *r, char out[41], const char *branch);
+/* Commits in from..to, oldest first: [{commit, subject, author}]. */
+int repo_shortlog(struct repo *r, jv *out, const char *from, const char *to);
+/* git diff --stat text for from..to (malloc'd). */
+int repo_diffstat(struct repo *r, char **out, const char *from, const char *to);
 /* Force-push refs/heads/branch to origin. */
 int repo_push(struct repo *r, const char *branch);
 /* Exclusive flock on "<workdir>.lock"; close(*fd) releases it. */
 int repo_lock(int *fd, const char *workdir);
+
+/* forge.c - pull requests on GitHub, Gitea/Forgejo, GitLab */
+
+struct forge {
+	const char *kind;	/* "github", "gitea", "gitlab" */
+	const char *api;	/* https://api.github.com, https://host/api/v1, .../api/v4 */
+	const char *slug;	/* OWNER/NAME (GitLab: the full project path) */
+	const char *token;	/* may be NULL */
+};
+struct forge_pr_req {
+	const char *head, *base, *title, *body;
+	int draft;
+};
+struct forge_pr {
+	char *url;
+	long number;
+	int created;		/* 0: it existed already */
+	int draft;
+};
+/* "github" "gitlab" "gitea" from the host, "none" for local remotes, NULL unknown. */
+const char *forge_detect(const char *remote_url);
+/* OWNER/NAME from a remote URL (https, ssh, scp-like, local path); malloc'd. */
+int forge_slug(char **out, const char *remote_url);
+/* The usual API base URL of kind for a remote's host; malloc'd. */
+int forge_api_url(char **out, const char *kind, const char *remote_url);
+/*
+ * Open the pull request, or find the open one for the same head (then
+ * created is 0).  0 ok; -1 error; -2 rate limited, try later.  Release
+ * *pr with forge_pr_release.
+ */
+int forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_req *q);
+void forge_pr_release(struct forge_pr *pr);
 
 /* analyze.c - engines */
 
