@@ -333,6 +333,9 @@ handle(jv rec, void *arg)
 		goto out;
 	}
 	repo_set_token(r, strcmp(kind, "none") ? token_for(kind) : getenv("MEND_GIT_TOKEN"));
+	/* GitLab takes a token as the password of user "oauth2". */
+	if (!strcmp(kind, "gitlab"))
+		setenv("MEND_GIT_USER", "oauth2", 0);
 	had = repo_remote_ref(r, remote_at, branch);
 	if (had < 0) {
 		mend_warn("%s: %s", id, mend_errmsg());
