@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
 """A local stand-in for GitHub's REST API: the pull request calls openpr uses.
+(--kind gitea and --kind gitlab speak those forges' dialect of the same
+two calls: Gitea's /api/v1 pulls with 409 "pull request already exists",
+GitLab's /api/v4 merge_requests with PRIVATE-TOKEN and 409 "Another open
+merge request already exists".)
 
     forge.py --port-file F --slug OWNER/NAME --git BARE.git --token T
              [--log FILE] [--rate 403,429,...] [--hard-limit N]
@@ -41,6 +45,7 @@ ap.add_argument("--log")
 ap.add_argument("--rate", default="")
 ap.add_argument("--hard-limit", type=int, default=0)
 ap.add_argument("--stale-list", type=int, default=0)
+ap.add_argument("--kind", choices=["github", "gitea", "gitlab"], default="github")
 args = ap.parse_args()
 
 lock = threading.Lock()
@@ -112,7 +117,9 @@ class H(BaseHTTPRequestHandler):
                 except ValueError:
                     body = raw.decode(errors="replace")
                 f.write(json.dumps({"method": method, "path": self.path,
-                                    "auth": auth == "Bearer " + args.token,
+                                    "auth": auth == "Bearer " + args.token
+                                    or auth == "token " + args.token
+                                    or self.headers.get("PRIVATE-TOKEN") == args.token,
                                     "accept": self.headers.get("Accept"),
                                     "api_version": self.headers.get("X-GitHub-Api-Version"),
                                     "body": body}) + "\n")
@@ -126,6 +133,8 @@ class H(BaseHTTPRequestHandler):
                 code = rate.pop(0)
                 msg = "You have exceeded a secondary rate limit. Please wait a few minutes."
                 return self.reply(code, {"message": msg}, [("Retry-After", "1")])
+        if args.kind != "github":
+            return self.other(method, u, raw)
         if auth not in ("Bearer " + args.token, "token " + args.token):
             return self.reply(401, {"message": "Bad credentials",
                                     "documentation_url": "https://docs.github.com/rest"})
@@ -171,6 +180,63 @@ class H(BaseHTTPRequestHandler):
                   "draft": body.get("draft", False),
                   "head": {"label": head, "ref": head.split(":", 1)[1]},
                   "base": {"label": owner + ":" + body["base"], "ref": body["base"]}}
+            pulls.append(pr)
+        return self.reply(201, pr)
+
+    def other(self, method, u, raw):
+        """Gitea and GitLab: list open pulls / merge requests, create one."""
+        gl = args.kind == "gitlab"
+        ok = (self.headers.get("PRIVATE-TOKEN") == args.token if gl
+              else self.headers.get("Authorization") == "token " + args.token)
+        if not ok:
+            return self.reply(401, {"message": "401 Unauthorized" if gl else "token is required"})
+        want = ("/api/v4/projects/%s/merge_requests" % urllib.parse.quote(args.slug, safe="")
+                if gl else "/api/v1/repos/%s/pulls" % args.slug)
+        if u.path != want:
+            return self.reply(404, {"message": "404 Project Not Found" if gl else "Not Found"})
+        q = dict(urllib.parse.parse_qsl(u.query))
+        if method == "GET":
+            with lock:
+                if stale[0] > 0:
+                    stale[0] -= 1
+                    return self.reply(200, [])
+                if gl:
+                    out = [p for p in pulls if p["state"] == "opened"
+                           and q.get("source_branch") in (None, p["source_branch"])]
+                else:
+                    out = [p for p in pulls if p["state"] == "open"][:int(q.get("limit", 50))]
+            return self.reply(200, out)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return self.reply(400, {"message": "bad JSON"})
+        need = ("source_branch", "target_branch", "title") if gl else ("head", "base", "title")
+        missing = [k for k in need if not isinstance(body.get(k), str)]
+        if missing:
+            return self.reply(422 if not gl else 400, {"message": "%s is missing" % missing[0]})
+        head = body["source_branch" if gl else "head"]
+        base = body["target_branch" if gl else "base"]
+        if not branch_exists(head):
+            return self.reply(422 if not gl else 400, {"message": "head branch does not exist"})
+        host = "http://%s:%d" % self.server.server_address[:2]
+        with lock:
+            for p in pulls:
+                if (p.get("source_branch") or p["head"]["ref"]) == head:
+                    msg = ("Another open merge request already exists for this source branch: !%d"
+                           % p["iid"] if gl else
+                           "pull request already exists for these targets [id: %d, headBranch: %s,"
+                           " baseBranch: %s]" % (p["id"], head, base))
+                    return self.reply(409, {"message": [msg] if gl else msg})
+            num = len(pulls) + 1
+            if gl:
+                pr = {"id": 500 + num, "iid": num, "state": "opened", "title": body["title"],
+                      "description": body.get("description"), "source_branch": head,
+                      "target_branch": base, "draft": body["title"].startswith("Draft:"),
+                      "web_url": "%s/%s/-/merge_requests/%d" % (host, args.slug, num)}
+            else:
+                pr = {"id": 500 + num, "number": num, "state": "open", "title": body["title"],
+                      "body": body.get("body"), "head": {"ref": head}, "base": {"ref": base},
+                      "html_url": "%s/%s/pulls/%d" % (host, args.slug, num)}
             pulls.append(pr)
         return self.reply(201, pr)
 
