@@ -12,6 +12,7 @@
  * the confidence, and how to reject it.  Evidence URLs lose their
  * credentials and secret-looking query parameters.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -98,6 +99,55 @@ clean_url(FILE *f, const char *url)
 	}
 }
 
+/*
+ * Text with secret-looking values masked: what follows "Bearer",
+ * "token=", "password:" and the like, and well-known token prefixes.
+ * A stopgap until redact.c lands (the design's one redaction place).
+ */
+static void
+put_clean(FILE *f, const char *s, size_t max)
+{
+	static const char *const keys[] = { "bearer ", "token", "password", "passwd", "secret",
+		"api_key", "apikey", "api-key", "authorization", "cookie", NULL };
+	static const char *const prefixes[] = { "ghp_", "gho_", "ghs_", "github_pat_", "glpat-",
+		"sk-", "xoxb-", "xoxp-", "AKIA", NULL };
+	size_t i = 0, n = strlen(s);
+
+	if (n > max)
+		n = max;
+	while (i < n) {
+		size_t k, skip = 0;
+		for (k = 0; keys[k] && !skip; k++)
+			if (!strncasecmp(s + i, keys[k], strlen(keys[k]))) {
+				size_t j = i + strlen(keys[k]);
+				while (j < n && s[j] && strchr("\"' :=", s[j]))
+					j++;
+				if (j > i + strlen(keys[k]) || keys[k][strlen(keys[k]) - 1] == ' ') {
+					/* "Authorization: Bearer X": the scheme stays, X goes. */
+					if (!strncasecmp(s + j, "bearer ", 7) || !strncasecmp(s + j, "basic ", 6) ||
+					    !strncasecmp(s + j, "token ", 6))
+						j += strcspn(s + j, " ") + 1;
+					fprintf(f, "%.*s", (int)(j - i), s + i);
+					skip = j;
+				}
+			}
+		for (k = 0; prefixes[k] && !skip; k++)
+			if (!strncmp(s + i, prefixes[k], strlen(prefixes[k])) &&
+			    (i == 0 || !isalnum((unsigned char)s[i - 1])))
+				skip = i;
+		if (skip) {
+			size_t j = skip;
+			while (j < n && s[j] && !isspace((unsigned char)s[j]) && !strchr("\"'&,;", s[j]))
+				j++;
+			if (j > skip)
+				fputs("[REDACTED]", f);
+			i = j;
+			continue;
+		}
+		fputc(s[i++], f);
+	}
+}
+
 static const char *
 or_(const char *s, const char *dflt)
 {
@@ -135,8 +185,9 @@ pr_body(jv rec, const char *diffstat, int passed)
 		fprintf(f, ", since %s", s);
 	if ((s = record_str(rec, "incident.last_seen")))
 		fprintf(f, ", last seen %s", s);
-	fprintf(f, ".\n\n## Root cause\n\n%s\n",
-	    or_(record_str(rec, "analysis.root_cause"), "(no root cause given)"));
+	fprintf(f, ".\n\n## Root cause\n\n");
+	put_clean(f, or_(record_str(rec, "analysis.root_cause"), "(no root cause given)"), 4000);
+	fputc('\n', f);
 	if (record_str(rec, "analysis.category") || record_has(rec, "analysis.confidence"))
 		fprintf(f, "\nCategory `%s`, analysis confidence %.2f (engine `%s`).\n",
 		    or_(record_str(rec, "analysis.category"), "unknown"),
@@ -155,8 +206,10 @@ pr_body(jv rec, const char *diffstat, int passed)
 				fprintf(f, " -> %.0f", record_num(e, "status", 0));
 			if ((s = record_str(e, "error")))
 				fprintf(f, " (%s)", s);
-			if (m)
-				fprintf(f, " %.200s", m);
+			if (m) {
+				fputc(' ', f);
+				put_clean(f, m, 200);
+			}
 			fputc('\n', f);
 			jv_free(e);
 		}

@@ -4,7 +4,7 @@
 # GitHub's schema, never a second one, ride out rate limits.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
-plan 28
+plan 30
 make_repo
 id=inc_0000000000000d01
 good_diff > "$T/good.diff"
@@ -90,3 +90,14 @@ openpr --forge github --api-url "$api" --slug acme/calc --allow-failing "$T/fail
 	> "$T/pr7.json" 2>/dev/null
 is "$(jq -c '[.pr.created, .pr.draft]' "$T/pr7.json"):$(jq -r 'select(.method == "POST") | .body.draft' "$T/fl.log")" \
 	"[true,true]:true" "--allow-failing opens a draft"
+
+# Secrets in the evidence do not reach the pull request.
+forge rd
+jq -c '.incident.evidence += [{"ts":"2026-11-22T03:00:01.000Z","monitor":"calc",
+	"url":"https://u:pw-sekrit0@calc.example/div?a=1&token=sekrit1","method":"GET","status":502,
+	"message":"upstream said Authorization: Bearer sekrit2 for ghp_sekrit3"}]' "$T/run.json" > "$T/sec.json"
+openpr --forge github --api-url "$api" --slug acme/calc "$T/sec.json" > /dev/null 2>&1
+body=$(jq -r 'select(.method == "POST") | .body.body' "$T/rd.log")
+not_ok "no secret from the evidence in the body" grep -q sekrit <<< "$body"
+like "$body" "*https://calc.example/div?a=1&token=REDACTED*Bearer \[REDACTED\] for \[REDACTED\]*" \
+	"masked where they were"
