@@ -160,7 +160,7 @@ pr_body(jv rec, const char *diffstat, int passed)
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
-	jv ev = record_get(rec, "incident.evidence"), steps, rp;
+	jv ev = record_get(rec, "incident.evidence"), rp;
 	const char *s;
 	int i, n;
 
@@ -264,8 +264,6 @@ pr_body(jv rec, const char *diffstat, int passed)
 	jv_free(rp);
 	fprintf(f, "- Confidence: **%.2f** (testloop(1) gives the formula).\n",
 	    record_num(rec, "testrun.confidence", 0));
-	steps = record_get(rec, "testrun.steps");
-	jv_free(steps);
 	fprintf(f, "\n## How to reject it\n\nClose this pull request and delete the branch "
 	    "`%s`. Nothing changes until it is merged; mend will not reopen it for incident "
 	    "`%s` unless the fix job is run again.\n",

@@ -585,14 +585,14 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 	jv files = jv_invalid();
 	long lines;
 	const char *how;
-	char msg[2048], head[41];
+	char msg[2048];
 	int rc;
 
 	if (guard_setup(&g, repo_workdir(r)) < 0) {
 		guard_release(&g);
 		return -1;
 	}
-	if (repo_checkout(r, branch) < 0 || repo_resolve(r, head, "HEAD") < 0)
+	if (repo_checkout(r, branch) < 0)
 		rc = -1;
 	else if ((rc = repo_apply_change(r, &g, analysis, &how)) < 0 && rc != -2) {
 		char first[512];
@@ -633,7 +633,6 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 		repo_checkout(r, branch);
 		rc = mend_err("%s", keep);
 	}
-	(void)head;
 	return rc;
 }
 
