@@ -4,7 +4,7 @@
 # ends with passing tests on the third run.  Never passing exits 1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
-plan 17
+plan 19
 make_repo
 fx=$T/fx
 mkdir -p "$fx"
@@ -68,3 +68,12 @@ is "$(jq -c '.testrun | [.passed, .iterations, .confidence]' "$T/out2")" '[false
 	"passed false after 2 runs, confidence 0"
 ok "the branch keeps the last attempt" sh -c \
 	"git -C '$wd' show mend/fix-$id:calc.py | grep -q 'float(\"inf\")'"
+
+# The fixer fails (here: a command that does not exist): the loop stops, exit 1.
+id=inc_0000000000000a03
+analysis_record $id "$T/wrong.diff" | patch -r "$T/remote.git" > "$T/patch3.json" 2>/dev/null
+testloop -t 'python3 -m unittest' --fixer 'mend-no-such-fixer --revise' \
+	"$T/patch3.json" > "$T/out3" 2> "$T/err3"
+is "$?:$(jq -c '[.testrun.passed, .testrun.iterations]' "$T/out3")" "1:[false,1]" \
+	"a failing fixer ends the loop after one run"
+like "$(cat "$T/err3")" "*the fixer exited with 127*" "and says why"
