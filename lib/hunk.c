@@ -370,11 +370,13 @@ hunk_apply(char **out, size_t *outlen, const char *text, size_t len, const struc
 		const struct hunk *h = &f->hunks[hi];
 		struct line *fl;
 		size_t n, at = 0, cnt, k, i;
-		int final_nl;
+		int final_nl, crlf;
 		struct buf b = { 0 };
 
 		if (split_lines(&fl, &n, &final_nl, cur, curlen) < 0)
 			goto fail;
+		/* Added lines follow the file's line ends (CRLF files stay CRLF). */
+		crlf = n > 0 && fl[0].len > 0 && fl[0].s[fl[0].len - 1] == '\r';
 		cnt = locate(fl, n, h, 0, &at);
 		if (cnt == 0)
 			cnt = locate(fl, n, h, 1, &at);
@@ -398,7 +400,8 @@ hunk_apply(char **out, size_t *outlen, const char *text, size_t len, const struc
 				if (buf_add(&b, fl[i].s, fl[i].len) < 0)
 					goto fail_b;
 				i++;
-			} else if (buf_add(&b, hl->s, hl->len) < 0)
+			} else if (buf_add(&b, hl->s, hl->len) < 0 || (crlf && (hl->len == 0 ||
+			    hl->s[hl->len - 1] != '\r') && buf_add(&b, "\r", 1) < 0))
 				goto fail_b;
 			if (buf_add(&b, "\n", 1) < 0)
 				goto fail_b;

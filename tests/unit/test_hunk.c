@@ -99,6 +99,11 @@ test_new_file_and_eol(void **state)
 	assert_non_null(out);
 	assert_string_equal(out, "one\ntwo");
 	free(out);
+	/* CRLF files stay CRLF. */
+	out = apply("--- a/f\n+++ b/f\n@@ -1 +1,2 @@\n a\n+b\n", "a\r\nc\r\n");
+	assert_non_null(out);
+	assert_string_equal(out, "a\r\nb\r\nc\r\n");
+	free(out);
 	/* A file without a final newline keeps it that way when the end is untouched. */
 	out = apply("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+A\n", "a\nb");
 	assert_non_null(out);
