@@ -551,6 +551,30 @@ void forge_pr_release(struct forge_pr *pr);
 
 /* detect.c */
 
-/* otlp.c */
+/* otlp.c - OTLP/JSON to error records */
+
+enum otlp_signal { OTLP_TRACES, OTLP_LOGS };
+
+struct otlp_stats {
+	long items;		/* spans or log records seen */
+	long rejected;		/* of those, malformed and skipped */
+	long bad_containers;	/* resource/scope entries of the wrong shape */
+	long errors;		/* error records produced */
+};
+
+/*
+ * Convert an OTLP/JSON export request (body, consumed) for signal `sig`
+ * into `error` records: *records (caller's) is an array of them.  now
+ * stands in for items without a time.  Malformed spans or log records
+ * are counted in st->rejected and skipped.  Returns -1 when body is not
+ * an export request at all.
+ */
+int otlp_errors(jv *records, struct otlp_stats *st, enum otlp_signal sig, jv body,
+    double now);
+/*
+ * Decode a gzip body into a malloc'd, NUL-terminated *out (caller
+ * frees); -1 when it is corrupt or inflates to more than max bytes.
+ */
+int otlp_gunzip(char **out, size_t *out_len, const char *in, size_t in_len, size_t max);
 
 #endif
