@@ -545,6 +545,22 @@ int forge_api_url(char **out, const char *kind, const char *remote_url);
 int forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_req *q);
 void forge_pr_release(struct forge_pr *pr);
 
+/* testrun.c - test commands, their output, the confidence of a fix */
+
+/* The test command a checkout most likely uses (static string), or NULL. */
+const char *testrun_detect(const char *workdir);
+/* Passed and failed test counts from a runner's output; -1 when unknown. */
+void testrun_count(const char *log, long *passed, long *failed);
+/* The output lines that name failed tests (at most 20), as an array. */
+jv testrun_failures(const char *log);
+/*
+ * The confidence of a fix (testloop(1) documents the formula).
+ * replay_state: 2 failed before and passes after, 1 passes after only,
+ * 0 fails after, -1 no replay.  tests_passed -1 when unknown.
+ */
+double testrun_confidence(int passed, int replay_state, long lines, int iterations,
+    long tests_passed);
+
 /* analyze.c - engines */
 
 /* probe.c */
