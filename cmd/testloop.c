@@ -394,9 +394,12 @@ guard_setup(struct guard *g, const char *wd)
 }
 
 /*
- * Apply a revised analysis as a new commit on branch: on top of the
- * current attempt, or else on the base (a revision may be written
- * against either).  0 with *commit set, -1 when it did not apply.
+ * Apply a revised analysis as a new commit on branch.  A revision
+ * replaces the change that failed, written against the base (analyze(1)'s
+ * contract), so it is applied there first; a fixer that wrote its change
+ * on top of the last attempt is served too.  A revision that yields the
+ * tree that just failed is refused.  0 with *commit set, -1 when it did
+ * not apply.
  */
 static int
 apply_revision(struct repo *r, jv analysis, const char *branch, const char *base,
@@ -406,22 +409,23 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 	jv files = jv_invalid();
 	long lines;
 	const char *how;
-	char msg[2048];
+	char msg[2048], tip[41], old_tree[41] = "", new_tree[41];
 	int rc;
 
 	if (guard_setup(&g, repo_workdir(r)) < 0) {
 		guard_release(&g);
 		return -1;
 	}
-	if (repo_checkout(r, branch) < 0)
+	if (repo_resolve(r, tip, branch) == 0)
+		repo_commit_info(r, tip, NULL, old_tree);
+	if (repo_checkout(r, base) < 0)
 		rc = -1;
 	else if ((rc = repo_apply_change(r, &g, analysis, &how)) < 0 && rc != -2) {
 		char first[512];
 		snprintf(first, sizeof first, "%s", mend_errmsg());
-		/* Maybe written against the base: try there, commit on the branch. */
-		if (repo_checkout(r, base) == 0 && repo_apply_change(r, &g, analysis, &how) == 0) {
+		if (repo_checkout(r, branch) == 0 && repo_apply_change(r, &g, analysis, &how) == 0) {
 			rc = 0;
-			mend_warn("the revision applies to the base, not the last attempt");
+			mend_warn("the revision applies on top of the last attempt, not the base");
 		} else {
 			repo_checkout(r, branch);
 			mend_err("%s", first);
@@ -445,6 +449,9 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 		    cause ? cause : "");
 		rc = repo_commit(r, commit, msg);
 	}
+	if (rc == 0 && repo_commit_info(r, commit, NULL, new_tree) == 0 &&
+	    !strcmp(new_tree, old_tree))
+		rc = mend_err("the revision is the change that just failed");
 	if (rc == 0) {
 		/* The commit may sit on the base; the branch moves to it either way. */
 		rc = repo_branch_reset(r, branch, commit);

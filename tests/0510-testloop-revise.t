@@ -4,7 +4,7 @@
 # ends with passing tests on the third run.  Never passing exits 1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
-plan 19
+plan 21
 make_repo
 fx=$T/fx
 mkdir -p "$fx"
@@ -54,7 +54,7 @@ is "$(git -C "$wd" rev-parse "mend/fix-$id")" "$head" "the branch holds the pass
 ok "the passing commit has the right fix" sh -c "git -C '$wd' show $head:calc.py | grep -q 'return None'"
 is "$(git -C "$wd" log --format=%s "$(jq -r .patch.base_commit "$T/out")..$head" | head -1)" \
 	"mend: revise the fix (attempt 3)" "revisions are commits on the branch"
-like "$(cat "$T/err")" "*attempt 1/3*failed*asking the fixer*attempt 3/3*passed*" \
+like "$(cat "$T/err")" "*attempt 1/3*failed*asking the fixer*on top of the last attempt*attempt 3/3*passed*" \
 	"progress on stderr"
 
 # Never passing: exit 1, passed false, the branch keeps the last attempt.
@@ -77,3 +77,15 @@ testloop -t 'python3 -m unittest' --fixer 'mend-no-such-fixer --revise' \
 is "$?:$(jq -c '[.testrun.passed, .testrun.iterations]' "$T/out3")" "1:[false,1]" \
 	"a failing fixer ends the loop after one run"
 like "$(cat "$T/err3")" "*the fixer exited with 127*" "and says why"
+
+# A revision that is the change that just failed ends the loop.
+id=inc_0000000000000a04
+fx2=$T/fx2
+mkdir -p "$fx2"
+cp "$T/wrong.diff" "$fx2/answer1.diff"
+analysis_record $id "$T/wrong.diff" | patch -r "$T/remote.git" > "$T/patch4.json" 2>/dev/null
+testloop -t 'python3 -m unittest' --fixer "python3 $TOP/tests/servers/fixer.py $fx2" \
+	"$T/patch4.json" > "$T/out4" 2> "$T/err4"
+is "$?:$(jq -c '[.testrun.passed, .testrun.iterations]' "$T/out4")" "1:[false,1]" \
+	"the same change again ends the loop"
+like "$(cat "$T/err4")" "*the revision is the change that just failed*" "and says so"
