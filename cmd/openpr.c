@@ -99,53 +99,15 @@ clean_url(FILE *f, const char *url)
 	}
 }
 
-/*
- * Text with secret-looking values masked: what follows "Bearer",
- * "token=", "password:" and the like, and well-known token prefixes.
- * A stopgap until redact.c lands (the design's one redaction place).
- */
+/* Text (at most max bytes of it) with secrets redacted (lib/redact.c). */
 static void
 put_clean(FILE *f, const char *s, size_t max)
 {
-	static const char *const keys[] = { "bearer ", "token", "password", "passwd", "secret",
-		"api_key", "apikey", "api-key", "authorization", "cookie", NULL };
-	static const char *const prefixes[] = { "ghp_", "gho_", "ghs_", "github_pat_", "glpat-",
-		"sk-", "xoxb-", "xoxp-", "AKIA", NULL };
-	size_t i = 0, n = strlen(s);
+	char *cut = strndup(s, max), *clean = cut ? redact(cut, NULL) : NULL;
 
-	if (n > max)
-		n = max;
-	while (i < n) {
-		size_t k, skip = 0;
-		for (k = 0; keys[k] && !skip; k++)
-			if (!strncasecmp(s + i, keys[k], strlen(keys[k]))) {
-				size_t j = i + strlen(keys[k]);
-				while (j < n && s[j] && strchr("\"' :=", s[j]))
-					j++;
-				if (j > i + strlen(keys[k]) || keys[k][strlen(keys[k]) - 1] == ' ') {
-					/* "Authorization: Bearer X": the scheme stays, X goes. */
-					if (!strncasecmp(s + j, "bearer ", 7) || !strncasecmp(s + j, "basic ", 6) ||
-					    !strncasecmp(s + j, "token ", 6))
-						j += strcspn(s + j, " ") + 1;
-					fprintf(f, "%.*s", (int)(j - i), s + i);
-					skip = j;
-				}
-			}
-		for (k = 0; prefixes[k] && !skip; k++)
-			if (!strncmp(s + i, prefixes[k], strlen(prefixes[k])) &&
-			    (i == 0 || !isalnum((unsigned char)s[i - 1])))
-				skip = i;
-		if (skip) {
-			size_t j = skip;
-			while (j < n && s[j] && !isspace((unsigned char)s[j]) && !strchr("\"'&,;", s[j]))
-				j++;
-			if (j > skip)
-				fputs("[REDACTED]", f);
-			i = j;
-			continue;
-		}
-		fputc(s[i++], f);
-	}
+	fputs(clean ? clean : "[text withheld: out of memory]", f);
+	free(clean);
+	free(cut);
 }
 
 static const char *

@@ -117,8 +117,7 @@ run_tests(struct run *r, const char *wd, const char *cmd)
 	if (rc < 0)
 		return -1;
 	r->secs = mend_mono() - t0;
-	/* exec.c clears timed_out when the killed child is reaped: judge by the clock too. */
-	r->timed_out = res.timed_out || (WIFSIGNALED(res.status) && r->secs >= opt.timeout);
+	r->timed_out = res.timed_out;
 	r->code = proc_exitcode(res.status);
 	r->ok = !r->timed_out && r->code == 0;
 	testrun_count(res.out, &r->passed, &r->failed);

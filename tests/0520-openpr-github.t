@@ -99,5 +99,5 @@ jq -c '.incident.evidence += [{"ts":"2026-11-22T03:00:01.000Z","monitor":"calc",
 openpr --forge github --api-url "$api" --slug acme/calc "$T/sec.json" > /dev/null 2>&1
 body=$(jq -r 'select(.method == "POST") | .body.body' "$T/rd.log")
 not_ok "no secret from the evidence in the body" grep -q sekrit <<< "$body"
-like "$body" "*https://calc.example/div?a=1&token=REDACTED*Bearer \[REDACTED\] for \[REDACTED\]*" \
+like "$body" "*https://calc.example/div?a=1&token=REDACTED*Authorization: \[REDACTED\]*" \
 	"masked where they were"
