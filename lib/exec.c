@@ -278,7 +278,6 @@ proc_run(struct proc_result *res, char *const argv[], const struct proc_opts *o,
 			/* Grandchildren may hold the pipes open: give them a
 			 * moment, then stop reading. */
 			deadline = mend_mono() + 0.2;
-			res->timed_out = 0;
 		}
 		if (deadline && mend_mono() > deadline) {
 			if (exited)

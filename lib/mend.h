@@ -501,8 +501,184 @@ char *notify_text(const struct notify_msg *m);
 size_t notify_u16len(const char *s);
 char *notify_clip(const char *s, size_t max);
 void notify_duration(char *out, size_t len, double s);
+/* hunk.c - diffs and edits applied to text */
+
+/*
+ * A parsed unified diff.  Hunk lines point into the text given to
+ * diff_parse, which must outlive the diff.  Counts in hunk headers are
+ * hints only (-1 when the header had none).
+ */
+struct hunk_line {
+	char op;		/* ' ', '-' or '+' */
+	const char *s;		/* without the op and the newline */
+	size_t len;
+};
+struct hunk {
+	long old_start, old_count, new_start, new_count;
+	struct hunk_line *lines;
+	size_t n;
+	int old_no_eol, new_no_eol;	/* "\ No newline at end of file" */
+};
+struct diff_file {
+	char *old_path, *new_path;	/* without a/ b/; NULL for /dev/null */
+	int git, is_new, is_delete, is_rename, is_binary;
+	unsigned mode;			/* from "new file mode", 0 when absent */
+	struct hunk *hunks;
+	size_t nhunks, hcap;
+};
+struct diff {
+	struct diff_file *files;
+	size_t nfiles;
+};
+
+int diff_parse(struct diff *d, const char *text, size_t len);
+void diff_release(struct diff *d);
+/* The path a file entry writes (new side, else old side); borrowed. */
+const char *diff_file_path(const struct diff_file *f);
+/*
+ * Apply f's hunks to text, locating each by its context (line numbers
+ * ignored): exactly one match, exact or ignoring trailing white space,
+ * or -1 saying "matches nowhere" / "in more than one place".  *out is
+ * malloc'd, NUL-terminated, the caller's.
+ */
+int hunk_apply(char **out, size_t *outlen, const char *text, size_t len,
+    const struct diff_file *f);
+/* Replace the one occurrence of search (empty: only in an empty text). */
+int edit_apply(char **out, size_t *outlen, const char *text, size_t len,
+    const char *search, const char *replace);
+
+/* guard.c - paths a change may touch */
+
+#define GUARD_MAX_LINES 400
+struct guard {
+	const char *root;	/* the checkout; NULL: names only, no symlink check */
+	char **protect;		/* patterns added to the defaults */
+	size_t nprotect;
+	char **allow;		/* patterns that override protection */
+	size_t nallow;
+	long max_lines;		/* cap on added+removed lines, 0: none */
+};
+extern const char *const guard_default_protect[];
+void guard_init(struct guard *g, const char *root);
+/* Add ':'- or ','-separated glob patterns. */
+int guard_protect(struct guard *g, const char *patterns);
+int guard_allow(struct guard *g, const char *patterns);
+void guard_release(struct guard *g);
+/* 0 when a change may touch path, else -1 with the reason. */
+int guard_path(const struct guard *g, const char *path);
+/* 0 when `lines` changed lines are within the cap, else -1. */
+int guard_size(const struct guard *g, long lines);
 
 /* git.c - repositories (libgit2) */
+struct repo;
+
+/* Where the checkout of url lives under workroot (malloc'd). */
+int repo_checkout_path(char **out, const char *url, const char *workroot);
+/*
+ * The checkout of url at path, cloned the first time, fetched
+ * afterwards (origin set to url).  token (may be NULL) is offered as
+ * the HTTPS password.  *out is the caller's.
+ */
+int repo_clone_or_fetch(struct repo **out, const char *url, const char *path,
+    const char *token);
+/* An existing checkout. */
+int repo_open(struct repo **out, const char *workdir);
+void repo_free(struct repo *r);
+int repo_set_token(struct repo *r, const char *token);
+int repo_fetch(struct repo *r);
+const char *repo_workdir(const struct repo *r);
+/* origin's URL, malloc'd. */
+int repo_remote_url(struct repo *r, char **out);
+/* The remote's default branch ("main"), malloc'd. */
+int repo_default_branch(struct repo *r, char **out);
+/* A revision ("origin/main", a hex id) to a commit id. */
+int repo_resolve(struct repo *r, char out[41], const char *spec);
+/* Create or move branch to commit `at` and check it out (force). */
+int repo_branch_reset(struct repo *r, const char *branch, const char *at);
+/* Check out a branch (or detach at a revision), discarding changes. */
+int repo_checkout(struct repo *r, const char *rev);
+/*
+ * Apply a unified diff (or search/replace edits, borrowed) to the
+ * working tree, every path guarded first; nothing is written when a
+ * path is refused or a hunk does not apply.  *how: "git" or "context".
+ */
+int repo_apply_diff(struct repo *r, const struct guard *g, const char *text, size_t len,
+    const char **how);
+int repo_apply_edits(struct repo *r, const struct guard *g, jv edits);
+/* analysis.diff, else analysis.edits (analysis borrowed); -2 when it has neither. */
+int repo_apply_change(struct repo *r, const struct guard *g, jv analysis, const char **how);
+/*
+ * Stage every change of the working tree; *files (caller's) the paths
+ * changed against HEAD, *lines added+removed.  Each path is guarded
+ * (g may be NULL); -1 when one is refused.
+ */
+int repo_stage_all(struct repo *r, const struct guard *g, jv *files, long *lines);
+/* Commit the index on HEAD's branch; author and committer from
+ * MEND_GIT_NAME/MEND_GIT_EMAIL, else user.name/user.email. */
+int repo_commit(struct repo *r, char out[41], const char *msg);
+/* First parent and tree of a commit (either may be NULL). */
+int repo_commit_info(struct repo *r, const char *hex, char parent[41], char tree[41]);
+/* The diff between two commits: text (may be NULL), files and lines (may be NULL). */
+int repo_diff(struct repo *r, const char *from, const char *to, char **text, jv *files,
+    long *lines);
+/* Where origin's branch points: 1 (out set), 0 no such branch, -1 error. */
+int repo_remote_ref(struct repo *r, char out[41], const char *branch);
+/* Commits in from..to, oldest first: [{commit, subject, author}]. */
+int repo_shortlog(struct repo *r, jv *out, const char *from, const char *to);
+/* git diff --stat text for from..to (malloc'd). */
+int repo_diffstat(struct repo *r, char **out, const char *from, const char *to);
+/* Force-push refs/heads/branch to origin. */
+int repo_push(struct repo *r, const char *branch);
+/* Exclusive flock on "<workdir>.lock"; close(*fd) releases it. */
+int repo_lock(int *fd, const char *workdir);
+
+/* forge.c - pull requests on GitHub, Gitea/Forgejo, GitLab */
+
+struct forge {
+	const char *kind;	/* "github", "gitea", "gitlab" */
+	const char *api;	/* https://api.github.com, https://host/api/v1, .../api/v4 */
+	const char *slug;	/* OWNER/NAME (GitLab: the full project path) */
+	const char *token;	/* may be NULL */
+};
+struct forge_pr_req {
+	const char *head, *base, *title, *body;
+	int draft;
+};
+struct forge_pr {
+	char *url;
+	long number;
+	int created;		/* 0: it existed already */
+	int draft;
+};
+/* "github" "gitlab" "gitea" from the host, "none" for local remotes, NULL unknown. */
+const char *forge_detect(const char *remote_url);
+/* OWNER/NAME from a remote URL (https, ssh, scp-like, local path); malloc'd. */
+int forge_slug(char **out, const char *remote_url);
+/* The usual API base URL of kind for a remote's host; malloc'd. */
+int forge_api_url(char **out, const char *kind, const char *remote_url);
+/*
+ * Open the pull request, or find the open one for the same head (then
+ * created is 0).  0 ok; -1 error; -2 rate limited, try later.  Release
+ * *pr with forge_pr_release.
+ */
+int forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_req *q);
+void forge_pr_release(struct forge_pr *pr);
+
+/* testrun.c - test commands, their output, the confidence of a fix */
+
+/* The test command a checkout most likely uses (static string), or NULL. */
+const char *testrun_detect(const char *workdir);
+/* Passed and failed test counts from a runner's output; -1 when unknown. */
+void testrun_count(const char *log, long *passed, long *failed);
+/* The output lines that name failed tests (at most 20), as an array. */
+jv testrun_failures(const char *log);
+/*
+ * The confidence of a fix (testloop(1) documents the formula).
+ * replay_state: 2 failed before and passes after, 1 passes after only,
+ * 0 fails after, -1 no replay.  tests_passed -1 when unknown.
+ */
+double testrun_confidence(int passed, int replay_state, long lines, int iterations,
+    long tests_passed);
 
 /* template.c - fix templates for common code faults */
 

@@ -612,13 +612,27 @@ build_analysis(struct notify_msg *m, jv rec, const struct notify_opts *o)
 	}
 	a = record_get(rec, "analysis.frames");
 	if (jv_get_kind(a) == JV_KIND_ARRAY && jv_array_length(jv_copy(a)) > 0) {
+		/* The innermost frame of the application, not of a library or
+		 * the runtime; its path in the repository when analyze mapped it. */
 		jv f = jv_array_get(jv_copy(a), 0);
-		const char *fn = record_str(f, "function");
-		double line = record_num(f, "line", 0);
+		const char *fn, *path;
+		double line;
+		jv_array_foreach(a, k, cand) {
+			(void)k;
+			if (record_bool(cand, "in_app", 0)) {
+				jv_free(f);
+				f = cand;
+				break;
+			}
+			jv_free(cand);
+		}
+		fn = record_str(f, "function");
+		line = record_num(f, "line", 0);
+		path = record_str(f, "file") ? record_str(f, "file") : str_or(f, "path", "?");
 		if (line > 0)
-			buf_addf(&b, "%s:%.0f", str_or(f, "path", "?"), line);
+			buf_addf(&b, "%s:%.0f", path, line);
 		else
-			buf_add(&b, str_or(f, "path", "?"));
+			buf_add(&b, path);
 		if (fn && *fn)
 			buf_addf(&b, " in %s()", fn);
 		jv_free(f);

@@ -329,6 +329,32 @@ slack_split_messages(void **state)
 	free(big);
 }
 
+/* "Where" names the innermost application frame, by its repo path. */
+static void
+where_is_in_app(void **state)
+{
+	jv rec = jv_parse("{\"type\":\"analysis\",\"incident\":{\"id\":\"inc_1\","
+	    "\"monitor\":\"api\"},\"analysis\":{\"engine\":\"rules\",\"category\":\"code\","
+	    "\"confidence\":0.8,\"root_cause\":\"panic\",\"frames\":["
+	    "{\"path\":\"/usr/lib/go/src/runtime/panic.go\",\"line\":261,\"function\":\"panic\","
+	    "\"in_app\":false},{\"path\":\"/srv/app/handlers/stats.go\",\"file\":"
+	    "\"handlers/stats.go\",\"line\":42,\"function\":\"average\",\"in_app\":true}]}}");
+	struct notify_msg m;
+	size_t i;
+	int seen = 0;
+
+	(void)state;
+	assert_int_equal(notify_msg_build(&m, rec, &opts), 0);
+	for (i = 0; i < m.nfields; i++)
+		if (!strcmp(m.fields[i].name, "Where")) {
+			assert_string_equal(m.fields[i].value, "handlers/stats.go:42 in average()");
+			seen = 1;
+		}
+	assert_true(seen);
+	notify_msg_release(&m);
+	jv_free(rec);
+}
+
 int
 main(void)
 {
@@ -342,6 +368,7 @@ main(void)
 		cmocka_unit_test(no_fix_reasons),
 		cmocka_unit_test(slack_entities_whole),
 		cmocka_unit_test(slack_split_messages),
+		cmocka_unit_test(where_is_in_app),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,512 @@
+/*
+ * openpr - push the fix branch and open the pull request.
+ *
+ * For each `testrun` record: refuse unless it passed (--allow-failing
+ * opens a draft that says so), push patch.branch from the checkout to
+ * its remote with libgit2, then open the pull request on the forge, or
+ * find the one already open for the branch (created: false).  With the
+ * `none` forge it only pushes and prints a request-pull style summary.
+ *
+ * The body is written for the reviewer: what users saw and since when,
+ * the root cause, the evidence, the change, the proof (tests, replay),
+ * the confidence, and how to reject it.  Evidence URLs lose their
+ * credentials and secret-looking query parameters.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "mend.h"
+
+static struct {
+	const char *forge, *api, *slug, *remote, *spool;
+	int draft, allow_failing;
+	double draft_below;
+} opt;
+
+static struct spool *sp;
+static int worst;
+
+/* why NULL: --help, on stdout, exit 0; else a usage error. */
+static void
+usage(const char *why)
+{
+	if (why && *why)
+		mend_warn("%s", why);
+	fprintf(why ? stderr : stdout,
+	    "usage: openpr [--forge github|gitea|gitlab|none] [--api-url URL] [--slug OWNER/NAME]\n"
+	    "              [--draft] [--draft-below C] [--allow-failing] [-s DIR] [FILE...]\n");
+	exit(why ? EX_USAGE : 0);
+}
+
+static void
+fail(int code)
+{
+	if (!worst)
+		worst = code;
+}
+
+static const char *
+token_for(const char *kind)
+{
+	const char *t = getenv("MEND_FORGE_TOKEN");
+	const char *v = !strcmp(kind, "github") ? "GITHUB_TOKEN" : !strcmp(kind, "gitea")
+	    ? "GITEA_TOKEN" : !strcmp(kind, "gitlab") ? "GITLAB_TOKEN" : NULL;
+
+	if (t && *t)
+		return t;
+	if (v && getenv(v) && *getenv(v))
+		return getenv(v);
+	return NULL;
+}
+
+/* A URL without user:password@ and with secret-looking query values masked. */
+static void
+clean_url(FILE *f, const char *url)
+{
+	static const char *const secret[] = { "token", "key", "secret", "password", "passwd",
+		"auth", "sig", "signature", "session", "code", NULL };
+	const char *p = strstr(url, "://"), *at, *slash, *q;
+
+	if (p && (slash = strchr(p + 3, '/'), at = strchr(p + 3, '@')) &&
+	    (!slash || at < slash)) {
+		fprintf(f, "%.*s", (int)(p + 3 - url), url);
+		url = at + 1;
+	}
+	if (!(q = strchr(url, '?'))) {
+		fputs(url, f);
+		return;
+	}
+	fprintf(f, "%.*s?", (int)(q - url), url);
+	for (q++; *q; ) {
+		size_t n = strcspn(q, "&"), k = strcspn(q, "=&");
+		int i, hide = 0;
+		for (i = 0; secret[i]; i++)
+			if (k < 64 && memmem(q, k, secret[i], strlen(secret[i])) != NULL)
+				hide = 1;
+		if (hide && k < n)
+			fprintf(f, "%.*s=REDACTED", (int)k, q);
+		else
+			fprintf(f, "%.*s", (int)n, q);
+		q += n;
+		if (*q == '&')
+			fputc(*q++, f);
+	}
+}
+
+/* Text (at most max bytes of it) with secrets redacted (lib/redact.c). */
+static void
+put_clean(FILE *f, const char *s, size_t max)
+{
+	char *cut = strndup(s, max), *clean = cut ? redact(cut, NULL) : NULL;
+
+	fputs(clean ? clean : "[text withheld: out of memory]", f);
+	free(clean);
+	free(cut);
+}
+
+static const char *
+or_(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
+static char *
+pr_body(jv rec, const char *diffstat, int passed)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	jv ev = record_get(rec, "incident.evidence"), rp;
+	const char *s;
+	int i, n;
+
+	if (!f) {
+		jv_free(ev);
+		return NULL;
+	}
+	if (!passed)
+		fprintf(f, "> **The tests did not pass.** This draft was opened with "
+		    "--allow-failing for a human to finish; do not merge it as is.\n\n");
+	fprintf(f, "## What users saw\n\n%s", or_(record_str(rec, "incident.summary"), "A failure"));
+	if ((s = record_str(rec, "incident.monitor")))
+		fprintf(f, " (monitor `%s`", s);
+	if ((s = record_str(rec, "incident.url"))) {
+		fprintf(f, "%s`", record_str(rec, "incident.monitor") ? ", " : " (");
+		clean_url(f, s);
+		fputc('`', f);
+	}
+	if (record_str(rec, "incident.monitor") || record_str(rec, "incident.url"))
+		fputc(')', f);
+	if ((s = record_str(rec, "incident.first_seen")))
+		fprintf(f, ", since %s", s);
+	if ((s = record_str(rec, "incident.last_seen")))
+		fprintf(f, ", last seen %s", s);
+	fprintf(f, ".\n\n## Root cause\n\n");
+	put_clean(f, or_(record_str(rec, "analysis.root_cause"), "(no root cause given)"), 4000);
+	fputc('\n', f);
+	if (record_str(rec, "analysis.category") || record_has(rec, "analysis.confidence"))
+		fprintf(f, "\nCategory `%s`, analysis confidence %.2f (engine `%s`).\n",
+		    or_(record_str(rec, "analysis.category"), "unknown"),
+		    record_num(rec, "analysis.confidence", 0),
+		    or_(record_str(rec, "analysis.engine"), "?"));
+	if (jv_get_kind(ev) == JV_KIND_ARRAY && (n = jv_array_length(jv_copy(ev))) > 0) {
+		fprintf(f, "\n## Evidence\n\n```\n");
+		for (i = n > 5 ? n - 5 : 0; i < n; i++) {
+			jv e = jv_array_get(jv_copy(ev), i);
+			const char *u = record_str(e, "url"), *m = record_str(e, "message");
+			fprintf(f, "%s %s ", or_(record_str(e, "ts"), "-"),
+			    or_(record_str(e, "method"), ""));
+			if (u)
+				clean_url(f, u);
+			if (record_has(e, "status"))
+				fprintf(f, " -> %.0f", record_num(e, "status", 0));
+			if ((s = record_str(e, "error")))
+				fprintf(f, " (%s)", s);
+			if (m) {
+				fputc(' ', f);
+				put_clean(f, m, 200);
+			}
+			fputc('\n', f);
+			jv_free(e);
+		}
+		fprintf(f, "```\n");
+	}
+	fprintf(f, "\n## The change\n\nBranch `%s` on `%s`:\n\n```\n%s```\n",
+	    record_str(rec, "patch.branch"), or_(record_str(rec, "patch.base"), "?"),
+	    diffstat ? diffstat : "");
+	fprintf(f, "\n## Proof\n\n");
+	fprintf(f, "- Tests: `%s` %s", or_(record_str(rec, "testrun.command"), "?"),
+	    passed ? "passed" : "**failed**");
+	if (record_has(rec, "testrun.tests_passed") &&
+	    record_num(rec, "testrun.tests_passed", -1) >= 0)
+		fprintf(f, " (%.0f passed, %.0f failed)", record_num(rec, "testrun.tests_passed", 0),
+		    record_num(rec, "testrun.tests_failed", 0));
+	fprintf(f, " after %.0f attempt%s.\n", record_num(rec, "testrun.iterations", 1),
+	    record_num(rec, "testrun.iterations", 1) == 1 ? "" : "s");
+	rp = record_get(rec, "testrun.replay");
+	if (jv_get_kind(rp) == JV_KIND_OBJECT) {
+		jv reqs = record_get(rp, "requests"), before = record_get(rp, "before"),
+		    after = record_get(rp, "after");
+		n = jv_get_kind(reqs) == JV_KIND_ARRAY ? jv_array_length(jv_copy(reqs)) : 0;
+		fprintf(f, "- Replay of the failing request%s against the service:\n", n == 1 ? ""
+		    : "s");
+		for (i = 0; i < n; i++) {
+			jv r = jv_array_get(jv_copy(reqs), i);
+			jv b = jv_get_kind(before) == JV_KIND_ARRAY ? jv_array_get(jv_copy(before), i)
+			    : jv_invalid();
+			jv a = jv_get_kind(after) == JV_KIND_ARRAY ? jv_array_get(jv_copy(after), i)
+			    : jv_invalid();
+			fprintf(f, "  - `%s`: before ", jv_get_kind(r) == JV_KIND_STRING
+			    ? jv_string_value(r) : "?");
+			if (jv_get_kind(b) == JV_KIND_NUMBER)
+				fprintf(f, "%.0f", jv_number_value(b));
+			else
+				fprintf(f, "-");
+			fprintf(f, ", after ");
+			if (jv_get_kind(a) == JV_KIND_NUMBER)
+				fprintf(f, "%.0f", jv_number_value(a));
+			else
+				fprintf(f, "-");
+			fputc('\n', f);
+			jv_free(r);
+			jv_free(a);
+			jv_free(b);
+		}
+		jv_free(reqs);
+		jv_free(before);
+		jv_free(after);
+	} else
+		fprintf(f, "- No replay (testloop ran without --serve).\n");
+	jv_free(rp);
+	fprintf(f, "- Confidence: **%.2f** (testloop(1) gives the formula).\n",
+	    record_num(rec, "testrun.confidence", 0));
+	fprintf(f, "\n## How to reject it\n\nClose this pull request and delete the branch "
+	    "`%s`. Nothing changes until it is merged; mend will not reopen it for incident "
+	    "`%s` unless the fix job is run again.\n",
+	    record_str(rec, "patch.branch"), record_str(rec, "incident.id"));
+	fprintf(f, "\n---\nOpened by mend for incident `%s`.\n", record_str(rec, "incident.id"));
+	jv_free(ev);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static char *
+pr_title(jv rec)
+{
+	const char *cause = record_str(rec, "analysis.root_cause");
+	const char *sum = record_str(rec, "incident.summary");
+	char *t = NULL;
+	size_t n;
+
+	if (asprintf(&t, "mend: %s", cause && *cause ? cause : sum && *sum ? sum
+	    : "fix the failure") < 0)
+		return NULL;
+	n = strcspn(t, "\n");
+	if (n > 100)
+		n = 100;
+	t[n] = '\0';
+	return t;
+}
+
+/* `git request-pull`-like text for the none forge. */
+static char *
+request_pull(struct repo *r, jv rec, const char *url, const char *diffstat)
+{
+	const char *base = record_str(rec, "patch.base_commit"),
+	    *commit = record_str(rec, "patch.commit"), *branch = record_str(rec, "patch.branch");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	jv log;
+	int i, n;
+
+	if (repo_shortlog(r, &log, base, commit) < 0)
+		return NULL;
+	if (!(f = open_memstream(&out, &len))) {
+		jv_free(log);
+		return NULL;
+	}
+	fprintf(f, "The following changes since commit %s:\n\n  (%s)\n\nare available in the "
+	    "Git repository at:\n\n  %s %s\n\nfor you to fetch changes up to %s:\n\n",
+	    base, record_str(rec, "patch.base") ? record_str(rec, "patch.base") : "base", url,
+	    branch, commit);
+	fprintf(f, "----------------------------------------------------------------\n");
+	n = jv_array_length(jv_copy(log));
+	for (i = 0; i < n; i++) {
+		jv c = jv_array_get(jv_copy(log), i);
+		fprintf(f, "      %s\n", record_str(c, "subject"));
+		jv_free(c);
+	}
+	fprintf(f, "\n%s", diffstat ? diffstat : "");
+	jv_free(log);
+	fclose(f);
+	return out;
+}
+
+static int
+handle(jv rec, void *arg)
+{
+	const char *wd, *branch, *commit, *base, *id, *kind;
+	struct repo *r = NULL;
+	struct forge_pr pr = { 0 };
+	char *url = NULL, *slug = NULL, *api = NULL, *body = NULL, *title = NULL, *stat = NULL,
+	    *summary = NULL, remote_at[41];
+	int lockfd = -1, passed, draft, had, rc;
+	double conf;
+
+	(void)arg;
+	if (strcmp(record_type(rec), "testrun")) {
+		if (record_write(stdout, rec) < 0)
+			mend_die(EX_IOERR, "%s", mend_errmsg());
+		return 0;
+	}
+	id = record_str(rec, "incident.id");
+	wd = record_str(rec, "patch.workdir");
+	branch = record_str(rec, "patch.branch");
+	commit = record_str(rec, "patch.commit");
+	base = record_str(rec, "patch.base");
+	passed = record_bool(rec, "testrun.passed", 0);
+	conf = record_num(rec, "testrun.confidence", 0);
+	if (!id || !wd || !branch || !commit || !base) {
+		mend_warn("testrun record without incident.id or patch fields; skipped");
+		fail(EX_DATAERR);
+		goto out;
+	}
+	if (!passed && !opt.allow_failing) {
+		mend_warn("%s: the tests did not pass; no pull request (--allow-failing opens a draft)",
+		    id);
+		fail(EX_DATAERR);
+		goto out;
+	}
+	if (repo_lock(&lockfd, wd) < 0 || repo_open(&r, wd) < 0) {
+		mend_warn("%s", mend_errmsg());
+		fail(EX_TEMPFAIL);
+		goto out;
+	}
+	if (opt.remote) {
+		url = strdup(opt.remote);
+	} else if (repo_remote_url(r, &url) < 0) {
+		mend_warn("%s", mend_errmsg());
+		fail(EX_DATAERR);
+		goto out;
+	}
+	kind = opt.forge ? opt.forge : forge_detect(url);
+	if (!kind) {
+		mend_warn("%s: cannot tell the forge of '%s' (use --forge)", id, url);
+		fail(EX_USAGE);
+		goto out;
+	}
+	repo_set_token(r, strcmp(kind, "none") ? token_for(kind) : getenv("MEND_GIT_TOKEN"));
+	/* GitLab takes a token as the password of user "oauth2". */
+	if (!strcmp(kind, "gitlab"))
+		setenv("MEND_GIT_USER", "oauth2", 0);
+	had = repo_remote_ref(r, remote_at, branch);
+	if (had < 0) {
+		mend_warn("%s: %s", id, mend_errmsg());
+		fail(EX_TEMPFAIL);
+		goto out;
+	}
+	if (had && !strcmp(remote_at, commit))
+		mend_warn("%s: %s is already on the remote", id, branch);
+	else if (repo_push(r, branch) < 0) {
+		mend_warn("%s: %s", id, mend_errmsg());
+		fail(EX_TEMPFAIL);
+		goto out;
+	} else
+		mend_warn("%s: pushed %s (%.12s)", id, branch, commit);
+	repo_diffstat(r, &stat, record_str(rec, "patch.base_commit") ?
+	    record_str(rec, "patch.base_commit") : base, commit);
+	draft = opt.draft || !passed || conf < opt.draft_below;
+	if (!strcmp(kind, "none")) {
+		summary = request_pull(r, rec, url, stat);
+		rec = record_set(rec, "pr", JV_OBJECT(jv_string("forge"), jv_string("none"),
+		    jv_string("url"), jv_string(url), jv_string("number"), jv_null(),
+		    jv_string("branch"), jv_string(branch), jv_string("created"),
+		    jv_bool(!(had && !strcmp(remote_at, commit))), jv_string("draft"), jv_bool(draft),
+		    jv_string("summary"), summary ? jv_string(summary) : jv_null()));
+	} else {
+		struct forge f = { kind, opt.api, opt.slug, token_for(kind) };
+		struct forge_pr_req q = { 0 };
+
+		if (!f.slug) {
+			if (forge_slug(&slug, url) < 0) {
+				mend_warn("%s: %s", id, mend_errmsg());
+				fail(EX_USAGE);
+				goto out;
+			}
+			f.slug = slug;
+		}
+		if (!f.api) {
+			if (forge_api_url(&api, kind, url) < 0) {
+				mend_warn("%s: %s", id, mend_errmsg());
+				fail(EX_USAGE);
+				goto out;
+			}
+			f.api = api;
+		}
+		if (!(title = pr_title(rec)) || !(body = pr_body(rec, stat, passed))) {
+			mend_warn("out of memory");
+			fail(EX_OSERR);
+			goto out;
+		}
+		q.head = branch;
+		q.base = base;
+		q.title = title;
+		q.body = body;
+		q.draft = draft;
+		if ((rc = forge_pr_open(&pr, &f, &q)) < 0) {
+			mend_warn("%s: %s", id, mend_errmsg());
+			fail(rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
+			goto out;
+		}
+		mend_warn("%s: %s pull request #%ld: %s", id, pr.created ? "opened" : "found the open",
+		    pr.number, pr.url ? pr.url : "");
+		rec = record_set(rec, "pr", JV_OBJECT(jv_string("forge"), jv_string(kind),
+		    jv_string("url"), record_strornull(pr.url), jv_string("number"),
+		    jv_number((double)pr.number), jv_string("branch"), jv_string(branch),
+		    jv_string("created"), jv_bool(pr.created), jv_string("draft"),
+		    jv_bool(pr.created ? draft : pr.draft), jv_string("title"), jv_string(title)));
+	}
+	rec = record_set_str(rec, "type", "pr");
+	if (spool_incident_append(sp, rec) < 0)
+		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
+	if (record_write(stdout, jv_copy(rec)) < 0)
+		mend_die(EX_IOERR, "%s", mend_errmsg());
+out:
+	forge_pr_release(&pr);
+	repo_free(r);
+	if (lockfd >= 0)
+		close(lockfd);
+	free(url);
+	free(slug);
+	free(api);
+	free(body);
+	free(title);
+	free(stat);
+	free(summary);
+	jv_free(rec);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "forge", required_argument, NULL, 'f' },
+		{ "api-url", required_argument, NULL, 'A' },
+		{ "slug", required_argument, NULL, 'S' },
+		{ "remote", required_argument, NULL, 'r' },
+		{ "draft", no_argument, NULL, 'd' },
+		{ "draft-below", required_argument, NULL, 'D' },
+		{ "allow-failing", no_argument, NULL, 'F' },
+		{ "spool", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, rc;
+	char *end;
+
+	mend_setprog(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	opt.forge = getenv("MEND_FORGE") && *getenv("MEND_FORGE") ? getenv("MEND_FORGE") : NULL;
+	opt.api = getenv("MEND_FORGE_API") && *getenv("MEND_FORGE_API") ? getenv("MEND_FORGE_API")
+	    : NULL;
+	opt.draft_below = 0.7;
+	while ((c = getopt_long(argc, argv, "f:r:s:dh", longs, NULL)) != -1) {
+		switch (c) {
+		case 'f': opt.forge = optarg; break;
+		case 'A': opt.api = optarg; break;
+		case 'S': opt.slug = optarg; break;
+		case 'r': opt.remote = optarg; break;
+		case 'd': opt.draft = 1; break;
+		case 'D':
+			opt.draft_below = strtod(optarg, &end);
+			if (*end || opt.draft_below < 0 || opt.draft_below > 1)
+				usage("bad --draft-below (0 to 1)");
+			break;
+		case 'F': opt.allow_failing = 1; break;
+		case 's': opt.spool = optarg; break;
+		case 'h': usage(NULL); break;
+		case 'V':
+			printf("openpr (mend) %s\n", MEND_VERSION);
+			return 0;
+		default:
+			usage("");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (opt.forge && strcmp(opt.forge, "github") && strcmp(opt.forge, "gitea") &&
+	    strcmp(opt.forge, "gitlab") && strcmp(opt.forge, "none"))
+		usage("--forge must be github, gitea, gitlab or none");
+	if (opt.slug && !strchr(opt.slug, '/'))
+		usage("--slug must be OWNER/NAME");
+	if (opt.api) {
+		/* No trailing slash: paths are appended. */
+		static char api[2048];
+		size_t n = strlen(opt.api);
+		while (n > 0 && opt.api[n - 1] == '/')
+			n--;
+		snprintf(api, sizeof api, "%.*s", (int)n, opt.api);
+		opt.api = api;
+	}
+	if (spool_open(&sp, opt.spool) < 0)
+		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
+	rc = record_each(argc, argv, handle, NULL);
+	spool_close(sp);
+	if (rc < 0)
+		mend_die(EX_IOERR, "%s", mend_errmsg());
+	if (worst)
+		return worst;
+	return rc;
+}
