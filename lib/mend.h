@@ -349,7 +349,37 @@ void http_resp_release(struct http_resp *resp);
 
 /* analyze.c - engines */
 
-/* probe.c */
+/* probe.c - concurrent HTTP checks (the libcurl multi wrapper for probe) */
+
+struct prober;
+
+struct probe_opts {
+	int concurrency;	/* checks in flight at once; default 64 */
+	int reuse;		/* share connections among checks (else one each) */
+	double timeout;		/* seconds per check unless the target says; default 10 */
+	const char *source;	/* "source" field of records (who probed); may be NULL */
+};
+
+int prober_new(struct prober **out, const struct probe_opts *o);
+void prober_free(struct prober *p);
+/*
+ * Add the target described by one line of a target list: "URL
+ * [key=value ...]" or a JSON object with the same keys (url, name,
+ * method, expect, timeout, contains, header, body, follow).  Returns 1
+ * when added, 0 for a blank or comment line, -1 (message says why) for
+ * a bad one.
+ */
+int prober_add_target(struct prober *p, const char *line, size_t len);
+size_t prober_ntargets(const struct prober *p);
+/* Queue one check of every target that has none in flight; returns how many. */
+size_t prober_cycle(struct prober *p);
+/*
+ * Run the checks until none is left (returns 0) or until the monotonic
+ * time `until` (0: no limit) passes (returns 1).  Each finished check is
+ * handed to fn as a probe record (consumed); when fn returns -1, or on
+ * a libcurl error, prober_run returns -1.
+ */
+int prober_run(struct prober *p, double until, int (*fn)(jv rec, void *arg), void *arg);
 
 /* detect.c */
 
