@@ -77,6 +77,9 @@ int record_reader_open(struct record_reader **out, const char *path);
  * lines may be any length.
  */
 int record_read(struct record_reader *r, jv *out);
+/* The text of the record record_read just returned (trimmed, no
+ * newline); valid until the next record_read. */
+const char *record_reader_text(const struct record_reader *r, size_t *len);
 /* 1 when a complete line is buffered or the input is readable now. */
 int record_reader_ready(struct record_reader *r);
 /* The file descriptor underneath, for poll(2). */
@@ -157,6 +160,15 @@ int spool_commit(struct spool *sp);
 int spool_rollback(struct spool *sp);
 /* Changes whenever another connection commits (PRAGMA data_version). */
 int64_t spool_data_version(struct spool *sp);
+/*
+ * Block until some process may have committed to the spool (inotify on
+ * the spool directory: every WAL commit writes mend.db-wal) or timeout
+ * seconds pass (<0: forever).  1 woken, 0 timed out.  Callers re-check.
+ */
+int spool_wait(struct spool *sp, double timeout);
+/* The descriptor spool_wait polls (readable after a commit), for callers
+ * that poll other descriptors too; drain it with spool_wait(sp, 0). */
+int spool_watch_fd(struct spool *sp);
 
 /* Queues.  States: queued leased done failed dead (and duplicate, which
  * is never stored: it is what job_add says about a repeated key). */
@@ -166,6 +178,8 @@ struct job_opts {
 	double delay;		/* seconds before it is ready */
 	int priority;		/* higher runs first */
 	int max_attempts;	/* default 5 */
+	const char *text;	/* payload's JSON text when the caller has it */
+	size_t text_len;	/* (saves dumping it again) */
 };
 
 struct job {
@@ -198,11 +212,12 @@ int spool_job_done(struct spool *sp, int64_t id, const char *owner, const char *
 /*
  * A leased job failed.  permanent: dead at once.  Otherwise it is
  * retried after exponential backoff with jitter, or dead when attempts
- * ran out.  *state_out (may be NULL) says which ("failed" or "dead",
+ * ran out; backoff is the first delay in seconds (doubling, capped at
+ * 10 min).  *state_out (may be NULL) says which ("failed" or "dead",
  * static string); *retry_in the delay chosen.
  */
 int spool_job_fail(struct spool *sp, int64_t id, const char *owner, int permanent,
-    const char *error, const char **state_out, double *retry_in);
+    double backoff, const char *error, const char **state_out, double *retry_in);
 /* Put a dead/failed/done job back in the queue, ready now; 0 or -1. */
 int spool_job_retry(struct spool *sp, int64_t id);
 /* Seconds until the next job of queue becomes ready; -1 when none waits. */
@@ -336,6 +351,20 @@ int http_do(struct http_resp *resp, const struct http_req *req);
  */
 int http_do_retry(struct http_resp *resp, const struct http_req *req);
 void http_resp_release(struct http_resp *resp);
+
+/* jqexpr.c - jq programs on records */
+
+struct jqexpr;
+
+/* Compile a jq program; the caller frees it with jqexpr_free. */
+int jqexpr_compile(struct jqexpr **out, const char *program);
+/*
+ * Run it on `in` (borrowed): 1 with the first output in *out (caller
+ * owns it), 0 when it produced nothing (e.g. `select` said no), -1 on a
+ * runtime error.
+ */
+int jqexpr_eval(struct jqexpr *e, jv *out, jv in);
+void jqexpr_free(struct jqexpr *e);
 
 /* ---- sections below are filled by the stages that need them ---- */
 

@@ -29,6 +29,8 @@ struct record_reader {
 	size_t cap, start, end;	/* unread bytes are buf[start..end) */
 	long line;
 	size_t bad;
+	const char *text;	/* the last record's text, in buf */
+	size_t text_len;
 };
 
 int
@@ -167,9 +169,18 @@ record_read(struct record_reader *r, jv *out)
 			bad_line(r, "not a JSON object");
 			continue;
 		}
+		r->text = s;
+		r->text_len = len;
 		*out = v;
 		return 1;
 	}
+}
+
+const char *
+record_reader_text(const struct record_reader *r, size_t *len)
+{
+	*len = r->text_len;
+	return r->text;
 }
 
 int
