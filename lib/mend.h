@@ -410,7 +410,48 @@ size_t prober_cycle(struct prober *p);
  */
 int prober_run(struct prober *p, double until, int (*fn)(jv rec, void *arg), void *arg);
 
-/* detect.c */
+/* detect.c - incidents from probe and error records */
+
+struct detector;
+
+struct detect_opts {
+	int fail_after;		/* consecutive failures that open; default 2 */
+	int recover_after;	/* consecutive successes that resolve; default 2 */
+	double error_rate;	/* percent failing over the window that opens; 0 off */
+	double window;		/* seconds; default 600 */
+	int min_samples;	/* before rate and latency count; default 5 */
+	double latency;		/* p95 milliseconds that opens; 0 off */
+	int flap;		/* state changes in the window that mean flapping; 0 off */
+	int quorum;		/* sources that must agree; default 1 */
+	int evidence;		/* records kept as evidence; default 5 */
+	const char *when;	/* jq program marking a record failing, or NULL */
+};
+
+/*
+ * A detector over the spool sp (borrowed; it must outlive the detector).
+ * Its state (windows, open incidents) is loaded from the spool's
+ * "detect" namespace, so consecutive runs continue where the last one
+ * stopped.
+ */
+int detector_new(struct detector **out, struct spool *sp, const struct detect_opts *o);
+void detector_free(struct detector *d);
+/*
+ * Feed one input line (a JSON record).  Returns 0 when it was used or
+ * ignored (records of other types), 1 when the line is bad (message
+ * says why; the caller reports it with FILE:LINE), -1 on an internal
+ * error.  Incidents it decides are held until detector_flush.
+ */
+int detector_feed(struct detector *d, const char *line, size_t len);
+/* Incidents decided but not yet flushed, and since when (mend_mono). */
+size_t detector_pending(const struct detector *d, double *since);
+/* 1 when some state is not yet in the spool. */
+int detector_dirty(const struct detector *d);
+/*
+ * Commit the pending incidents and the changed state in one spool
+ * transaction, then hand each incident record to fn (consumed), in
+ * order.  Nothing is handed over unless the commit succeeded.
+ */
+int detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg);
 
 /* otlp.c */
 
