@@ -163,7 +163,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct detect_opts o = { .fail_after = 2, .recover_after = 2, .error_rate = 50,
+	struct detect_opts o = { .fail_after = 2, .recover_after = 2, .error_rate = 0,
 		.window = 600, .min_samples = 5, .flap = 4, .quorum = 1, .evidence = 5 };
 	const char *spooldir = NULL;
 	struct detector *d;

@@ -646,7 +646,7 @@ incident_record(struct detector *d, struct mon *m, const char *event, const char
 		inc = jv_object_set(inc, jv_string("frame"), record_strornull(m->frame));
 		inc = jv_object_set(inc, jv_string("count"), jv_number((double)m->count));
 	}
-	if (d->o.quorum > 1) {
+	if (d->o.quorum > 1 && !m->is_error) {
 		jv srcs = jv_array();
 		struct src *s;
 		for (s = m->srcs; s; s = s->next)
@@ -776,10 +776,10 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 {
 	char key[4096];
 	struct mon *m;
-	struct src *s;
+	struct src *s, *o;
 	struct sample x;
 	double ts;
-	int fail, was_open;
+	int fail, was_open, nsrc, quorum;
 
 	if (!f->monitor) {
 		f->monitor = f->url;
@@ -843,8 +843,10 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 		return -1;
 
 	if (!s->down) {
-		int r = s->cf >= d->o.fail_after ? R_DOWN : rate_fires(d, s) ? R_RATE :
-		    latency_fires(d, s) ? R_LATENCY : flap_fires(d, s) ? R_FLAP : R_NONE;
+		/* Rate and latency open on a failing (slow) check only, so
+		 * the failures of an episode just resolved cannot reopen it. */
+		int r = s->cf >= d->o.fail_after ? R_DOWN : fail && rate_fires(d, s) ? R_RATE :
+		    x.slow && latency_fires(d, s) ? R_LATENCY : flap_fires(d, s) ? R_FLAP : R_NONE;
 		if (r != R_NONE) {
 			s->down = 1;
 			s->reason = r;
@@ -865,12 +867,16 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 		m->flapping = 1;
 	}
 
+	/* A monitor seen from fewer sources than the quorum needs them all. */
+	for (o = m->srcs, nsrc = 0; o; o = o->next)
+		nsrc++;
+	quorum = d->o.quorum < nsrc ? d->o.quorum : nsrc;
 	was_open = m->open;
-	if (!m->open && m->ndown >= d->o.quorum)
+	if (!m->open && m->ndown >= quorum)
 		return open_incident(d, m, s, ts);
 	if (was_open) {
 		m->last_seen = ts;
-		if (m->ndown < d->o.quorum)
+		if (m->ndown < quorum)
 			return resolve_incident(d, m, s, ts);
 	}
 	return 0;
