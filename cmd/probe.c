@@ -8,6 +8,7 @@
  * previous check is still running is skipped for that cycle instead of
  * delaying the others.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -25,16 +26,18 @@ usage(const char *why)
 	if (why)
 		mend_warn("%s", why);
 	fprintf(stderr, "usage: probe [-c N] [-t S] [-e S] [-n COUNT] [--reuse] "
-	    "[-S NAME] [FILE...]\n");
+	    "[-S NAME] [-j N] [FILE...]\n");
 	exit(EX_USAGE);
 }
 
+/* Records are flushed per batch of finished checks, not per record. */
 static int
-emit(jv rec, void *arg)
+emit(const char *line, size_t len, void *arg)
 {
 	(void)arg;
-	if (record_write(stdout, rec) < 0)
-		mend_die(EX_IOERR, "%s", mend_errmsg());
+	if (line ? fwrite(line, 1, len, stdout) != len || putchar('\n') == EOF
+	    : fflush(stdout) == EOF)
+		mend_die(EX_IOERR, "write error: %s", strerror(errno));
 	return 0;
 }
 
@@ -76,6 +79,7 @@ main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "reuse", no_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -91,7 +95,7 @@ main(int argc, char **argv)
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	o.source = getenv("MEND_SOURCE");
-	while ((c = getopt_long(argc, argv, "c:t:e:n:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:e:n:S:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o.concurrency = (int)strtol(optarg, &end, 10);
@@ -116,6 +120,11 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			o.source = optarg;
+			break;
+		case 'j':
+			o.threads = (int)strtol(optarg, &end, 10);
+			if (*end || o.threads < 1 || o.threads > 16)
+				usage("bad thread count: 1 to 16");
 			break;
 		case 'h':
 			usage(NULL);

@@ -387,6 +387,7 @@ struct probe_opts {
 	int reuse;		/* share connections among checks (else one each) */
 	double timeout;		/* seconds per check unless the target says; default 10 */
 	const char *source;	/* "source" field of records (who probed); may be NULL */
+	int threads;		/* threads sharing the checks; 0: one per CPU, up to 4 */
 };
 
 int prober_new(struct prober **out, const struct probe_opts *o);
@@ -405,10 +406,13 @@ size_t prober_cycle(struct prober *p);
 /*
  * Run the checks until none is left (returns 0) or until the monotonic
  * time `until` (0: no limit) passes (returns 1).  Each finished check is
- * handed to fn as a probe record (consumed); when fn returns -1, or on
- * a libcurl error, prober_run returns -1.
+ * handed to fn as a probe record: one line of compact JSON, without the
+ * newline, NUL-terminated, valid only during the call.  After each batch
+ * of finished checks fn is called with NULL (time to flush).  When fn
+ * returns -1, or on a libcurl error, prober_run returns -1.
  */
-int prober_run(struct prober *p, double until, int (*fn)(jv rec, void *arg), void *arg);
+int prober_run(struct prober *p, double until,
+    int (*fn)(const char *line, size_t len, void *arg), void *arg);
 
 /* detect.c - incidents from probe and error records */
 

@@ -27,10 +27,13 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -58,6 +61,28 @@ struct target {
 	int busy;		/* a check is queued or in flight */
 };
 
+/* What a finished transfer said, kept over a certificate second pass. */
+struct result {
+	CURLcode code;
+	long status, redirects;
+	curl_off_t nl, ct, ac, st, tt;	/* libcurl's cumulative times, us */
+	char *location;
+	int has_days;
+	double days;
+};
+
+/*
+ * The record is written as text, not built as a jv: at tens of
+ * thousands of checks a second, libjq's object building was a third of
+ * probe's time.  Strings are escaped for JSON and invalid UTF-8 becomes
+ * U+FFFD, as jq would print it.
+ */
+struct out {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
 struct check {
 	CURL *h;
 	struct target *t;
@@ -69,20 +94,39 @@ struct check {
 	char errbuf[CURL_ERROR_SIZE];
 	/* Second pass (certificate dates after a verification failure). */
 	int certpass;
-	jv rec;			/* the record waiting for cert_days */
+	int plain;		/* the handle is set up for a plain GET */
+	struct result res;	/* what the (first) transfer said */
 	struct check *next;	/* free list */
 };
 
-struct prober {
+/* One thread's share: its own multi handle, handles and queue. */
+struct lane {
+	struct prober *p;
 	CURLM *multi;
+	struct check *checks;
+	int nchecks;
+	struct check *free;
+	int active;
+	size_t *q;		/* ring of queued target indexes */
+	size_t qhead, qlen;
+	struct out o;		/* the record being written */
+	double until;
+	int rc;
+	char err[256];
+	pthread_t thread;
+};
+
+struct prober {
 	struct probe_opts o;
 	struct target *t;
 	size_t nt, capt;
-	size_t *q;		/* ring of queued target indexes */
-	size_t qhead, qlen, qcap;
-	struct check *checks;
-	struct check *free;
-	int active;
+	struct lane *lanes;
+	int nlanes;
+	size_t next_lane;
+	pthread_mutex_t lock;	/* around fn: records are written whole */
+	struct curl_slist *close_hdr;	/* "Connection: close" */
+	int (*fn)(const char *line, size_t len, void *arg);
+	void *arg;
 };
 
 static int curl_ready;
@@ -91,7 +135,8 @@ int
 prober_new(struct prober **out, const struct probe_opts *o)
 {
 	struct prober *p;
-	int i;
+	long ncpu;
+	int i, k;
 
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -105,21 +150,39 @@ prober_new(struct prober **out, const struct probe_opts *o)
 		p->o.concurrency = 64;
 	if (p->o.timeout <= 0)
 		p->o.timeout = 10;
-	if (!(p->multi = curl_multi_init()) ||
-	    !(p->checks = calloc((size_t)p->o.concurrency, sizeof *p->checks))) {
-		prober_free(p);
+	if (p->o.threads <= 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		p->o.threads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
+	}
+	if (p->o.threads > p->o.concurrency)
+		p->o.threads = p->o.concurrency;
+	pthread_mutex_init(&p->lock, NULL);
+	p->close_hdr = curl_slist_append(NULL, "Connection: close");
+	p->nlanes = p->o.threads;
+	if (!(p->lanes = calloc((size_t)p->nlanes, sizeof *p->lanes))) {
+		free(p);
 		return mend_err("out of memory");
 	}
-	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)p->o.concurrency);
-	for (i = p->o.concurrency - 1; i >= 0; i--) {
-		struct check *c = &p->checks[i];
-		if (!(c->h = curl_easy_init())) {
+	for (k = 0; k < p->nlanes; k++) {
+		struct lane *l = &p->lanes[k];
+		l->p = p;
+		l->nchecks = p->o.concurrency / p->nlanes +
+		    (k < p->o.concurrency % p->nlanes);
+		if (!(l->multi = curl_multi_init()) ||
+		    !(l->checks = calloc((size_t)l->nchecks, sizeof *l->checks))) {
 			prober_free(p);
-			return mend_err("cannot create a libcurl handle");
+			return mend_err("out of memory");
 		}
-		c->rec = jv_invalid();
-		c->next = p->free;
-		p->free = c;
+		curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, (long)l->nchecks);
+		for (i = l->nchecks - 1; i >= 0; i--) {
+			struct check *c = &l->checks[i];
+			if (!(c->h = curl_easy_init())) {
+				prober_free(p);
+				return mend_err("cannot create a libcurl handle");
+			}
+			c->next = l->free;
+			l->free = c;
+		}
 	}
 	*out = p;
 	return 0;
@@ -145,28 +208,34 @@ void
 prober_free(struct prober *p)
 {
 	size_t i;
+	int k;
 
 	if (!p)
 		return;
-	if (p->checks) {
-		for (i = 0; i < (size_t)p->o.concurrency; i++) {
-			struct check *c = &p->checks[i];
+	for (k = 0; p->lanes && k < p->nlanes; k++) {
+		struct lane *l = &p->lanes[k];
+		for (i = 0; l->checks && i < (size_t)l->nchecks; i++) {
+			struct check *c = &l->checks[i];
 			if (!c->h)
 				continue;
 			if (c->t)
-				curl_multi_remove_handle(p->multi, c->h);
+				curl_multi_remove_handle(l->multi, c->h);
 			curl_easy_cleanup(c->h);
 			free(c->carry);
-			jv_free(c->rec);
+			free(c->res.location);
 		}
-		free(p->checks);
+		free(l->checks);
+		if (l->multi)
+			curl_multi_cleanup(l->multi);
+		free(l->q);
+		free(l->o.p);
 	}
-	if (p->multi)
-		curl_multi_cleanup(p->multi);
+	free(p->lanes);
 	for (i = 0; i < p->nt; i++)
 		target_release(&p->t[i]);
 	free(p->t);
-	free(p->q);
+	curl_slist_free_all(p->close_hdr);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
@@ -547,18 +616,23 @@ prober_add_target(struct prober *p, const char *line, size_t len)
 	if (p->nt == p->capt) {
 		size_t cap = p->capt ? p->capt * 2 : 64;
 		struct target *nt = realloc(p->t, cap * sizeof *nt);
-		size_t *nq = realloc(p->q, cap * sizeof *nq);
-		if (nt)
-			p->t = nt;
-		if (nq)
-			p->q = nq;
-		if (!nt || !nq) {
+		int k;
+		if (!nt) {
 			target_release(&t);
 			return mend_err("out of memory");
 		}
-		/* The queue is empty while targets are being added. */
-		p->capt = p->qcap = cap;
-		p->qhead = 0;
+		p->t = nt;
+		/* The queues are empty while targets are being added. */
+		for (k = 0; k < p->nlanes; k++) {
+			size_t *nq = realloc(p->lanes[k].q, cap * sizeof *nq);
+			if (!nq) {
+				target_release(&t);
+				return mend_err("out of memory");
+			}
+			p->lanes[k].q = nq;
+			p->lanes[k].qhead = 0;
+		}
+		p->capt = cap;
 	}
 	p->t[p->nt++] = t;
 	return 1;
@@ -570,10 +644,11 @@ prober_cycle(struct prober *p)
 	size_t i, n = 0;
 
 	for (i = 0; i < p->nt; i++) {
+		struct lane *l = &p->lanes[p->next_lane++ % (size_t)p->nlanes];
 		if (p->t[i].busy)
 			continue;
 		p->t[i].busy = 1;
-		p->q[(p->qhead + p->qlen++) % p->qcap] = i;
+		l->q[(l->qhead + l->qlen++) % p->capt] = i;
 		n++;
 	}
 	return n;
@@ -630,12 +705,16 @@ discard(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 static int
-check_start(struct prober *p, struct check *c, struct target *t)
+check_start(struct lane *l, struct check *c, struct target *t)
 {
+	struct prober *p = l->p;
 	CURL *h = c->h;
 	long tmo = t->timeout_ms ? t->timeout_ms : (long)ceil(p->o.timeout * 1000);
+	/* A plain GET needs only a new URL on a handle that did a plain GET:
+	 * curl_easy_reset and the full setup cost more than the request. */
+	int plain = !strcmp(t->method, "GET") && !t->body && !t->follow && !t->cacert &&
+	    !t->https && !t->headers;
 
-	curl_easy_reset(h);
 	c->t = t;
 	c->ts = mend_now();
 	c->bytes = 0;
@@ -643,54 +722,63 @@ check_start(struct prober *p, struct check *c, struct target *t)
 	c->ncarry = 0;
 	c->errbuf[0] = '\0';
 	c->certpass = 0;
+	if (!plain || !c->plain) {
+		curl_easy_reset(h);
+		curl_easy_setopt(h, CURLOPT_PRIVATE, c);
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(h, CURLOPT_USERAGENT, "mend-probe/" MEND_VERSION);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+		if (!p->o.reuse) {
+			curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+			curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+			curl_easy_setopt(h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+		}
+		/* Forbidding reuse, say so: the server then closes first and
+		 * keeps the TIME_WAIT, not the prober's port range. */
+		if (t->headers)
+			curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers);
+		else if (!p->o.reuse)
+			curl_easy_setopt(h, CURLOPT_HTTPHEADER, p->close_hdr);
+		if (t->follow) {
+			curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+			curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+		}
+		if (t->https)
+			curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+		if (t->cacert)
+			curl_easy_setopt(h, CURLOPT_CAINFO, t->cacert);
+		if (!strcmp(t->method, "HEAD"))
+			curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		else if (strcmp(t->method, "GET") || t->body)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method);
+		if (t->body) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(t->body));
+		}
+	}
+	c->plain = plain;
 	curl_easy_setopt(h, CURLOPT_URL, t->url);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "mend-probe/" MEND_VERSION);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, tmo);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	if (!p->o.reuse) {
-		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-		curl_easy_setopt(h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
-	}
-	if (t->follow) {
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	}
-	if (t->https)
-		curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
-	if (t->cacert)
-		curl_easy_setopt(h, CURLOPT_CAINFO, t->cacert);
-	if (t->headers)
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers);
-	if (!strcmp(t->method, "HEAD"))
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	else if (strcmp(t->method, "GET") || t->body)
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method);
-	if (t->body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(t->body));
-	}
-	if (curl_multi_add_handle(p->multi, h) != CURLM_OK)
+	if (curl_multi_add_handle(l->multi, h) != CURLM_OK)
 		return mend_err("cannot start the check of '%s'", t->shown);
-	p->active++;
+	l->active++;
 	return 0;
 }
 
 /* After a verification failure: connect again, unverified, to read the dates. */
 static int
-certpass_start(struct prober *p, struct check *c)
+certpass_start(struct lane *l, struct check *c)
 {
+	struct prober *p = l->p;
 	CURL *h = c->h;
 	long tmo = c->t->timeout_ms ? c->t->timeout_ms : (long)ceil(p->o.timeout * 1000);
 
 	curl_easy_reset(h);
+	c->plain = 0;
 	c->certpass = 1;
 	curl_easy_setopt(h, CURLOPT_URL, c->t->url);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
@@ -704,27 +792,29 @@ certpass_start(struct prober *p, struct check *c)
 	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, tmo);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_multi_add_handle(p->multi, h) != CURLM_OK)
+	if (curl_multi_add_handle(l->multi, h) != CURLM_OK)
 		return mend_err("cannot start the certificate check of '%s'", c->t->shown);
-	p->active++;
+	l->active++;
 	return 0;
 }
 
 static int
-start_queued(struct prober *p)
+start_queued(struct lane *l)
 {
-	while (p->free && p->qlen > 0) {
-		struct check *c = p->free;
-		size_t i = p->q[p->qhead];
+	struct prober *p = l->p;
 
-		p->qhead = (p->qhead + 1) % p->qcap;
-		p->qlen--;
-		p->free = c->next;
-		if (check_start(p, c, &p->t[i]) < 0) {
+	while (l->free && l->qlen > 0) {
+		struct check *c = l->free;
+		size_t i = l->q[l->qhead];
+
+		l->qhead = (l->qhead + 1) % p->capt;
+		l->qlen--;
+		l->free = c->next;
+		if (check_start(l, c, &p->t[i]) < 0) {
 			p->t[i].busy = 0;
 			c->t = NULL;
-			c->next = p->free;
-			p->free = c;
+			c->next = l->free;
+			l->free = c;
 			return -1;
 		}
 	}
@@ -773,32 +863,6 @@ error_class(CURLcode code)
 	}
 }
 
-/* Microseconds to milliseconds (kept to the microsecond). */
-static jv
-ms_of(curl_off_t us)
-{
-	return jv_number(us < 0 ? 0 : (double)us / 1000.0);
-}
-
-static jv
-timings(CURL *h, int https)
-{
-	curl_off_t nl = 0, ct = 0, ac = 0, st = 0, tt = 0, base;
-	jv o = jv_object();
-
-	curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &nl);
-	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &ct);
-	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &ac);
-	curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &st);
-	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &tt);
-	base = ac > 0 ? ac : ct;
-	o = jv_object_set(o, jv_string("dns"), ms_of(nl));
-	o = jv_object_set(o, jv_string("connect"), ct > 0 ? ms_of(ct - nl) : jv_null());
-	o = jv_object_set(o, jv_string("tls"), https && ac > 0 ? ms_of(ac - ct) : jv_null());
-	o = jv_object_set(o, jv_string("ttfb"), st > 0 ? ms_of(st - base) : jv_null());
-	o = jv_object_set(o, jv_string("total"), ms_of(tt));
-	return o;
-}
 
 /* Days until the server certificate expires, from CURLINFO_CERTINFO. */
 static int
@@ -826,132 +890,373 @@ cert_days(CURL *h, double *days)
 	return -1;
 }
 
-static jv
-probe_record(struct prober *p, struct check *c, CURLcode code)
+static void
+result_get(struct result *r, CURL *h, CURLcode code, const struct target *t)
+{
+	char *loc = NULL;
+
+	memset(r, 0, sizeof *r);
+	r->code = code;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &r->redirects);
+	curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &r->nl);
+	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &r->ct);
+	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &r->ac);
+	curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &r->st);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &r->tt);
+	if (r->status >= 300 && r->status < 400 && !t->follow &&
+	    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+		r->location = strdup(loc);
+	if (t->https)
+		r->has_days = cert_days(h, &r->days) == 0;
+}
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 1024;
+		char *np;
+		while (cap < o->len + n + 1)
+			cap *= 2;
+		if (!(np = realloc(o->p, cap))) {
+			o->oom = 1;
+			return;
+		}
+		o->p = np;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void
+puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void
+putf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+putf(struct out *o, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	put(o, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Length of the valid UTF-8 sequence at s (0 if invalid). */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k, i;
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	for (i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return k;
+}
+
+static void
+put_str(struct out *o, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, run = 0;
+
+	put(o, "\"", 1);
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k;
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			run++;
+			continue;
+		}
+		put(o, (const char *)s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			put(o, e, 2);
+			i++;
+		} else if (c < 0x20) {
+			putf(o, "\\u%04x", c);
+			i++;
+		} else if ((k = utf8_len(s + i, n - i)) > 0) {
+			put(o, (const char *)s + i, k);
+			i += k;
+		} else {
+			put(o, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	put(o, (const char *)s + i - run, run);
+	put(o, "\"", 1);
+}
+
+/* Microseconds as milliseconds, to the microsecond: 2421 -> 2.421 */
+static void
+put_ms(struct out *o, curl_off_t us)
+{
+	char buf[48];
+	int n;
+
+	if (us < 0)
+		us = 0;
+	n = snprintf(buf, sizeof buf, "%lld.%03lld", (long long)(us / 1000),
+	    (long long)(us % 1000));
+	while (n > 0 && buf[n - 1] == '0')
+		n--;
+	if (n > 0 && buf[n - 1] == '.')
+		n--;
+	put(o, buf, (size_t)n);
+}
+
+static void
+put_ms_or_null(struct out *o, int have, curl_off_t us)
+{
+	if (have)
+		put_ms(o, us);
+	else
+		puts_(o, "null");
+}
+
+static void
+format_record(struct prober *p, struct check *c, const struct result *r, struct out *o)
 {
 	struct target *t = c->t;
 	char ts[40], detail[CURL_ERROR_SIZE + 256];
 	const char *err = NULL;
-	long status = 0, redirects = 0;
-	curl_off_t tt = 0;
-	char *loc = NULL;
-	jv r = jv_object();
+	curl_off_t base = r->ac > 0 ? r->ac : r->ct;
 
-	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(c->h, CURLINFO_TOTAL_TIME_T, &tt);
-	curl_easy_getinfo(c->h, CURLINFO_REDIRECT_COUNT, &redirects);
-	if (code != CURLE_OK) {
-		err = error_class(code);
+	if (r->code != CURLE_OK) {
+		err = error_class(r->code);
 		snprintf(detail, sizeof detail, "%s", c->errbuf[0] ? c->errbuf
-		    : curl_easy_strerror(code));
-	} else if (!in_expect(t, status)) {
+		    : curl_easy_strerror(r->code));
+	} else if (!in_expect(t, r->status)) {
 		err = "status";
-		snprintf(detail, sizeof detail, "HTTP %ld, expected %s", status, t->expect_text);
+		snprintf(detail, sizeof detail, "HTTP %ld, expected %s", r->status,
+		    t->expect_text);
 	} else if (t->contains && !c->found) {
 		err = "body";
 		snprintf(detail, sizeof detail, "HTTP %ld, body does not contain '%.200s'",
-		    status, t->contains);
+		    r->status, t->contains);
 	} else {
-		snprintf(detail, sizeof detail, "HTTP %ld", status);
+		snprintf(detail, sizeof detail, "HTTP %ld", r->status);
 	}
-	r = jv_object_set(r, jv_string("type"), jv_string("probe"));
-	r = jv_object_set(r, jv_string("ts"), jv_string(mend_rfc3339(ts, sizeof ts, c->ts)));
-	r = jv_object_set(r, jv_string("monitor"), jv_string(t->name));
-	r = jv_object_set(r, jv_string("url"), jv_string(t->shown));
-	r = jv_object_set(r, jv_string("method"), jv_string(t->method));
-	r = jv_object_set(r, jv_string("ok"), jv_bool(err == NULL));
-	r = jv_object_set(r, jv_string("status"), jv_number((double)status));
-	r = jv_object_set(r, jv_string("ms"), ms_of(tt));
-	r = jv_object_set(r, jv_string("bytes"), jv_number((double)c->bytes));
-	r = jv_object_set(r, jv_string("error"), record_strornull(err));
-	r = jv_object_set(r, jv_string("detail"), jv_string(detail));
-	r = jv_object_set(r, jv_string("timings"), timings(c->h, t->https));
+	o->len = 0;
+	puts_(o, "{\"type\":\"probe\",\"ts\":\"");
+	puts_(o, mend_rfc3339(ts, sizeof ts, c->ts));
+	puts_(o, "\",\"monitor\":");
+	put_str(o, t->name);
+	puts_(o, ",\"url\":");
+	put_str(o, t->shown);
+	puts_(o, ",\"method\":");
+	put_str(o, t->method);
+	putf(o, ",\"ok\":%s,\"status\":%ld,\"ms\":", err ? "false" : "true", r->status);
+	put_ms(o, r->tt);
+	putf(o, ",\"bytes\":%zu,\"error\":", c->bytes);
+	if (err) {
+		put(o, "\"", 1);
+		puts_(o, err);
+		put(o, "\"", 1);
+	} else {
+		puts_(o, "null");
+	}
+	puts_(o, ",\"detail\":");
+	put_str(o, detail);
+	puts_(o, ",\"timings\":{\"dns\":");
+	put_ms(o, r->nl);
+	puts_(o, ",\"connect\":");
+	put_ms_or_null(o, r->ct > 0, r->ct - r->nl);
+	puts_(o, ",\"tls\":");
+	put_ms_or_null(o, t->https && r->ac > 0, r->ac - r->ct);
+	puts_(o, ",\"ttfb\":");
+	put_ms_or_null(o, r->st > 0, r->st - base);
+	puts_(o, ",\"total\":");
+	put_ms(o, r->tt);
+	puts_(o, "}");
 	if (t->https) {
-		double d;
-		r = jv_object_set(r, jv_string("cert_days"),
-		    cert_days(c->h, &d) == 0 ? jv_number(d) : jv_null());
+		if (r->has_days)
+			putf(o, ",\"cert_days\":%.1f", r->days);
+		else
+			puts_(o, ",\"cert_days\":null");
 	}
-	if (redirects > 0)
-		r = jv_object_set(r, jv_string("redirects"), jv_number((double)redirects));
-	if (status >= 300 && status < 400 && !t->follow &&
-	    curl_easy_getinfo(c->h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
-		r = jv_object_set(r, jv_string("location"), jv_string(loc));
-	if (p->o.source)
-		r = jv_object_set(r, jv_string("source"), jv_string(p->o.source));
-	return r;
+	if (r->redirects > 0)
+		putf(o, ",\"redirects\":%ld", r->redirects);
+	if (r->location) {
+		puts_(o, ",\"location\":");
+		put_str(o, r->location);
+	}
+	if (p->o.source) {
+		puts_(o, ",\"source\":");
+		put_str(o, p->o.source);
+	}
+	put(o, "}", 1);
+	if (!o->oom)
+		o->p[o->len] = '\0';
 }
 
-/* A transfer ended: 1 the record is ready in *out, 0 a second pass started. */
+/* A transfer ended: 1 the result is final, 0 a second pass started. */
 static int
-check_done(struct prober *p, struct check *c, CURLcode code, jv *out)
+check_done(struct lane *l, struct check *c, CURLcode code)
 {
 	double d;
 
-	curl_multi_remove_handle(p->multi, c->h);
-	p->active--;
+	curl_multi_remove_handle(l->multi, c->h);
+	l->active--;
 	if (c->certpass) {
-		jv rec = c->rec;
-		c->rec = jv_invalid();
-		if (code == CURLE_OK && cert_days(c->h, &d) == 0)
-			rec = jv_object_set(rec, jv_string("cert_days"), jv_number(d));
-		*out = rec;
+		if (code == CURLE_OK && cert_days(c->h, &d) == 0) {
+			c->res.has_days = 1;
+			c->res.days = d;
+		}
 		return 1;
 	}
-	*out = probe_record(p, c, code);
-	if (c->t->https && code == CURLE_PEER_FAILED_VERIFICATION) {
-		c->rec = *out;
-		if (certpass_start(p, c) == 0)
-			return 0;
-		*out = c->rec;
-		c->rec = jv_invalid();
-	}
+	result_get(&c->res, c->h, code, c->t);
+	if (c->t->https && code == CURLE_PEER_FAILED_VERIFICATION && certpass_start(l, c) == 0)
+		return 0;
 	return 1;
 }
 
-int
-prober_run(struct prober *p, double until, int (*fn)(jv rec, void *arg), void *arg)
+static int
+emit(struct prober *p, const char *line, size_t len)
 {
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = p->fn(line, len, p->arg);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* Drive one lane until it is idle (0) or l->until passes (1); -1 error. */
+static int
+lane_run(struct lane *l)
+{
+	struct prober *p = l->p;
+
 	for (;;) {
 		CURLMsg *m;
 		int running, left, done = 0;
 
-		if (start_queued(p) < 0)
+		if (start_queued(l) < 0)
 			return -1;
-		if (p->active == 0)
+		if (l->active == 0)
 			return 0;
-		if (curl_multi_perform(p->multi, &running) != CURLM_OK)
+		if (curl_multi_perform(l->multi, &running) != CURLM_OK)
 			return mend_err("libcurl multi interface failed");
-		while ((m = curl_multi_info_read(p->multi, &left))) {
+		while ((m = curl_multi_info_read(l->multi, &left))) {
 			struct check *c = NULL;
-			jv rec;
 
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
-			if (!check_done(p, c, m->data.result, &rec))
+			if (!check_done(l, c, m->data.result))
 				continue;
+			format_record(p, c, &c->res, &l->o);
+			free(c->res.location);
+			c->res.location = NULL;
 			c->t->busy = 0;
 			c->t = NULL;
-			c->next = p->free;
-			p->free = c;
+			c->next = l->free;
+			l->free = c;
 			done++;
-			if (fn(rec, arg) < 0)
+			if (l->o.oom)
+				return mend_err("out of memory");
+			if (emit(p, l->o.p, l->o.len) < 0)
 				return -1;
 		}
-		if (done > 0)
+		if (done > 0) {
+			/* A batch of records is out: let the caller flush. */
+			if (emit(p, NULL, 0) < 0)
+				return -1;
 			continue;
+		}
 		{
 			double wait = 1.0;
-			if (until > 0) {
+			if (l->until > 0) {
 				double now = mend_mono();
-				if (now >= until)
+				if (now >= l->until)
 					return 1;
-				if (until - now < wait)
-					wait = until - now;
+				if (l->until - now < wait)
+					wait = l->until - now;
 			}
-			if (curl_multi_poll(p->multi, NULL, 0, (int)ceil(wait * 1000), NULL)
+			if (curl_multi_poll(l->multi, NULL, 0, (int)ceil(wait * 1000), NULL)
 			    != CURLM_OK)
 				return mend_err("libcurl multi interface failed");
 		}
 	}
+}
+
+static void *
+lane_thread(void *arg)
+{
+	struct lane *l = arg;
+
+	if ((l->rc = lane_run(l)) < 0)
+		snprintf(l->err, sizeof l->err, "%s", mend_errmsg());
+	return NULL;
+}
+
+int
+prober_run(struct prober *p, double until, int (*fn)(const char *line, size_t len,
+    void *arg), void *arg)
+{
+	int k, rc = 0, started = 0;
+
+	p->fn = fn;
+	p->arg = arg;
+	for (k = 0; k < p->nlanes; k++) {
+		p->lanes[k].until = until;
+		p->lanes[k].rc = 0;
+	}
+	/* Lane 0 runs here; the others in threads when they have work. */
+	for (k = 1; k < p->nlanes; k++) {
+		struct lane *l = &p->lanes[k];
+		if (l->qlen == 0 && l->active == 0)
+			continue;
+		if (pthread_create(&l->thread, NULL, lane_thread, l) != 0) {
+			l->rc = lane_run(l);
+			if (l->rc < 0)
+				snprintf(l->err, sizeof l->err, "%s", mend_errmsg());
+			continue;
+		}
+		started |= 1 << k;
+	}
+	lane_thread(&p->lanes[0]);
+	for (k = 1; k < p->nlanes; k++)
+		if (started & (1 << k))
+			pthread_join(p->lanes[k].thread, NULL);
+	for (k = 0; k < p->nlanes; k++) {
+		struct lane *l = &p->lanes[k];
+		if (l->rc < 0) {
+			mend_err("%s", l->err);
+			return -1;
+		}
+		if (l->rc > 0)
+			rc = 1;
+	}
+	return rc;
 }

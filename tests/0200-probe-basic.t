@@ -2,7 +2,7 @@
 # probe: one record per target, each field a user relies on, per failure kind.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/probe-env.sh"
-plan 40
+plan 42
 
 start_http web
 B=http://127.0.0.1:$PORT
@@ -81,6 +81,16 @@ like "$(sed -n 2p "$T/err3")" "probe: $T/mixed:3: unknown key 'bogus'" "unknown 
 like "$(sed -n 3p "$T/err3")" "probe: $T/mixed:4: bad expect 'abc'*" "bad expect"
 like "$(sed -n 4p "$T/err3")" "probe: $T/mixed:5: *only http and https*" "other schemes refused"
 like "$(sed -n 5p "$T/err3")" "probe: $T/mixed:6: bad JSON*" "bad JSON line"
+
+# records are written by hand, not by libjq: escaping and UTF-8
+{ printf '%s\n' "$B/ok name='q\"uo\\te	tab'"
+  printf '%s name=caf\303\251\n' "$B/ok"
+  printf '%s name=bad\377byte\n' "$B/ok"; } > "$T/esc"
+probe "$T/esc" > "$T/out6"
+is "$(jq -r .monitor "$T/out6" | sort | od -An -c | tr -s ' \n' ' ')" \
+	"$(printf 'bad\357\277\275byte\ncaf\303\251\nq"uo\\te\ttab\n' | sort | od -An -c | tr -s ' \n' ' ')" \
+	"quotes, backslashes and tabs escaped; UTF-8 kept; invalid bytes become U+FFFD"
+is "$(jq -c . "$T/out6" | wc -l)" 3 "every line is valid JSON"
 
 # stdin, missing files, usage.
 echo "$B/ok" | probe > "$T/out4"
