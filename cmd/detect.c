@@ -8,6 +8,7 @@
  * read right now, when 1000 are waiting or a second has passed, and at
  * the end; changed state alone is flushed after a second of idle input.
  * Lines are read with read(2) so poll(2) can tell when input is idle.
+ * SIGTERM or SIGINT stops the reading; what was read is saved first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,16 @@
 
 #define FLUSH_COUNT 1000
 #define FLUSH_AFTER 1.0
+
+/* SIGTERM (PM2, systemd) or SIGINT: stop reading, save, exit 0. */
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static void
 usage(const char *why)
@@ -103,7 +114,7 @@ run(struct detector *d, int fd, const char *name)
 			}
 			continue;
 		}
-		if (eof)
+		if (eof || stop)
 			break;
 		/* Need more input: flush first if none is waiting. */
 		if (detector_pending(d, NULL) || detector_dirty(d)) {
@@ -113,7 +124,7 @@ run(struct detector *d, int fd, const char *name)
 				double left = FLUSH_AFTER - (mend_mono() - last_flush);
 				wait = left > 0 ? (int)(left * 1000) + 1 : 0;
 			}
-			if (poll(&pfd, 1, wait) == 0) {
+			if (poll(&pfd, 1, wait) == 0 && !stop) {
 				flush(d);
 				last_flush = mend_mono();
 			}
@@ -130,9 +141,13 @@ run(struct detector *d, int fd, const char *name)
 			buf = nb;
 			cap *= 2;
 		}
+		if (stop)
+			break;
 		do
 			n = read(fd, buf + end, cap - end);
-		while (n < 0 && errno == EINTR);
+		while (n < 0 && errno == EINTR && !stop);
+		if (n < 0 && stop)
+			break;
 		if (n < 0)
 			mend_die(EX_IOERR, "read error on '%s': %s", name, strerror(errno));
 		if (n == 0)
@@ -174,6 +189,13 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* No SA_RESTART: a blocked read must return to see `stop`. */
+		struct sigaction sa = { .sa_handler = on_signal };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -238,7 +260,7 @@ main(int argc, char **argv)
 	if (argc == 0) {
 		bad += run(d, 0, "-");
 	} else {
-		for (i = 0; i < argc; i++) {
+		for (i = 0; i < argc && !stop; i++) {
 			int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
 			if (fd < 0) {
 				mend_warn("cannot open '%s': %s", argv[i], strerror(errno));

@@ -3,7 +3,7 @@
 # an incident is in the spool before it is printed.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/probe-records.sh"
-plan 9
+plan 11
 
 # outages, a flapping spell, a slow spell, two sources, exceptions
 {
@@ -56,3 +56,18 @@ is "$(tr '\n' ' ' < "$T/live")" "open|open resolve|resolved " "each incident was
 t0=$(date +%s.%N)
 wait
 is "$(echo "$(cat "$T/t1") - $t0 < 1.5" | bc)" 1 "an incident is printed as soon as the input pauses"
+
+# SIGTERM (a PM2 or systemd restart) saves what was read: the next run goes on
+export MEND_SPOOL=$T/term.spool
+mkfifo "$T/fifo"
+detect < "$T/fifo" > "$T/term1" &
+dp=$!
+exec 7> "$T/fifo"
+rec svc 0 false >&7
+sleep 0.3
+kill -TERM "$dp"
+wait "$dp"
+is "$?" 0 "SIGTERM: detect exits 0"
+exec 7>&-
+rec svc 10 false | detect > "$T/term2"
+is "$(jq -r .incident.event "$T/term2")" open "the failure read before SIGTERM was saved"
