@@ -12,13 +12,14 @@
 #   probe       probe -c 64 (a connection per check)
 #   probe-reuse probe -c 64 --reuse
 #   curl-par    curl --parallel --parallel-max 64 -K list
-#   xargs-curl  xargs -P 64 curl
+#   xargs-curl  xargs -P 64 curl (over XN URLs, default 2000: it is slow)
 #   blackbox    the Prometheus blackbox exporter, driven by curl --parallel
 # plus probe's peak RSS.  --long then checks 8000 targets every 30 s for
 # 10 minutes and prints probe's RSS each minute (it should stay flat).
 #
 # nginx, wrk and the blackbox exporter come from Debian (installed with
-# apt-get when missing).  Environment: N, ROUNDS (default 3), C (64).
+# apt-get when missing).  Environment: N, ROUNDS (default 3), C (64), XN.
+# Each tool talks to its own nginx port (see below); wrk runs 2 s.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 N=${N:-10000}
@@ -51,8 +52,16 @@ PATH=$PATH:/usr/sbin
 D=$(mktemp -d)
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; [ -f "$D/nginx.pid" ] && kill "$(cat "$D/nginx.pid")" 2>/dev/null; rm -rf "$D"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-bbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# One nginx port per tool: a tool's TIME_WAIT sockets (tens of thousands
+# with fresh connections) then never collide with the next tool's ports.
+tools="probe reuse curl ka close xargs bb"
+listen=
+for t in $tools; do
+	eval "port_$t=$(freeport)"
+	eval "listen=\"\$listen listen 127.0.0.1:\$port_$t backlog=4096;\""
+done
+bbport=$(freeport)
 mkdir -p "$D/tmp"
 cat > "$D/nginx.conf" <<EOF
 worker_processes 1;
@@ -66,14 +75,14 @@ http {
 	uwsgi_temp_path $D/tmp; scgi_temp_path $D/tmp;
 	keepalive_requests 1000000;
 	server {
-		listen 127.0.0.1:$port backlog=4096;
+		$listen
 		location / { default_type text/plain; return 200 "ok\n"; }
 	}
 }
 EOF
 nginx -p "$D" -c "$D/nginx.conf" || { echo "nginx did not start" >&2; exit 1; }
-B=http://127.0.0.1:$port
-for i in $(seq 1 200); do curl -sf "$B/" >/dev/null && break; sleep 0.05; done
+for i in $(seq 1 200); do curl -sf "http://127.0.0.1:$port_probe/" >/dev/null && break; sleep 0.05; done
+url() { eval "echo http://127.0.0.1:\$port_$1"; }
 
 cat > "$D/bb.yml" <<EOF
 modules:
@@ -87,10 +96,14 @@ pids="$pids $!"
 bb=0
 for i in $(seq 1 100); do curl -sf "http://127.0.0.1:$bbport/metrics" >/dev/null && { bb=1; break; }; sleep 0.1; done
 
-seq 1 "$N" | sed "s|^|$B/p/|" > "$D/urls"
-sed 's|.*|url = "&"\noutput = "/dev/null"|' "$D/urls" > "$D/curl.cfg"
-sed "s|.*|url = \"http://127.0.0.1:$bbport/probe?module=http_2xx\&target=&\"\noutput = \"/dev/null\"|" \
-	"$D/urls" > "$D/bb.cfg"
+seq 1 "$N" | sed "s|^|$(url probe)/p/|" > "$D/urls"
+seq 1 "$N" | sed "s|^|$(url reuse)/p/|" > "$D/urls.reuse"
+seq 1 "$N" | sed "s|^|$(url curl)/p/|;s|.*|url = \"&\"\noutput = \"/dev/null\"|" > "$D/curl.cfg"
+# xargs runs a curl process per URL: slow here, so it gets fewer URLs.
+XN=${XN:-2000}
+seq 1 "$XN" | sed "s|^|$(url xargs)/p/|" > "$D/urls.xargs"
+seq 1 "$N" | sed "s|^|$(url bb)/p/|;s|.*|url = \"http://127.0.0.1:$bbport/probe?module=http_2xx\&target=&\"\noutput = \"/dev/null\"|" \
+	> "$D/bb.cfg"
 
 # seconds a command took (wall clock)
 timed() {
@@ -101,20 +114,21 @@ timed() {
 	echo "$t1 - $t0" | bc -l
 }
 rate() { echo "scale=0; $N / $1" | bc -l; }
-wrk_rate() {
-	wrk -t2 -c"$C" -d3s "$@" "$B/p/1" 2>/dev/null | awk '/Requests\/sec/ { printf "%d", $2 }'
+wrk_rate() {	# PORTNAME [wrk options]
+	local u; u=$(url "$1"); shift
+	wrk -t2 -c"$C" -d2s "$@" "$u/p/1" 2>/dev/null | awk '/Requests\/sec/ { printf "%d", $2 }'
 }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
 
 printf '%-6s %9s %9s %9s %9s %9s %9s %9s | %6s %6s %6s %6s\n' round wrk-ka wrk-close probe \
 	probe-reuse curl-par xargs-curl blackbox "p/wc" "pr/wk" "pr/cp" "p/bb"
 for r in $(seq 1 "$ROUNDS"); do
-	ka=$(wrk_rate)
-	cl=$(wrk_rate -H "Connection: close")
 	p=$(rate "$(timed "$PROBE" -c "$C" "$D/urls")")
-	pr=$(rate "$(timed "$PROBE" -c "$C" --reuse "$D/urls")")
+	pr=$(rate "$(timed "$PROBE" -c "$C" --reuse "$D/urls.reuse")")
 	cp=$(rate "$(timed curl -s --parallel --parallel-max "$C" -K "$D/curl.cfg")")
-	xc=$(rate "$(timed sh -c "xargs -P $C -n 1 curl -s -o /dev/null < '$D/urls'")")
+	ka=$(wrk_rate ka)
+	cl=$(wrk_rate close -H "Connection: close")
+	xc=$(echo "scale=0; $XN / $(timed sh -c "xargs -P $C -n 1 curl -s -o /dev/null < '$D/urls.xargs'")" | bc -l)
 	if [ "$bb" = 1 ]; then
 		bbr=$(rate "$(timed curl -s --parallel --parallel-max "$C" -K "$D/bb.cfg")")
 	else
