@@ -821,7 +821,9 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 	x.fail = (unsigned char)fail;
 	x.flip = s->last >= 0 && s->last != fail;
 	x.slow = d->o.latency > 0 && x.ms > d->o.latency;
-	if (sample_push(s, x) < 0)
+	/* A record older than the window (a replay, a late stream) still
+	 * counts for the consecutive rule but not in the window. */
+	if (ts >= s->tmax - d->o.window && sample_push(s, x) < 0)
 		return -1;
 	window_prune(d, s);
 	s->last = fail;
