@@ -943,6 +943,8 @@ innermost_frame(char *out, size_t outlen, const char *st)
 		}
 		out[o++] = *p++;
 	}
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '+'))
+		o--;
 	out[o] = '\0';
 }
 

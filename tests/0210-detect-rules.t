@@ -2,7 +2,7 @@
 # detect: each rule opens and resolves, once; the incident's fields.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/probe-records.sh"
-plan 47
+plan 52
 
 # consecutive failures
 { rec api 0 true; rec api 10 false; rec api 20 false; } > "$T/a"
@@ -123,3 +123,24 @@ detect "$T/bad" > "$T/o22" 2> "$T/e22"
 is "$?" 65 "bad lines: exit 65"
 is "$(jq -r .incident.monitor "$T/o22")" h "good records still used"
 is "$(cut -d: -f1-3 "$T/e22" | tr '\n' ' ')" "detect: $T/bad:2 detect: $T/bad:3 detect: $T/bad:5 " "each bad line named with FILE:LINE"
+
+# the fast path and libjq agree: an escaped name is the same monitor
+export MEND_SPOOL=$T/s12
+{ rec esc 0 false; rec esc 10 false | sed 's/"monitor":"esc"/"monitor":"\\u0065sc"/'; } > "$T/esc"
+detect "$T/esc" > "$T/o23"
+is "$(jq -r '.incident | [.monitor, (.evidence | length)] | @csv' "$T/o23")" '"esc",2' "\\u escapes: the same monitor"
+# --evidence, and records without ok (status and error decide)
+{ for s in 0 10 20 30; do printf '{"type":"probe","ts":"%s","monitor":"nook","status":%s}\n' "$(ts $s)" $((s < 20 ? 200 : 500)); done; } |
+	MEND_SPOOL=$T/s13 detect --evidence 1 > "$T/o24"
+is "$(jq -c '.incident | [.summary, (.evidence | map(.status))]' "$T/o24")" '["2 of 2 checks failed with HTTP 500 over 10 s",[500]]' "no ok field: status decides; --evidence 1"
+# error records: frames as an array (innermost first), Java and Go traces
+export MEND_SPOOL=$T/s14
+{ printf '{"type":"error","ts":"%s","monitor":"m","exception":"E","stacktrace":[{"path":"a.c","line":3,"function":"f"},{"path":"b.c","line":9,"function":"g"}]}\n' "$(ts 0)"
+  printf '{"type":"error","ts":"%s","monitor":"j","exception":"java.lang.NullPointerException","stacktrace":"java.lang.NullPointerException: x\\n\\tat com.acme.Foo.bar(Foo.java:42)\\n\\tat com.acme.Main.main(Main.java:7)\\n"}\n' "$(ts 0)"
+  printf '{"type":"error","ts":"%s","monitor":"g","exception":"panic","stacktrace":"panic: boom\\n\\ngoroutine 1 [running]:\\nmain.f(0x1)\\n\\t/app/main.go:12 +0x1d\\nmain.main()\\n\\t/app/main.go:20 +0x25\\n"}\n' "$(ts 0)"
+} | detect > "$T/o25"
+is "$(jq -r '.incident.frame' "$T/o25" | tr '\n' '|')" "a.c:3 in f|at com.acme.Foo.bar(Foo.java:42)|/app/main.go:12|" "innermost frames: array, Java, Go (addresses dropped)"
+is "$(jq -r .incident.exception "$T/o25" | tr '\n' ' ')" "E java.lang.NullPointerException panic " "exception types"
+# not a probe or error record: ignored, not an error
+echo '{"type":"incident","incident":{"id":"inc_0000000000000000"}}' | MEND_SPOOL=$T/s15 detect > "$T/o26"
+is "$?:$(wc -l < "$T/o26")" "0:0" "other records are ignored"
