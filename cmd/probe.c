@@ -36,8 +36,11 @@ emit(const char *line, size_t len, void *arg)
 {
 	(void)arg;
 	if (line ? fwrite(line, 1, len, stdout) != len || putchar('\n') == EOF
-	    : fflush(stdout) == EOF)
+	    : fflush(stdout) == EOF) {
+		if (errno == EPIPE)	/* the reader is gone: nothing to say */
+			exit(EX_IOERR);
 		mend_die(EX_IOERR, "write error: %s", strerror(errno));
+	}
 	return 0;
 }
 

@@ -408,8 +408,9 @@ size_t prober_cycle(struct prober *p);
  * time `until` (0: no limit) passes (returns 1).  Each finished check is
  * handed to fn as a probe record: one line of compact JSON, without the
  * newline, NUL-terminated, valid only during the call.  After each batch
- * of finished checks fn is called with NULL (time to flush).  When fn
- * returns -1, or on a libcurl error, prober_run returns -1.
+ * of finished checks fn is called with NULL (time to flush).  fn runs in
+ * the prober's threads, one call at a time.  When fn returns -1, or on
+ * a libcurl error, prober_run returns -1.
  */
 int prober_run(struct prober *p, double until,
     int (*fn)(const char *line, size_t len, void *arg), void *arg);
