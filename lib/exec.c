@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,7 +52,7 @@ proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o)
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2];
 	int msg[2];
 	ssize_t n;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (!o)
 		o = &none;
@@ -81,6 +82,10 @@ proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o)
 		signal(SIGCHLD, SIG_DFL);
 		if (o->new_pgrp)
 			setpgid(0, 0);
+		/* The parent may have died before prctl: then we go too. */
+		if (o->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+		    getppid() != parent))
+			_exit(127);
 		if (dup2(fd0, 0) < 0 || dup2(out[1], 1) < 0)
 			child_fail(st[1], 0);
 		if (o->merge_stderr && dup2(out[1], 2) < 0)

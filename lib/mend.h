@@ -158,6 +158,13 @@ const char *spool_dir(const struct spool *sp);
 int spool_begin(struct spool *sp);
 int spool_commit(struct spool *sp);
 int spool_rollback(struct spool *sp);
+/*
+ * Durability of this connection's commits: 1 (default) syncs each commit
+ * (synchronous=FULL); 0 lets a power loss roll back the last few commits,
+ * never corrupting (WAL with synchronous=NORMAL).  work uses 0 for lease
+ * bookkeeping, where a lost commit only means a job runs again.
+ */
+int spool_set_durable(struct spool *sp, int durable);
 /* Changes whenever another connection commits (PRAGMA data_version). */
 int64_t spool_data_version(struct spool *sp);
 /*
@@ -280,6 +287,7 @@ struct proc_opts {
 	long rlimit_fsize;		/* bytes, 0: none */
 	long rlimit_nproc;		/* 0: none */
 	int no_network;			/* unshare(CLONE_NEWUSER|CLONE_NEWNET) when allowed */
+	int die_with_parent;		/* SIGKILL the child when we die (even by -9) */
 };
 
 struct proc {

@@ -247,8 +247,11 @@ static int
 tx_start(struct spool *sp, int *own)
 {
 	*own = !sp->in_tx;
-	if (*own && exec_sql(sp, "BEGIN IMMEDIATE") < 0)
+	if (!*own)
+		return 0;
+	if (exec_sql(sp, "BEGIN IMMEDIATE") < 0)
 		return -1;
+	sp->in_tx = 1;
 	return 0;
 }
 
@@ -257,13 +260,14 @@ tx_end(struct spool *sp, int own, int rc)
 {
 	if (!own)
 		return rc;
+	sp->in_tx = 0;
 	if (rc < 0) {
 		char saved[1024];
 		snprintf(saved, sizeof saved, "%s", mend_errmsg());
 		exec_sql(sp, "ROLLBACK");
 		return mend_err("%s", saved);
 	}
-	return exec_sql(sp, "COMMIT");
+	return exec_sql(sp, "COMMIT") < 0 ? -1 : rc;
 }
 
 static int
@@ -449,6 +453,12 @@ spool_commit(struct spool *sp)
 	}
 	sp->in_tx = 0;
 	return 0;
+}
+
+int
+spool_set_durable(struct spool *sp, int durable)
+{
+	return exec_sql(sp, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
 int
@@ -672,7 +682,11 @@ spool_job_lease(struct spool *sp, struct job *j, const char *queue, const char *
 	return rc;
 }
 
-/* Run an UPDATE on a job we hold; -1 when the lease is no longer ours. */
+/*
+ * Run an UPDATE on a job we hold; -1 when the lease is no longer ours.
+ * Parameters: ?1 id, ?2 owner, ?3 t, ?4 text, ?5 now; a statement uses
+ * the ones it needs (binding an unused slot is harmless).
+ */
 static int
 update_leased(struct spool *sp, const char *sql, int64_t id, const char *owner,
     double t, const char *text, const char *what)
@@ -701,7 +715,7 @@ int
 spool_job_renew(struct spool *sp, int64_t id, const char *owner, double lease_s)
 {
 	return update_leased(sp, "UPDATE jobs SET lease_until = ?3 + ?5, updated = ?5"
-	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2 AND ?4 IS NULL",
+	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2",
 	    id, owner, lease_s, NULL, "renew lease");
 }
 
@@ -710,7 +724,7 @@ spool_job_done(struct spool *sp, int64_t id, const char *owner, const char *resu
 {
 	return update_leased(sp, "UPDATE jobs SET state = 'done', result = ?4,"
 	    " error = NULL, lease_owner = NULL, lease_until = NULL, updated = ?5"
-	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2 AND ?3 = ?3",
+	    " WHERE id = ?1 AND state = 'leased' AND lease_owner = ?2",
 	    id, owner, 0, result, "finish job");
 }
 
@@ -754,7 +768,6 @@ spool_job_fail(struct spool *sp, int64_t id, const char *owner, int permanent,
 	rc = update_leased(sp, permanent || attempts >= max
 	    ? "UPDATE jobs SET state = 'dead', error = ?4, lease_owner = NULL,"
 	      " lease_until = NULL, updated = ?5 WHERE id = ?1 AND lease_owner = ?2"
-	      " AND ?3 = ?3"
 	    : "UPDATE jobs SET state = 'failed', error = ?4, lease_owner = NULL,"
 	      " lease_until = NULL, ready_at = ?5 + ?3, updated = ?5 WHERE id = ?1"
 	      " AND lease_owner = ?2",
@@ -1195,8 +1208,8 @@ int
 spool_state_put(struct spool *sp, const char *ns, const char *key, jv value)
 {
 	if (jv_get_kind(value) == JV_KIND_NULL)
-		return state_write(sp, "DELETE FROM state WHERE ns = ?1 AND key = ?2"
-		    " AND ?3 IS NOT ?4", ns, key, value) < 0 ? -1 : 0;
+		return state_write(sp, "DELETE FROM state WHERE ns = ?1 AND key = ?2",
+		    ns, key, value) < 0 ? -1 : 0;
 	return state_write(sp, "INSERT INTO state (ns, key, value, updated)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(ns, key) DO UPDATE SET"
 	    " value = excluded.value, updated = excluded.updated",

@@ -34,12 +34,11 @@ mend_mono(void)
 char *
 mend_rfc3339(char *buf, size_t len, double t)
 {
-	time_t sec = (time_t)floor(t);
-	int ms = (int)((t - (double)sec) * 1000.0);
+	long long total = llround(t * 1000.0);
+	time_t sec = (time_t)(total / 1000);
+	int ms = (int)(total % 1000);
 	struct tm tm;
 
-	if (ms > 999)
-		ms = 999;
 	gmtime_r(&sec, &tm);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
