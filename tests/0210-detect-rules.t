@@ -31,8 +31,8 @@ detect "$T/c" > "$T/o3"
 is "$(jq -r '.incident | [.event,.id] | @csv' "$T/o3")" "\"resolve\",\"$id\"" "recover-after 2: resolved, same id"
 is "$(jq -r '.incident.summary' "$T/o3")" "recovered after 50 s: 2 checks in a row succeeded" "resolve summary"
 is "$(jq -r '.incident.last_seen' "$T/o3")" "$(ts 60)" "resolve last_seen: the recovering check"
-is "$(sqlite3 "$MEND_SPOOL/mend.db" "select state || ' ' || fingerprint || ' ' || (resolved - opened) from incidents where id = '$id'")" "resolved $fp 50.0" "spool: the incident with its open and resolve times"
-is "$(sqlite3 "$MEND_SPOOL/mend.db" "select count(*) from timeline where incident = '$id'")" 2 "spool: open and resolve in the timeline"
+is "$(sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select state || ' ' || fingerprint || ' ' || (resolved - opened) from incidents where id = '$id'")" "resolved $fp 50.0" "spool: the incident with its open and resolve times"
+is "$(sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select count(*) from timeline where incident = '$id'")" 2 "spool: open and resolve in the timeline"
 
 # the next outage is a new episode: new id, same fingerprint
 { rec api 80 false; rec api 90 false; } | detect > "$T/o4"

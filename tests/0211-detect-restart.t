@@ -39,7 +39,7 @@ pairs() { jq -r '.incident | .fingerprint + " " + .event + " " + .id' "$1" | sor
 	$2 == "open" { o[$1] = o[$1] " " $3 } $2 == "resolve" { r[$1] = r[$1] " " $3 }
 	END { for (k in r) if (index(o[k], r[k]) == 0) print "mismatch", k }'; }
 is "$(pairs "$T/cron")" "" "across runs, each resolve carries its open's id"
-is "$(sqlite3 "$T/cron.spool/mend.db" "select state, count(*) from incidents group by state" | tr '\n' ' ')" \
+is "$(sqlite3 -cmd ".timeout 5000" "$T/cron.spool/mend.db" "select state, count(*) from incidents group by state" | tr '\n' ' ')" \
 	"open|3 resolved|4 " "spool: the same incidents open and resolved"
 
 # committed before printed: every printed id is already in the spool
@@ -48,7 +48,7 @@ export MEND_SPOOL=$T/live.spool
 	detect | while IFS= read -r line; do
 		id=$(printf '%s\n' "$line" | jq -r .incident.id)
 		ev=$(printf '%s\n' "$line" | jq -r .incident.event)
-		sqlite3 "$MEND_SPOOL/mend.db" "select '$ev', state from incidents where id = '$id'"
+		sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select '$ev', state from incidents where id = '$id'"
 	done > "$T/live"
 is "$(tr '\n' ' ' < "$T/live")" "open|open resolve|resolved " "each incident was committed before it was printed"
 # and it is printed while the input is still open (not held to the end)

@@ -11,7 +11,7 @@ done > "$T/flap"
 detect "$T/flap" > "$T/o1"
 is "$(jq -r .incident.event "$T/o1" | tr '\n' ' ')" "open resolve open " "40 flips: one short episode, then one held incident"
 is "$(jq -r 'select(.incident.event == "open") | .incident.id' "$T/o1" | tail -1)" \
-	"$(sqlite3 "$MEND_SPOOL/mend.db" "select id from incidents where state = 'open'")" "the held incident is the open one in the spool"
+	"$(sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select id from incidents where state = 'open'")" "the held incident is the open one in the spool"
 # healthy again: resolves once, after the flips leave the window, marked flapping
 for i in $(seq 40 110); do rec flap $((i * 10)) true; done | detect > "$T/o2"
 is "$(jq -r '.incident | [.event,.flapping] | @csv' "$T/o2")" '"resolve",true' "then one resolve, marked flapping"

@@ -2,7 +2,7 @@
 # probe | detect for real, run the way cron runs it: one incident per outage.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/probe-env.sh"
-plan 7
+plan 8
 
 start_http web
 B=http://127.0.0.1:$PORT
@@ -13,8 +13,8 @@ done
 ok "every run succeeded" test ! -e "$T/fail"
 is "$(jq -r '.incident | .monitor + " " + .event + " " + .class' "$T/inc" | sort | tr '\n' ',')" \
 	"api open status:5xx,slow open timeout," "three cron runs: one incident per failing monitor"
-is "$(sqlite3 "$MEND_SPOOL/mend.db" "select monitor || ' ' || state from incidents order by monitor" | tr '\n' ',')" \
-	"api open,slow open," "spool: both open"
+is "$(spool incidents | jq -r '.monitor + " " + .state' | sort | tr '\n' ',')" \
+	"api open,slow open," "spool incidents: both open"
 like "$(jq -r 'select(.incident.monitor == "api") | .incident.summary' "$T/inc")" \
 	"2 of 2 checks failed with HTTP 503 over *" "summary from real checks"
 is "$(jq -r 'select(.incident.monitor == "api") | .incident.evidence[-1] | [.type, .status, .url] | @csv' "$T/inc")" \
@@ -25,6 +25,8 @@ printf '%s\n' "$B/ok name=home" "$B/ok name=api" "$B/ok name=slow" > "$T/fixed"
 for run in 1 2 3; do probe "$T/fixed" | detect >> "$T/inc2"; done
 is "$(jq -r '.incident | .monitor + " " + .event' "$T/inc2" | sort | tr '\n' ',')" \
 	"api resolve,slow resolve," "recovered: one resolve each"
+is "$(spool incidents | jq -r 'select(.duration_s > 0) | .monitor + " " + .state' | sort | tr '\n' ',')" \
+	"api resolved,slow resolved," "spool incidents: the downtime log"
 # a long-running pipeline does the same
 printf '%s\n' "$B/503 name=loop" > "$T/loop"
 probe -e 0.1 -n 4 "$T/loop" | MEND_SPOOL=$T/loop.spool detect > "$T/inc3"
