@@ -758,6 +758,10 @@ resolve_incident(struct detector *d, struct mon *m, struct src *s, double ts)
 	    evidence_add(d, jv_array(), s, d->o.evidence)));
 	m->open = 0;
 	m->flapping = 0;
+	/* A closed error group keeps nothing the next episode needs (its
+	 * evidence starts afresh), so its state is dropped from the spool. */
+	if (m->is_error)
+		s->evn = s->evhead = 0;
 	return 0;
 }
 
@@ -1635,10 +1639,12 @@ detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg)
 		if (rc < 0)
 			goto fail;
 	}
-	for (k = 0; k < d->ndirty; k++)
-		if (spool_state_put(d->sp, "detect", d->dirty[k]->key,
-		    mon_state(d, d->dirty[k])) < 0)
+	for (k = 0; k < d->ndirty; k++) {
+		struct mon *m = d->dirty[k];
+		if (spool_state_put(d->sp, "detect", m->key, m->is_error && !m->open
+		    ? jv_null() : mon_state(d, m)) < 0)
 			goto fail;
+	}
 	if (spool_commit(d->sp) < 0)
 		goto fail;
 	for (k = 0; k < d->ndirty; k++)

@@ -2,7 +2,7 @@
 # detect: each rule opens and resolves, once; the incident's fields.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/probe-records.sh"
-plan 52
+plan 53
 
 # consecutive failures
 { rec api 0 true; rec api 10 false; rec api 20 false; } > "$T/a"
@@ -114,6 +114,8 @@ is "$(jq -r .incident.fingerprint "$T/o20")" "$zfp" "error fingerprint stable ac
 is "$(jq -r '.incident | [.event, .exception, .last_seen, .count] | @csv' "$T/o21" | sort | tr '\n' ' ')" \
 	"\"resolve\",\"KeyError\",\"$(ts 6)\",1 \"resolve\",\"ZeroDivisionError\",\"$(ts 5)\",2 \"resolve\",\"ZeroDivisionError\",\"$(ts 7)\",1 " \
 	"quiet for a window: resolved, dated by the last occurrence"
+is "$(sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select count(*) from state where ns = 'detect' and key like 'e:%'")" 0 \
+	"resolved exception groups leave no state behind"
 
 # bad lines and other records
 export MEND_SPOOL=$T/s11
