@@ -795,7 +795,8 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 		return mend_err("monitor name too long"), 1;
 	if (f->ts) {
 		if (parse_ts(&ts, f->ts, f->nts) < 0)
-			return mend_err("bad ts '%.*s'", (int)(f->nts > 64 ? 64 : f->nts), f->ts), 1;
+			return mend_err("bad ts '%.*s'", (int)(f->nts > 64 ? 64 : f->nts),
+			    f->ts), 1;
 	} else {
 		ts = mend_now();
 	}
@@ -1102,7 +1103,8 @@ skip_str(const char *p, const char *e, int *esc)
 				return NULL;
 			if (*p == 'u') {
 				if (e - p < 5 || !isxdigit((unsigned char)p[1]) ||
-				    !isxdigit((unsigned char)p[2]) || !isxdigit((unsigned char)p[3]) ||
+				    !isxdigit((unsigned char)p[2]) ||
+				    !isxdigit((unsigned char)p[3]) ||
 				    !isxdigit((unsigned char)p[4]))
 					return NULL;
 				p += 4;
@@ -1347,7 +1349,8 @@ detector_feed(struct detector *d, const char *line, size_t len)
 			return mend_err("--when: %s", mend_errmsg()), 1;
 		}
 		if (n > 0) {
-			fails = jv_get_kind(out) != JV_KIND_FALSE && jv_get_kind(out) != JV_KIND_NULL;
+			fails = jv_get_kind(out) != JV_KIND_FALSE &&
+			    jv_get_kind(out) != JV_KIND_NULL;
 			jv_free(out);
 		}
 	}
@@ -1464,8 +1467,10 @@ src_load(struct detector *d, struct mon *m, jv o)
 		if (jv_get_kind(a) == JV_KIND_ARRAY && jv_array_length(jv_copy(a)) == 4) {
 			jv t = jv_array_get(jv_copy(a), 0), ms = jv_array_get(jv_copy(a), 1);
 			jv fl = jv_array_get(jv_copy(a), 2), fp = jv_array_get(jv_copy(a), 3);
-			if (jv_get_kind(t) == JV_KIND_NUMBER && jv_get_kind(ms) == JV_KIND_NUMBER &&
-			    jv_get_kind(fl) == JV_KIND_NUMBER && jv_get_kind(fp) == JV_KIND_NUMBER) {
+			if (jv_get_kind(t) == JV_KIND_NUMBER &&
+			    jv_get_kind(ms) == JV_KIND_NUMBER &&
+			    jv_get_kind(fl) == JV_KIND_NUMBER &&
+			    jv_get_kind(fp) == JV_KIND_NUMBER) {
 				x.t = jv_number_value(t);
 				x.ms = (float)jv_number_value(ms);
 				x.fail = jv_number_value(fl) != 0;

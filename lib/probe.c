@@ -575,8 +575,9 @@ target_from_json(struct target *t, const char *s, size_t len)
 				jv e = jv_array_get(jv_copy(v), i);
 				if ((rc = json_text(&text, e, key)) == 0) {
 					if (!strcmp(key, "expect"))
-						snprintf(exp + strlen(exp), sizeof exp - strlen(exp),
-						    "%s%s", i ? "," : "", text);
+						snprintf(exp + strlen(exp),
+						    sizeof exp - strlen(exp), "%s%s",
+						    i ? "," : "", text);
 					else
 						rc = target_set(t, "header", text);
 					free(text);
