@@ -46,13 +46,13 @@ read -r a_s a_rss <<< "$(run "$DETECT" -s "$D/spool2" --error-rate 50 --latency 
 a_inc=$(wc -l < "$D/out")
 read -r b_s b_rss <<< "$(run "$DETECT" -s "$D/spool2" --error-rate 50 --latency 5000 "$D/b.jsonl")"
 b_inc=$(wc -l < "$D/out")
-d2_s=$(echo "$a_s + $b_s" | bc -l)
+d2_s=$(awk "BEGIN { print $a_s + $b_s }")
 d2_rss=$((a_rss > b_rss ? a_rss : b_rss))
 
-rate() { echo "scale=0; $N / $1" | bc -l; }
+rate() { awk "BEGIN { printf \"%d\", $N / $1 }"; }
 printf '%-11s %8s %10s %9s  %s\n' tool seconds records/s rss_MB output
 printf '%-11s %8s %10s %9s  %s\n' jq-select "$jq_s" "$(rate "$jq_s")" "$((jq_rss / 1024))" "$jq_lines lines"
 printf '%-11s %8s %10s %9s  %s\n' detect "$d_s" "$(rate "$d_s")" "$((d_rss / 1024))" "$d_inc incidents"
 printf '%-11s %8s %10s %9s  %s\n' detect-2run "$d2_s" "$(rate "$d2_s")" "$((d2_rss / 1024))" \
 	"$((a_inc + b_inc)) incidents$([ $((a_inc + b_inc)) = "$d_inc" ] && echo ", as one run" || echo ", NOT as one run")"
-echo "detect / jq: $(echo "scale=2; $jq_s / $d_s" | bc -l)x (target >= 1.5), $N records, $MONITORS monitors"
+echo "detect / jq: $(awk "BEGIN { printf \"%.2f\", $jq_s / $d_s }")x (target >= 1.5), $N records, $MONITORS monitors"

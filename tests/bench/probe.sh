@@ -111,14 +111,14 @@ timed() {
 	t0=$(date +%s.%N)
 	"$@" >/dev/null 2>&1
 	t1=$(date +%s.%N)
-	echo "$t1 - $t0" | bc -l
+	awk "BEGIN { print $t1 - $t0 }"
 }
-rate() { echo "scale=0; $N / $1" | bc -l; }
+rate() { awk "BEGIN { printf \"%d\", $N / $1 }"; }
 wrk_rate() {	# PORTNAME [wrk options]
 	local u; u=$(url "$1"); shift
 	wrk -t2 -c"$C" -d2s "$@" "$u/p/1" 2>/dev/null | awk '/Requests\/sec/ { printf "%d", $2 }'
 }
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
+ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 
 printf '%-6s %9s %9s %9s %9s %9s %9s %9s | %6s %6s %6s %6s\n' round wrk-ka wrk-close probe \
 	probe-reuse curl-par xargs-curl blackbox "p/wc" "pr/wk" "pr/cp" "p/bb"
@@ -128,7 +128,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	cp=$(rate "$(timed curl -s --parallel --parallel-max "$C" -K "$D/curl.cfg")")
 	ka=$(wrk_rate ka)
 	cl=$(wrk_rate close -H "Connection: close")
-	xc=$(echo "scale=0; $XN / $(timed sh -c "xargs -P $C -n 1 curl -s -o /dev/null < '$D/urls.xargs'")" | bc -l)
+	xc=$(awk "BEGIN { printf \"%d\", $XN / $(timed sh -c "xargs -P $C -n 1 curl -s -o /dev/null < '$D/urls.xargs'") }")
 	if [ "$bb" = 1 ]; then
 		bbr=$(rate "$(timed curl -s --parallel --parallel-max "$C" -K "$D/bb.cfg")")
 	else
