@@ -53,6 +53,19 @@ struct range {
 	int lo, hi;
 };
 
+/*
+ * Certificate expiry per origin (scheme://host:port): a check on a reused
+ * connection has no handshake to read it from, so it reports the last
+ * one seen for its origin.  Read and written under the prober's lock.
+ */
+struct origin {
+	char *key;
+	double expires;		/* seconds since the epoch; 0: not seen yet */
+	struct origin *next;	/* hash chain */
+};
+
+#define ORIGIN_BUCKETS 4096
+
 struct target {
 	char *url;		/* as given, for libcurl */
 	char *shown;		/* url with any password masked, for records */
@@ -69,6 +82,8 @@ struct target {
 	int follow;
 	int https;
 	int busy;		/* a check is queued or in flight */
+	char *origin_key;	/* until the target is added */
+	struct origin *origin;
 };
 
 /* What a finished transfer said, kept over a certificate second pass. */
@@ -135,6 +150,7 @@ struct prober {
 	size_t next_lane;
 	pthread_mutex_t lock;	/* around fn: records are written whole */
 	struct curl_slist *close_hdr;	/* "Connection: close" */
+	struct origin **origins;	/* ORIGIN_BUCKETS chains */
 	int (*fn)(const char *line, size_t len, void *arg);
 	void *arg;
 };
@@ -168,6 +184,10 @@ prober_new(struct prober **out, const struct probe_opts *o)
 		p->o.threads = p->o.concurrency;
 	pthread_mutex_init(&p->lock, NULL);
 	p->close_hdr = curl_slist_append(NULL, "Connection: close");
+	if (!(p->origins = calloc(ORIGIN_BUCKETS, sizeof *p->origins))) {
+		free(p);
+		return mend_err("out of memory");
+	}
 	p->nlanes = p->o.threads;
 	if (!(p->lanes = calloc((size_t)p->nlanes, sizeof *p->lanes))) {
 		free(p);
@@ -209,6 +229,7 @@ target_release(struct target *t)
 	free(t->body);
 	free(t->expect_text);
 	free(t->cacert);
+	free(t->origin_key);
 	free(t->expect);
 	curl_slist_free_all(t->headers);
 	memset(t, 0, sizeof *t);
@@ -244,6 +265,15 @@ prober_free(struct prober *p)
 	for (i = 0; i < p->nt; i++)
 		target_release(&p->t[i]);
 	free(p->t);
+	for (i = 0; p->origins && i < ORIGIN_BUCKETS; i++) {
+		struct origin *o, *next;
+		for (o = p->origins[i]; o; o = next) {
+			next = o->next;
+			free(o->key);
+			free(o);
+		}
+	}
+	free(p->origins);
 	curl_slist_free_all(p->close_hdr);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -410,6 +440,18 @@ target_url(struct target *t, const char *url)
 	t->https = !strcasecmp(scheme, "https");
 	curl_url_get(u, CURLUPART_HOST, &host, 0);
 	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	{
+		char *dport = NULL;
+		curl_url_get(u, CURLUPART_PORT, &dport, CURLU_DEFAULT_PORT);
+		if (asprintf(&t->origin_key, "%s://%s:%s", scheme, host ? host : "",
+		    dport ? dport : "") < 0)
+			t->origin_key = NULL;
+		curl_free(dport);
+		if (!t->origin_key) {
+			mend_err("out of memory");
+			goto out;
+		}
+	}
 	curl_url_get(u, CURLUPART_PATH, &path, 0);
 	curl_url_get(u, CURLUPART_QUERY, &query, 0);
 	if (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK && pass) {
@@ -645,6 +687,29 @@ prober_add_target(struct prober *p, const char *line, size_t len)
 		}
 		p->capt = cap;
 	}
+	{
+		uint64_t h = 1469598103934665603ULL;
+		const char *k;
+		struct origin *o;
+		for (k = t.origin_key; *k; k++)
+			h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+		for (o = p->origins[h % ORIGIN_BUCKETS]; o; o = o->next)
+			if (!strcmp(o->key, t.origin_key))
+				break;
+		if (!o) {
+			if (!(o = calloc(1, sizeof *o))) {
+				target_release(&t);
+				return mend_err("out of memory");
+			}
+			o->key = t.origin_key;
+			t.origin_key = NULL;
+			o->next = p->origins[h % ORIGIN_BUCKETS];
+			p->origins[h % ORIGIN_BUCKETS] = o;
+		}
+		t.origin = o;
+		free(t.origin_key);
+		t.origin_key = NULL;
+	}
 	p->t[p->nt++] = t;
 	return 1;
 }
@@ -875,9 +940,9 @@ error_class(CURLcode code)
 }
 
 
-/* Days until the server certificate expires, from CURLINFO_CERTINFO. */
+/* When the server certificate expires, from CURLINFO_CERTINFO. */
 static int
-cert_days(CURL *h, double *days)
+cert_expiry(CURL *h, double *expires)
 {
 	struct curl_certinfo *ci = NULL;
 	struct curl_slist *s;
@@ -895,14 +960,37 @@ cert_days(CURL *h, double *days)
 		/* OpenSSL prints "Nov 24 06:00:00 2027 GMT". */
 		if (!strptime(v, "%b %d %H:%M:%S %Y", &tm))
 			return -1;
-		*days = floor(((double)timegm(&tm) - mend_now()) / 86400.0 * 10) / 10;
+		*expires = (double)timegm(&tm);
 		return 0;
 	}
 	return -1;
 }
 
+/* Days left (to a tenth), from this handshake or the origin's last one. */
 static void
-result_get(struct result *r, CURL *h, CURLcode code, const struct target *t)
+result_days(struct result *r, struct prober *p, CURL *h, const struct target *t,
+    int handshake)
+{
+	double expires = 0;
+
+	if (handshake && cert_expiry(h, &expires) == 0) {
+		pthread_mutex_lock(&p->lock);
+		t->origin->expires = expires;
+		pthread_mutex_unlock(&p->lock);
+	} else if (r->code == CURLE_OK) {
+		pthread_mutex_lock(&p->lock);
+		expires = t->origin->expires;
+		pthread_mutex_unlock(&p->lock);
+	}
+	if (expires > 0) {
+		r->has_days = 1;
+		r->days = floor((expires - mend_now()) / 86400.0 * 10) / 10;
+	}
+}
+
+static void
+result_get(struct result *r, struct prober *p, CURL *h, CURLcode code,
+    const struct target *t)
 {
 	char *loc = NULL;
 
@@ -919,7 +1007,7 @@ result_get(struct result *r, CURL *h, CURLcode code, const struct target *t)
 	    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
 		r->location = strdup(loc);
 	if (t->https)
-		r->has_days = cert_days(h, &r->days) == 0;
+		result_days(r, p, h, t, 1);
 }
 
 static void
@@ -1134,18 +1222,14 @@ format_record(struct prober *p, struct check *c, const struct result *r, struct 
 static int
 check_done(struct lane *l, struct check *c, CURLcode code)
 {
-	double d;
-
 	curl_multi_remove_handle(l->multi, c->h);
 	l->active--;
 	if (c->certpass) {
-		if (code == CURLE_OK && cert_days(c->h, &d) == 0) {
-			c->res.has_days = 1;
-			c->res.days = d;
-		}
+		if (code == CURLE_OK)
+			result_days(&c->res, l->p, c->h, c->t, 1);
 		return 1;
 	}
-	result_get(&c->res, c->h, code, c->t);
+	result_get(&c->res, l->p, c->h, code, c->t);
 	if (c->t->https && code == CURLE_PEER_FAILED_VERIFICATION && certpass_start(l, c) == 0)
 		return 0;
 	return 1;

@@ -2,7 +2,7 @@
 # probe over HTTPS: cert_days, trusted, self-signed and expired certificates.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/probe-env.sh"
-plan 10
+plan 12
 
 start=$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)
 end=$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)
@@ -31,3 +31,12 @@ is "$(r expired '[.ok,.error]')" '[false,"tls"]' "expired certificate: tls error
 like "$(r expired .detail)" '*expired*' "detail says expired"
 exp=$(( ( $(date -u -d 2020-02-01 +%s) - $(date +%s) ) / 86400 ))
 is "$(r expired "(.cert_days | floor) - ($exp) | fabs <= 1")" true "cert_days negative: days since expiry"
+
+# --reuse: a check on a reused connection has no handshake; it reports
+# the certificate its origin showed last
+printf '%s\n' "https://127.0.0.1:$GOOD/ok cacert=$T/good.crt name=r1" \
+	"https://127.0.0.1:$GOOD/count cacert=$T/good.crt name=r2" > "$T/reuse"
+probe --reuse -c 1 -n 2 "$T/reuse" > "$T/out2"
+is "$(jq -r '[.timings.tls != null] | @csv' "$T/out2" | sort | uniq -c | awk '{ print $1 ":" $2 }' | tr '\n' ' ')" \
+	"3:false 1:true " "one handshake for four checks"
+is "$(jq -r '.cert_days > 29 and .cert_days <= 30' "$T/out2" | sort -u)" true "cert_days on every check"
