@@ -30,7 +30,9 @@
  * HTTPS checks record the days until the server certificate expires.
  * When verification fails, the certificate is fetched again with
  * verification off (connect only) just to read its dates, so an expired
- * certificate still reports how long ago it expired.
+ * certificate still reports how long ago it expired.  With reuse, a
+ * check on a reused connection has no handshake of its own and reports
+ * its origin's last one (struct origin).
  *
  * The body is streamed, never kept: its size is counted and `contains`
  * is searched across chunk boundaries with a carry of len-1 bytes.
