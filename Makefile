@@ -28,6 +28,8 @@ UNITS = $(UNITSRC:tests/unit/%.c=$(O)/tests/unit/%)
 BINS = $(CMDS:%=$(O)/bin/%)
 MANS = $(sort $(wildcard man/*.[1-8]))
 HDRS = $(wildcard lib/*.h)
+# The compositions PM2, systemd and cron run: installed beside the programs.
+SCRIPTS = $(sort $(wildcard scripts/mend-*))
 
 all: deps $(BINS)
 
@@ -78,12 +80,14 @@ install: all
 	install -m 755 bin/mend $(DESTDIR)$(BINDIR)/mend
 	for c in $(filter-out mend,$(CMDS)); do \
 		install -m 755 bin/$$c $(DESTDIR)$(LIBEXECDIR)/$$c || exit 1; done
+	for s in $(SCRIPTS); do install -m 755 $$s $(DESTDIR)$(LIBEXECDIR)/ || exit 1; done
 	for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mend
 	for c in $(filter-out mend,$(CMDS)); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$c; done
+	for s in $(SCRIPTS); do rm -f $(DESTDIR)$(LIBEXECDIR)/$${s##*/}; done
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 

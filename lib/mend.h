@@ -382,6 +382,95 @@ void jqexpr_free(struct jqexpr *e);
 
 /* sign.c - HMAC links */
 
+/*
+ * One-click fix links: {base}/fix/{incident}?exp=EXP&sig=SIG with EXP the
+ * expiry (seconds since the epoch) and SIG the hex HMAC-SHA256 of the
+ * incident and EXP under the secret.  An incident id must be 1..64
+ * characters of [A-Za-z0-9_-].  The secret never appears in a message.
+ */
+#define SIGN_MIN_SECRET 16	/* bytes */
+#define SIGN_HEX_LEN 64
+enum { SIGN_OK = 0, SIGN_BAD = 1, SIGN_EXPIRED = 2 };
+/* 0 when secret is usable (set, long enough), else -1 with why. */
+int sign_secret_ok(const char *secret);
+/* 1 when incident may appear in a link. */
+int sign_incident_ok(const char *incident);
+/* The signature for (incident, exp) as NUL-terminated hex into out. */
+int sign_token(char out[SIGN_HEX_LEN + 1], const char *secret, const char *incident,
+    long long exp);
+/* The whole link into *out (malloc'd, caller frees); base loses trailing '/'. */
+int sign_link(char **out, const char *base, const char *secret, const char *incident,
+    long long exp);
+/*
+ * Check a link's exp and sig (strings as they came in the URL) in
+ * constant time.  SIGN_BAD when anything is malformed or the MAC does not
+ * match, SIGN_EXPIRED when genuine but exp <= now, SIGN_OK; -1 with a
+ * message when the secret is unusable.
+ */
+int sign_verify(const char *secret, const char *incident, const char *exp,
+    const char *sig, double now);
+/* SHA-256 of s[0..n) as hex into out (for keys, not for links). */
+int sign_digest(char out[SIGN_HEX_LEN + 1], const char *s, size_t n);
+
+/* notify.c - webhook messages */
+
+enum { NOTIFY_SLACK, NOTIFY_DISCORD, NOTIFY_JSON };
+
+struct notify_target {
+	int kind;		/* NOTIFY_SLACK ... */
+	char *url;		/* the webhook (a secret: never print it) */
+	char *label;		/* "slack:https://hooks.slack.com/…", safe to print */
+	char id[17];		/* hex hash of url: tells targets apart */
+};
+
+/*
+ * Parse "slack:URL", "discord:URL", "json:URL" or a bare URL, whose kind
+ * comes from its host (hooks.slack.com, discord.com/api/webhooks/...,
+ * else json).  Release with notify_target_release.
+ */
+int notify_target_parse(struct notify_target *t, const char *spec);
+void notify_target_release(struct notify_target *t);
+const char *notify_kind_name(int kind);
+
+struct notify_opts {
+	const char *trigger_url;	/* MEND_TRIGGER_URL, may be NULL */
+	const char *secret;		/* MEND_TRIGGER_SECRET, may be NULL */
+	double min_confidence;		/* no fix link below this */
+	double link_ttl;		/* seconds a fix link lives */
+	double now;
+};
+
+#define NOTIFY_FIELDS 10
+#define NOTIFY_SECTIONS 6
+/* What a record says to people, as plain text; renderers escape it. */
+struct notify_msg {
+	char *title;		/* one line: what a phone notification shows */
+	int color;		/* 0xRRGGBB */
+	size_t nfields, nsections;
+	struct { char *name, *value; } fields[NOTIFY_FIELDS];	/* short facts */
+	struct { char *heading, *text; } sections[NOTIFY_SECTIONS];
+	char *fix_url;		/* analysis with a fix offered, else NULL */
+	char *no_fix;		/* analysis without one: why, else NULL */
+	char *footer;
+};
+
+/* Build the message for rec (borrowed); release with notify_msg_release. */
+int notify_msg_build(struct notify_msg *m, jv rec, const struct notify_opts *o);
+void notify_msg_release(struct notify_msg *m);
+/* The payloads to POST for a kind of target: a jv array of objects (usually
+ * one), each under that service's limits.  rec is borrowed (json sends it). */
+jv notify_payloads(const struct notify_msg *m, int kind, jv rec);
+jv notify_slack(const struct notify_msg *m);
+jv notify_discord(const struct notify_msg *m);
+jv notify_json(const struct notify_msg *m, jv rec);
+/* The message as plain text, malloc'd. */
+char *notify_text(const struct notify_msg *m);
+/* Helpers, public for tests: UTF-16 length, clip with "…" (malloc'd),
+ * "14 min". */
+size_t notify_u16len(const char *s);
+char *notify_clip(const char *s, size_t max);
+void notify_duration(char *out, size_t len, double s);
+
 /* git.c - repositories (libgit2) */
 
 /* analyze.c - engines */
@@ -466,6 +555,30 @@ int detector_dirty(const struct detector *d);
  */
 int detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg);
 
-/* otlp.c */
+/* otlp.c - OTLP/JSON to error records */
+
+enum otlp_signal { OTLP_TRACES, OTLP_LOGS };
+
+struct otlp_stats {
+	long items;		/* spans or log records seen */
+	long rejected;		/* of those, malformed and skipped */
+	long bad_containers;	/* resource/scope entries of the wrong shape */
+	long errors;		/* error records produced */
+};
+
+/*
+ * Convert an OTLP/JSON export request (body, consumed) for signal `sig`
+ * into `error` records: *records (caller's) is an array of them.  now
+ * stands in for items without a time.  Malformed spans or log records
+ * are counted in st->rejected and skipped.  Returns -1 when body is not
+ * an export request at all.
+ */
+int otlp_errors(jv *records, struct otlp_stats *st, enum otlp_signal sig, jv body,
+    double now);
+/*
+ * Decode a gzip body into a malloc'd, NUL-terminated *out (caller
+ * frees); -1 when it is corrupt or inflates to more than max bytes.
+ */
+int otlp_gunzip(char **out, size_t *out_len, const char *in, size_t in_len, size_t max);
 
 #endif

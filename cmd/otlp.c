@@ -1,0 +1,540 @@
+/*
+ * otlp - an OTLP/HTTP receiver: POST /v1/traces and /v1/logs in the JSON
+ * encoding (gzip or not) become `error` records on stdout, one per line.
+ *
+ * libmicrohttpd runs the server in its own thread(s); the main thread
+ * only waits for SIGTERM/SIGINT (blocked everywhere else, so no handler
+ * runs inside the server) or for a write error on stdout, which is fatal:
+ * a receiver that cannot pass records on must not go on answering 200.
+ * Records of one request are written together under a mutex, so lines of
+ * concurrent requests never interleave.
+ *
+ * Bodies are bounded (--max-body, also after gzip decoding): a larger
+ * Content-Length is refused with 413 before the body is read; a chunked
+ * body that grows past it is drained and refused.  Answers follow the
+ * OTLP/HTTP specification: 200 with an Export*ServiceResponse (with
+ * partialSuccess when some items were rejected), 400 with a Status for a
+ * body that is not an export request, 415 for protobuf or an unknown
+ * content type or encoding, 404/405 for other paths and methods.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "mend.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:4318"
+#define DEFAULT_MAX_BODY (8u << 20)
+
+static size_t max_body = DEFAULT_MAX_BODY;
+/*
+ * Bytes of request bodies held by all connections together: past the
+ * budget a request is answered 503 (retryable) instead of growing memory
+ * with the number of clients.
+ */
+static atomic_size_t held;
+static size_t held_max;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int write_failed;
+static char write_error[256];
+
+struct conn {
+	enum otlp_signal sig;
+	int gzip;
+	int too_big;
+	int busy;		/* over the memory budget: answer 503 */
+	char *buf;
+	size_t len, cap;
+};
+
+static void
+usage(const char *why)
+{
+	if (why)
+		mend_warn("%s", why);
+	fprintf(stderr, "usage: otlp [-l ADDR:PORT] [-m BYTES] [-t THREADS]\n");
+	exit(EX_USAGE);
+}
+
+/* Queue a JSON response (body consumed). */
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, unsigned status, jv body)
+{
+	char *s = record_dump(body);
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	jv_free(body);
+	if (!s)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * A failure answer: the body is a google.rpc.Status as the OTLP spec
+ * asks, with the gRPC code that matches the HTTP status.
+ */
+static enum MHD_Result
+reply_status(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum MHD_Result
+reply_status(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int code = status == 400 ? 3 /* INVALID_ARGUMENT */
+	    : status == 404 ? 5 /* NOT_FOUND */
+	    : status == 413 ? 8 /* RESOURCE_EXHAUSTED */
+	    : status == 503 ? 14 /* UNAVAILABLE */
+	    : status == 415 || status == 405 ? 12 /* UNIMPLEMENTED */ : 2;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return reply_json(c, status, jv_object_set(jv_object_set(jv_object(),
+	    jv_string("code"), jv_number(code)), jv_string("message"), jv_string(msg)));
+}
+
+/* The media type of a Content-Type value, without parameters: 1 when it is t. */
+static int
+media_is(const char *v, const char *t)
+{
+	size_t n = strlen(t);
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return !strncasecmp(v, t, n) && (v[n] == '\0' || v[n] == ';' || v[n] == ' ');
+}
+
+/* Checks on the headers, before any body is read: 0 ok, else answered. */
+static enum MHD_Result
+check_headers(struct MHD_Connection *c, struct conn *cn, int *answered)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *ce = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_ENCODING);
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	*answered = 1;
+	if (ct && (media_is(ct, "application/x-protobuf") ||
+	    media_is(ct, "application/protobuf")))
+		return reply_status(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		    "the protobuf encoding is not supported: export OTLP/HTTP JSON "
+		    "(Content-Type: application/json; in the OpenTelemetry SDKs, "
+		    "OTEL_EXPORTER_OTLP_PROTOCOL=http/json)");
+	if (ct && !media_is(ct, "application/json"))
+		return reply_status(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		    "unsupported Content-Type '%.100s': OTLP/HTTP JSON is "
+		    "application/json", ct);
+	if (ce && !strcasecmp(ce, "gzip"))
+		cn->gzip = 1;
+	else if (ce && *ce && strcasecmp(ce, "identity"))
+		return reply_status(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		    "unsupported Content-Encoding '%.100s': send gzip or none", ce);
+	if (cl && strtoull(cl, NULL, 10) > max_body)
+		return reply_status(c, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "request body of %.30s bytes is larger than the limit of %zu", cl,
+		    max_body);
+	*answered = 0;
+	return MHD_YES;
+}
+
+/* Write the records (consumed) as lines; -1 on a write error. */
+static int
+emit(jv records)
+{
+	int i, n = jv_array_length(jv_copy(records)), rc = 0;
+
+	pthread_mutex_lock(&out_lock);
+	for (i = 0; i < n && rc == 0; i++)
+		if (record_write(stdout, jv_array_get(jv_copy(records), i)) < 0) {
+			snprintf(write_error, sizeof write_error, "%s", mend_errmsg());
+			rc = -1;
+		}
+	pthread_mutex_unlock(&out_lock);
+	jv_free(records);
+	return rc;
+}
+
+static enum MHD_Result
+finish(struct MHD_Connection *c, struct conn *cn)
+{
+	static const char *what[] = { "spans", "log records" };
+	static const char *rej[] = { "rejectedSpans", "rejectedLogRecords" };
+	char *text = cn->buf, *plain = NULL, num[32], msg[256];
+	size_t len = cn->len;
+	struct otlp_stats st;
+	jv body, records, resp;
+
+	if (cn->too_big)
+		return reply_status(c, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "request body is larger than the limit of %zu bytes", max_body);
+	if (cn->busy)
+		return reply_status(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "too many requests in flight: try again later");
+	if (cn->gzip) {
+		if (otlp_gunzip(&plain, &len, cn->buf, cn->len, max_body) < 0)
+			return reply_status(c, strstr(mend_errmsg(), "more than")
+			    ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST, "%s",
+			    mend_errmsg());
+		text = plain;
+	}
+	if (!text || len == 0) {
+		/* An empty request carries nothing: the spec says succeed. */
+		free(plain);
+		return reply_json(c, MHD_HTTP_OK, jv_object());
+	}
+	if (record_parse(&body, text, len) < 0) {
+		free(plain);
+		return reply_status(c, MHD_HTTP_BAD_REQUEST, "%s", mend_errmsg());
+	}
+	free(plain);
+	if (otlp_errors(&records, &st, cn->sig, body, mend_now()) < 0)
+		return reply_status(c, MHD_HTTP_BAD_REQUEST, "%s", mend_errmsg());
+	if (emit(records) < 0) {
+		atomic_store(&write_failed, 1);
+		return reply_status(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "receiver cannot pass records on");
+	}
+	resp = jv_object();
+	if (st.rejected || st.bad_containers) {
+		jv ps = jv_object();
+
+		snprintf(num, sizeof num, "%ld", st.rejected);
+		if (st.rejected)
+			snprintf(msg, sizeof msg, "%ld of %ld %s rejected: not an object, "
+			    "or a traceId/spanId that is not hex of the right length",
+			    st.rejected, st.items, what[cn->sig]);
+		else
+			snprintf(msg, sizeof msg, "%ld resource or scope entries of the "
+			    "wrong shape were skipped", st.bad_containers);
+		ps = jv_object_set(ps, jv_string(rej[cn->sig]), jv_string(num));
+		ps = jv_object_set(ps, jv_string("errorMessage"), jv_string(msg));
+		resp = jv_object_set(resp, jv_string("partialSuccess"), ps);
+	}
+	return reply_json(c, MHD_HTTP_OK, resp);
+}
+
+/* Free what the connection holds of its body, and give it back to the budget. */
+static void
+drop_body(struct conn *cn)
+{
+	atomic_fetch_sub(&held, cn->cap);
+	free(cn->buf);
+	cn->buf = NULL;
+	cn->len = cn->cap = 0;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *data, size_t *data_size, void **con_cls)
+{
+	struct conn *cn = *con_cls;
+	int answered;
+	enum MHD_Result ret;
+
+	if (!cn) {
+		enum otlp_signal sig;
+
+		if (!strcmp(url, "/v1/traces"))
+			sig = OTLP_TRACES;
+		else if (!strcmp(url, "/v1/logs"))
+			sig = OTLP_LOGS;
+		else
+			return reply_status(c, MHD_HTTP_NOT_FOUND,
+			    "no such path '%.200s': OTLP/HTTP paths are /v1/traces and "
+			    "/v1/logs", url);
+		if (strcmp(method, "POST"))
+			return reply_status(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    "method %.20s not allowed: use POST", method);
+		if (!(cn = calloc(1, sizeof *cn)))
+			return MHD_NO;
+		cn->sig = sig;
+		*con_cls = cn;
+		ret = check_headers(c, cn, &answered);
+		if (answered)
+			return ret;
+		return MHD_YES;
+	}
+	if (*data_size > 0) {
+		size_t n = *data_size;
+
+		*data_size = 0;
+		if (cn->too_big || cn->busy || cn->len + n > max_body) {
+			cn->too_big = !cn->busy;
+			drop_body(cn);
+			return MHD_YES;
+		}
+		if (cn->len + n > cn->cap) {
+			size_t cap = cn->cap ? cn->cap : max_body < 16384 ? max_body : 16384;
+			char *nb;
+
+			while (cap < cn->len + n)
+				cap *= 2;
+			if (atomic_fetch_add(&held, cap - cn->cap) + (cap - cn->cap) > held_max) {
+				atomic_fetch_sub(&held, cap - cn->cap);
+				cn->busy = 1;
+				drop_body(cn);
+				return MHD_YES;
+			}
+			if (!(nb = realloc(cn->buf, cap))) {
+				atomic_fetch_sub(&held, cap - cn->cap);
+				return MHD_NO;
+			}
+			cn->buf = nb;
+			cn->cap = cap;
+		}
+		memcpy(cn->buf + cn->len, data, n);
+		cn->len += n;
+		return MHD_YES;
+	}
+	return finish(c, cn);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn *cn = *con_cls;
+
+	if (cn) {
+		drop_body(cn);
+		free(cn);
+		*con_cls = NULL;
+	}
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	mend_warn("%s", msg);
+}
+
+/* Parse ADDR:PORT, [V6]:PORT, :PORT or PORT and listen on it. */
+static int
+listen_on(const char *spec, int *v6, char *shown, size_t shown_len)
+{
+	char host[256], *port;
+	const char *h;
+	struct addrinfo hints, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	int fd, one = 1, rc;
+
+	if (strlen(spec) >= sizeof host)
+		return mend_err("listen address '%s' is too long", spec);
+	strcpy(host, spec);
+	if (host[0] == '[') {
+		char *rb = strchr(host, ']');
+
+		if (!rb || rb[1] != ':')
+			return mend_err("bad listen address '%s': want [ADDR]:PORT", spec);
+		*rb = '\0';
+		h = host + 1;
+		port = rb + 2;
+	} else if ((port = strrchr(host, ':'))) {
+		*port++ = '\0';
+		h = *host ? host : NULL;
+	} else {
+		port = host;
+		h = NULL;
+	}
+	if (!*port)
+		return mend_err("bad listen address '%s': no port", spec);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(h, port, &hints, &ai)) != 0)
+		return mend_err("bad listen address '%s': %s", spec, gai_strerror(rc));
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		freeaddrinfo(ai);
+		return mend_errno("cannot listen on '%s'", spec);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	*v6 = ai->ai_family == AF_INET6;
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+		rc = mend_errno("cannot listen on '%s'", spec);
+		freeaddrinfo(ai);
+		close(fd);
+		return rc;
+	}
+	freeaddrinfo(ai);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		char a[INET6_ADDRSTRLEN] = "?";
+		int p = 0;
+
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof a);
+			p = ntohs(s6->sin6_port);
+			snprintf(shown, shown_len, "[%s]:%d", a, p);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &s4->sin_addr, a, sizeof a);
+			p = ntohs(s4->sin_port);
+			snprintf(shown, shown_len, "%s:%d", a, p);
+		}
+	}
+	return fd;
+}
+
+/* A byte count with an optional k/M/G suffix; 0 on error. */
+static size_t
+parse_size(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s || d <= 0)
+		return 0;
+	if (*end == 'k' || *end == 'K')
+		d *= 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		d *= 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		d *= 1024.0 * 1024 * 1024, end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || d > 1e12)
+		return 0;
+	return (size_t)d;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "max-body", required_argument, NULL, 'm' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen_spec = getenv("MEND_OTLP_LISTEN");
+	const char *env_max = getenv("MEND_OTLP_MAX_BODY");
+	char shown[INET6_ADDRSTRLEN + 16] = "";
+	struct MHD_Daemon *d;
+	unsigned threads = 1;
+	unsigned int flags;
+	sigset_t sigs;
+	int ch, fd, v6 = 0, sig = 0;
+
+	mend_setprog(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	if (!listen_spec || !*listen_spec)
+		listen_spec = DEFAULT_LISTEN;
+	if (env_max && *env_max && !(max_body = parse_size(env_max)))
+		usage("bad MEND_OTLP_MAX_BODY");
+	while ((ch = getopt_long(argc, argv, "l:m:t:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			listen_spec = optarg;
+			break;
+		case 'm':
+			if (!(max_body = parse_size(optarg)))
+				usage("bad --max-body: want a size like 4M");
+			break;
+		case 't': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || n < 1 || n > 64)
+				usage("bad --threads: want 1 to 64");
+			threads = (unsigned)n;
+			break;
+		}
+		case 'h':
+			usage(NULL);
+			break;
+		case 'V':
+			printf("otlp %s\n", MEND_VERSION);
+			return 0;
+		default:
+			usage(NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0)
+		usage("no arguments expected");
+	held_max = max_body * 8;
+
+	/*
+	 * Block the stop signals before any thread exists, so they stay
+	 * pending for sigtimedwait below and never interrupt the server.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	if ((fd = listen_on(listen_spec, &v6, shown, sizeof shown)) < 0)
+		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	/* One thread polls by default; --threads N > 1 makes a pool of N. */
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
+	    threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
+	    MHD_OPTION_END);
+	if (!d)
+		mend_die(EX_UNAVAILABLE, "cannot start the HTTP server on '%s'", shown);
+	mend_warn("listening on %s", shown);
+
+	while (!atomic_load(&write_failed)) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+		sig = sigtimedwait(&sigs, NULL, &ts);
+		if (sig > 0)
+			break;
+	}
+	MHD_stop_daemon(d);
+	close(fd);
+	if (atomic_load(&write_failed))
+		mend_die(EX_IOERR, "%s", write_error);
+	return 0;
+}

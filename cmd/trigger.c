@@ -1,0 +1,682 @@
+/*
+ * trigger - serve the one-click fix links that notify sends.
+ *
+ *   GET  /fix/{incident}?exp=&sig=   a page: what broke, the root cause,
+ *                                     the confidence, and one button
+ *   POST /fix/{incident}?exp=&sig=   queue the fix (the incident's latest
+ *                                     analysis, on queue "fix"), once
+ *   GET  /healthz                    "ok" while the spool answers
+ *
+ * GET never changes anything: Slack and Discord fetch links to preview
+ * them, and a preview must not start a fix.  Every request re-checks the
+ * link: a bad signature is 403, an expired or used link 410, and neither
+ * queues a job.  A POST claims the link (spool state ns "trigger", key
+ * the signature) and adds the job in one transaction, so a link queues
+ * at most one job even when two clicks race, and a job is never lost to
+ * a claim without one.
+ *
+ * libmicrohttpd runs one internal polling thread (epoll or poll) with a
+ * cap on connections, a cap per client address, an idle timeout and a
+ * small per-connection memory limit: a slow or idle client costs one
+ * slot, not the thread, so /healthz keeps answering.  The spool handle
+ * is used by that thread alone.  The main thread only waits for SIGTERM
+ * or SIGINT and then stops the daemon, which finishes the request in
+ * hand.
+ *
+ * All text that reaches a page passes through html_escape.  Request
+ * logs on stderr carry the method, path and status, never the query (the
+ * signature is a bearer token), and nothing prints the secret.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "mend.h"
+
+#define BODY_MAX 4096		/* a POST from our form has an empty body */
+
+static struct spool *spool;
+static const char *secret;
+static const char *queue = "fix";
+static int quiet;
+
+static void
+usage(const char *why)
+{
+	if (why)
+		mend_warn("%s", why);
+	fprintf(stderr,
+	    "usage: trigger [-l ADDR:PORT] [-s DIR] [-q QUEUE] [--max-conns N]\n"
+	    "               [--max-conns-per-ip N] [--timeout DURATION] [--quiet]\n");
+	exit(EX_USAGE);
+}
+
+/* ---- HTML ---- */
+
+struct page {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+static void
+put(struct page *p, const char *s, size_t n)
+{
+	if (p->oom)
+		return;
+	if (p->len + n + 1 > p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 4096;
+		char *ns;
+		while (cap < p->len + n + 1)
+			cap *= 2;
+		if (!(ns = realloc(p->s, cap))) {
+			p->oom = 1;
+			return;
+		}
+		p->s = ns;
+		p->cap = cap;
+	}
+	memcpy(p->s + p->len, s, n);
+	p->len += n;
+	p->s[p->len] = '\0';
+}
+
+/* Markup we wrote ourselves. */
+static void
+raw(struct page *p, const char *s)
+{
+	put(p, s, strlen(s));
+}
+
+/* Text from anywhere else: escaped for element content and attributes. */
+static void
+text(struct page *p, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '&': raw(p, "&amp;"); break;
+		case '<': raw(p, "&lt;"); break;
+		case '>': raw(p, "&gt;"); break;
+		case '"': raw(p, "&quot;"); break;
+		case '\'': raw(p, "&#39;"); break;
+		default: put(p, s, 1);
+		}
+}
+
+static void __attribute__((format(printf, 2, 3)))
+textf(struct page *p, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		p->oom = 1;
+		return;
+	}
+	text(p, s);
+	free(s);
+}
+
+static void
+page_open(struct page *p, const char *title)
+{
+	raw(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<meta name=\"robots\" content=\"noindex\"><title>");
+	text(p, title);
+	raw(p, "</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40em;"
+	    "margin:1em auto;padding:0 1em;color:#222}h1{font-size:1.3em}"
+	    "dt{font-weight:bold;margin-top:.6em}dd{margin:0;white-space:pre-wrap;"
+	    "overflow-wrap:anywhere}button{font-size:1.1em;padding:.6em 1.4em;margin-top:1em}"
+	    ".note{color:#555;font-size:.9em}</style></head><body>\n<h1>");
+	text(p, title);
+	raw(p, "</h1>\n");
+}
+
+static void
+page_close(struct page *p)
+{
+	raw(p, "\n<p class=\"note\">mend trigger</p></body></html>\n");
+}
+
+static void
+dl_item(struct page *p, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return;
+	raw(p, "<dt>");
+	text(p, name);
+	raw(p, "</dt><dd>");
+	text(p, value);
+	raw(p, "</dd>\n");
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *body,
+    size_t len)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", ctype);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; "
+	    "style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, "Allow", "GET, HEAD, POST");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+respond_page(struct MHD_Connection *c, unsigned code, struct page *p)
+{
+	enum MHD_Result ret;
+
+	if (p->oom) {
+		free(p->s);
+		return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+		    "out of memory\n", 14);
+	}
+	ret = respond(c, code, "text/html; charset=utf-8", p->s ? p->s : "", p->len);
+	free(p->s);
+	return ret;
+}
+
+/* A page that only says something went wrong and why. */
+static enum MHD_Result
+respond_msg(struct MHD_Connection *c, unsigned code, const char *title, const char *msg)
+{
+	struct page p = { 0 };
+
+	page_open(&p, title);
+	raw(&p, "<p>");
+	text(&p, msg);
+	raw(&p, "</p>");
+	page_close(&p);
+	return respond_page(c, code, &p);
+}
+
+/* ---- the fix link ---- */
+
+static const char *
+str_or(jv rec, const char *path, const char *dflt)
+{
+	const char *s = record_str(rec, path);
+
+	return s && *s ? s : dflt;
+}
+
+static void
+describe(struct page *p, jv an, jv inc)
+{
+	double conf = record_num(an, "analysis.confidence", -1);
+	jv a;
+	int i, n;
+
+	raw(p, "<dl>\n");
+	dl_item(p, "Service", str_or(an, "incident.monitor", str_or(inc, "monitor", NULL)));
+	dl_item(p, "URL", str_or(an, "incident.url", str_or(inc, "url", NULL)));
+	dl_item(p, "What broke", str_or(an, "incident.summary", str_or(inc, "summary", NULL)));
+	dl_item(p, "Root cause", str_or(an, "analysis.root_cause", "unknown"));
+	dl_item(p, "Category", str_or(an, "analysis.category", NULL));
+	if (conf >= 0) {
+		raw(p, "<dt>Confidence</dt><dd>");
+		textf(p, "%.0f%% (%s)", conf * 100, conf >= 0.75 ? "high" : conf >= 0.4
+		    ? "medium" : "low");
+		raw(p, "</dd>\n");
+	}
+	a = record_get(an, "analysis.frames");
+	if (jv_get_kind(a) == JV_KIND_ARRAY && jv_array_length(jv_copy(a)) > 0) {
+		jv f = jv_array_get(jv_copy(a), 0);
+		raw(p, "<dt>Where</dt><dd>");
+		text(p, str_or(f, "path", "?"));
+		if (record_num(f, "line", 0) > 0)
+			textf(p, ":%.0f", record_num(f, "line", 0));
+		if (record_str(f, "function"))
+			textf(p, " in %s()", record_str(f, "function"));
+		raw(p, "</dd>\n");
+		jv_free(f);
+	}
+	jv_free(a);
+	a = record_get(an, "analysis.remediation");
+	if (jv_get_kind(a) == JV_KIND_ARRAY && (n = jv_array_length(jv_copy(a))) > 0) {
+		raw(p, "<dt>What to do</dt><dd><ol>");
+		for (i = 0; i < n; i++) {
+			jv s = jv_array_get(jv_copy(a), i);
+			if (jv_get_kind(s) == JV_KIND_STRING) {
+				raw(p, "<li>");
+				text(p, jv_string_value(s));
+				raw(p, "</li>");
+			}
+			jv_free(s);
+		}
+		raw(p, "</ol></dd>\n");
+	}
+	jv_free(a);
+	if (record_str(an, "analysis.diff"))
+		dl_item(p, "Proposed change", record_str(an, "analysis.diff"));
+	dl_item(p, "Incident", record_str(an, "incident.id"));
+	raw(p, "</dl>\n");
+}
+
+struct req {
+	size_t body;		/* bytes of POST body seen (and dropped) */
+	int too_big;
+};
+
+static enum MHD_Result
+handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
+{
+	const char *exp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exp");
+	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
+	jv used = jv_invalid(), an = jv_invalid(), inc = jv_null(), job = jv_invalid();
+	struct page p = { 0 };
+	enum MHD_Result ret;
+	int v, rc;
+
+	v = sign_verify(secret, id, exp, sig, mend_now());
+	if (v == SIGN_BAD || v < 0) {
+		*code = MHD_HTTP_FORBIDDEN;
+		return respond_msg(c, *code, "This link is not valid",
+		    "The link was changed or was not made by this mend. Nothing was done.");
+	}
+	if (v == SIGN_EXPIRED) {
+		*code = MHD_HTTP_GONE;
+		return respond_msg(c, *code, "This link has expired",
+		    "Fix links work for a limited time. Nothing was done; the next analysis "
+		    "of this incident will come with a new link.");
+	}
+	if (spool_state_get(spool, &used, "trigger", sig) < 0) {
+		mend_warn("%s", mend_errmsg());
+		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		return respond_msg(c, *code, "Try again", "The spool is not answering.");
+	}
+	if (jv_is_valid(used) && jv_get_kind(used) != JV_KIND_NULL) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "This link was used %s%s: the fix was queued then "
+		    "(job %.0f). Nothing more was done.", record_str(used, "used_at")
+		    ? "at " : "", str_or(used, "used_at", ""), record_num(used, "job", 0));
+		jv_free(used);
+		*code = MHD_HTTP_GONE;
+		return respond_msg(c, *code, "This link was already used", msg);
+	}
+	jv_free(used);
+	rc = spool_incident_latest(spool, &an, id, "analysis");
+	if (rc <= 0) {
+		if (rc < 0)
+			mend_warn("%s", mend_errmsg());
+		*code = rc < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_NOT_FOUND;
+		return respond_msg(c, *code, rc < 0 ? "Try again" : "Nothing to fix",
+		    rc < 0 ? "The spool is not answering." :
+		    "This incident has no analysis in the spool. Nothing was done.");
+	}
+	if (!record_str(an, "incident.summary") || !record_str(an, "incident.monitor")) {
+		jv row;
+		if (spool_incident_get(spool, &row, id) == 1) {
+			jv_free(inc);
+			inc = row;
+		}
+	}
+
+	if (!post) {
+		char when[40];
+		time_t t = (time_t)strtoll(exp, NULL, 10);
+		struct tm tm;
+		page_open(&p, "Fix this incident?");
+		describe(&p, an, inc);
+		raw(&p, "<form method=\"post\"><button type=\"submit\">Start the fix</button></form>\n"
+		    "<p class=\"note\">This queues one fix job: mend writes a patch on a branch, "
+		    "runs the tests, and opens a pull request for review. The link then stops "
+		    "working. Link valid until ");
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+		text(&p, when);
+		raw(&p, ".</p>");
+		page_close(&p);
+		jv_free(an);
+		jv_free(inc);
+		*code = MHD_HTTP_OK;
+		return respond_page(c, *code, &p);
+	}
+
+	/* Claim the link and queue the job together, or neither. */
+	{
+		struct job_opts o = { .queue = queue };
+		char key[96], now[40];
+		jv claim;
+		const char *state;
+
+		snprintf(key, sizeof key, "fix:%s", id);
+		o.key = key;
+		mend_rfc3339(now, sizeof now, mend_now());
+		if (spool_begin(spool) < 0)
+			goto fail;
+		claim = jv_object();
+		claim = record_set_str(claim, "incident", id);
+		claim = record_set_str(claim, "used_at", now);
+		rc = spool_state_claim(spool, "trigger", sig, claim);
+		if (rc == 0) {
+			spool_rollback(spool);
+			jv_free(an);
+			jv_free(inc);
+			*code = MHD_HTTP_GONE;
+			return respond_msg(c, *code, "This link was already used",
+			    "Another click got there first. Nothing more was done.");
+		}
+		/* A "job" the analysis carries is the incidents-queue job it came
+		 * from, stale on the fix queue. */
+		if (rc < 0 || spool_job_add(spool, &job, &o, record_del(jv_copy(an), "job")) < 0)
+			goto fail_tx;
+		/* Remember the job with the claim, for the "already used" page. */
+		claim = jv_object();
+		claim = record_set_str(claim, "incident", id);
+		claim = record_set_str(claim, "used_at", now);
+		claim = record_set(claim, "job", record_get(job, "id"));
+		if (spool_state_put(spool, "trigger", sig, claim) < 0 || spool_commit(spool) < 0)
+			goto fail_tx;
+		state = str_or(job, "state", "queued");
+		page_open(&p, !strcmp(state, "duplicate") ? "A fix is already queued"
+		    : "Fix queued");
+		raw(&p, "<p>");
+		if (!strcmp(state, "duplicate"))
+			textf(&p, "A fix for this incident was already waiting (job %.0f on "
+			    "queue %s); no second one was added.", record_num(job, "id", 0), queue);
+		else
+			textf(&p, "Job %.0f is on queue %s. A pull request will follow when the "
+			    "fix passes the tests.", record_num(job, "id", 0), queue);
+		raw(&p, "</p>\n");
+		describe(&p, an, inc);
+		page_close(&p);
+		*code = !strcmp(state, "duplicate") ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED;
+		ret = respond_page(c, *code, &p);
+		jv_free(job);
+		jv_free(an);
+		jv_free(inc);
+		return ret;
+	}
+fail_tx:
+	mend_warn("cannot queue the fix for %s: %s", id, mend_errmsg());
+	spool_rollback(spool);
+	goto out;
+fail:
+	mend_warn("cannot queue the fix for %s: %s", id, mend_errmsg());
+out:
+	jv_free(job);
+	jv_free(an);
+	jv_free(inc);
+	*code = MHD_HTTP_SERVICE_UNAVAILABLE;
+	return respond_msg(c, *code, "Try again",
+	    "The fix could not be queued just now. The link still works.");
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct req *r = *con_cls;
+	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	int post = !strcmp(method, "POST");
+	unsigned code = 0;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	if (!r) {
+		/* First call: headers only.  Keep state for the body. */
+		if (!(r = calloc(1, sizeof *r)))
+			return MHD_NO;
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		/* Our form sends nothing worth reading: count and drop. */
+		r->body += *upload_size;
+		r->too_big |= r->body > BODY_MAX;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_big) {
+		code = 413;
+		ret = respond(c, code, "text/plain; charset=utf-8", "too large\n", 10);
+	} else if (!strcmp(url, "/healthz")) {
+		if (!get) {
+			code = MHD_HTTP_METHOD_NOT_ALLOWED;
+			ret = respond(c, code, "text/plain; charset=utf-8", "GET only\n", 9);
+		} else if (spool_data_version(spool) < 0) {
+			code = MHD_HTTP_SERVICE_UNAVAILABLE;
+			ret = respond(c, code, "text/plain; charset=utf-8", "spool unavailable\n",
+			    18);
+		} else {
+			code = MHD_HTTP_OK;
+			ret = respond(c, code, "text/plain; charset=utf-8", "ok\n", 3);
+		}
+	} else if (!strncmp(url, "/fix/", 5) && sign_incident_ok(url + 5)) {
+		if (!get && !post) {
+			code = MHD_HTTP_METHOD_NOT_ALLOWED;
+			ret = respond_msg(c, code, "Not allowed", "Use the link, then the button.");
+		} else {
+			ret = handle_fix(c, url + 5, post, &code);
+		}
+	} else {
+		code = MHD_HTTP_NOT_FOUND;
+		ret = respond(c, code, "text/plain; charset=utf-8", "not found\n", 10);
+	}
+	if (!quiet) {
+		/* Path only: the query holds the link's signature. */
+		fprintf(stderr, "%s: %s %.200s %u\n", mend_prog, method, url, code);
+	}
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	free(*con_cls);
+	*con_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	(void)cls;
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!quiet)
+		mend_warn("%s", buf);
+}
+
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT" into ss. */
+static int
+parse_listen(struct sockaddr_storage *ss, socklen_t *len, const char *s)
+{
+	char host[128];
+	const char *colon;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof *ss);
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof host)
+			return -1;
+		snprintf(host, sizeof host, "%.*s", (int)(rb - s - 1), s + 1);
+		colon = rb + 1;
+	} else {
+		if (!(colon = strrchr(s, ':')) || (size_t)(colon - s) >= sizeof host)
+			return -1;
+		snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || port < 0 || port > 65535)
+		return -1;
+	if (!*host)
+		snprintf(host, sizeof host, "0.0.0.0");
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -1;
+		*len = sizeof *a;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -1;
+		*len = sizeof *a;
+	}
+	return 0;
+}
+
+static long
+posint(const char *s, const char *what, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	char msg[128];
+
+	if (end == s || *end || v < 1 || v > max) {
+		snprintf(msg, sizeof msg, "%s must be from 1 to %ld", what, max);
+		usage(msg);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "spool", required_argument, NULL, 's' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "max-conns", required_argument, NULL, 'C' },
+		{ "max-conns-per-ip", required_argument, NULL, 'P' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen = getenv("MEND_TRIGGER_LISTEN"), *spool_dir = NULL;
+	long max_conns = 64, per_ip = 16;
+	double timeout = 10;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	sigset_t set;
+	char addr[INET6_ADDRSTRLEN] = "?";
+	int c, sig;
+
+	mend_setprog(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	if (!listen || !*listen)
+		listen = "127.0.0.1:8787";
+	while ((c = getopt_long(argc, argv, "l:s:q:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen = optarg; break;
+		case 's': spool_dir = optarg; break;
+		case 'q': queue = optarg; break;
+		case 'C': max_conns = posint(optarg, "--max-conns", 100000); break;
+		case 'P': per_ip = posint(optarg, "--max-conns-per-ip", 100000); break;
+		case 't':
+			if (mend_parse_duration(&timeout, optarg) < 0 || timeout < 1)
+				usage("--timeout: give a duration of at least 1s");
+			break;
+		case 'Q': quiet = 1; break;
+		case 'h': usage(NULL); break;
+		case 'V':
+			printf("trigger (mend) %s\n", MEND_VERSION);
+			return 0;
+		default: usage(NULL);
+		}
+	}
+	argc -= optind;
+	if (argc > 0)
+		usage("no arguments expected");
+	if (!*queue)
+		usage("empty queue name");
+	if (parse_listen(&ss, &sslen, listen) < 0)
+		usage("--listen: give ADDR:PORT, such as 127.0.0.1:8787 or [::1]:8787");
+	secret = getenv("MEND_TRIGGER_SECRET");
+	if (sign_secret_ok(secret) < 0)
+		usage(mend_errmsg());
+	if (spool_open(&spool, spool_dir) < 0)
+		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+
+	/* The daemon's thread inherits this mask: the signals come to sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
+	    on_request, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conns,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)per_ip,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ceil(timeout),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
+	if (!d) {
+		spool_close(spool);
+		mend_die(EX_UNAVAILABLE, "cannot listen on %s: %s", listen,
+		    errno ? strerror(errno) : "libmicrohttpd refused");
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr);
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof addr);
+	mend_warn(ss.ss_family == AF_INET6 ? "listening on http://[%s]:%u" :
+	    "listening on http://%s:%u", addr, info ? (unsigned)info->port : 0);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+	}
+	MHD_stop_daemon(d);
+	spool_close(spool);
+	if (!quiet)
+		mend_warn("stopped");
+	return 0;
+}
