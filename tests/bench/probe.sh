@@ -52,16 +52,21 @@ PATH=$PATH:/usr/sbin
 D=$(mktemp -d)
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; [ -f "$D/nginx.pid" ] && kill "$(cat "$D/nginx.pid")" 2>/dev/null; rm -rf "$D"' EXIT
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # One nginx port per tool: a tool's TIME_WAIT sockets (tens of thousands
 # with fresh connections) then never collide with the next tool's ports.
 tools="probe reuse curl ka close xargs bb"
+# eight distinct free ports, held open together so none repeats
+set -- $(python3 -c 'import socket
+ss=[socket.socket() for i in range(8)]
+for s in ss: s.bind(("127.0.0.1",0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
 listen=
 for t in $tools; do
-	eval "port_$t=$(freeport)"
+	eval "port_$t=$1"
+	shift
 	eval "listen=\"\$listen listen 127.0.0.1:\$port_$t backlog=4096;\""
 done
-bbport=$(freeport)
+bbport=$1
 mkdir -p "$D/tmp"
 cat > "$D/nginx.conf" <<EOF
 worker_processes 1;
