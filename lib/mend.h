@@ -745,9 +745,85 @@ int analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char
  */
 int analyze_record(jv *out, jv rec, const struct analyze_opts *o, int revise, int *cannot);
 
-/* probe.c */
+/* probe.c - concurrent HTTP checks (the libcurl multi wrapper for probe) */
 
-/* detect.c */
+struct prober;
+
+struct probe_opts {
+	int concurrency;	/* checks in flight at once; default 64 */
+	int reuse;		/* share connections among checks (else one each) */
+	double timeout;		/* seconds per check unless the target says; default 10 */
+	const char *source;	/* "source" field of records (who probed); may be NULL */
+	int threads;		/* threads sharing the checks; 0: one per CPU, up to 4 */
+};
+
+int prober_new(struct prober **out, const struct probe_opts *o);
+void prober_free(struct prober *p);
+/*
+ * Add the target described by one line of a target list: "URL
+ * [key=value ...]" or a JSON object with the same keys (url, name,
+ * method, expect, timeout, contains, header, body, follow).  Returns 1
+ * when added, 0 for a blank or comment line, -1 (message says why) for
+ * a bad one.
+ */
+int prober_add_target(struct prober *p, const char *line, size_t len);
+size_t prober_ntargets(const struct prober *p);
+/* Queue one check of every target that has none in flight; returns how many. */
+size_t prober_cycle(struct prober *p);
+/*
+ * Run the checks until none is left (returns 0) or until the monotonic
+ * time `until` (0: no limit) passes (returns 1).  Each finished check is
+ * handed to fn as a probe record: one line of compact JSON, without the
+ * newline, NUL-terminated, valid only during the call.  After each batch
+ * of finished checks fn is called with NULL (time to flush).  fn runs in
+ * the prober's threads, one call at a time.  When fn returns -1, or on
+ * a libcurl error, prober_run returns -1.
+ */
+int prober_run(struct prober *p, double until,
+    int (*fn)(const char *line, size_t len, void *arg), void *arg);
+
+/* detect.c - incidents from probe and error records */
+
+struct detector;
+
+struct detect_opts {
+	int fail_after;		/* consecutive failures that open; default 2 */
+	int recover_after;	/* consecutive successes that resolve; default 2 */
+	double error_rate;	/* percent failing over the window that opens; 0 off */
+	double window;		/* seconds; default 600 */
+	int min_samples;	/* before rate and latency count; default 5 */
+	double latency;		/* p95 milliseconds that opens; 0 off */
+	int flap;		/* state changes in the window that mean flapping; 0 off */
+	int quorum;		/* sources that must agree; default 1 */
+	int evidence;		/* records kept as evidence; default 5 */
+	const char *when;	/* jq program marking a record failing, or NULL */
+};
+
+/*
+ * A detector over the spool sp (borrowed; it must outlive the detector).
+ * Its state (windows, open incidents) is loaded from the spool's
+ * "detect" namespace, so consecutive runs continue where the last one
+ * stopped.
+ */
+int detector_new(struct detector **out, struct spool *sp, const struct detect_opts *o);
+void detector_free(struct detector *d);
+/*
+ * Feed one input line (a JSON record).  Returns 0 when it was used or
+ * ignored (records of other types), 1 when the line is bad (message
+ * says why; the caller reports it with FILE:LINE), -1 on an internal
+ * error.  Incidents it decides are held until detector_flush.
+ */
+int detector_feed(struct detector *d, const char *line, size_t len);
+/* Incidents decided but not yet flushed, and since when (mend_mono). */
+size_t detector_pending(const struct detector *d, double *since);
+/* 1 when some state is not yet in the spool. */
+int detector_dirty(const struct detector *d);
+/*
+ * Commit the pending incidents and the changed state in one spool
+ * transaction, then hand each incident record to fn (consumed), in
+ * order.  Nothing is handed over unless the commit succeeded.
+ */
+int detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg);
 
 /* otlp.c - OTLP/JSON to error records */
 

@@ -271,21 +271,36 @@ tx_end(struct spool *sp, int own, int rc)
 }
 
 static int
+schema_version(struct spool *sp)
+{
+	sqlite3_stmt *st = prep(sp, "PRAGMA user_version");
+	int version = -1;
+
+	if (!st)
+		return -1;
+	if (step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	else
+		dberr(sp, "read schema version");
+	unprep(st);
+	return version;
+}
+
+/* Readers (spool show, a cron probe) must not queue for the write lock
+ * on every open: look first, lock only when a migration is due. */
+static int
 migrate(struct spool *sp)
 {
-	sqlite3_stmt *st;
 	int version, own;
 
+	if ((version = schema_version(sp)) < 0)
+		return -1;
+	if (version == NMIGRATIONS)
+		return 0;
 	if (tx_start(sp, &own) < 0)
 		return -1;
-	if (!(st = prep(sp, "PRAGMA user_version")))
+	if ((version = schema_version(sp)) < 0)
 		return tx_end(sp, own, -1);
-	if (step(st) != SQLITE_ROW) {
-		unprep(st);
-		return tx_end(sp, own, dberr(sp, "read schema version"));
-	}
-	version = sqlite3_column_int(st, 0);
-	unprep(st);
 	if (version > NMIGRATIONS)
 		return tx_end(sp, own, mend_err("%s: mend.db has schema %d, newer than"
 		    " this mend knows (%d): upgrade mend", spool_dir(sp), version,

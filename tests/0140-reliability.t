@@ -21,8 +21,8 @@ for i in range(200000):
 	grep '}$' "$T/printed.$round" | jq -r .job.id > "$T/ids.$round" 2>/dev/null
 	printed=$((printed + $(wc -l < "$T/ids.$round")))
 done
-cat "$T"/ids.* | sort -n > "$T/ids"
-sqlite3 "$MEND_SPOOL/mend.db" "select id from jobs where queue='r'" | sort -n > "$T/stored"
+cat "$T"/ids.* | sort > "$T/ids"
+sqlite3 "$MEND_SPOOL/mend.db" "select id from jobs where queue='r'" | sort > "$T/stored"
 lost=$(comm -23 "$T/ids" "$T/stored" | wc -l)
 ok "enqueue killed 15 times printed $printed jobs" test "$printed" -gt 0
 is "$lost" "0" "every printed job is in the spool"

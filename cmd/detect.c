@@ -1,0 +1,281 @@
+/*
+ * detect - turn probe and error records into incident records.  All the
+ * rules live in lib/detect.c; this is the input loop and the batching.
+ *
+ * Incidents are committed to the spool before they are printed.  To
+ * keep a long stream fast, commits are batched: pending incidents (and
+ * changed state) are flushed as soon as the input has nothing more to
+ * read right now, when 1000 are waiting or a second has passed, and at
+ * the end; changed state alone is flushed after a second of idle input.
+ * Lines are read with read(2) so poll(2) can tell when input is idle.
+ * SIGTERM or SIGINT stops the reading; what was read is saved first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mend.h"
+
+#define FLUSH_COUNT 1000
+#define FLUSH_AFTER 1.0
+
+/* SIGTERM (PM2, systemd) or SIGINT: stop reading, save, exit 0. */
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+usage(const char *why)
+{
+	if (why)
+		mend_warn("%s", why);
+	fprintf(stderr, "usage: detect [-s DIR] [--fail-after N] [--recover-after N] "
+	    "[--error-rate PCT]\n\t[--window S] [--min-samples N] [--latency MS] "
+	    "[--flap K] [--quorum N]\n\t[--when JQ] [--evidence N] [FILE...]\n");
+	exit(EX_USAGE);
+}
+
+static int
+emit(jv rec, void *arg)
+{
+	(void)arg;
+	if (record_write(stdout, rec) < 0)
+		mend_die(EX_IOERR, "%s", mend_errmsg());
+	return 0;
+}
+
+static void
+flush(struct detector *d)
+{
+	if (detector_flush(d, emit, NULL) < 0)
+		mend_die(EX_TEMPFAIL, "cannot save to the spool: %s", mend_errmsg());
+}
+
+static long
+num(const char *s, const char *what, long lo)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < lo) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "bad %s '%s'", what, s);
+		usage(msg);
+	}
+	return v;
+}
+
+/* Feed one input to the detector; returns the number of bad lines. */
+static long
+run(struct detector *d, int fd, const char *name)
+{
+	static char *buf;
+	static size_t cap = 1 << 20;
+	size_t start = 0, end = 0;
+	double last_flush = mend_mono();
+	long lineno = 0, bad = 0;
+	int eof = 0;
+
+	if (!buf && !(buf = malloc(cap)))
+		mend_die(EX_OSERR, "out of memory");
+	for (;;) {
+		char *nl = memchr(buf + start, '\n', end - start);
+		size_t len;
+		ssize_t n;
+		double since;
+		int rc;
+
+		if (nl || (eof && start < end)) {
+			len = nl ? (size_t)(nl - (buf + start)) : end - start;
+			lineno++;
+			rc = detector_feed(d, buf + start, len);
+			start += len + (nl ? 1 : 0);
+			if (rc < 0)
+				mend_die(EX_SOFTWARE, "%s", mend_errmsg());
+			if (rc > 0) {
+				mend_warn("%s:%ld: %s", name, lineno, mend_errmsg());
+				bad++;
+			}
+			if (detector_pending(d, &since) >= FLUSH_COUNT ||
+			    (detector_pending(d, &since) && mend_mono() - since >= FLUSH_AFTER)) {
+				flush(d);
+				last_flush = mend_mono();
+			}
+			continue;
+		}
+		if (eof || stop)
+			break;
+		/* Need more input: flush first if none is waiting. */
+		if (detector_pending(d, NULL) || detector_dirty(d)) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int wait = 0;
+			if (!detector_pending(d, NULL)) {
+				double left = FLUSH_AFTER - (mend_mono() - last_flush);
+				wait = left > 0 ? (int)(left * 1000) + 1 : 0;
+			}
+			if (poll(&pfd, 1, wait) == 0 && !stop) {
+				flush(d);
+				last_flush = mend_mono();
+			}
+		}
+		if (start > 0) {
+			memmove(buf, buf + start, end - start);
+			end -= start;
+			start = 0;
+		}
+		if (end == cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				mend_die(EX_OSERR, "%s:%ld: line too long", name, lineno + 1);
+			buf = nb;
+			cap *= 2;
+		}
+		if (stop)
+			break;
+		do
+			n = read(fd, buf + end, cap - end);
+		while (n < 0 && errno == EINTR && !stop);
+		if (n < 0 && stop)
+			break;
+		if (n < 0)
+			mend_die(EX_IOERR, "read error on '%s': %s", name, strerror(errno));
+		if (n == 0)
+			eof = 1;
+		end += (size_t)n;
+	}
+	return bad;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_FAIL = 256, O_RECOVER, O_RATE, O_WINDOW, O_MIN, O_LATENCY, O_FLAP,
+		O_QUORUM, O_WHEN, O_EVIDENCE, O_VERSION };
+	static const struct option longopts[] = {
+		{ "spool", required_argument, NULL, 's' },
+		{ "fail-after", required_argument, NULL, O_FAIL },
+		{ "recover-after", required_argument, NULL, O_RECOVER },
+		{ "error-rate", required_argument, NULL, O_RATE },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "min-samples", required_argument, NULL, O_MIN },
+		{ "latency", required_argument, NULL, O_LATENCY },
+		{ "flap", required_argument, NULL, O_FLAP },
+		{ "quorum", required_argument, NULL, O_QUORUM },
+		{ "when", required_argument, NULL, O_WHEN },
+		{ "evidence", required_argument, NULL, O_EVIDENCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct detect_opts o = { .fail_after = 2, .recover_after = 2, .error_rate = 0,
+		.window = 600, .min_samples = 5, .flap = 4, .quorum = 1, .evidence = 5 };
+	const char *spooldir = NULL;
+	struct detector *d;
+	struct spool *sp;
+	long bad = 0;
+	int c, i, missing = 0;
+	char *end;
+
+	mend_setprog(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	{
+		/* No SA_RESTART: a blocked read must return to see `stop`. */
+		struct sigaction sa = { .sa_handler = on_signal };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			spooldir = optarg;
+			break;
+		case O_FAIL:
+			o.fail_after = (int)num(optarg, "--fail-after", 1);
+			break;
+		case O_RECOVER:
+			o.recover_after = (int)num(optarg, "--recover-after", 1);
+			break;
+		case O_RATE:
+			o.error_rate = strtod(optarg, &end);
+			if (*end || end == optarg || o.error_rate < 0 || o.error_rate > 100)
+				usage("bad --error-rate: want a percentage, 0 to turn it off");
+			break;
+		case O_WINDOW:
+			if (mend_parse_duration(&o.window, optarg) < 0 || o.window <= 0)
+				usage("bad --window");
+			break;
+		case O_MIN:
+			o.min_samples = (int)num(optarg, "--min-samples", 1);
+			break;
+		case O_LATENCY:
+			o.latency = strtod(optarg, &end);
+			if (*end || end == optarg || o.latency < 0)
+				usage("bad --latency: want milliseconds");
+			break;
+		case O_FLAP:
+			o.flap = (int)num(optarg, "--flap", 0);
+			break;
+		case O_QUORUM:
+			o.quorum = (int)num(optarg, "--quorum", 1);
+			break;
+		case O_WHEN:
+			o.when = optarg;
+			break;
+		case O_EVIDENCE:
+			o.evidence = (int)num(optarg, "--evidence", 1);
+			if (o.evidence > 100)
+				usage("bad --evidence: at most 100");
+			break;
+		case 'h':
+			usage(NULL);
+			break;
+		case O_VERSION:
+			printf("detect %s\n", MEND_VERSION);
+			return 0;
+		default:
+			usage(NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (spool_open(&sp, spooldir) < 0)
+		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	if (detector_new(&d, sp, &o) < 0) {
+		int code = o.when && strstr(mend_errmsg(), "jq") ? EX_USAGE : EX_UNAVAILABLE;
+		mend_die(code, "%s", mend_errmsg());
+	}
+	if (argc == 0) {
+		bad += run(d, 0, "-");
+	} else {
+		for (i = 0; i < argc && !stop; i++) {
+			int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
+			if (fd < 0) {
+				mend_warn("cannot open '%s': %s", argv[i], strerror(errno));
+				missing = 1;
+				continue;
+			}
+			bad += run(d, fd, argv[i]);
+			if (fd != 0)
+				close(fd);
+		}
+	}
+	flush(d);
+	detector_free(d);
+	spool_close(sp);
+	if (missing)
+		return EX_NOINPUT;
+	return bad ? EX_DATAERR : 0;
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# detect run once per record (cron) decides exactly what one long run does;
+# an incident is in the spool before it is printed.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/servers/probe-records.sh"
+plan 11
+
+# outages, a flapping spell, a slow spell, two sources, exceptions
+{
+	for s in 0 10 20 30 40 50 60 70 80 90 100 110; do
+		case $s in 20|30|40) rec api $s false ;; *) rec api $s true ;; esac
+		case $((s / 10 % 4)) in 0|1) rec flap $s false ;; *) rec flap $s true ;; esac
+		case $s in 50|60|70) rec slow $s true 200 null 800 ;; *) rec slow $s true 200 null 30 ;; esac
+		case $s in 10|20|30) rec q $s false 0 '"connect"' 5 p1; rec q $s false 0 '"connect"' 5 p2 ;;
+			*) rec q $s true 200 null 5 p1; rec q $s true 200 null 5 p2 ;; esac
+	done
+	err web 35 KeyError 4 get
+	rec api 700 true
+	err web 800 KeyError 4 get
+} > "$T/all"
+opts="--latency 500 --min-samples 4 --quorum 2"
+MEND_SPOOL=$T/long.spool detect $opts "$T/all" > "$T/once"
+is "$?" 0 "one long run"
+n=$(wc -l < "$T/all")
+i=0
+while IFS= read -r line; do
+	printf '%s\n' "$line" | MEND_SPOOL=$T/cron.spool detect $opts >> "$T/cron" || echo "run $i failed" >> "$T/fail"
+	i=$((i + 1))
+done < "$T/all"
+is "$i" "$n" "then one run per record"
+ok "no run failed" test ! -e "$T/fail"
+is "$(jq -r '.incident | .event + " " + .monitor + " " + .reason' "$T/once" | tr '\n' ',')" \
+	"open flap down,open q down,open api down,resolve flap down,open flap down,resolve q down,resolve api down,open slow latency,open web exception,resolve web exception,open web exception," \
+	"the long run's incidents"
+jq -c '.incident | del(.id)' "$T/once" > "$T/once.s"
+jq -c '.incident | del(.id)' "$T/cron" > "$T/cron.s"
+test_cmp "$T/once.s" "$T/cron.s" "cron runs print the same incidents"
+pairs() { jq -r '.incident | .fingerprint + " " + .event + " " + .id' "$1" | sort | awk '
+	$2 == "open" { o[$1] = o[$1] " " $3 } $2 == "resolve" { r[$1] = r[$1] " " $3 }
+	END { for (k in r) if (index(o[k], r[k]) == 0) print "mismatch", k }'; }
+is "$(pairs "$T/cron")" "" "across runs, each resolve carries its open's id"
+is "$(sqlite3 -cmd ".timeout 5000" "$T/cron.spool/mend.db" "select state, count(*) from incidents group by state" | tr '\n' ' ')" \
+	"open|3 resolved|4 " "spool: the same incidents open and resolved"
+
+# committed before printed: every printed id is already in the spool
+export MEND_SPOOL=$T/live.spool
+{ rec live 0 false; rec live 10 false; sleep 0.3; rec live 20 true; rec live 30 true; sleep 0.3; } |
+	detect | while IFS= read -r line; do
+		id=$(printf '%s\n' "$line" | jq -r .incident.id)
+		ev=$(printf '%s\n' "$line" | jq -r .incident.event)
+		sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select '$ev', state from incidents where id = '$id'"
+	done > "$T/live"
+is "$(tr '\n' ' ' < "$T/live")" "open|open resolve|resolved " "each incident was committed before it was printed"
+# and it is printed while the input is still open (not held to the end)
+{ rec stream 0 false; rec stream 10 false; sleep 2; } | detect | { read -r line; date +%s.%N; } > "$T/t1" &
+t0=$(date +%s.%N)
+wait
+is "$(awk "BEGIN { print ($(cat "$T/t1") - $t0 < 1.5) }")" 1 "an incident is printed as soon as the input pauses"
+
+# SIGTERM (a PM2 or systemd restart) saves what was read: the next run goes on
+export MEND_SPOOL=$T/term.spool
+mkfifo "$T/fifo"
+detect < "$T/fifo" > "$T/term1" &
+dp=$!
+exec 7> "$T/fifo"
+rec svc 0 false >&7
+sleep 0.3
+kill -TERM "$dp"
+wait "$dp"
+is "$?" 0 "SIGTERM: detect exits 0"
+exec 7>&-
+rec svc 10 false | detect > "$T/term2"
+is "$(jq -r .incident.event "$T/term2")" open "the failure read before SIGTERM was saved"
