@@ -32,13 +32,13 @@ for c in $cmds; do
 done
 
 # Every long option in a program's getopt tables is in its page (mdoc
-# writes "\-" for "-"), so a new option cannot go undocumented.  --help
+# writes "\-" or "Fl Fl" for "--"), so a new option cannot go undocumented.  --help
 # and --version are every program's and said once in mend(7).
 for c in $cmds; do
 	n=${c##*/}; n=${n%.c}
 	missing=
 	if [ -f "man/$n.1" ]; then
-		sed 's/\\-/-/g' "man/$n.1" > "$T/page"
+		sed -e 's/\\-/-/g' -e 's/Fl Fl /Fl -/g' "man/$n.1" > "$T/page"
 		# shellcheck disable=SC2013
 		for o in $(sed -n 's/.*{ *"\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' "$c"); do
 			case $o in help|version) continue ;; esac	# every program's, in mend(7)
