@@ -23,11 +23,8 @@ static struct spool *sp;
 static struct job_opts opts;
 static struct jqexpr *keyexpr;
 /* Output lines of the records added in the open transaction. */
-static struct {
-	char *buf;
-	size_t len, cap;
-	int n;
-} pending;
+static struct strbuf pending;
+static int npending;
 static int bad_key;
 
 static void
@@ -76,36 +73,24 @@ job_key(jv rec, const char *where, long line)
 static int
 flush(void)
 {
-	if (pending.n == 0)
+	if (npending == 0)
 		return 0;
 	if (spool_commit(sp) < 0) {
 		mend_warn("cannot commit to spool: %s", mend_errmsg());
 		return EX_TEMPFAIL;
 	}
-	if (fwrite(pending.buf, 1, pending.len, stdout) != pending.len ||
+	if (pending.oom) {
+		mend_warn("out of memory");
+		return EX_OSERR;
+	}
+	if (fwrite(pending.s, 1, pending.len, stdout) != pending.len ||
 	    fflush(stdout) == EOF) {
 		mend_errno("write error");
 		mend_warn("%s", mend_errmsg());
 		return EX_IOERR;
 	}
 	pending.len = 0;
-	pending.n = 0;
-	return 0;
-}
-
-static int
-put(const char *s, size_t n)
-{
-	if (pending.len + n > pending.cap) {
-		size_t cap = (pending.len + n) * 2;
-		char *nb = realloc(pending.buf, cap);
-		if (!nb)
-			return -1;
-		pending.buf = nb;
-		pending.cap = cap;
-	}
-	memcpy(pending.buf + pending.len, s, n);
-	pending.len += n;
+	npending = 0;
 	return 0;
 }
 
@@ -118,7 +103,6 @@ static int
 pend(jv rec, const char *text, size_t len, jv job)
 {
 	char *js = record_dump(job);
-	int rc;
 
 	if (!js) {
 		jv_free(rec);
@@ -128,24 +112,22 @@ pend(jv rec, const char *text, size_t len, jv job)
 	if (!record_has(rec, "job") && len >= 2 && text[len - 1] == '}') {
 		while (len > 1 && (text[len - 2] == ' ' || text[len - 2] == '\t'))
 			len--;
-		rc = put(text, len - 1);
-		if (rc == 0 && text[len - 2] != '{' && put(",", 1) < 0)
-			rc = -1;
-		if (rc == 0 && (put("\"job\":", 6) < 0 || put(js, strlen(js)) < 0 ||
-		    put("}\n", 2) < 0))
-			rc = -1;
+		strbuf_addn(&pending, text, len - 1);
+		if (text[len - 2] != '{')
+			strbuf_add(&pending, ",");
+		strbuf_addf(&pending, "\"job\":%s}\n", js);
 	} else {
 		char *all;
 		rec = jv_object_set(rec, jv_string("job"), jv_copy(job));
 		all = record_dump(rec);
-		rc = all && put(all, strlen(all)) == 0 && put("\n", 1) == 0 ? 0 : -1;
+		strbuf_addf(&pending, "%s\n", all ? all : "");
 		free(all);
 	}
 	free(js);
 	jv_free(rec);
 	jv_free(job);
-	pending.n++;
-	return rc;
+	npending++;
+	return pending.oom ? -1 : 0;
 }
 
 static int
@@ -156,7 +138,7 @@ add(jv rec, const char *where, long line, const char *text, size_t len)
 	jv job;
 	int rc;
 
-	if (pending.n == 0 && spool_begin(sp) < 0) {
+	if (npending == 0 && spool_begin(sp) < 0) {
 		free(key);
 		jv_free(rec);
 		mend_warn("%s", mend_errmsg());
@@ -208,7 +190,7 @@ run(const char *path)
 		text = record_reader_text(r, &len);
 		if ((rc = add(rec, record_reader_name(r), record_reader_line(r), text, len)))
 			break;
-		if (pending.n >= BATCH_MAX && (rc = flush()))
+		if (npending >= BATCH_MAX && (rc = flush()))
 			break;
 	}
 	if (!rc)
@@ -289,7 +271,7 @@ main(int argc, char **argv)
 		if (rc > worst)
 			worst = rc;
 	}
-	free(pending.buf);
+	strbuf_release(&pending);
 	jqexpr_free(keyexpr);
 	spool_close(sp);
 	if (!rc && bad_key)

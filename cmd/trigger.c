@@ -65,44 +65,16 @@ usage(const char *why)
 
 /* ---- HTML ---- */
 
-struct page {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-put(struct page *p, const char *s, size_t n)
-{
-	if (p->oom)
-		return;
-	if (p->len + n + 1 > p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 4096;
-		char *ns;
-		while (cap < p->len + n + 1)
-			cap *= 2;
-		if (!(ns = realloc(p->s, cap))) {
-			p->oom = 1;
-			return;
-		}
-		p->s = ns;
-		p->cap = cap;
-	}
-	memcpy(p->s + p->len, s, n);
-	p->len += n;
-	p->s[p->len] = '\0';
-}
-
 /* Markup we wrote ourselves. */
 static void
-raw(struct page *p, const char *s)
+raw(struct strbuf *p, const char *s)
 {
-	put(p, s, strlen(s));
+	strbuf_add(p, s);
 }
 
 /* Text from anywhere else: escaped for element content and attributes. */
 static void
-text(struct page *p, const char *s)
+text(struct strbuf *p, const char *s)
 {
 	for (; s && *s; s++)
 		switch (*s) {
@@ -111,12 +83,12 @@ text(struct page *p, const char *s)
 		case '>': raw(p, "&gt;"); break;
 		case '"': raw(p, "&quot;"); break;
 		case '\'': raw(p, "&#39;"); break;
-		default: put(p, s, 1);
+		default: strbuf_addn(p, s, 1);
 		}
 }
 
 static void __attribute__((format(printf, 2, 3)))
-textf(struct page *p, const char *fmt, ...)
+textf(struct strbuf *p, const char *fmt, ...)
 {
 	char *s;
 	va_list ap;
@@ -134,7 +106,7 @@ textf(struct page *p, const char *fmt, ...)
 }
 
 static void
-page_open(struct page *p, const char *title)
+page_open(struct strbuf *p, const char *title)
 {
 	raw(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -150,13 +122,13 @@ page_open(struct page *p, const char *title)
 }
 
 static void
-page_close(struct page *p)
+page_close(struct strbuf *p)
 {
 	raw(p, "\n<p class=\"note\">mend trigger</p></body></html>\n");
 }
 
 static void
-dl_item(struct page *p, const char *name, const char *value)
+dl_item(struct strbuf *p, const char *name, const char *value)
 {
 	if (!value || !*value)
 		return;
@@ -194,7 +166,7 @@ respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *
 }
 
 static enum MHD_Result
-respond_page(struct MHD_Connection *c, unsigned code, struct page *p)
+respond_page(struct MHD_Connection *c, unsigned code, struct strbuf *p)
 {
 	enum MHD_Result ret;
 
@@ -212,7 +184,7 @@ respond_page(struct MHD_Connection *c, unsigned code, struct page *p)
 static enum MHD_Result
 respond_msg(struct MHD_Connection *c, unsigned code, const char *title, const char *msg)
 {
-	struct page p = { 0 };
+	struct strbuf p = { 0 };
 
 	page_open(&p, title);
 	raw(&p, "<p>");
@@ -233,7 +205,7 @@ str_or(jv rec, const char *path, const char *dflt)
 }
 
 static void
-describe(struct page *p, jv an, jv inc)
+describe(struct strbuf *p, jv an, jv inc)
 {
 	double conf = record_num(an, "analysis.confidence", -1);
 	jv a;
@@ -296,7 +268,7 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 	const char *exp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exp");
 	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
 	jv used = jv_invalid(), an = jv_invalid(), inc = jv_null(), job = jv_invalid();
-	struct page p = { 0 };
+	struct strbuf p = { 0 };
 	enum MHD_Result ret;
 	int v, rc;
 

@@ -360,6 +360,25 @@ int http_do(struct http_resp *resp, const struct http_req *req);
 int http_do_retry(struct http_resp *resp, const struct http_req *req);
 void http_resp_release(struct http_resp *resp);
 
+/* strbuf.c - growable strings */
+
+/* Start from `struct strbuf b = { 0 };`.  Appends never fail loudly: an
+ * allocation failure sets oom and later appends do nothing. */
+struct strbuf {
+	char *s;		/* NUL-terminated, NULL while empty */
+	size_t len, cap;
+	int oom;
+};
+
+void strbuf_addn(struct strbuf *b, const char *s, size_t n);
+void strbuf_add(struct strbuf *b, const char *s);
+void strbuf_addf(struct strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The string, now the caller's ("" when empty), the buffer emptied;
+ * NULL (and the buffer released) when memory ran out. */
+char *strbuf_take(struct strbuf *b);
+void strbuf_release(struct strbuf *b);
+
 /* jqexpr.c - jq programs on records */
 
 struct jqexpr;

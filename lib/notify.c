@@ -59,75 +59,6 @@
 #define SECTION_CAP 6000
 #define EVIDENCE_CAP 1500
 
-/* A growable string. */
-struct buf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-buf_addn(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *ns;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(ns = realloc(b->s, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_add(struct buf *b, const char *s)
-{
-	buf_addn(b, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3)))
-buf_addf(struct buf *b, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = 1;
-		return;
-	}
-	buf_addn(b, s, (size_t)n);
-	free(s);
-}
-
-/* The string, owned by the caller ("" when empty); NULL when out of memory. */
-static char *
-buf_take(struct buf *b)
-{
-	char *s;
-
-	if (b->oom) {
-		free(b->s);
-		return NULL;
-	}
-	s = b->s ? b->s : strdup("");
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
-
 /* Length of the UTF-8 sequence starting with byte c. */
 static size_t
 u8seq(unsigned char c)
@@ -170,7 +101,7 @@ fit_bytes(const char *s, size_t max)
 char *
 notify_clip(const char *s, size_t max)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t n;
 
 	if (!s)
@@ -188,9 +119,9 @@ notify_clip(const char *s, size_t max)
 		if (k > 0 && k + 40 > n)
 			n = k - 1 > 0 ? k - 1 : k;
 	}
-	buf_addn(&b, s, n);
-	buf_add(&b, "…");
-	return buf_take(&b);
+	strbuf_addn(&b, s, n);
+	strbuf_add(&b, "…");
+	return strbuf_take(&b);
 }
 
 /*
@@ -226,30 +157,30 @@ split_chunks(const char *s, size_t max)
 static char *
 slack_escape(const char *s)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
 	for (; *s; s++)
 		switch (*s) {
-		case '&': buf_add(&b, "&amp;"); break;
-		case '<': buf_add(&b, "&lt;"); break;
-		case '>': buf_add(&b, "&gt;"); break;
-		default: buf_addn(&b, s, 1);
+		case '&': strbuf_add(&b, "&amp;"); break;
+		case '<': strbuf_add(&b, "&lt;"); break;
+		case '>': strbuf_add(&b, "&gt;"); break;
+		default: strbuf_addn(&b, s, 1);
 		}
-	return buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* Discord markdown: a backslash makes any of these literal. */
 static char *
 discord_escape(const char *s)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
 	for (; *s; s++) {
 		if (strchr("\\*_~`|[]<>#@", *s))
-			buf_addn(&b, "\\", 1);
-		buf_addn(&b, s, 1);
+			strbuf_addn(&b, "\\", 1);
+		strbuf_addn(&b, s, 1);
 	}
-	return buf_take(&b);
+	return strbuf_take(&b);
 }
 
 /* ---- targets ---- */
@@ -460,7 +391,7 @@ static char *
 evidence_text(jv rec)
 {
 	jv ev = record_get(rec, "incident.evidence");
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	int n, i;
 
 	if (jv_get_kind(ev) != JV_KIND_ARRAY) {
@@ -483,15 +414,15 @@ evidence_text(jv rec)
 				snprintf(what, sizeof what, "HTTP %.0f", st);
 			else
 				snprintf(what, sizeof what, "no response");
-			buf_addf(&b, "%s%s in %.0f ms%s%s\n", when, what, record_num(e, "ms", 0),
+			strbuf_addf(&b, "%s%s in %.0f ms%s%s\n", when, what, record_num(e, "ms", 0),
 			    *det ? " — " : "", det);
 		} else if (!strcmp(type, "error")) {
 			const char *ex = str_or(e, "exception", NULL);
-			buf_addf(&b, "%s%s%s%s\n", when, ex ? ex : "", ex ? ": " : "",
+			strbuf_addf(&b, "%s%s%s%s\n", when, ex ? ex : "", ex ? ": " : "",
 			    str_or(e, "message", ""));
 		} else {
 			char *d = record_dump(e), *c = notify_clip(d ? d : "", 200);
-			buf_addf(&b, "%s%s\n", when, c ? c : "");
+			strbuf_addf(&b, "%s%s\n", when, c ? c : "");
 			free(d);
 			free(c);
 		}
@@ -500,7 +431,7 @@ evidence_text(jv rec)
 	jv_free(ev);
 	if (b.len && b.s[b.len - 1] == '\n')
 		b.s[--b.len] = '\0';
-	return buf_take(&b);
+	return strbuf_take(&b);
 }
 
 static void
@@ -588,7 +519,7 @@ build_analysis(struct notify_msg *m, jv rec, const struct notify_opts *o)
 	const char *cause = str_or(rec, "analysis.root_cause", "cause not found");
 	double conf = record_num(rec, "analysis.confidence", -1);
 	jv a;
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	char *first, tmp[128];
 	size_t n;
 	int i, len;
@@ -630,13 +561,13 @@ build_analysis(struct notify_msg *m, jv rec, const struct notify_opts *o)
 		line = record_num(f, "line", 0);
 		path = record_str(f, "file") ? record_str(f, "file") : str_or(f, "path", "?");
 		if (line > 0)
-			buf_addf(&b, "%s:%.0f", path, line);
+			strbuf_addf(&b, "%s:%.0f", path, line);
 		else
-			buf_add(&b, path);
+			strbuf_add(&b, path);
 		if (fn && *fn)
-			buf_addf(&b, " in %s()", fn);
+			strbuf_addf(&b, " in %s()", fn);
 		jv_free(f);
-		first = buf_take(&b);
+		first = strbuf_take(&b);
 		add_field(m, "Where", first);
 		free(first);
 	}
@@ -650,14 +581,14 @@ build_analysis(struct notify_msg *m, jv rec, const struct notify_opts *o)
 		for (i = 0; i < len; i++) {
 			jv s = jv_array_get(jv_copy(a), i);
 			if (jv_get_kind(s) == JV_KIND_STRING)
-				buf_addf(&b, "%d. %s\n", i + 1, jv_string_value(s));
+				strbuf_addf(&b, "%d. %s\n", i + 1, jv_string_value(s));
 			jv_free(s);
 		}
 	} else if (jv_get_kind(a) == JV_KIND_STRING) {
-		buf_add(&b, jv_string_value(a));
+		strbuf_add(&b, jv_string_value(a));
 	}
 	jv_free(a);
-	first = buf_take(&b);
+	first = strbuf_take(&b);
 	if (first && first[0] && first[strlen(first) - 1] == '\n')
 		first[strlen(first) - 1] = '\0';
 	add_section(m, "What to do", first, SECTION_CAP);
@@ -668,13 +599,13 @@ build_analysis(struct notify_msg *m, jv rec, const struct notify_opts *o)
 		len = jv_array_length(jv_copy(a));
 		for (i = 0; i < len && i < 3; i++) {
 			jv s = jv_array_get(jv_copy(a), i);
-			buf_addf(&b, "%s%s (%.2f)", i ? ", " : "", str_or(s, "incident", "?"),
+			strbuf_addf(&b, "%s%s (%.2f)", i ? ", " : "", str_or(s, "incident", "?"),
 			    record_num(s, "score", 0));
 			jv_free(s);
 		}
 	}
 	jv_free(a);
-	first = buf_take(&b);
+	first = strbuf_take(&b);
 	add_field(m, "Seen before", first);
 	free(first);
 	if (record_str(rec, "analysis.diff")) {
@@ -765,19 +696,19 @@ notify_msg_build(struct notify_msg *m, jv rec, const struct notify_opts *o)
 char *
 notify_text(const struct notify_msg *m)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i;
 
-	buf_add(&b, m->title);
+	strbuf_add(&b, m->title);
 	for (i = 0; i < m->nfields; i++)
-		buf_addf(&b, "\n%s: %s", m->fields[i].name, m->fields[i].value);
+		strbuf_addf(&b, "\n%s: %s", m->fields[i].name, m->fields[i].value);
 	for (i = 0; i < m->nsections; i++)
-		buf_addf(&b, "\n\n%s:\n%s", m->sections[i].heading, m->sections[i].text);
+		strbuf_addf(&b, "\n\n%s:\n%s", m->sections[i].heading, m->sections[i].text);
 	if (m->fix_url)
-		buf_addf(&b, "\n\nFix it: %s", m->fix_url);
+		strbuf_addf(&b, "\n\nFix it: %s", m->fix_url);
 	else if (m->no_fix)
-		buf_addf(&b, "\n\n%s", m->no_fix);
-	return buf_take(&b);
+		strbuf_addf(&b, "\n\n%s", m->no_fix);
+	return strbuf_take(&b);
 }
 
 static jv
@@ -822,7 +753,7 @@ slack_fallback(const struct notify_msg *m)
 {
 	struct notify_msg t = *m;
 	char *body, *fix = NULL, *e, *out;
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t room;
 
 	t.fix_url = NULL;
@@ -835,13 +766,13 @@ slack_fallback(const struct notify_msg *m)
 	e = fix ? slack_escape(fix) : strdup("");
 	room = SLACK_TEXT_MAX - (e ? notify_u16len(e) : 0);
 	out = slack_clip(body ? body : "", room);
-	buf_add(&b, out ? out : "");
-	buf_add(&b, e ? e : "");
+	strbuf_add(&b, out ? out : "");
+	strbuf_add(&b, e ? e : "");
 	free(body);
 	free(fix);
 	free(e);
 	free(out);
-	return buf_take(&b);
+	return strbuf_take(&b);
 }
 
 jv
@@ -859,10 +790,10 @@ notify_slack(const struct notify_msg *m)
 	for (i = 0; i < m->nfields && i < SLACK_FIELDS_MAX; i++) {
 		char *name = slack_escape(m->fields[i].name);
 		char *val = slack_escape(m->fields[i].value);
-		struct buf b = { 0 };
+		struct strbuf b = { 0 };
 		char *c;
-		buf_addf(&b, "*%s*\n%s", name ? name : "", val ? val : "");
-		s = buf_take(&b);
+		strbuf_addf(&b, "*%s*\n%s", name ? name : "", val ? val : "");
+		s = strbuf_take(&b);
 		c = notify_clip(s ? s : "", SLACK_FIELD_MAX);
 		fields = jv_array_append(fields, slack_text_obj("mrkdwn", c ? c : ""));
 		free(name);
@@ -878,10 +809,10 @@ notify_slack(const struct notify_msg *m)
 	for (i = 0; i < m->nsections; i++) {
 		char *h = slack_escape(m->sections[i].heading);
 		char *t = slack_escape(m->sections[i].text);
-		struct buf b = { 0 };
+		struct strbuf b = { 0 };
 		jv chunks;
-		buf_addf(&b, "*%s*\n%s", h ? h : "", t ? t : "");
-		s = buf_take(&b);
+		strbuf_addf(&b, "*%s*\n%s", h ? h : "", t ? t : "");
+		s = strbuf_take(&b);
 		chunks = split_chunks(s ? s : "", SLACK_SECTION_MAX);
 		nb = jv_array_length(jv_copy(chunks));
 		for (k = 0; k < nb; k++) {
@@ -947,7 +878,7 @@ notify_discord(const struct notify_msg *m)
 	jv embed = jv_object(), fields = jv_array(), p = jv_object();
 	char *title, *footer, *s, *fix = NULL, *body, *desc;
 	size_t i, used, room;
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
 	title = notify_clip(m->title, DISCORD_TITLE_MAX);
 	footer = notify_clip(m->footer, DISCORD_FOOTER_MAX);
@@ -977,10 +908,10 @@ notify_discord(const struct notify_msg *m)
 	}
 	for (i = 0; i < m->nsections; i++) {
 		char *e = discord_escape(m->sections[i].text);
-		buf_addf(&b, "%s**%s**\n%s", i ? "\n\n" : "", m->sections[i].heading, e ? e : "");
+		strbuf_addf(&b, "%s**%s**\n%s", i ? "\n\n" : "", m->sections[i].heading, e ? e : "");
 		free(e);
 	}
-	body = buf_take(&b);
+	body = strbuf_take(&b);
 	/* What is left of the 6000 total, and of the description's own 4096. */
 	room = DISCORD_TOTAL_MAX > used ? DISCORD_TOTAL_MAX - used : 0;
 	if (room > DISCORD_DESC_MAX)
@@ -989,9 +920,9 @@ notify_discord(const struct notify_msg *m)
 	s = notify_clip(body ? body : "", room);
 	if (s && !*s && fix)	/* no sections: drop the leading blank line */
 		memmove(fix, fix + 2, strlen(fix + 2) + 1);
-	buf_add(&b, s ? s : "");
-	buf_add(&b, fix ? fix : "");
-	desc = buf_take(&b);
+	strbuf_add(&b, s ? s : "");
+	strbuf_add(&b, fix ? fix : "");
+	desc = strbuf_take(&b);
 
 	embed = jv_object_set(embed, jv_string("title"), jv_string(title ? title : ""));
 	if (desc && *desc)
