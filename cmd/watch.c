@@ -168,8 +168,8 @@ revert(jv rec)
 		goto out;
 	}
 	if (repo_checkout_path(&path, url, workroot) < 0) {
-		mend_warn("%s", mend_errmsg());
-		fail(EX_DATAERR);
+		mend_warn("%.12s: %s", commit, mend_errmsg());
+		fail(EX_UNAVAILABLE);
 		goto out;
 	}
 	if ((mkdir(workroot, 0700) < 0 && errno != EEXIST) || repo_lock(&lockfd, path) < 0 ||
