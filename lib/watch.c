@@ -39,7 +39,12 @@ struct watcher {
 	jv dirty;		/* key -> true, changed since watcher_changes */
 	jv verdicts;		/* decided, not yet taken */
 	double latest;		/* newest ts seen */
+	double next_due;	/* when the first pending deploy's window ends */
+	long fed;		/* records since the last prune */
 };
+
+static double first_due(struct watcher *w);
+static void prune(struct watcher *w);
 
 void
 watch_opts_init(struct watch_opts *o)
@@ -63,6 +68,7 @@ watcher_new(struct watcher **out, jv state, const struct watch_opts *o)
 	w->dirty = jv_object();
 	w->verdicts = jv_array();
 	w->latest = record_num(w->state, "latest", 0);
+	w->next_due = first_due(w);
 	*out = w;
 	return 0;
 }
@@ -393,13 +399,33 @@ judge_deploy(struct watcher *w, const char *key, jv pending)
 	jv_free(pending);
 }
 
+/* The end of the earliest pending window (HUGE_VAL when none waits). */
+static double
+first_due(struct watcher *w)
+{
+	double at, due = HUGE_VAL;
+
+	jv_object_foreach(w->state, k, v) {
+		if (!strncmp(jv_string_value(k), "d:", 2) &&
+		    mend_parse_time(&at, record_str(v, "deploy.ts")) == 0 && at + w->o.window < due)
+			due = at + w->o.window;
+		jv_free(k);
+		jv_free(v);
+	}
+	return due;
+}
+
 /* Judge every pending deploy whose window the newest ts has passed. */
 static void
 judge_due(struct watcher *w)
 {
-	jv due = jv_array();
+	jv due;
 	int i, n;
 
+	/* Most records find nothing due: no scan of the state for them. */
+	if (!(w->latest > w->next_due))
+		return;
+	due = jv_array();
 	jv_object_foreach(w->state, k, v) {
 		double at;
 		if (!strncmp(jv_string_value(k), "d:", 2) &&
@@ -418,6 +444,7 @@ judge_due(struct watcher *w)
 		jv_free(k);
 	}
 	jv_free(due);
+	w->next_due = first_due(w);
 }
 
 static int
@@ -455,6 +482,8 @@ add_deploy(struct watcher *w, jv deploy, jv incident)
 		else
 			jv_free(incident);
 		put(w, key, p);
+		if (at + w->o.window < w->next_due)
+			w->next_due = at + w->o.window;
 	} else {
 		jv_free(deploy);
 		jv_free(incident);
@@ -533,6 +562,9 @@ watcher_feed(struct watcher *w, jv rec)
 	if (rc < 0)
 		return -1;
 	judge_due(w);
+	/* A long run without saves (no deploys) must not grow without bound. */
+	if (++w->fed >= 50000)
+		prune(w);
 	return rc;
 }
 
@@ -553,6 +585,7 @@ prune(struct watcher *w)
 	jv keys = jv_array();
 	int i, n;
 
+	w->fed = 0;
 	jv_object_foreach(w->state, k, v) {
 		const char *s = jv_string_value(k);
 		if (!strncmp(s, "d:", 2) && mend_parse_time(&at, record_str(v, "deploy.ts")) == 0 &&
