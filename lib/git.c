@@ -963,6 +963,11 @@ repo_revert(struct repo *r, char out[41], const char *branch, const char *base, 
 		gerr("cannot write the tree");
 		goto out;
 	}
+	/* Nothing would change: the base has reverted it already (or never had it). */
+	if (git_oid_equal(&tree_oid, git_commit_tree_id(b))) {
+		mend_err("reverting %.12s changes nothing on %.12s: reverted already", hex, base);
+		goto out;
+	}
 	if (signature(r, &sig) < 0)
 		goto out;
 	if (git_commit_create_v(&oid, r->git, NULL, sig, sig, NULL, msg, tree, 1, b) < 0) {

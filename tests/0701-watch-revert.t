@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
 . "$(dirname "$0")/lib-watch.sh"
-plan 21
+plan 24
 make_repo
 # The deploy: a commit that breaks add(), then a later unrelated one.
 (cd "$T/src" && sed -i 's/return a + b/return a - b/' calc.py && git commit -qam "calc: faster add" &&
@@ -75,6 +75,14 @@ jq -c 'select(.type == "verdict")' "$T/out5" |
 	watch -s "$T/s3" --revert --forge github --api-url "$api" --slug acme/calc > "$T/out6" 2>/dev/null
 is "$(jq -c '.pr | [.number, .created]' "$T/out6"):$(grep -c '"POST"' "$T/gh.log")" "[1,false]:1" \
 	"a re-run finds the open pull request and posts nothing"
+
+# The revert merged: asking again changes nothing and says so.
+git --git-dir="$T/remote.git" update-ref refs/heads/main "refs/heads/$branch"
+git --git-dir="$T/remote.git" branch -D "$branch" >/dev/null
+watch --revert --repo "$T/remote.git" "$T/verdict.json" > "$T/out9" 2> "$T/err9"
+is "$?:$(wc -c < "$T/out9")" "65:0" "a deploy reverted already: 65, no pull request"
+like "$(cat "$T/err9")" "*reverting ${bad:0:12} changes nothing on *: reverted already*" "and says so"
+not_ok "no branch was pushed" git --git-dir="$T/remote.git" rev-parse -q --verify "refs/heads/$branch"
 
 # A repository path that is gone: 69; a remote that does not answer: 75.
 mv "$T/remote.git" "$T/moved.git"
