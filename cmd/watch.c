@@ -473,7 +473,7 @@ main(int argc, char **argv)
 		opt.api = api;
 	}
 	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
+		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 	if (spool_state_all(sp, &state, "watch") < 0)
 		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
 	if (watcher_new(&w, state, &wo) < 0)

@@ -4,7 +4,7 @@
 # from cron continue one another; bad lines are reported and skipped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-watch.sh"
-plan 27
+plan 29
 v='[.verdict.worse, (.verdict.monitors[] | select(.monitor == "api") | .reason)]'
 
 stream fail=1 > "$T/fail.jsonl"
@@ -94,3 +94,10 @@ is "$?" 65 "bad lines: exit 65"
 like "$(cat "$T/err")" "*bad.jsonl:4:*bad.jsonl:5: probe record without monitor or a valid ts*bad.jsonl:6: deploy without a commit*" \
 	"each reported as FILE:LINE: reason"
 is "$(jq -c "$v" "$T/out")" '[true,"failure rate 55% (was 0%)"]' "and the rest is judged"
+
+# A spool that cannot be opened: 69.
+touch "$T/notadir"
+watch -s "$T/notadir/spool" "$T/fail.jsonl" > "$T/out" 2> "$T/err"
+is "$?:$(wc -c < "$T/out")" "69:0" "a spool that cannot be opened: 69, nothing printed"
+watch --window 0 < /dev/null 2> "$T/err"
+is "$?" 64 "a zero --window is a usage error"
