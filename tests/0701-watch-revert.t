@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
 . "$(dirname "$0")/lib-watch.sh"
-plan 24
+plan 27
 make_repo
 # The deploy: a commit that breaks add(), then a later unrelated one.
 (cd "$T/src" && sed -i 's/return a + b/return a - b/' calc.py && git commit -qam "calc: faster add" &&
@@ -83,6 +83,18 @@ watch --revert --repo "$T/remote.git" "$T/verdict.json" > "$T/out9" 2> "$T/err9"
 is "$?:$(wc -c < "$T/out9")" "65:0" "a deploy reverted already: 65, no pull request"
 like "$(cat "$T/err9")" "*reverting ${bad:0:12} changes nothing on *: reverted already*" "and says so"
 not_ok "no branch was pushed" git --git-dir="$T/remote.git" rev-parse -q --verify "refs/heads/$branch"
+
+# A revert that conflicts with a later commit: 65, nothing pushed.
+(cd "$T/src" && git fetch -q "$T/remote.git" main && git reset -q --hard FETCH_HEAD &&
+	sed -i 's|return a / b|return a // b|' calc.py && git commit -qam "calc: integer division" &&
+	sed -i 's|return a // b|return int(a / b)|' calc.py && git commit -qam "calc: truncate" &&
+	git push -q "$T/remote.git" HEAD:main) || echo "setup failed"
+x=$(git -C "$T/src" rev-parse HEAD~1)
+jq -c --arg c "$x" '.deploy.commit = $c' "$T/verdict.json" |
+	watch --revert --repo "$T/remote.git" > "$T/out10" 2> "$T/err10"
+is "$?:$(wc -c < "$T/out10")" "65:0" "a revert that conflicts: 65, no pull request"
+like "$(cat "$T/err10")" "*reverting ${x:0:12} on * conflicts*" "and says so"
+not_ok "no branch was pushed for it" git --git-dir="$T/remote.git" rev-parse -q --verify "refs/heads/mend/revert-${x:0:12}"
 
 # A repository path that is gone: 69; a remote that does not answer: 75.
 mv "$T/remote.git" "$T/moved.git"
