@@ -21,9 +21,12 @@
  *
  * Samples are kept for baseline + window behind the newest ts seen, and
  * as far back as the oldest pending deploy's baseline needs, at most
- * WATCH_MAX_SAMPLES per monitor.  Records are assumed to come roughly
- * in time order; a sample older than what is kept is still stored and
- * pruned at the next save.  "v:" keys are never pruned (one per deploy).
+ * WATCH_MAX_SAMPLES per monitor, pruned at each watcher_changes and
+ * every 50000 records.  Records are assumed to come roughly in time
+ * order; a sample older than what is kept is still stored and pruned
+ * later.  "v:" keys are never pruned (one per deploy).  Most records
+ * cost one append: the pending deploys are scanned only once the
+ * earliest one is due.
  */
 #include <math.h>
 #include <stdlib.h>
