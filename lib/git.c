@@ -933,6 +933,58 @@ repo_commit(struct repo *r, char out[41], const char *msg)
 	return rc;
 }
 
+int
+repo_revert(struct repo *r, char out[41], const char *branch, const char *base, const char *hex,
+    const char *msg)
+{
+	git_commit *c = NULL, *b = NULL;
+	git_index *idx = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_revert_options ro = GIT_REVERT_OPTIONS_INIT;
+	git_oid tree_oid, oid;
+	int rc = -1;
+
+	if (lookup_commit(r, &c, hex) < 0 || lookup_commit(r, &b, base) < 0)
+		goto out;
+	/* A merge is reverted against its first parent, as git revert -m 1. */
+	if (git_commit_parentcount(c) > 1)
+		ro.mainline = 1;
+	if (git_revert_commit(&idx, r->git, c, b, ro.mainline, &ro.merge_opts) < 0) {
+		gerr("cannot revert");
+		goto out;
+	}
+	if (git_index_has_conflicts(idx)) {
+		mend_err("reverting %.12s on %.12s conflicts", hex, base);
+		goto out;
+	}
+	if (git_index_write_tree_to(&tree_oid, idx, r->git) < 0 ||
+	    git_tree_lookup(&tree, r->git, &tree_oid) < 0) {
+		gerr("cannot write the tree");
+		goto out;
+	}
+	/* Nothing would change: the base has reverted it already (or never had it). */
+	if (git_oid_equal(&tree_oid, git_commit_tree_id(b))) {
+		mend_err("reverting %.12s changes nothing on %.12s: reverted already", hex, base);
+		goto out;
+	}
+	if (signature(r, &sig) < 0)
+		goto out;
+	if (git_commit_create_v(&oid, r->git, NULL, sig, sig, NULL, msg, tree, 1, b) < 0) {
+		gerr("cannot commit");
+		goto out;
+	}
+	git_oid_tostr(out, 41, &oid);
+	rc = repo_branch_reset(r, branch, out);
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(idx);
+	git_commit_free(b);
+	git_commit_free(c);
+	return rc;
+}
+
 static int
 commit_tree(struct repo *r, git_tree **t, const char *hex)
 {

@@ -23,6 +23,47 @@
 
 #ifndef MEND_VERSION
 #define MEND_VERSION "0.1.0"
+/* watch.c - deploy verdicts */
+
+struct watch_opts {
+	double window;		/* seconds after a deploy; default 300 */
+	double baseline;	/* seconds before it; default 1800 */
+	int min_checks;		/* on each side, for rate and latency; default 5 */
+};
+void watch_opts_init(struct watch_opts *o);
+
+struct watcher;
+
+/*
+ * A watcher starting from state (consumed: the object of keys
+ * watcher_changes returned over time, e.g. spool_state_all's "watch"
+ * namespace, or jv_object()).  *out is the caller's.
+ */
+int watcher_new(struct watcher **out, jv state, const struct watch_opts *o);
+void watcher_free(struct watcher *w);
+/*
+ * Feed one record (consumed): probe, error, deploy or pr; others are
+ * ignored.  0 used or ignored, 1 bad record (message says why), -1
+ * internal error.  Deploys whose window has passed are judged; take the
+ * verdict records with watcher_take.
+ */
+int watcher_feed(struct watcher *w, jv rec);
+/* The verdict records decided since the last call (an array, caller's). */
+jv watcher_take(struct watcher *w);
+/* State changed since the last call, {key: value or null to delete}. */
+jv watcher_changes(struct watcher *w);
+/* Deploys still waiting for their window. */
+size_t watcher_pending(const struct watcher *w);
+/*
+ * Compare one monitor around time `at`: samples [[ts,ok,ms]] and errors
+ * [[ts,signature]] (both consumed, may be null).  *out is the monitor
+ * object of a verdict {monitor, before, after, worse, reason, new_errors}.
+ */
+int watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
+    const struct watch_opts *o);
+/* exception type + innermost frame of an error record (borrowed); malloc'd. */
+char *watch_error_signature(jv rec);
+
 #endif
 
 /* sysexits(3) codes, as the design uses them. */
@@ -650,6 +691,14 @@ int repo_diffstat(struct repo *r, char **out, const char *from, const char *to);
 int repo_push(struct repo *r, const char *branch);
 /* Exclusive flock on "<workdir>.lock"; close(*fd) releases it. */
 int repo_lock(int *fd, const char *workdir);
+/*
+ * Create or move branch to a new commit on `base` that reverts commit
+ * `hex` (a merge is reverted against its first parent), and check it
+ * out; out is the new commit.  -1 when the revert does not apply
+ * cleanly on base (nothing is committed then).
+ */
+int repo_revert(struct repo *r, char out[41], const char *branch, const char *base,
+    const char *hex, const char *msg);
 
 /* forge.c - pull requests on GitHub, Gitea/Forgejo, GitLab */
 
@@ -869,5 +918,46 @@ int otlp_errors(jv *records, struct otlp_stats *st, enum otlp_signal sig, jv bod
  * frees); -1 when it is corrupt or inflates to more than max bytes.
  */
 int otlp_gunzip(char **out, size_t *out_len, const char *in, size_t in_len, size_t max);
+
+/* watch.c - deploy verdicts */
+
+struct watch_opts {
+	double window;		/* seconds after a deploy; default 300 */
+	double baseline;	/* seconds before it; default 1800 */
+	int min_checks;		/* on each side, for rate and latency; default 5 */
+};
+void watch_opts_init(struct watch_opts *o);
+
+struct watcher;
+
+/*
+ * A watcher starting from state (consumed: the object of keys
+ * watcher_changes returned over time, e.g. spool_state_all's "watch"
+ * namespace, or jv_object()).  *out is the caller's.
+ */
+int watcher_new(struct watcher **out, jv state, const struct watch_opts *o);
+void watcher_free(struct watcher *w);
+/*
+ * Feed one record (consumed): probe, error, deploy or pr; others are
+ * ignored.  0 used or ignored, 1 bad record (message says why), -1
+ * internal error.  Deploys whose window has passed are judged; take the
+ * verdict records with watcher_take.
+ */
+int watcher_feed(struct watcher *w, jv rec);
+/* The verdict records decided since the last call (an array, caller's). */
+jv watcher_take(struct watcher *w);
+/* State changed since the last call, {key: value or null to delete}. */
+jv watcher_changes(struct watcher *w);
+/* Deploys still waiting for their window. */
+size_t watcher_pending(const struct watcher *w);
+/*
+ * Compare one monitor around time `at`: samples [[ts,ok,ms]] and errors
+ * [[ts,signature]] (both consumed, may be null).  *out is the monitor
+ * object of a verdict {monitor, before, after, worse, reason, new_errors}.
+ */
+int watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
+    const struct watch_opts *o);
+/* exception type + innermost frame of an error record (borrowed); malloc'd. */
+char *watch_error_signature(jv rec);
 
 #endif

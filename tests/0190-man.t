@@ -92,6 +92,8 @@ while IFS= read -r line; do
 	testrun) f='passed iterations tests_passed tests_failed replayed confidence log' k=testrun ;;
 	pr) f='forge url number branch created' k=pr ;;
 	job) f='id queue state key attempts' k= ;;
+	deploy) f='ts commit' k= ;;
+	verdict) f='worse summary window_s baseline_s monitors' k=verdict ;;
 	*) bad="$bad [unknown type $type]"; continue ;;
 	esac
 	miss=$(printf '%s\n' "$line" | jq -r --arg k "$k" --arg f "$f" '
@@ -101,5 +103,5 @@ while IFS= read -r line; do
 done < "$T/examples"
 is "$bad" "" "mend-records(5) examples are JSON with every listed field"
 is "$(cut -d'"' -f4 "$T/examples" | sort -u | tr '\n' ' ')" \
-	"analysis error incident job patch pr probe testrun " \
+	"analysis deploy error incident job patch pr probe testrun verdict " \
 	"mend-records(5) has an example of every record type"

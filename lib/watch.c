@@ -1,0 +1,658 @@
+/*
+ * watch.c - did a deploy make things worse?
+ *
+ * The watcher reads the stream detect reads (probe and error records)
+ * mixed with deploy records, and for each deploy compares, per monitor,
+ * the window after it with the baseline before it: checks, failures,
+ * failure rate and p95 latency of the successful checks, and error
+ * signatures (exception type + innermost frame) not seen in the
+ * baseline.  watch_judge() is the comparison alone, on two arrays of
+ * samples, so it can be tested without a stream.
+ *
+ * Time is the records' own ts.  A deploy is judged once a record later
+ * than deploy.ts + window has been seen; until then it is pending.  All
+ * state is a set of JSON values under keys, so the command can keep it in
+ * the spool and a run per minute decides what one long run would:
+ *
+ *   "s:MONITOR"        [[ts, ok, ms], ...]   samples, oldest first
+ *   "e:MONITOR"        [[ts, signature], ...] error signatures
+ *   "d:COMMIT@TS"      {deploy, incident}     a pending deploy
+ *   "v:COMMIT@TS"      true                   a deploy already judged
+ *
+ * Samples are kept for baseline + window behind the newest ts seen, and
+ * as far back as the oldest pending deploy's baseline needs, at most
+ * WATCH_MAX_SAMPLES per monitor, pruned at each watcher_changes and
+ * every 50000 records.  Records are assumed to come roughly in time
+ * order; a sample older than what is kept is still stored and pruned
+ * later.  "v:" keys are never pruned (one per deploy).  Most records
+ * cost one append: the pending deploys are scanned only once the
+ * earliest one is due.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mend.h"
+
+#define WATCH_MAX_SAMPLES 20000
+
+struct watcher {
+	struct watch_opts o;
+	jv state;		/* key -> value, as above */
+	jv dirty;		/* key -> true, changed since watcher_changes */
+	jv verdicts;		/* decided, not yet taken */
+	double latest;		/* newest ts seen */
+	double next_due;	/* when the first pending deploy's window ends */
+	long fed;		/* records since the last prune */
+};
+
+static double first_due(struct watcher *w);
+static void prune(struct watcher *w);
+
+void
+watch_opts_init(struct watch_opts *o)
+{
+	o->window = 300;
+	o->baseline = 1800;
+	o->min_checks = 5;
+}
+
+int
+watcher_new(struct watcher **out, jv state, const struct watch_opts *o)
+{
+	struct watcher *w = calloc(1, sizeof *w);
+
+	if (!w) {
+		jv_free(state);
+		return mend_errno("watcher");
+	}
+	w->o = *o;
+	w->state = jv_get_kind(state) == JV_KIND_OBJECT ? state : (jv_free(state), jv_object());
+	w->dirty = jv_object();
+	w->verdicts = jv_array();
+	w->latest = record_num(w->state, "latest", 0);
+	w->next_due = first_due(w);
+	*out = w;
+	return 0;
+}
+
+void
+watcher_free(struct watcher *w)
+{
+	if (!w)
+		return;
+	jv_free(w->state);
+	jv_free(w->dirty);
+	jv_free(w->verdicts);
+	free(w);
+}
+
+/* Take state[key] out so it is the only reference (appends then copy nothing). */
+static jv
+take(struct watcher *w, const char *key)
+{
+	jv v = jv_object_get(jv_copy(w->state), jv_string(key));
+
+	w->state = jv_object_delete(w->state, jv_string(key));
+	return v;
+}
+
+/* state[key] (a new reference, null when absent); keys hold dots, so no record_get. */
+static jv
+sget(struct watcher *w, const char *key)
+{
+	jv v = jv_object_get(jv_copy(w->state), jv_string(key));
+
+	return jv_is_valid(v) ? v : (jv_free(v), jv_null());
+}
+
+static void
+put(struct watcher *w, const char *key, jv v)
+{
+	if (jv_get_kind(v) == JV_KIND_NULL || !jv_is_valid(v)) {
+		jv_free(v);
+		w->state = jv_object_delete(w->state, jv_string(key));
+	} else
+		w->state = jv_object_set(w->state, jv_string(key), v);
+	w->dirty = jv_object_set(w->dirty, jv_string(key), jv_true());
+}
+
+static void
+append(struct watcher *w, const char *prefix, const char *monitor, jv item)
+{
+	char *key;
+	jv a;
+
+	if (asprintf(&key, "%s%s", prefix, monitor) < 0) {
+		jv_free(item);
+		return;
+	}
+	a = take(w, key);
+	if (jv_get_kind(a) != JV_KIND_ARRAY) {
+		jv_free(a);
+		a = jv_array();
+	}
+	put(w, key, jv_array_append(a, item));
+	free(key);
+}
+
+/* The signature of an error record: exception type + innermost frame. */
+char *
+watch_error_signature(jv rec)
+{
+	const char *exc = record_str(rec, "exception"), *st = record_str(rec, "stacktrace");
+	const char *msg = record_str(rec, "message");
+	char *sig = NULL;
+	jv traces = jv_invalid(), t, fr = jv_null();
+
+	if (st && trace_parse(&traces, st) == 0 && jv_get_kind(traces) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(traces)) > 0) {
+		t = trace_root(jv_array_get(jv_copy(traces), 0));
+		fr = jv_array_get(record_get(t, "frames"), 0);
+		if (!jv_is_valid(fr))
+			fr = jv_null();
+		if (!exc && record_str(t, "exception"))
+			sig = strdup(record_str(t, "exception"));
+		jv_free(t);
+	}
+	if (!sig)
+		sig = strdup(exc ? exc : msg ? msg : "error");
+	if (sig && strlen(sig) > 120)
+		sig[120] = '\0';
+	if (sig && jv_get_kind(fr) == JV_KIND_OBJECT) {
+		char *s2 = NULL;
+		const char *p = record_str(fr, "path"), *f = record_str(fr, "function");
+		if (asprintf(&s2, "%s at %s%s%s", sig, p ? p : "?", f ? " in " : "", f ? f : "") >= 0) {
+			free(sig);
+			sig = s2;
+		}
+	}
+	jv_free(fr);
+	jv_free(traces);
+	return sig;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* {checks, failures, fail_rate, p95_ms} of samples [[ts,ok,ms]] with from <= ts < to. */
+static jv
+stats(jv samples, double from, double to, int *checks, double *rate, double *p95)
+{
+	int n = jv_get_kind(samples) == JV_KIND_ARRAY ? jv_array_length(jv_copy(samples)) : 0;
+	int i, fails = 0, k = 0, nok = 0;
+	double *ms = n ? malloc(n * sizeof *ms) : NULL;
+
+	for (i = 0; i < n; i++) {
+		jv s = jv_array_get(jv_copy(samples), i);
+		double ts = jv_number_value(jv_array_get(jv_copy(s), 0));
+		int ok = jv_get_kind(jv_array_get(jv_copy(s), 1)) == JV_KIND_TRUE;
+		jv m = jv_array_get(jv_copy(s), 2);
+
+		if (ts >= from && ts < to) {
+			k++;
+			if (!ok)
+				fails++;
+			else if (jv_get_kind(m) == JV_KIND_NUMBER && ms)
+				ms[nok++] = jv_number_value(m);
+		}
+		jv_free(m);
+		jv_free(s);
+	}
+	*checks = k;
+	*rate = k ? (double)fails / k : 0;
+	*p95 = -1;
+	if (nok) {
+		int r = (int)ceil(0.95 * nok) - 1;
+		qsort(ms, nok, sizeof *ms, cmp_double);
+		*p95 = ms[r < 0 ? 0 : r];
+	}
+	free(ms);
+	return JV_OBJECT(jv_string("checks"), jv_number(k), jv_string("failures"), jv_number(fails),
+	    jv_string("fail_rate"), jv_number(round(*rate * 10000) / 10000),
+	    jv_string("p95_ms"), *p95 >= 0 ? jv_number(round(*p95)) : jv_null());
+}
+
+/* Signatures in errs [[ts,sig]] with from <= ts < to, as an object {sig: count}. */
+static jv
+sigs(jv errs, double from, double to)
+{
+	int n = jv_get_kind(errs) == JV_KIND_ARRAY ? jv_array_length(jv_copy(errs)) : 0, i;
+	jv o = jv_object();
+
+	for (i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(errs), i);
+		double ts = jv_number_value(jv_array_get(jv_copy(e), 0));
+		jv s = jv_array_get(jv_copy(e), 1);
+
+		if (ts >= from && ts < to && jv_get_kind(s) == JV_KIND_STRING) {
+			jv c = jv_object_get(jv_copy(o), jv_copy(s));
+			double k = jv_get_kind(c) == JV_KIND_NUMBER ? jv_number_value(c) : 0;
+			jv_free(c);
+			o = jv_object_set(o, jv_copy(s), jv_number(k + 1));
+		}
+		jv_free(s);
+		jv_free(e);
+	}
+	return o;
+}
+
+int
+watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
+    const struct watch_opts *o)
+{
+	int cb, ca, enough, worse = 0, nnew = 0;
+	double rb, ra, pb, pa;
+	jv before = stats(samples, at - o->baseline, at, &cb, &rb, &pb);
+	jv after = stats(samples, at, at + o->window + 1e-6, &ca, &ra, &pa);
+	jv eb = sigs(errors, at - o->baseline, at), ea = sigs(errors, at, at + o->window + 1e-6);
+	jv fresh = jv_array(), m;
+	char *reason = NULL, *tmp;
+	size_t rlen = 0;
+	FILE *f = open_memstream(&reason, &rlen);
+
+	jv_free(samples);
+	jv_free(errors);
+	if (!f) {
+		jv_free(before);
+		jv_free(after);
+		jv_free(eb);
+		jv_free(ea);
+		jv_free(fresh);
+		return mend_errno("watch");
+	}
+	enough = cb >= o->min_checks && ca >= o->min_checks;
+	if (enough && ra - rb >= 0.10 - 1e-9 && ra >= 2 * rb) {
+		worse = 1;
+		fprintf(f, "failure rate %.0f%% (was %.0f%%)", ra * 100, rb * 100);
+	}
+	if (enough && pb >= 0 && pa >= 0 && pa >= 1.5 * pb && pa - pb >= 100) {
+		fprintf(f, "%sp95 %.0f ms (was %.0f ms)", worse ? ", " : "", pa, pb);
+		worse = 1;
+	}
+	jv_object_foreach(ea, k, v) {
+		if (!jv_object_has(jv_copy(eb), jv_copy(k))) {
+			fresh = jv_array_append(fresh, jv_copy(k));
+			nnew++;
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+	if (nnew) {
+		jv first = jv_array_get(jv_copy(fresh), 0);
+		fprintf(f, "%snew error%s: %s%s", worse ? ", " : "", nnew == 1 ? "" : "s",
+		    jv_string_value(first), nnew > 1 ? ", ..." : "");
+		jv_free(first);
+		worse = 1;
+	}
+	if (!worse && !enough && !nnew)
+		fprintf(f, "too few checks to compare (%d before, %d after, %d needed)", cb, ca,
+		    o->min_checks);
+	else if (!worse)
+		fprintf(f, "no worse");
+	fclose(f);
+	tmp = reason;
+	m = JV_OBJECT(jv_string("monitor"), jv_string(monitor), jv_string("before"), before,
+	    jv_string("after"), after, jv_string("worse"), jv_bool(worse),
+	    jv_string("reason"), jv_string(tmp ? tmp : ""));
+	m = jv_object_set(m, jv_string("new_errors"), fresh);
+	free(reason);
+	jv_free(eb);
+	jv_free(ea);
+	*out = m;
+	return 0;
+}
+
+/* The monitors to judge: deploy.monitors, else every monitor with state. */
+static jv
+monitors_of(struct watcher *w, jv deploy)
+{
+	jv ms = record_get(deploy, "monitors"), out = jv_array(), seen = jv_object();
+
+	if (jv_get_kind(ms) == JV_KIND_ARRAY && jv_array_length(jv_copy(ms)) > 0) {
+		jv_free(seen);
+		jv_free(out);
+		return ms;
+	}
+	jv_free(ms);
+	jv_object_foreach(w->state, k, v) {
+		const char *s = jv_string_value(k);
+		if ((!strncmp(s, "s:", 2) || !strncmp(s, "e:", 2)) &&
+		    !jv_object_has(jv_copy(seen), jv_string(s + 2))) {
+			seen = jv_object_set(seen, jv_string(s + 2), jv_true());
+			out = jv_array_append(out, jv_string(s + 2));
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+	jv_free(seen);
+	return jv_sort(out, jv_copy(out));
+}
+
+static void
+judge_deploy(struct watcher *w, const char *key, jv pending)
+{
+	jv deploy = record_get(pending, "deploy"), mons = monitors_of(w, deploy);
+	jv list = jv_array(), rec;
+	double at = 0;
+	int i, n = jv_array_length(jv_copy(mons)), nworse = 0, compared = 0;
+	char *sum = NULL, *worst = NULL;
+	const char *commit = record_str(deploy, "commit");
+
+	mend_parse_time(&at, record_str(deploy, "ts"));
+	for (i = 0; i < n; i++) {
+		jv name = jv_array_get(jv_copy(mons), i), m;
+		char *ks = NULL, *ke = NULL;
+		if (jv_get_kind(name) != JV_KIND_STRING ||
+		    asprintf(&ks, "s:%s", jv_string_value(name)) < 0 ||
+		    asprintf(&ke, "e:%s", jv_string_value(name)) < 0) {
+			jv_free(name);
+			free(ks);
+			continue;
+		}
+		if (watch_judge(&m, jv_string_value(name), sget(w, ks),
+		    sget(w, ke), at, &w->o) == 0) {
+			if (record_num(m, "before.checks", 0) + record_num(m, "after.checks", 0) > 0)
+				compared++;
+			if (record_bool(m, "worse", 0) && !nworse++ &&
+			    asprintf(&worst, "%s: %s", jv_string_value(name), record_str(m, "reason")) < 0)
+				worst = NULL;
+			list = jv_array_append(list, m);
+		}
+		free(ks);
+		free(ke);
+		jv_free(name);
+	}
+	if (nworse)
+		n = asprintf(&sum, "Deploy %.12s made things worse within %.0f s: %s%s", commit,
+		    w->o.window, worst ? worst : "", nworse > 1 ? " (and more monitors)" : "");
+	else if (compared)
+		n = asprintf(&sum, "Deploy %.12s: no monitor got worse within %.0f s (%d compared "
+		    "with the %.0f s before)", commit, w->o.window, compared, w->o.baseline);
+	else
+		n = asprintf(&sum, "Deploy %.12s: no checks to compare", commit);
+	if (n < 0)
+		sum = NULL;
+	rec = JV_OBJECT(jv_string("type"), jv_string("verdict"));
+	if (record_has(pending, "incident"))
+		rec = record_set(rec, "incident", record_get(pending, "incident"));
+	rec = record_set(rec, "deploy", deploy);
+	rec = record_set(rec, "verdict", JV_OBJECT(jv_string("worse"), jv_bool(nworse > 0),
+	    jv_string("summary"), jv_string(sum ? sum : "?"), jv_string("window_s"),
+	    jv_number(w->o.window), jv_string("baseline_s"), jv_number(w->o.baseline),
+	    jv_string("monitors"), list));
+	w->verdicts = jv_array_append(w->verdicts, rec);
+	put(w, key, jv_null());
+	key += 2;
+	{
+		char *vk = NULL;
+		if (asprintf(&vk, "v:%s", key) >= 0) {
+			put(w, vk, jv_bool(nworse > 0));
+			free(vk);
+		}
+	}
+	free(sum);
+	free(worst);
+	jv_free(mons);
+	jv_free(pending);
+}
+
+/* The end of the earliest pending window (HUGE_VAL when none waits). */
+static double
+first_due(struct watcher *w)
+{
+	double at, due = HUGE_VAL;
+
+	jv_object_foreach(w->state, k, v) {
+		if (!strncmp(jv_string_value(k), "d:", 2) &&
+		    mend_parse_time(&at, record_str(v, "deploy.ts")) == 0 && at + w->o.window < due)
+			due = at + w->o.window;
+		jv_free(k);
+		jv_free(v);
+	}
+	return due;
+}
+
+/* Judge every pending deploy whose window the newest ts has passed. */
+static void
+judge_due(struct watcher *w)
+{
+	jv due;
+	int i, n;
+
+	/* Most records find nothing due: no scan of the state for them. */
+	if (!(w->latest > w->next_due))
+		return;
+	due = jv_array();
+	jv_object_foreach(w->state, k, v) {
+		double at;
+		if (!strncmp(jv_string_value(k), "d:", 2) &&
+		    mend_parse_time(&at, record_str(v, "deploy.ts")) == 0 &&
+		    w->latest > at + w->o.window)
+			due = jv_array_append(due, jv_array_append(jv_array_append(jv_array(),
+			    jv_number(at)), jv_copy(k)));
+		jv_free(k);
+		jv_free(v);
+	}
+	due = jv_sort(due, jv_copy(due));	/* oldest deploy first */
+	n = jv_array_length(jv_copy(due));
+	for (i = 0; i < n; i++) {
+		jv k = jv_array_get(jv_array_get(jv_copy(due), i), 1);
+		judge_deploy(w, jv_string_value(k), sget(w, jv_string_value(k)));
+		jv_free(k);
+	}
+	jv_free(due);
+	w->next_due = first_due(w);
+}
+
+static int
+add_deploy(struct watcher *w, jv deploy, jv incident)
+{
+	const char *commit = record_str(deploy, "commit"), *ts = record_str(deploy, "ts");
+	char *key = NULL;
+	double at;
+	jv done, pend;
+
+	if (!commit || !*commit || strlen(commit) > 64) {
+		jv_free(deploy);
+		jv_free(incident);
+		mend_err("deploy without a commit");
+		return 1;
+	}
+	if (!ts || mend_parse_time(&at, ts) < 0) {
+		jv_free(deploy);
+		jv_free(incident);
+		mend_err("deploy without a valid ts");
+		return 1;
+	}
+	if (asprintf(&key, "v:%s@%s", commit, ts) < 0) {
+		jv_free(deploy);
+		jv_free(incident);
+		return mend_errno("watch");
+	}
+	done = sget(w, key);
+	key[0] = 'd';
+	pend = sget(w, key);
+	if (jv_get_kind(done) == JV_KIND_NULL && jv_get_kind(pend) == JV_KIND_NULL) {
+		jv p = JV_OBJECT(jv_string("deploy"), deploy);
+		if (jv_get_kind(incident) == JV_KIND_OBJECT)
+			p = record_set(p, "incident", incident);
+		else
+			jv_free(incident);
+		put(w, key, p);
+		if (at + w->o.window < w->next_due)
+			w->next_due = at + w->o.window;
+	} else {
+		jv_free(deploy);
+		jv_free(incident);
+	}
+	jv_free(done);
+	jv_free(pend);
+	free(key);
+	return 0;
+}
+
+int
+watcher_feed(struct watcher *w, jv rec)
+{
+	const char *type = record_type(rec), *ts = record_str(rec, "ts"), *mon;
+	double t;
+	int rc = 0;
+
+	if (!strcmp(type, "deploy")) {
+		jv d = jv_copy(rec);
+		d = record_del(record_del(d, "type"), "incident");
+		rc = add_deploy(w, d, record_get(rec, "incident"));
+		t = 0;
+		if (rc == 0 && mend_parse_time(&t, ts) == 0 && t > w->latest)
+			w->latest = t;
+	} else if (!strcmp(type, "pr")) {
+		const char *commit = record_str(rec, "deploy.commit") ? record_str(rec, "deploy.commit")
+		    : record_str(rec, "pr.merged_commit");
+		const char *dts = record_str(rec, "deploy.ts") ? record_str(rec, "deploy.ts")
+		    : record_str(rec, "pr.merged_at") ? record_str(rec, "pr.merged_at") : ts;
+		jv d;
+
+		/* Not merged yet, or our own revert: nothing to watch. */
+		if (!commit || record_bool(rec, "pr.revert", 0)) {
+			jv_free(rec);
+			return 0;
+		}
+		d = record_get(rec, "deploy");
+		if (jv_get_kind(d) != JV_KIND_OBJECT) {
+			jv_free(d);
+			d = jv_object();
+		}
+		d = record_set_str(record_set_str(d, "commit", commit), "ts", dts);
+		if (!record_has(d, "repo") && record_str(rec, "patch.repo"))
+			d = record_set_str(d, "repo", record_str(rec, "patch.repo"));
+		d = record_set(d, "pr", record_get(rec, "pr"));
+		rc = add_deploy(w, d, record_get(rec, "incident"));
+	} else if (!strcmp(type, "probe")) {
+		mon = record_str(rec, "monitor");
+		if (!mon || !*mon || !ts || mend_parse_time(&t, ts) < 0) {
+			jv_free(rec);
+		mend_err("probe record without monitor or a valid ts");
+		return 1;
+		}
+		append(w, "s:", mon, JV_ARRAY(jv_number(t), jv_bool(record_bool(rec, "ok", 0)),
+		    record_get(rec, "ms")));
+		if (t > w->latest)
+			w->latest = t;
+	} else if (!strcmp(type, "error")) {
+		char *sig;
+		mon = record_str(rec, "monitor");
+		if (!ts || mend_parse_time(&t, ts) < 0) {
+			jv_free(rec);
+		mend_err("error record without a valid ts");
+		return 1;
+		}
+		if (!(sig = watch_error_signature(rec))) {
+			jv_free(rec);
+			return mend_errno("watch");
+		}
+		append(w, "e:", mon && *mon ? mon : "-", JV_ARRAY(jv_number(t), jv_string(sig)));
+		free(sig);
+		if (t > w->latest)
+			w->latest = t;
+	}
+	jv_free(rec);
+	if (rc < 0)
+		return -1;
+	judge_due(w);
+	/* A long run without saves (no deploys) must not grow without bound. */
+	if (++w->fed >= 50000)
+		prune(w);
+	return rc;
+}
+
+jv
+watcher_take(struct watcher *w)
+{
+	jv v = w->verdicts;
+
+	w->verdicts = jv_array();
+	return v;
+}
+
+/* Drop samples no baseline can still need. */
+static void
+prune(struct watcher *w)
+{
+	double cutoff = w->latest - w->o.baseline - w->o.window, at;
+	jv keys = jv_array();
+	int i, n;
+
+	w->fed = 0;
+	jv_object_foreach(w->state, k, v) {
+		const char *s = jv_string_value(k);
+		if (!strncmp(s, "d:", 2) && mend_parse_time(&at, record_str(v, "deploy.ts")) == 0 &&
+		    at - w->o.baseline < cutoff)
+			cutoff = at - w->o.baseline;
+		else if (!strncmp(s, "s:", 2) || !strncmp(s, "e:", 2))
+			keys = jv_array_append(keys, jv_copy(k));
+		jv_free(k);
+		jv_free(v);
+	}
+	n = jv_array_length(jv_copy(keys));
+	for (i = 0; i < n; i++) {
+		jv k = jv_array_get(jv_copy(keys), i);
+		jv a = sget(w, jv_string_value(k)), kept = jv_array();
+		int j, m = jv_array_length(jv_copy(a)), drop = 0;
+
+		for (j = 0; j < m; j++) {
+			jv s = jv_array_get(jv_copy(a), j);
+			if (jv_number_value(jv_array_get(jv_copy(s), 0)) < cutoff ||
+			    m - j > WATCH_MAX_SAMPLES) {
+				drop++;
+				jv_free(s);
+			} else
+				kept = jv_array_append(kept, s);
+		}
+		if (drop)
+			put(w, jv_string_value(k), jv_array_length(jv_copy(kept)) ? kept
+			    : (jv_free(kept), jv_null()));
+		else
+			jv_free(kept);
+		jv_free(a);
+		jv_free(k);
+	}
+	jv_free(keys);
+}
+
+jv
+watcher_changes(struct watcher *w)
+{
+	jv out = jv_object();
+
+	prune(w);
+	if (w->latest != record_num(w->state, "latest", 0))
+		put(w, "latest", jv_number(w->latest));
+	jv_object_foreach(w->dirty, k, v) {
+		jv cur = jv_object_get(jv_copy(w->state), jv_copy(k));
+		out = jv_object_set(out, k, jv_is_valid(cur) ? cur : (jv_free(cur), jv_null()));
+		jv_free(v);
+	}
+	jv_free(w->dirty);
+	w->dirty = jv_object();
+	return out;
+}
+
+size_t
+watcher_pending(const struct watcher *w)
+{
+	size_t n = 0;
+
+	jv_object_foreach(w->state, k, v) {
+		if (!strncmp(jv_string_value(k), "d:", 2))
+			n++;
+		jv_free(k);
+		jv_free(v);
+	}
+	return n;
+}
