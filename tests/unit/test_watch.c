@@ -141,7 +141,7 @@ test_state(void **state)
 	struct watch_opts o;
 	struct watcher *w;
 	jv ch, st = jv_object(), v;
-	char ts[32];
+	char ts[48];
 	int i;
 
 	watch_opts_init(&o);
