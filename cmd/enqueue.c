@@ -30,11 +30,11 @@ static int bad_key;
 static void
 usage(const char *why)
 {
-	if (why)
+	if (why && *why)
 		mend_warn("%s", why);
-	fprintf(stderr, "usage: enqueue [-s SPOOL] [-q QUEUE] [--key JQ] [--delay S]"
+	fprintf(why ? stderr : stdout, "usage: enqueue [-s SPOOL] [-q QUEUE] [--key JQ] [--delay S]"
 	    " [--priority N] [--attempts N] [FILE...]\n");
-	exit(EX_USAGE);
+	exit(why ? EX_USAGE : 0);
 }
 
 /* The dedup key of rec, malloc'd, or NULL for none. */
@@ -249,13 +249,13 @@ main(int argc, char **argv)
 				usage("--attempts wants a number of at least 1");
 			break;
 		case 'h':
-			usage(NULL);
+			usage(NULL);	/* help: stdout, exit 0 */
 			break;
 		case 'V':
 			printf("enqueue %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

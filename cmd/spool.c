@@ -15,16 +15,16 @@ static int human;
 static void
 usage(const char *why)
 {
-	if (why)
+	if (why && *why)
 		mend_warn("%s", why);
-	fprintf(stderr,
+	fprintf(why ? stderr : stdout,
 	    "usage: spool [-s SPOOL] [-H] jobs [-q QUEUE] [--state STATE]\n"
 	    "       spool [-s SPOOL] [-H] incidents [--open]\n"
 	    "       spool [-s SPOOL] show ID\n"
 	    "       spool [-s SPOOL] retry ID\n"
 	    "       spool [-s SPOOL] purge --older-than DURATION\n"
 	    "       spool [-s SPOOL] stats\n");
-	exit(EX_USAGE);
+	exit(why ? EX_USAGE : 0);
 }
 
 static int
@@ -142,7 +142,7 @@ cmd_jobs(struct spool *sp, int argc, char **argv)
 		else if (c == 'S')
 			state = optarg;
 		else
-			usage(NULL);
+			usage("");
 	}
 	if (optind < argc)
 		usage("jobs takes no arguments");
@@ -171,7 +171,7 @@ cmd_incidents(struct spool *sp, int argc, char **argv)
 		if (c == 'o')
 			open_only = 1;
 		else
-			usage(NULL);
+			usage("");
 	}
 	if (optind < argc)
 		usage("incidents takes no arguments");
@@ -256,7 +256,7 @@ cmd_purge(struct spool *sp, int argc, char **argv)
 			if (mend_parse_duration(&age, optarg) < 0)
 				usage(mend_errmsg());
 		} else {
-			usage(NULL);
+			usage("");
 		}
 	}
 	if (age < 0)
@@ -342,13 +342,13 @@ main(int argc, char **argv)
 			human = 1;
 			break;
 		case 'h':
-			usage(NULL);
+			usage(NULL);	/* help: stdout, exit 0 */
 			break;
 		case 'V':
 			printf("spool %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

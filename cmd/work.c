@@ -59,11 +59,11 @@ static int out_broken;
 static void
 usage(const char *why)
 {
-	if (why)
+	if (why && *why)
 		mend_warn("%s", why);
-	fprintf(stderr, "usage: work [-s SPOOL] [-q QUEUE] [-j N] [--drain] [--lease S]"
+	fprintf(why ? stderr : stdout, "usage: work [-s SPOOL] [-q QUEUE] [-j N] [--drain] [--lease S]"
 	    " [--timeout S] [--backoff S] -- CMD [ARG...]\n");
-	exit(EX_USAGE);
+	exit(why ? EX_USAGE : 0);
 }
 
 static void
@@ -507,13 +507,13 @@ main(int argc, char **argv)
 				usage(mend_errmsg());
 			break;
 		case 'h':
-			usage(NULL);
+			usage(NULL);	/* help: stdout, exit 0 */
 			break;
 		case 'V':
 			printf("work %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # spool: jobs, incidents, show, retry, purge, stats, -H.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 18
 
 printf '%s\n' '{"type":"incident","incident":{"id":"inc_0000000000000001","event":"open","monitor":"api","summary":"3 of 3 checks failed with HTTP 503"}}' \
 	'{"type":"incident","incident":{"id":"inc_0000000000000002","event":"open","monitor":"web"}}' > "$T/inc"
@@ -30,3 +30,8 @@ sleep 1.1
 is "$(spool purge --older-than 1s | jq -r .jobs)" "2" "purge deletes old done and dead jobs"
 spool purge 2>/dev/null
 is "$?" "64" "purge without --older-than is a usage error"
+
+# --help is an answer, not an error: stdout, exit 0.
+for c in spool work enqueue; do
+	like "$($c --help 2>/dev/null; echo "rc=$?")" "usage: $c *rc=0" "$c --help prints usage on stdout and exits 0"
+done
