@@ -45,8 +45,8 @@
  * resolve episode; fingerprints are the first 16 hex of SHA-256 over
  * the monitor and failure class, the same on every run and machine.
  *
- * This does not parse stack traces fully: the innermost frame of an
- * error record comes from a few line patterns (see innermost_frame).
+ * The innermost frame of an error record's stack trace comes from
+ * lib/trace.c's parsers (see innermost_frame).
  */
 #include <ctype.h>
 #include <math.h>
@@ -891,66 +891,39 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 
 /* ---- error records ---- */
 
-static void
-trim(const char **s, size_t *n)
-{
-	while (*n && isspace((unsigned char)**s))
-		(*s)++, (*n)--;
-	while (*n && isspace((unsigned char)(*s)[*n - 1]))
-		(*n)--;
-}
-
 /*
- * The innermost frame of a stack trace, as text stable across builds
- * (memory addresses dropped).  Python prints the innermost frame last,
- * everything else (Java, Node, .NET, Go, Ruby, PHP, sanitizers) first.
+ * The frame an error is keyed by: the innermost application frame of the
+ * trace in st (lib/trace.c's parsers), else its innermost frame, as
+ * "path:line in function".
  */
 static void
 innermost_frame(char *out, size_t outlen, const char *st)
 {
-	const char *p, *best = NULL, *nl;
-	size_t n = 0, o = 0;
-	int python = strstr(st, "Traceback (most recent call last)") != NULL;
+	jv traces, t, f;
 
 	out[0] = '\0';
-	for (p = st; *p; p = nl ? nl + 1 : p + strlen(p)) {
-		const char *l = p;
-		size_t ln;
-		nl = strchr(p, '\n');
-		ln = nl ? (size_t)(nl - p) : strlen(p);
-		trim(&l, &ln);
-		if (ln == 0)
-			continue;
-		if (python) {
-			if (ln > 5 && !strncmp(l, "File ", 5)) {
-				best = l;
-				n = ln;
-			}
-		} else if ((ln > 3 && !strncmp(l, "at ", 3)) || (ln > 2 && !strncmp(l, "#0", 2)) ||
-		    memmem(l, ln, ".go:", 4) || memmem(l, ln, ":in `", 5) ||
-		    memmem(l, ln, ".rs:", 4) || memmem(l, ln, ".php(", 5)) {
-			best = l;
-			n = ln;
-			break;
-		}
-		if (!nl)
-			break;
-	}
-	if (!best)
+	if (trace_parse(&traces, st) < 0)
 		return;
-	for (p = best; p < best + n && o + 1 < outlen; ) {
-		/* drop "0x1234 " and " +0x12" */
-		if (p[0] == '0' && p + 1 < best + n && p[1] == 'x') {
-			p += 2;
-			while (p < best + n && isxdigit((unsigned char)*p))
-				p++;
-			continue;
-		}
-		out[o++] = *p++;
+	if (jv_get_kind(traces) != JV_KIND_ARRAY || jv_array_length(jv_copy(traces)) == 0) {
+		jv_free(traces);
+		return;
 	}
-	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '+'))
-		o--;
-	out[o] = '\0';
+	t = jv_array_get(traces, 0);
+	f = trace_app_frame(jv_copy(t));
+	if (jv_get_kind(f) != JV_KIND_OBJECT) {
+		jv frames = record_get(t, "frames");
+		jv_free(f);
+		f = jv_get_kind(frames) == JV_KIND_ARRAY && jv_array_length(jv_copy(frames)) > 0
+		    ? jv_array_get(jv_copy(frames), 0) : jv_null();
+		jv_free(frames);
+	}
+	if (jv_get_kind(f) == JV_KIND_OBJECT) {
+		const char *path = record_str(f, "path"), *fn = record_str(f, "function");
+		snprintf(out, outlen, "%s:%.0f in %s", path ? path : "?",
+		    record_num(f, "line", 0), fn ? fn : "?");
+	}
+	jv_free(f);
+	jv_free(t);
 }
 
 static int

@@ -104,9 +104,9 @@ export MEND_SPOOL=$T/s9
   err web 7 ZeroDivisionError 12 other; rec web 8 true; } > "$T/errs"
 detect "$T/errs" > "$T/o19"
 is "$(jq -r '.incident | [.event,.reason,.exception,.frame] | @csv' "$T/o19" | tr '\n' ' ')" \
-	'"open","exception","ZeroDivisionError","File ""app.py"", line 9, in div" "open","exception","KeyError","File ""app.py"", line 9, in div" "open","exception","ZeroDivisionError","File ""app.py"", line 12, in other" ' \
+	'"open","exception","ZeroDivisionError","app.py:9 in div" "open","exception","KeyError","app.py:9 in div" "open","exception","ZeroDivisionError","app.py:12 in other" ' \
 	"repeats deduplicated; type and innermost frame key the incident"
-is "$(jq -r 'select(.incident.exception == "KeyError") | .incident.summary' "$T/o19")" 'KeyError: boom (at File "app.py", line 9, in div)' "error summary"
+is "$(jq -r 'select(.incident.exception == "KeyError") | .incident.summary' "$T/o19")" 'KeyError: boom (at app.py:9 in div)' "error summary"
 zfp=$(jq -r 'select(.incident.exception == "ZeroDivisionError") | .incident.fingerprint' "$T/o19" | head -1)
 err web 700 ZeroDivisionError 9 div | MEND_SPOOL=$T/s10 detect > "$T/o20"
 is "$(jq -r .incident.fingerprint "$T/o20")" "$zfp" "error fingerprint stable across spools"
@@ -141,7 +141,7 @@ export MEND_SPOOL=$T/s14
   printf '{"type":"error","ts":"%s","monitor":"j","exception":"java.lang.NullPointerException","stacktrace":"java.lang.NullPointerException: x\\n\\tat com.acme.Foo.bar(Foo.java:42)\\n\\tat com.acme.Main.main(Main.java:7)\\n"}\n' "$(ts 0)"
   printf '{"type":"error","ts":"%s","monitor":"g","exception":"panic","stacktrace":"panic: boom\\n\\ngoroutine 1 [running]:\\nmain.f(0x1)\\n\\t/app/main.go:12 +0x1d\\nmain.main()\\n\\t/app/main.go:20 +0x25\\n"}\n' "$(ts 0)"
 } | detect > "$T/o25"
-is "$(jq -r '.incident.frame' "$T/o25" | tr '\n' '|')" "a.c:3 in f|at com.acme.Foo.bar(Foo.java:42)|/app/main.go:12|" "innermost frames: array, Java, Go (addresses dropped)"
+is "$(jq -r '.incident.frame' "$T/o25" | tr '\n' '|')" "a.c:3 in f|com/acme/Foo.java:42 in com.acme.Foo.bar|/app/main.go:12 in main.f|" "innermost frames: array, Java, Go (parsed traces)"
 is "$(jq -r .incident.exception "$T/o25" | tr '\n' ' ')" "E java.lang.NullPointerException panic " "exception types"
 # not a probe or error record: ignored, not an error
 echo '{"type":"incident","incident":{"id":"inc_0000000000000000"}}' | MEND_SPOOL=$T/s15 detect > "$T/o26"
