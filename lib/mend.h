@@ -274,7 +274,8 @@ double spool_job_next(struct spool *sp, const char *queue);
 int spool_jobs(struct spool *sp, jv *out, const char *queue, const char *state);
 /* One job with payload, result, error, times; 1 found, 0 not, -1 error. */
 int spool_job_get(struct spool *sp, jv *out, int64_t id);
-/* Delete done/dead jobs and resolved incidents older than age seconds. */
+/* Delete done/dead jobs, resolved incidents (with their timelines) and
+ * notify's sent-message state older than age seconds. */
 int spool_purge(struct spool *sp, double age, int *njobs, int *nincidents);
 /* Counts by queue and state, incidents open/resolved. */
 int spool_stats(struct spool *sp, jv *out);

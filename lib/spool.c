@@ -940,6 +940,15 @@ spool_purge(struct spool *sp, double age, int *njobs, int *nincidents)
 	} else if (rc == 0) {
 		rc = -1;
 	}
+	/* What notify sent is only a guard against posting a retried job
+	 * twice: old entries can go.  Other stages' state (detector windows,
+	 * used fix links, pending deploys) is never purged by age. */
+	if (rc == 0 && (st = prep(sp, "DELETE FROM state WHERE ns = 'notify' AND updated < ?1"))) {
+		sqlite3_bind_double(st, 1, before);
+		if (step(st) != SQLITE_DONE)
+			rc = dberr(sp, "purge notify state");
+		unprep(st);
+	}
 	return tx_end(sp, own, rc);
 }
 

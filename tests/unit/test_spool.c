@@ -158,6 +158,18 @@ test_state(void **state)
 	assert_int_equal(spool_state_claim(sp, "ns", "once", jv_true()), 0);
 	assert_int_equal(spool_state_put(sp, "ns", "k", jv_null()), 0);
 	assert_int_equal(spool_state_get(sp, &v, "ns", "k"), 0);
+
+	/* purge drops notify's old entries, never other stages' state */
+	assert_int_equal(spool_state_put(sp, "notify", "sent", jv_true()), 0);
+	assert_int_equal(spool_state_put(sp, "detect", "api", jv_true()), 0);
+	usleep(20000);
+	{
+		int nj, ni;
+		assert_int_equal(spool_purge(sp, 0.01, &nj, &ni), 0);
+	}
+	assert_int_equal(spool_state_get(sp, &v, "notify", "sent"), 0);
+	assert_int_equal(spool_state_get(sp, &v, "detect", "api"), 1);
+	jv_free(v);
 }
 
 int
