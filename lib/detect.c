@@ -54,8 +54,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "mend.h"
 
@@ -132,50 +130,32 @@ hash(const char *s, size_t n)
 	return h;
 }
 
-static void
-hex(char *out, const unsigned char *b, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* First 16 hex of SHA-256 over the parts, each ended by '\n'. */
 static int
 fingerprint(char out[20], const char *const *parts, int n)
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	int i, ok;
+	struct strbuf b = { 0 };
+	char digest[SIGN_HEX_LEN + 1], *all;
+	int i, rc;
 
-	ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-	for (i = 0; ok && i < n; i++)
-		ok = EVP_DigestUpdate(c, parts[i], strlen(parts[i])) &&
-		    EVP_DigestUpdate(c, "\n", 1);
-	ok = ok && EVP_DigestFinal_ex(c, md, &len);
-	EVP_MD_CTX_free(c);
-	if (!ok || len < 8)
-		return mend_err("SHA-256 failed");
-	hex(out, md, 8);
+	for (i = 0; i < n; i++)
+		strbuf_addf(&b, "%s\n", parts[i]);
+	if (!(all = strbuf_take(&b)))
+		return mend_err("out of memory");
+	rc = sign_digest(digest, all, strlen(all));
+	free(all);
+	if (rc < 0)
+		return -1;
+	memcpy(out, digest, 16);
+	out[16] = '\0';
 	return 0;
 }
 
 static int
 new_id(char out[24])
 {
-	unsigned char b[8];
-
-	if (RAND_bytes(b, sizeof b) != 1)
-		return mend_err("no random bytes for an incident id");
 	memcpy(out, "inc_", 4);
-	hex(out + 4, b, sizeof b);
-	return 0;
+	return sign_random_hex(out + 4, 8);
 }
 
 static char *

@@ -503,6 +503,9 @@ int sign_verify(const char *secret, const char *incident, const char *exp,
     const char *sig, double now);
 /* SHA-256 of s[0..n) as hex into out (for keys, not for links). */
 int sign_digest(char out[SIGN_HEX_LEN + 1], const char *s, size_t n);
+/* nbytes (at most 64) random bytes from OpenSSL as hex into out, which
+ * holds 2 * nbytes + 1 (incident ids). */
+int sign_random_hex(char *out, size_t nbytes);
 
 /* notify.c - webhook messages */
 

@@ -27,6 +27,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "mend.h"
 
@@ -181,5 +182,22 @@ sign_digest(char out[SIGN_HEX_LEN + 1], const char *s, size_t n)
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[SIGN_HEX_LEN] = '\0';
+	return 0;
+}
+
+int
+sign_random_hex(char *out, size_t nbytes)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[64];
+	size_t i;
+
+	if (nbytes > sizeof b || RAND_bytes(b, (int)nbytes) != 1)
+		return mend_err("no random bytes");
+	for (i = 0; i < nbytes; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * nbytes] = '\0';
 	return 0;
 }
