@@ -23,47 +23,6 @@
 
 #ifndef MEND_VERSION
 #define MEND_VERSION "0.1.0"
-/* watch.c - deploy verdicts */
-
-struct watch_opts {
-	double window;		/* seconds after a deploy; default 300 */
-	double baseline;	/* seconds before it; default 1800 */
-	int min_checks;		/* on each side, for rate and latency; default 5 */
-};
-void watch_opts_init(struct watch_opts *o);
-
-struct watcher;
-
-/*
- * A watcher starting from state (consumed: the object of keys
- * watcher_changes returned over time, e.g. spool_state_all's "watch"
- * namespace, or jv_object()).  *out is the caller's.
- */
-int watcher_new(struct watcher **out, jv state, const struct watch_opts *o);
-void watcher_free(struct watcher *w);
-/*
- * Feed one record (consumed): probe, error, deploy or pr; others are
- * ignored.  0 used or ignored, 1 bad record (message says why), -1
- * internal error.  Deploys whose window has passed are judged; take the
- * verdict records with watcher_take.
- */
-int watcher_feed(struct watcher *w, jv rec);
-/* The verdict records decided since the last call (an array, caller's). */
-jv watcher_take(struct watcher *w);
-/* State changed since the last call, {key: value or null to delete}. */
-jv watcher_changes(struct watcher *w);
-/* Deploys still waiting for their window. */
-size_t watcher_pending(const struct watcher *w);
-/*
- * Compare one monitor around time `at`: samples [[ts,ok,ms]] and errors
- * [[ts,signature]] (both consumed, may be null).  *out is the monitor
- * object of a verdict {monitor, before, after, worse, reason, new_errors}.
- */
-int watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
-    const struct watch_opts *o);
-/* exception type + innermost frame of an error record (borrowed); malloc'd. */
-char *watch_error_signature(jv rec);
-
 #endif
 
 /* sysexits(3) codes, as the design uses them. */
@@ -434,8 +393,6 @@ int jqexpr_compile(struct jqexpr **out, const char *program);
  */
 int jqexpr_eval(struct jqexpr *e, jv *out, jv in);
 void jqexpr_free(struct jqexpr *e);
-
-/* ---- sections below are filled by the stages that need them ---- */
 
 /* trace.c - stack traces */
 
