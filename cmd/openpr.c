@@ -51,20 +51,6 @@ fail(int code)
 		worst = code;
 }
 
-static const char *
-token_for(const char *kind)
-{
-	const char *t = getenv("MEND_FORGE_TOKEN");
-	const char *v = !strcmp(kind, "github") ? "GITHUB_TOKEN" : !strcmp(kind, "gitea")
-	    ? "GITEA_TOKEN" : !strcmp(kind, "gitlab") ? "GITLAB_TOKEN" : NULL;
-
-	if (t && *t)
-		return t;
-	if (v && getenv(v) && *getenv(v))
-		return getenv(v);
-	return NULL;
-}
-
 /* A URL without user:password@ and with secret-looking query values masked. */
 static void
 clean_url(FILE *f, const char *url)
@@ -345,7 +331,7 @@ handle(jv rec, void *arg)
 		fail(EX_USAGE);
 		goto out;
 	}
-	repo_set_token(r, strcmp(kind, "none") ? token_for(kind) : getenv("MEND_GIT_TOKEN"));
+	repo_set_token(r, strcmp(kind, "none") ? forge_token(kind) : getenv("MEND_GIT_TOKEN"));
 	/* GitLab takes a token as the password of user "oauth2". */
 	if (!strcmp(kind, "gitlab"))
 		setenv("MEND_GIT_USER", "oauth2", 0);
@@ -374,7 +360,7 @@ handle(jv rec, void *arg)
 		    jv_bool(!(had && !strcmp(remote_at, commit))), jv_string("draft"), jv_bool(draft),
 		    jv_string("summary"), summary ? jv_string(summary) : jv_null()));
 	} else {
-		struct forge f = { kind, opt.api, opt.slug, token_for(kind) };
+		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
 
 		if (!f.slug) {
@@ -486,20 +472,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (opt.forge && strcmp(opt.forge, "github") && strcmp(opt.forge, "gitea") &&
-	    strcmp(opt.forge, "gitlab") && strcmp(opt.forge, "none"))
-		usage("--forge must be github, gitea, gitlab or none");
-	if (opt.slug && !strchr(opt.slug, '/'))
-		usage("--slug must be OWNER/NAME");
-	if (opt.api) {
-		/* No trailing slash: paths are appended. */
-		static char api[2048];
-		size_t n = strlen(opt.api);
-		while (n > 0 && opt.api[n - 1] == '/')
-			n--;
-		snprintf(api, sizeof api, "%.*s", (int)n, opt.api);
-		opt.api = api;
-	}
+	if (forge_opts_check(opt.forge, opt.slug, &opt.api) < 0)
+		usage(mend_errmsg());
 	if (spool_open(&sp, opt.spool) < 0)
 		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
 	rc = record_each(argc, argv, handle, NULL);

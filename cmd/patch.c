@@ -51,20 +51,6 @@ fail(int code)
 		worst = code;
 }
 
-/* A token for fetching private repositories over HTTPS, if any. */
-static const char *
-git_token(void)
-{
-	static const char *const vars[] = { "MEND_GIT_TOKEN", "MEND_FORGE_TOKEN", "GITHUB_TOKEN",
-		"GITEA_TOKEN", "GITLAB_TOKEN", NULL };
-	int i;
-
-	for (i = 0; vars[i]; i++)
-		if (getenv(vars[i]) && *getenv(vars[i]))
-			return getenv(vars[i]);
-	return NULL;
-}
-
 static char *
 commit_message(jv rec)
 {
@@ -248,7 +234,7 @@ handle(jv rec, void *arg)
 		code = EX_TEMPFAIL;
 		goto out;
 	}
-	if (repo_clone_or_fetch(&r, url, path, git_token()) < 0) {
+	if (repo_clone_or_fetch(&r, url, path, forge_git_token()) < 0) {
 		mend_warn("%s", mend_errmsg());
 		code = EX_TEMPFAIL;
 		goto out;

@@ -63,30 +63,6 @@ env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static const char *
-token_for(const char *kind)
-{
-	const char *v = !strcmp(kind, "github") ? "GITHUB_TOKEN" : !strcmp(kind, "gitea")
-	    ? "GITEA_TOKEN" : !strcmp(kind, "gitlab") ? "GITLAB_TOKEN" : NULL;
-
-	if (env("MEND_FORGE_TOKEN"))
-		return env("MEND_FORGE_TOKEN");
-	return v ? env(v) : NULL;
-}
-
-static const char *
-git_token(void)
-{
-	static const char *const vars[] = { "MEND_GIT_TOKEN", "MEND_FORGE_TOKEN", "GITHUB_TOKEN",
-		"GITEA_TOKEN", "GITLAB_TOKEN", NULL };
-	int i;
-
-	for (i = 0; vars[i]; i++)
-		if (env(vars[i]))
-			return env(vars[i]);
-	return NULL;
-}
-
 static char *
 revert_body(jv rec, const char *commit, const char *branch)
 {
@@ -173,7 +149,7 @@ revert(jv rec)
 		goto out;
 	}
 	if ((mkdir(workroot, 0700) < 0 && errno != EEXIST) || repo_lock(&lockfd, path) < 0 ||
-	    repo_clone_or_fetch(&r, url, path, git_token()) < 0) {
+	    repo_clone_or_fetch(&r, url, path, forge_git_token()) < 0) {
 		mend_warn("%.12s: %s", commit, mend_errmsg());
 		fail(EX_TEMPFAIL);
 		goto out;
@@ -189,7 +165,7 @@ revert(jv rec)
 		fail(EX_USAGE);
 		goto out;
 	}
-	repo_set_token(r, strcmp(kind, "none") ? token_for(kind) : env("MEND_GIT_TOKEN"));
+	repo_set_token(r, strcmp(kind, "none") ? forge_token(kind) : env("MEND_GIT_TOKEN"));
 	if (!strcmp(kind, "gitlab"))
 		setenv("MEND_GIT_USER", "oauth2", 0);
 	had = repo_remote_ref(r, remote_at, branch);
@@ -244,7 +220,7 @@ revert(jv rec)
 		    jv_string("branch"), jv_string(branch), jv_string("created"), jv_bool(!had),
 		    jv_string("draft"), jv_false(), jv_string("title"), jv_string(title)));
 	} else {
-		struct forge f = { kind, opt.api, opt.slug, token_for(kind) };
+		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
 
 		if (!f.slug) {
@@ -458,20 +434,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (opt.forge && strcmp(opt.forge, "github") && strcmp(opt.forge, "gitea") &&
-	    strcmp(opt.forge, "gitlab") && strcmp(opt.forge, "none"))
-		usage("--forge must be github, gitea, gitlab or none");
-	if (opt.slug && !strchr(opt.slug, '/'))
-		usage("--slug must be OWNER/NAME");
-	if (opt.api) {
-		/* No trailing slash: paths are appended. */
-		static char api[2048];
-		size_t len = strlen(opt.api);
-		while (len > 0 && opt.api[len - 1] == '/')
-			len--;
-		snprintf(api, sizeof api, "%.*s", (int)len, opt.api);
-		opt.api = api;
-	}
+	if (forge_opts_check(opt.forge, opt.slug, &opt.api) < 0)
+		usage(mend_errmsg());
 	if (spool_open(&sp, opt.spool) < 0)
 		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 	if (spool_state_all(sp, &state, "watch") < 0)

@@ -378,3 +378,57 @@ forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_
 	http_resp_release(&resp);
 	return -1;
 }
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+const char *
+forge_token(const char *kind)
+{
+	const char *v = !strcmp(kind, "github") ? "GITHUB_TOKEN" : !strcmp(kind, "gitea")
+	    ? "GITEA_TOKEN" : !strcmp(kind, "gitlab") ? "GITLAB_TOKEN" : NULL;
+
+	if (!v)
+		return NULL;
+	return env("MEND_FORGE_TOKEN") ? env("MEND_FORGE_TOKEN") : env(v);
+}
+
+const char *
+forge_git_token(void)
+{
+	static const char *const vars[] = { "MEND_GIT_TOKEN", "MEND_FORGE_TOKEN",
+		"GITHUB_TOKEN", "GITEA_TOKEN", "GITLAB_TOKEN", NULL };
+
+	for (int i = 0; vars[i]; i++)
+		if (env(vars[i]))
+			return env(vars[i]);
+	return NULL;
+}
+
+int
+forge_opts_check(const char *kind, const char *slug, const char **api)
+{
+	static char norm[2048];
+	size_t n;
+
+	if (kind && strcmp(kind, "github") && strcmp(kind, "gitea") &&
+	    strcmp(kind, "gitlab") && strcmp(kind, "none"))
+		return mend_err("--forge must be github, gitea, gitlab or none");
+	if (slug && !strchr(slug, '/'))
+		return mend_err("--slug must be OWNER/NAME");
+	if (*api) {
+		n = strlen(*api);
+		while (n > 0 && (*api)[n - 1] == '/')
+			n--;
+		if (n >= sizeof norm)
+			return mend_err("--api-url is too long");
+		snprintf(norm, sizeof norm, "%.*s", (int)n, *api);
+		*api = norm;
+	}
+	return 0;
+}

@@ -679,6 +679,20 @@ struct forge_pr {
 	int created;		/* 0: it existed already */
 	int draft;
 };
+/*
+ * The API token for kind: $MEND_FORGE_TOKEN, else GITHUB_TOKEN,
+ * GITEA_TOKEN or GITLAB_TOKEN; NULL when none is set (kind "none" too).
+ */
+const char *forge_token(const char *kind);
+/* A token for fetching and pushing over HTTPS: $MEND_GIT_TOKEN, else the
+ * first forge token set; NULL when none is. */
+const char *forge_git_token(void);
+/*
+ * Check --forge and --slug as the user gave them (either may be NULL) and
+ * normalize --api-url in place (no trailing slash: paths are appended).
+ * 0, or -1 with a message fit for usage().
+ */
+int forge_opts_check(const char *kind, const char *slug, const char **api);
 /* "github" "gitlab" "gitea" from the host, "none" for local remotes, NULL unknown. */
 const char *forge_detect(const char *remote_url);
 /* OWNER/NAME from a remote URL (https, ssh, scp-like, local path); malloc'd. */
