@@ -14,14 +14,14 @@ t1=$(date +%s.%N)
 is "$(jq -r 'select(.monitor == "fast") | .ok' "$T/out" | tr -d '\n')" truetruetruetrue "fast target checked every cycle"
 is "$(jq -r 'select(.monitor == "slow") | .error' "$T/out")" timeout "slow target in flight is not checked again"
 is "$(jq -r 'select(.monitor == "fast") | .ts' "$T/out" | sort -u | wc -l)" 4 "each cycle its own time"
-is "$(awk "BEGIN { print ($t1 - $t0 < 3.5) }")" 1 "the run ends when the last check does"
+is "$(awk "BEGIN { print ($t1 - $t0 < 6) }")" 1 "the run ends when the last check does (not a cycle of 2 s hangs later)"
 # cycles are on the clock: 3 cycles every 0.3 s start 0.3 s apart
 probe -e 0.3 -n 3 -S here <<< "$B/ok" > "$T/out2"
 is "$(jq -r .source "$T/out2" | sort -u)" here "-S sets source"
 span=$(jq -r '.ts' "$T/out2" | python3 -c 'import sys,datetime as d
 t=[d.datetime.fromisoformat(l.strip().replace("Z","+00:00")) for l in sys.stdin]
 print(round((t[-1]-t[0]).total_seconds(),1))')
-like "$span" '0.[67]' "cycles start every -e seconds"
+ok "cycles start every -e seconds (3 cycles span $span s)" awk -v s="$span" 'BEGIN { exit !(s >= 0.55 && s < 1.5) }'
 
 # -c bounds concurrency: 4 checks of 300 ms, 2 at a time take >= 600 ms
 for i in 1 2 3 4; do echo "$B/slow?ms=300 name=s$i"; done > "$T/slow"

@@ -55,9 +55,13 @@ test_cmp() {
 	if diff -u "$1" "$2" > "$T/.diff"; then _report 0 "$3"
 	else _report 1 "$3"; sed 's/^/# /' "$T/.diff"; fi
 }
-# Wait until COMMAND succeeds, up to SECONDS (polls every 50 ms).
+# Wait until COMMAND succeeds, up to SECONDS (polls every 50 ms).  The
+# bound is at least 60 s: a passing test never waits it out, and a loaded
+# machine under ASan can be many times slower than the one a test was
+# written on.  Use wait_for for events only, never to assert an absence.
 wait_for() {
-	_w=$(( $1 * 20 )); shift
+	_w=$1; [ "$_w" -ge 60 ] || _w=60
+	_w=$(( _w * 20 )); shift
 	while [ "$_w" -gt 0 ]; do "$@" 2>/dev/null && return 0; sleep 0.05; _w=$((_w - 1)); done
 	return 1
 }
