@@ -44,12 +44,21 @@ is "$(sqlite3 -cmd ".timeout 5000" "$T/cron.spool/mend.db" "select state, count(
 
 # committed before printed: every printed id is already in the spool
 export MEND_SPOOL=$T/live.spool
-{ rec live 0 false; rec live 10 false; sleep 0.3; rec live 20 true; rec live 30 true; sleep 0.3; } |
-	detect | while IFS= read -r line; do
-		id=$(printf '%s\n' "$line" | jq -r .incident.id)
-		ev=$(printf '%s\n' "$line" | jq -r .incident.event)
-		sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select '$ev', state from incidents where id = '$id'"
-	done > "$T/live"
+# The test reads each incident before it sends the records that change it.
+coproc DET { detect; }
+state_of() {
+	id=$(printf '%s\n' "$1" | jq -r .incident.id)
+	ev=$(printf '%s\n' "$1" | jq -r .incident.event)
+	sqlite3 -cmd ".timeout 5000" "$MEND_SPOOL/mend.db" "select '$ev', state from incidents where id = '$id'"
+}
+{ rec live 0 false; rec live 10 false; } >&"${DET[1]}"
+IFS= read -r line <&"${DET[0]}"
+state_of "$line" > "$T/live"
+{ rec live 20 true; rec live 30 true; } >&"${DET[1]}"
+IFS= read -r line <&"${DET[0]}"
+state_of "$line" >> "$T/live"
+exec {DET[1]}>&-
+wait "$DET_PID"
 is "$(tr '\n' ' ' < "$T/live")" "open|open resolve|resolved " "each incident was committed before it was printed"
 # and it is printed while the input is still open (not held to the end)
 # The input stays open until the incident has come out (or 60 s pass).
