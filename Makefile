@@ -9,11 +9,11 @@ VERSION = 0.1.0
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libcurl libgit2 sqlite3 libbsd-overlay libmicrohttpd libcrypto zlib
+PKGS = libcurl libgit2 sqlite3 libbsd-overlay libmicrohttpd libcrypto zlib libprotobuf-c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
-	-Wformat=2 -Wno-format-nonliteral -Ilib $(PKG_CFLAGS) \
+	-Wformat=2 -Wno-format-nonliteral -Ilib -I$(O)/gen $(PKG_CFLAGS) \
 	-DMEND_VERSION='"$(VERSION)"' -DMEND_LIBEXECDIR='"$(LIBEXECDIR)"'
 # Debian's libjq ships no .pc file.
 override LDLIBS += $(PKG_LIBS) -ljq -lonig -lm -lpthread
@@ -22,7 +22,11 @@ override LDLIBS += $(PKG_LIBS) -ljq -lonig -lm -lpthread
 O ?= .
 CMDS = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/*.c)))
 LIBSRC = $(sort $(wildcard lib/*.c))
-LIBOBJ = $(LIBSRC:%.c=$(O)/obj/%.o)
+# Code protoc-c generates from proto/ at build time, into $(O)/gen.
+PROTOS = $(sort $(wildcard proto/*.proto))
+GENSRC = $(PROTOS:proto/%.proto=$(O)/gen/%.pb-c.c)
+GENHDR = $(GENSRC:.c=.h)
+LIBOBJ = $(LIBSRC:%.c=$(O)/obj/%.o) $(GENSRC:$(O)/gen/%.c=$(O)/obj/gen/%.o)
 UNITSRC = $(sort $(wildcard tests/unit/*.c))
 UNITS = $(UNITSRC:tests/unit/%.c=$(O)/tests/unit/%)
 BINS = $(CMDS:%=$(O)/bin/%)
@@ -36,7 +40,18 @@ all: deps $(BINS)
 deps:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
 
-$(O)/obj/%.o: %.c $(HDRS)
+$(O)/gen/%.pb-c.c: proto/%.proto
+	@mkdir -p $(@D)
+	protoc-c --proto_path=proto --c_out=$(O)/gen $<
+
+$(O)/gen/%.pb-c.h: $(O)/gen/%.pb-c.c
+	@test -f $@
+
+$(O)/obj/gen/%.o: $(O)/gen/%.c $(GENHDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/obj/%.o: %.c $(HDRS) $(GENHDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -92,7 +107,7 @@ uninstall:
 	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf bin obj build libmend.a tests/unit/*.o
+	rm -rf bin obj gen build libmend.a tests/unit/*.o
 
 .PHONY: all deps units check test bench demo lint-man install uninstall clean
 .SECONDARY:

@@ -1,6 +1,7 @@
 /*
  * otlp - an OTLP/HTTP receiver: POST /v1/traces and /v1/logs in the JSON
- * encoding (gzip or not) become `error` records on stdout, one per line.
+ * or the protobuf encoding (gzip or not) become `error` records on
+ * stdout, one per line.  A request is answered in its own encoding.
  *
  * libmicrohttpd runs the server in its own thread(s); the main thread
  * only waits for SIGTERM/SIGINT (blocked everywhere else, so no handler
@@ -14,8 +15,8 @@
  * body that grows past it is drained and refused.  Answers follow the
  * OTLP/HTTP specification: 200 with an Export*ServiceResponse (with
  * partialSuccess when some items were rejected), 400 with a Status for a
- * body that is not an export request, 415 for protobuf or an unknown
- * content type or encoding, 404/405 for other paths and methods.
+ * body that is not an export request, 415 for an unknown content type or
+ * encoding, 404/405 for other paths and methods.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,6 +55,7 @@ static char write_error[256];
 
 struct conn {
 	enum otlp_signal sig;
+	int proto;		/* application/x-protobuf: answer in protobuf too */
 	int gzip;
 	int too_big;
 	int busy;		/* over the memory budget: answer 503 */
@@ -70,23 +72,19 @@ usage(const char *why)
 	exit(EX_USAGE);
 }
 
-/* Queue a JSON response (body consumed). */
+/* Queue a response of `len` bytes of buf (taken: freed here). */
 static enum MHD_Result
-reply_json(struct MHD_Connection *c, unsigned status, jv body)
+reply(struct MHD_Connection *c, unsigned status, const char *type, char *buf, size_t len)
 {
-	char *s = record_dump(body);
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	jv_free(body);
-	if (!s)
-		return MHD_NO;
-	r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
-		free(s);
+		free(buf);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST");
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
@@ -96,18 +94,33 @@ reply_json(struct MHD_Connection *c, unsigned status, jv body)
 	return ret;
 }
 
+/* Queue a JSON response (body consumed). */
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, unsigned status, jv body)
+{
+	char *s = record_dump(body);
+
+	jv_free(body);
+	if (!s)
+		return MHD_NO;
+	return reply(c, status, "application/json", s, strlen(s));
+}
+
 /*
  * A failure answer: the body is a google.rpc.Status as the OTLP spec
- * asks, with the gRPC code that matches the HTTP status.
+ * asks, with the gRPC code that matches the HTTP status, in the
+ * request's encoding (cn is NULL before the request's headers are known).
  */
 static enum MHD_Result
-reply_status(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+reply_status(struct MHD_Connection *c, const struct conn *cn, unsigned status,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static enum MHD_Result
-reply_status(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+reply_status(struct MHD_Connection *c, const struct conn *cn, unsigned status,
+    const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], *buf;
+	size_t len;
 	va_list ap;
 	int code = status == 400 ? 3 /* INVALID_ARGUMENT */
 	    : status == 404 ? 5 /* NOT_FOUND */
@@ -118,6 +131,11 @@ reply_status(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (cn && cn->proto) {
+		if (otlp_pb_status(&buf, &len, code, msg) < 0)
+			return MHD_NO;
+		return reply(c, status, "application/x-protobuf", buf, len);
+	}
 	return reply_json(c, status, jv_object_set(jv_object_set(jv_object(),
 	    jv_string("code"), jv_number(code)), jv_string("message"), jv_string(msg)));
 }
@@ -147,21 +165,18 @@ check_headers(struct MHD_Connection *c, struct conn *cn, int *answered)
 	*answered = 1;
 	if (ct && (media_is(ct, "application/x-protobuf") ||
 	    media_is(ct, "application/protobuf")))
-		return reply_status(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-		    "the protobuf encoding is not supported: export OTLP/HTTP JSON "
-		    "(Content-Type: application/json; in the OpenTelemetry SDKs, "
-		    "OTEL_EXPORTER_OTLP_PROTOCOL=http/json)");
-	if (ct && !media_is(ct, "application/json"))
-		return reply_status(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported Content-Type '%.100s': OTLP/HTTP JSON is "
-		    "application/json", ct);
+		cn->proto = 1;
+	else if (ct && !media_is(ct, "application/json"))
+		return reply_status(c, cn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		    "unsupported Content-Type '%.100s': OTLP/HTTP is application/json "
+		    "or application/x-protobuf", ct);
 	if (ce && !strcasecmp(ce, "gzip"))
 		cn->gzip = 1;
 	else if (ce && *ce && strcasecmp(ce, "identity"))
-		return reply_status(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		return reply_status(c, cn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 		    "unsupported Content-Encoding '%.100s': send gzip or none", ce);
 	if (cl && strtoull(cl, NULL, 10) > max_body)
-		return reply_status(c, MHD_HTTP_CONTENT_TOO_LARGE,
+		return reply_status(c, cn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body of %.30s bytes is larger than the limit of %zu", cl,
 		    max_body);
 	*answered = 0;
@@ -185,25 +200,61 @@ emit(jv records)
 	return rc;
 }
 
+/* The success answer, with a partial success when items were rejected. */
 static enum MHD_Result
-finish(struct MHD_Connection *c, struct conn *cn)
+reply_ok(struct MHD_Connection *c, const struct conn *cn, const struct otlp_stats *st)
 {
 	static const char *what[] = { "spans", "log records" };
 	static const char *rej[] = { "rejectedSpans", "rejectedLogRecords" };
-	char *text = cn->buf, *plain = NULL, num[32], msg[256];
+	char num[32], msg[256], *buf;
+	const char *partial = NULL;
+	size_t len;
+	jv resp;
+
+	if (st->rejected) {
+		snprintf(msg, sizeof msg, "%ld of %ld %s rejected: not an object, "
+		    "or a traceId/spanId that is not hex of the right length",
+		    st->rejected, st->items, what[cn->sig]);
+		partial = msg;
+	} else if (st->bad_containers) {
+		snprintf(msg, sizeof msg, "%ld resource or scope entries of the "
+		    "wrong shape were skipped", st->bad_containers);
+		partial = msg;
+	}
+	if (cn->proto) {
+		if (otlp_pb_response(&buf, &len, cn->sig, st->rejected, partial) < 0)
+			return MHD_NO;
+		return reply(c, MHD_HTTP_OK, "application/x-protobuf", buf, len);
+	}
+	resp = jv_object();
+	if (partial) {
+		snprintf(num, sizeof num, "%ld", st->rejected);
+		resp = jv_object_set(resp, jv_string("partialSuccess"),
+		    jv_object_set(jv_object_set(jv_object(), jv_string(rej[cn->sig]),
+		    jv_string(num)), jv_string("errorMessage"), jv_string(partial)));
+	}
+	return reply_json(c, MHD_HTTP_OK, resp);
+}
+
+static enum MHD_Result
+finish(struct MHD_Connection *c, struct conn *cn)
+{
+	char *text = cn->buf, *plain = NULL;
 	size_t len = cn->len;
-	struct otlp_stats st;
-	jv body, records, resp;
+	struct otlp_stats st = { 0 };
+	jv body, records;
+	long skipped = 0;
+	int rc;
 
 	if (cn->too_big)
-		return reply_status(c, MHD_HTTP_CONTENT_TOO_LARGE,
+		return reply_status(c, cn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body is larger than the limit of %zu bytes", max_body);
 	if (cn->busy)
-		return reply_status(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		return reply_status(c, cn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "too many requests in flight: try again later");
 	if (cn->gzip) {
 		if (otlp_gunzip(&plain, &len, cn->buf, cn->len, max_body) < 0)
-			return reply_status(c, strstr(mend_errmsg(), "more than")
+			return reply_status(c, cn, strstr(mend_errmsg(), "more than")
 			    ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST, "%s",
 			    mend_errmsg());
 		text = plain;
@@ -211,37 +262,22 @@ finish(struct MHD_Connection *c, struct conn *cn)
 	if (!text || len == 0) {
 		/* An empty request carries nothing: the spec says succeed. */
 		free(plain);
-		return reply_json(c, MHD_HTTP_OK, jv_object());
+		return reply_ok(c, cn, &st);
 	}
-	if (record_parse(&body, text, len) < 0) {
-		free(plain);
-		return reply_status(c, MHD_HTTP_BAD_REQUEST, "%s", mend_errmsg());
-	}
+	rc = cn->proto ? otlp_pb_decode(&body, &skipped, cn->sig, text, len)
+	    : record_parse(&body, text, len);
 	free(plain);
+	if (rc < 0)
+		return reply_status(c, cn, MHD_HTTP_BAD_REQUEST, "%s", mend_errmsg());
 	if (otlp_errors(&records, &st, cn->sig, body, mend_now()) < 0)
-		return reply_status(c, MHD_HTTP_BAD_REQUEST, "%s", mend_errmsg());
+		return reply_status(c, cn, MHD_HTTP_BAD_REQUEST, "%s", mend_errmsg());
+	st.items += skipped;
 	if (emit(records) < 0) {
 		atomic_store(&write_failed, 1);
-		return reply_status(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		return reply_status(c, cn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "receiver cannot pass records on");
 	}
-	resp = jv_object();
-	if (st.rejected || st.bad_containers) {
-		jv ps = jv_object();
-
-		snprintf(num, sizeof num, "%ld", st.rejected);
-		if (st.rejected)
-			snprintf(msg, sizeof msg, "%ld of %ld %s rejected: not an object, "
-			    "or a traceId/spanId that is not hex of the right length",
-			    st.rejected, st.items, what[cn->sig]);
-		else
-			snprintf(msg, sizeof msg, "%ld resource or scope entries of the "
-			    "wrong shape were skipped", st.bad_containers);
-		ps = jv_object_set(ps, jv_string(rej[cn->sig]), jv_string(num));
-		ps = jv_object_set(ps, jv_string("errorMessage"), jv_string(msg));
-		resp = jv_object_set(resp, jv_string("partialSuccess"), ps);
-	}
-	return reply_json(c, MHD_HTTP_OK, resp);
+	return reply_ok(c, cn, &st);
 }
 
 /* Free what the connection holds of its body, and give it back to the budget. */
@@ -270,11 +306,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		else if (!strcmp(url, "/v1/logs"))
 			sig = OTLP_LOGS;
 		else
-			return reply_status(c, MHD_HTTP_NOT_FOUND,
+			return reply_status(c, NULL, MHD_HTTP_NOT_FOUND,
 			    "no such path '%.200s': OTLP/HTTP paths are /v1/traces and "
 			    "/v1/logs", url);
 		if (strcmp(method, "POST"))
-			return reply_status(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			return reply_status(c, NULL, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method %.20s not allowed: use POST", method);
 		if (!(cn = calloc(1, sizeof *cn)))
 			return MHD_NO;

@@ -894,6 +894,26 @@ int otlp_errors(jv *records, struct otlp_stats *st, enum otlp_signal sig, jv bod
  */
 int otlp_gunzip(char **out, size_t *out_len, const char *in, size_t in_len, size_t max);
 
+/* otlp_pb.c - the OTLP/HTTP protobuf encoding */
+
+/*
+ * Decode a protobuf export request for `sig` into *out (caller's): the
+ * jv document the OTLP/JSON encoding of the same request parses to, for
+ * otlp_errors, less the items that cannot make a record (healthy spans,
+ * log records below ERROR), which are only counted in *skipped.  -1 when
+ * buf is not such a request.
+ */
+int otlp_pb_decode(jv *out, long *skipped, enum otlp_signal sig, const void *buf,
+    size_t len);
+/*
+ * The protobuf Export*ServiceResponse: *out (caller frees), *len.  With
+ * a message, a partial success naming `rejected` items.
+ */
+int otlp_pb_response(char **out, size_t *len, enum otlp_signal sig, long rejected,
+    const char *message);
+/* A google.rpc.Status with the gRPC code and message: *out (caller frees). */
+int otlp_pb_status(char **out, size_t *len, int code, const char *message);
+
 /* watch.c - deploy verdicts */
 
 struct watch_opts {

@@ -24,7 +24,8 @@
  * and counted, and the rest of the request goes on (partial success).
  * A body that is not an export request at all fails as a whole.
  *
- * This does not decode the protobuf encoding.
+ * The protobuf encoding reaches otlp_errors as the same jv document:
+ * otlp_pb.c decodes it into the JSON shape.
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -55,6 +55,10 @@ print(json.dumps({"resourceSpans": [{"resource": {"attributes": [
     "scopeSpans": [{"scope": {"name": "bench"}, "spans": spans}]}]}))
 PY
 gzip -c "$T/body.json" >"$T/body.json.gz"
+# The same request in the protobuf encoding.
+python3 "$top/tests/servers/otlp-json2txtpb.py" "$T/body.json" |
+	protoc --encode=otlp.ExportTraceServiceRequest --proto_path="$top/proto" "$top/proto/otlp.proto" >"$T/body.pb"
+gzip -c "$T/body.pb" >"$T/body.pb.gz"
 
 # wrk's POST script: the body from a file, optionally gzip.
 cat >"$T/post.lua" <<'LUA'
@@ -62,7 +66,7 @@ local f = assert(io.open(os.getenv("BODY"), "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
-wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Content-Type"] = os.getenv("CT") or "application/json"
 if os.getenv("GZIP") == "1" then wrk.headers["Content-Encoding"] = "gzip" end
 function done(summary, latency, requests)
 	io.write(string.format("RESULT %d %d %d\n", summary.requests,
@@ -71,10 +75,10 @@ function done(summary, latency, requests)
 end
 LUA
 
-# run URL BODY GZIP: requests/s, failing on any error.
+# run URL BODY GZIP [CONTENT-TYPE]: requests/s, failing on any error.
 run() {
 	local out n errs us
-	out=$(BODY=$2 GZIP=$3 wrk -t1 -c8 -d"${secs}s" -s "$T/post.lua" "$1")
+	out=$(BODY=$2 GZIP=$3 CT=${4:-application/json} wrk -t1 -c8 -d"${secs}s" -s "$T/post.lua" "$1")
 	read -r _ n errs us < <(grep '^RESULT' <<<"$out")
 	[ "$errs" -eq 0 ] || { echo "bench: $errs errors against $1" >&2; echo "$out" >&2; exit 1; }
 	echo $(( n * 1000000 / us ))
@@ -124,11 +128,15 @@ parse=$(echo "200 / ($t1 - $t0)" | bc)
 
 bytes=$(wc -c <"$T/body.json")
 gzbytes=$(wc -c <"$T/body.json.gz")
-echo "otlp ingest: $spans spans per request ($bytes bytes JSON, $gzbytes gzip), wrk -t1 -c8, ${secs}s runs"
+pbbytes=$(wc -c <"$T/body.pb")
+echo "otlp ingest: $spans spans per request ($bytes bytes JSON, $gzbytes gzip, $pbbytes protobuf), wrk -t1 -c8, ${secs}s runs"
 ceiling=$(run "http://127.0.0.1:$np/v1/traces" "$T/body.json" 0)
 plain=$(run "http://127.0.0.1:$op/v1/traces" "$T/body.json" 0)
 gz=$(run "http://127.0.0.1:$op/v1/traces" "$T/body.json.gz" 1)
 threads2=$(run "http://127.0.0.1:$op2/v1/traces" "$T/body.json" 0)
+pb=$(run "http://127.0.0.1:$op/v1/traces" "$T/body.pb" 0 application/x-protobuf)
+pbgz=$(run "http://127.0.0.1:$op/v1/traces" "$T/body.pb.gz" 1 application/x-protobuf)
+pb2=$(run "http://127.0.0.1:$op2/v1/traces" "$T/body.pb" 0 application/x-protobuf)
 line() { printf '%-40s %7d req/s %9d spans/s  %5.3fx ceiling  %4.2fx jq parse\n' "$1" "$2" \
 	$(($2 * spans)) "$(echo "$2 / $ceiling" | bc -l)" "$(echo "$2 / $parse" | bc -l)"; }
 printf '%-40s %7d req/s %9d spans/s\n' "loopback ceiling (nginx, 200, body drained)" "$ceiling" $((ceiling * spans))
@@ -136,8 +144,11 @@ printf '%-40s %7d req/s %9d spans/s\n' "jq parse only (jq empty, one core)" "$pa
 line "otlp, JSON" "$plain"
 line "otlp, JSON + gzip" "$gz"
 line "otlp --threads 2, JSON" "$threads2"
+line "otlp, protobuf" "$pb"
+line "otlp, protobuf + gzip" "$pbgz"
+line "otlp --threads 2, protobuf" "$pb2"
 # Every tenth span failed: check the records the single-threaded otlp wrote.
 kill "${pids[1]}"
 wait "${pids[1]}" 2>/dev/null || true
 sleep 0.2
-echo "error records written by otlp: $(cat "$T/records") for $(( (plain + gz) * secs * spans / 10 )) failed spans (approx.)"
+echo "error records written by otlp: $(cat "$T/records") for $(( (plain + gz + pb + pbgz) * secs * spans / 10 )) failed spans (approx.)"

@@ -1,16 +1,19 @@
-// otel-export.js URL [gzip] - export, with the real OpenTelemetry JS SDK,
-// one failing request span (an exception event and status ERROR), one
-// healthy span, one ERROR log and one INFO log to an OTLP/HTTP JSON
-// receiver at URL (http://127.0.0.1:PORT), then flush and exit 0 when
-// every export succeeded.  Used by tests/0620-otlp-otel-js.t.
+// otel-export.js URL [gzip|none] [json|proto] - export, with the real
+// OpenTelemetry JS SDK, one failing request span (an exception event and
+// status ERROR), one healthy span, one ERROR log and one INFO log to an
+// OTLP/HTTP receiver at URL (http://127.0.0.1:PORT) in the JSON encoding
+// (the -http exporters) or the protobuf one (the -proto exporters), then
+// flush and exit 0 when every export succeeded.  Used by
+// tests/0620-otlp-otel-js.t.
 'use strict';
 const api = require('@opentelemetry/api');
 const { SeverityNumber } = require('@opentelemetry/api-logs');
 const { Resource } = require('@opentelemetry/resources');
 const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { LoggerProvider, SimpleLogRecordProcessor } = require('@opentelemetry/sdk-logs');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
-const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-http');
+const encoding = process.argv[4] === 'proto' ? 'proto' : 'http';
+const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-' + encoding);
+const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-' + encoding);
 
 const base = process.argv[2];
 const compression = process.argv[3] === 'gzip' ? 'gzip' : 'none';
