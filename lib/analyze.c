@@ -114,6 +114,7 @@ analyze_opts_init(struct analyze_opts *o)
 	o->llm_key = getenv("MEND_LLM_KEY");
 	if (!o->llm_key || !*o->llm_key)
 		o->llm_key = getenv("OPENAI_API_KEY");
+	o->llm_api_version = getenv("MEND_LLM_API_VERSION");
 	o->llm_timeout = (v = getenv("MEND_LLM_TIMEOUT")) ? atof(v) : 120;
 	o->agent = getenv("MEND_AGENT");
 	o->agent_timeout = (v = getenv("MEND_AGENT_TIMEOUT")) ? atof(v) : 900;

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -49,10 +50,23 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 
 	if (len > 12 && !strncasecmp(p, "retry-after:", 12)) {
-		char *end;
+		char *end, date[64];
 		double v = strtod(p + 12, &end);
-		if (end != p + 12)
+		size_t dl = len - 12;
+		time_t t;
+
+		if (end != p + 12) {
 			r->retry_after = v;
+			return len;
+		}
+		/* Or an HTTP-date: "Wed, 21 Oct 2026 07:28:00 GMT". */
+		if (dl >= sizeof date)
+			dl = sizeof date - 1;
+		memcpy(date, p + 12, dl);
+		date[dl] = '\0';
+		date[strcspn(date, "\r\n")] = '\0';
+		if ((t = curl_getdate(date, NULL)) != -1)
+			r->retry_after = t > time(NULL) ? (double)(t - time(NULL)) : 0;
 	}
 	return len;
 }

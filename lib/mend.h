@@ -747,6 +747,7 @@ struct analyze_opts {
 	int log_lines;			/* lines of log kept (200) */
 	struct spool *sp;		/* for similar incidents, or NULL */
 	const char *llm_url, *llm_model, *llm_key;	/* $MEND_LLM_* */
+	const char *llm_api_version;	/* Azure OpenAI: $MEND_LLM_API_VERSION */
 	double llm_timeout;		/* seconds per request (120) */
 	int llm_attempts;		/* tries per request (4) */
 	const char *agent;		/* $MEND_AGENT command template */

@@ -242,47 +242,84 @@ analyze_diff_check(const char *diff, size_t max, char **why)
 	return 0;
 }
 
-/* The one JSON object in a model's reply (fences and prose around it ok). */
-static int
-find_object(jv *out, const char *text)
-{
-	const char *p;
+/*
+ * Finding the answer in a reply.  Models and agents wrap the JSON object
+ * in prose, code fences, <think> blocks, tool echoes and other JSON
+ * objects, so the answer is the LAST object in the text that passes the
+ * checks, not the first that parses.  One pass over the text notes where
+ * each object closes (tracking strings, so braces inside them do not
+ * count; a stray brace in prose only nests what follows, which is still
+ * seen); the candidates are then parsed and checked from the last back,
+ * at most MAX_CANDIDATES of them and MAX_SCAN bytes of text (the end of a
+ * longer reply, where the answer is), so the cost stays linear in the
+ * reply.
+ */
+#define MAX_SCAN	(1 << 20)
+#define MAX_CANDIDATES	64
+#define MAX_DEPTH	64
 
-	for (p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
-		const char *e = strrchr(p, '}');
-		/* Longest first, then shorter closing braces. */
-		while (e && e > p) {
-			jv v;
-			if (record_parse(&v, p, (size_t)(e - p + 1)) == 0) {
-				if (jv_get_kind(v) == JV_KIND_OBJECT) {
-					*out = v;
-					return 0;
-				}
-				jv_free(v);
-			}
-			do
-				e--;
-			while (e > p && *e != '}');
+struct span { size_t start, end; };
+
+/* The spans of the last (up to max) closed objects in text, in closing
+ * order; returns how many. */
+static size_t
+object_spans(struct span *out, size_t max, const char *text, size_t len)
+{
+	size_t stack[MAX_DEPTH], i, total = 0;
+	int depth = 0, in_str = 0, esc = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_str) {
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"')
+				in_str = 0;
+			else if (c == '\n')
+				in_str = 0;	/* JSON strings hold no raw newline: prose */
+			continue;
+		}
+		if (c == '"' && depth > 0)
+			in_str = 1;
+		else if (c == '{') {
+			if (depth == MAX_DEPTH)
+				depth = 0;	/* hopeless nesting: start over */
+			stack[depth++] = i;
+		} else if (c == '}' && depth > 0) {
+			struct span sp = { stack[--depth], i + 1 };
+
+			/* A ring of the last `max`: the answer is near the end. */
+			out[total++ % max] = sp;
 		}
 	}
-	return mend_err("no JSON object in the answer");
+	if (total <= max)
+		return total;
+	/* Rotate the ring into closing order. */
+	{
+		struct span tmp[MAX_CANDIDATES];
+		size_t k, first = total % max;
+
+		for (k = 0; k < max; k++)
+			tmp[k] = out[(first + k) % max];
+		memcpy(out, tmp, max * sizeof *out);
+	}
+	return max;
 }
 
-int
-analyze_answer(jv *out, const char *text, size_t max_diff, char **why)
+/* The analysis fields of v (consumed): 0 with *out, or -1 with *why. */
+static int
+check_answer(jv *out, jv v, size_t max_diff, char **why)
 {
 	static const char *const cats[] = { "code", "config", "dependency", "upstream",
 		"resource", "unknown", NULL };
-	jv v, a = jv_object(), x;
+	jv a = jv_object(), x;
 	const char *s;
 	int i, ok = 0;
 
 	*why = NULL;
-	if (!text || find_object(&v, text) < 0) {
-		*why = strdup("the answer is not a JSON object");
-		jv_free(a);
-		return -1;
-	}
 	if (!(s = record_str(v, "root_cause")) || !*s) {
 		*why = strdup("root_cause must be a non-empty string");
 		goto bad;
@@ -370,6 +407,51 @@ bad:
 	return -1;
 }
 
+
+int
+analyze_answer(jv *out, const char *text, size_t max_diff, char **why)
+{
+	struct span spans[MAX_CANDIDATES];
+	size_t len, n, k;
+	char *first_why = NULL;
+
+	*why = NULL;
+	len = text ? strlen(text) : 0;
+	if (len > MAX_SCAN) {
+		text += len - MAX_SCAN;
+		len = MAX_SCAN;
+	}
+	n = text ? object_spans(spans, MAX_CANDIDATES, text, len) : 0;
+	for (k = n; k-- > 0;) {
+		jv v;
+		char *w = NULL;
+
+		if (record_parse(&v, text + spans[k].start, spans[k].end - spans[k].start) < 0)
+			continue;
+		if (jv_get_kind(v) != JV_KIND_OBJECT) {
+			jv_free(v);
+			continue;
+		}
+		{
+			int looks = record_has(v, "root_cause");
+
+			if (check_answer(out, v, max_diff, &w) == 0) {
+				free(first_why);
+				return 0;
+			}
+			/* Say why the last object that looks like an answer failed. */
+			if (looks && !first_why)
+				first_why = w;
+			else
+				free(w);
+		}
+	}
+	*why = first_why ? first_why : strdup(n ? "no JSON object in the answer has the "
+	    "analysis fields (root_cause, category, confidence, remediation, diff)"
+	    : "the answer is not a JSON object");
+	return -1;
+}
+
 /* ---- the llm engine ---- */
 
 static jv
@@ -381,45 +463,136 @@ chat_message(const char *role, const char *content)
 	return record_set_str(m, "content", content);
 }
 
-static int chat_once(char **reply, jv messages, const struct analyze_opts *o, int temperature);
+/*
+ * What one chat completion said.  text is what to look for the answer in:
+ * message.content, or, when that is empty, the reasoning the server sent
+ * separately (reasoning_content, reasoning).  problem says, in words for
+ * the analysis, why the reply may hold no answer: cut at the token limit,
+ * tool calls instead of an answer, a refusal, nothing at all.
+ */
+struct reply {
+	char *text;		/* malloc'd, or NULL */
+	int from_reasoning;	/* text is the reasoning, content was empty */
+	char problem[256];	/* "" when none */
+};
 
-/* One chat round: 0 with the reply text, -1 when the model is
- * unreachable (message says why). */
-static int
-chat(char **reply, jv messages, const struct analyze_opts *o)
+static void
+reply_release(struct reply *r)
 {
-	static int no_temperature;	/* the model refused one: never send it again */
-	int rc = chat_once(reply, jv_copy(messages), o, !no_temperature);
-
-	if (rc == -2) {
-		no_temperature = 1;
-		rc = chat_once(reply, jv_copy(messages), o, 0);
-	}
-	jv_free(messages);
-	return rc < 0 ? -1 : rc;
+	free(r->text);
+	memset(r, 0, sizeof *r);
 }
 
-/* As chat(); -2 when the server refused the temperature parameter
- * (reasoning models accept only their default). */
+/* The names of the tools a reply called: "a, b". */
+static void
+tool_names(char *buf, size_t len, jv calls)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	jv_array_foreach(calls, i, c) {
+		const char *name = record_str(c, "function.name");
+
+		if (name && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", name);
+		jv_free(c);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "unnamed");
+}
+
+/* Read choices[0] of a chat completion (borrowed) into *r. */
 static int
-chat_once(char **reply, jv messages, const struct analyze_opts *o, int temperature)
+read_choice(struct reply *r, jv resp)
+{
+	jv choices = record_get(resp, "choices"), c0, calls;
+	const char *content, *finish, *refusal, *reasoning;
+
+	if (jv_get_kind(choices) != JV_KIND_ARRAY || jv_array_length(jv_copy(choices)) < 1) {
+		jv_free(choices);
+		return mend_err("model response has no choices");
+	}
+	c0 = jv_array_get(choices, 0);
+	content = record_str(c0, "message.content");
+	finish = record_str(c0, "finish_reason");
+	refusal = record_str(c0, "message.refusal");
+	reasoning = record_str(c0, "message.reasoning_content");
+	if (!reasoning || !*reasoning)
+		reasoning = record_str(c0, "message.reasoning");
+	calls = record_get(c0, "message.tool_calls");
+	if (content && *content) {
+		r->text = strdup(content);
+	} else if (reasoning && *reasoning) {
+		r->text = strdup(reasoning);
+		r->from_reasoning = 1;
+	}
+	if (finish && !strcmp(finish, "length"))
+		snprintf(r->problem, sizeof r->problem, "the answer was cut off at the model's "
+		    "output token limit (finish_reason length)");
+	else if (jv_get_kind(calls) == JV_KIND_ARRAY && jv_array_length(jv_copy(calls)) > 0) {
+		char names[128];
+
+		tool_names(names, sizeof names, calls);
+		snprintf(r->problem, sizeof r->problem, "the model called tools (%s) instead of "
+		    "answering; mend offers none", names);
+	} else if (refusal && *refusal)
+		snprintf(r->problem, sizeof r->problem, "the model refused: %.200s", refusal);
+	else if (finish && !strcmp(finish, "content_filter"))
+		snprintf(r->problem, sizeof r->problem, "the answer was withheld by the "
+		    "provider's content filter");
+	else if (!r->text)
+		snprintf(r->problem, sizeof r->problem, "the model sent an empty answer");
+	jv_free(calls);
+	jv_free(c0);
+	return 0;
+}
+
+/*
+ * The request URL: MEND_LLM_URL + /chat/completions (unless the URL is
+ * already an endpoint), and ?api-version= for Azure OpenAI.
+ */
+static int
+chat_url(char *url, size_t len, const struct analyze_opts *o)
+{
+	size_t ul = strlen(o->llm_url);
+	const char *sep;
+	int n;
+
+	while (ul && o->llm_url[ul - 1] == '/')
+		ul--;
+	if (ul >= 17 && !strncmp(o->llm_url + ul - 17, "/chat/completions", 17))
+		n = snprintf(url, len, "%.*s", (int)ul, o->llm_url);
+	else
+		n = snprintf(url, len, "%.*s/chat/completions", (int)ul, o->llm_url);
+	if (n < 0 || (size_t)n >= len)
+		return mend_err("MEND_LLM_URL is too long");
+	if (o->llm_api_version && *o->llm_api_version) {
+		sep = strchr(url, '?') ? "&" : "?";
+		if (snprintf(url + n, len - (size_t)n, "%sapi-version=%s", sep,
+		    o->llm_api_version) >= (int)(len - (size_t)n))
+			return mend_err("MEND_LLM_URL is too long");
+	}
+	return 0;
+}
+
+/* One chat round: 0 with *r, -1 when the model is unreachable (the
+ * message says why), -2 when the server refused the temperature
+ * parameter (reasoning models accept only their default). */
+static int
+chat_once(struct reply *r, jv messages, const struct analyze_opts *o, int temperature)
 {
 	struct http_req req = { 0 };
 	struct http_resp resp = { 0 };
-	jv body = jv_object(), r;
+	jv body = jv_object(), v;
 	char url[2048], auth[1024], *json;
 	const char *hdrs[4];
-	size_t ul;
 	int nh = 0, rc = -1;
 
-	ul = strlen(o->llm_url);
-	while (ul && o->llm_url[ul - 1] == '/')
-		ul--;
-	if (snprintf(url, sizeof url, "%.*s/chat/completions", (int)ul, o->llm_url) >=
-	    (int)sizeof url) {
+	memset(r, 0, sizeof *r);
+	if (chat_url(url, sizeof url, o) < 0) {
 		jv_free(messages);
 		jv_free(body);
-		return mend_err("MEND_LLM_URL is too long");
+		return -1;
 	}
 	body = record_set_str(body, "model", o->llm_model && *o->llm_model ? o->llm_model :
 	    "gpt-4o-mini");
@@ -430,8 +603,9 @@ chat_once(char **reply, jv messages, const struct analyze_opts *o, int temperatu
 	jv_free(body);
 	hdrs[nh++] = "Content-Type: application/json";
 	if (o->llm_key && *o->llm_key) {
-		if (snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->llm_key) >=
-		    (int)sizeof auth) {
+		/* Azure OpenAI takes its key in api-key, everyone else a bearer token. */
+		if (snprintf(auth, sizeof auth, o->llm_api_version && *o->llm_api_version
+		    ? "api-key: %s" : "Authorization: Bearer %s", o->llm_key) >= (int)sizeof auth) {
 			free(json);
 			return mend_err("the model API key is too long");
 		}
@@ -445,11 +619,12 @@ chat_once(char **reply, jv messages, const struct analyze_opts *o, int temperatu
 	req.body_len = strlen(json);
 	req.timeout_ms = (long)(o->llm_timeout * 1000);
 	req.max_attempts = o->llm_attempts;
-	if (http_do_retry(&resp, &req) < 0) {
-		free(json);
-		return -1;
-	}
+	rc = http_do_retry(&resp, &req);
+	explicit_bzero(auth, sizeof auth);
 	free(json);
+	if (rc < 0)
+		return -1;
+	rc = -1;
 	if (resp.status == 400 && temperature && resp.body && strstr(resp.body, "temperature")) {
 		http_resp_release(&resp);
 		return -2;
@@ -461,41 +636,42 @@ chat_once(char **reply, jv messages, const struct analyze_opts *o, int temperatu
 		free(red);
 		mend_err("model answered HTTP %ld after %d attempts: %s", resp.status, resp.attempts,
 		    snip);
-		http_resp_release(&resp);
-		return -1;
-	}
-	if (record_parse(&r, resp.body ? resp.body : "", resp.body_len) < 0) {
+	} else if (record_parse(&v, resp.body ? resp.body : "", resp.body_len) < 0) {
 		mend_err("model sent a response that is not JSON");
 	} else {
-		jv choices = record_get(r, "choices");
-		const char *content = NULL;
-		if (jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0) {
-			jv c0 = jv_array_get(jv_copy(choices), 0);
-			content = record_str(c0, "message.content");
-			if (content) {
-				*reply = strdup(content);
-				rc = 0;
-			}
-			jv_free(c0);
-		}
-		if (rc < 0)
-			mend_err("model response has no choices[0].message.content");
-		jv_free(choices);
-		jv_free(r);
+		rc = read_choice(r, v);
+		jv_free(v);
 	}
 	http_resp_release(&resp);
 	return rc;
 }
 
+static int
+chat(struct reply *r, jv messages, const struct analyze_opts *o)
+{
+	static int no_temperature;	/* the model refused one: never send it again */
+	int rc = chat_once(r, jv_copy(messages), o, !no_temperature);
+
+	if (rc == -2) {
+		no_temperature = 1;
+		rc = chat_once(r, jv_copy(messages), o, 0);
+	}
+	jv_free(messages);
+	return rc < 0 ? -1 : rc;
+}
+
 /*
  * Ask the model; returns 0 with the checked analysis, 1 when the model
  * could not be reached or never gave a valid answer (*why says which;
- * the caller falls back to rules), -1 on an internal error.
+ * the caller falls back to rules), -1 on an internal error.  A reply
+ * without a usable answer (cut off, tool calls, a refusal, an invalid
+ * object) is asked once more, saying what was wrong.
  */
 int
 analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why)
 {
-	char *prompt, *reply = NULL, *bad = NULL;
+	char *prompt, *bad = NULL;
+	struct reply r = { 0 };
 	jv msgs;
 	int attempt;
 
@@ -510,7 +686,9 @@ analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why
 	msgs = jv_array_append(msgs, chat_message("user", prompt));
 	free(prompt);
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (chat(&reply, jv_copy(msgs), o) < 0) {
+		char *fix = NULL, *answer_why = NULL;
+
+		if (chat(&r, jv_copy(msgs), o) < 0) {
 			if (asprintf(why, "model unreachable: %s", mend_errmsg()) < 0)
 				*why = NULL;
 			jv_free(msgs);
@@ -519,24 +697,33 @@ analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why
 		}
 		free(bad);
 		bad = NULL;
-		if (analyze_answer(out, reply, o->max_diff, &bad) == 0) {
-			free(reply);
+		if (r.text && analyze_answer(out, r.text, o->max_diff, &answer_why) == 0) {
+			if (r.from_reasoning)
+				mend_warn("the model answered only in its reasoning; the JSON "
+				    "object found there is used");
+			reply_release(&r);
 			jv_free(msgs);
 			return 0;
 		}
-		/* Once more, with the reason. */
-		msgs = jv_array_append(msgs, chat_message("assistant", reply));
-		{
-			char *fix = NULL;
-			if (asprintf(&fix, "That answer is invalid: %s. Reply with only the JSON object, "
-			    "fields root_cause, category, confidence, remediation, diff.",
-			    bad ? bad : "malformed") < 0)
-				fix = NULL;
-			msgs = jv_array_append(msgs, chat_message("user", fix ? fix : "Invalid answer."));
-			free(fix);
+		if (r.problem[0] && (answer_why ? asprintf(&bad, "%s (%s)", r.problem,
+		    answer_why) : asprintf(&bad, "%s", r.problem)) < 0)
+			bad = NULL;
+		if (!bad) {
+			bad = answer_why;
+			answer_why = NULL;
 		}
-		free(reply);
-		reply = NULL;
+		free(answer_why);
+		/* Once more, with the reason.  The assistant's own text is sent
+		 * back only when it has some (a tool call has none to quote). */
+		if (r.text && !r.from_reasoning)
+			msgs = jv_array_append(msgs, chat_message("assistant", r.text));
+		if (asprintf(&fix, "That answer is unusable: %s. Do not call tools. Reply with "
+		    "only the JSON object, fields root_cause, category, confidence, remediation, "
+		    "diff; keep it short.", bad ? bad : "malformed") < 0)
+			fix = NULL;
+		msgs = jv_array_append(msgs, chat_message("user", fix ? fix : "Invalid answer."));
+		free(fix);
+		reply_release(&r);
 	}
 	if (asprintf(why, "model gave no valid answer: %s", bad ? bad : "malformed") < 0)
 		*why = NULL;

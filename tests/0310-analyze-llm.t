@@ -69,7 +69,7 @@ serve "$(script '{content: "I think it is a division by zero."}' '{content: $goo
 analyze --no-spool -r "$T/repo" "$T/inc.json" > "$T/out" 2> "$T/err"
 is "$(jq -r .analysis.engine "$T/out")" "llm" "a malformed answer is retried and the second one used"
 is "$(requests)" "2" "two requests"
-like "$(sed -n 2p "$T/requests.jsonl" | jq -r '.body.messages[-1].content')" "That answer is invalid: *" \
+like "$(sed -n 2p "$T/requests.jsonl" | jq -r '.body.messages[-1].content')" "That answer is unusable: *" \
 	"the retry says what was wrong"
 
 # 429 with Retry-After, then good.

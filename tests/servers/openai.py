@@ -10,6 +10,14 @@ step repeats.  A step is one of
     {"status": 500}                    500 with an OpenAI error body
     {"raw": "..."}                     200 with this body as is (not JSON)
     {"hang": 5}                        sleep that long before answering 200
+    {"content": null, "tool_calls": [{"name": "read_file", "arguments": "{}"}]}
+                                       an assistant message calling tools
+    {"reasoning_content": "..."}       the reasoning field DeepSeek and vLLM send
+    {"finish_reason": "length"}        any finish_reason (default "stop")
+    {"status": 429, "retry_after_date": 2}
+                                       Retry-After as an HTTP-date 2 s ahead
+A POST to any path ending in /chat/completions is served (Azure OpenAI's
+/openai/deployments/NAME/chat/completions?api-version=... too).
 A step may add "no_temperature": true: a request carrying "temperature"
 then gets 400 as reasoning models answer it, and does not use up the step.
 Each request (method, path, headers, parsed body) is appended to the log
@@ -25,6 +33,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
 state = {"n": 0}
+
+
+def retry_after(step):
+    if "retry_after_date" in step:
+        from email.utils import formatdate
+        return formatdate(time.time() + step["retry_after_date"], usegmt=True)
+    return str(step.get("retry_after", 1))
 
 
 def main():
@@ -76,7 +91,7 @@ def main():
                 with open(args.log, "a") as f:
                     f.write(json.dumps({"path": self.path, "headers": dict(self.headers),
                                         "body": body}) + "\n")
-            if self.path != "/v1/chat/completions":
+            if not self.path.split("?")[0].endswith("/chat/completions"):
                 return self.send(404, '{"error":{"message":"unknown path"}}')
             if not body or "messages" not in body or "model" not in body:
                 return self.send(400, '{"error":{"message":"messages and model required"}}')
@@ -92,19 +107,27 @@ def main():
             if status == 429:
                 return self.send(429, json.dumps({"error": {"message": "Rate limit reached",
                                  "type": "requests", "code": "rate_limit_exceeded"}}),
-                                 [("Retry-After", str(step.get("retry_after", 1)))])
+                                 [("Retry-After", retry_after(step))])
             if status >= 500:
                 return self.send(status, json.dumps({"error": {"message": "The server had an error",
                                  "type": "server_error"}}))
             if "raw" in step:
                 return self.send(200, step["raw"])
+            message = {"role": "assistant", "content": step.get("content", "")}
+            if "reasoning_content" in step:
+                message["reasoning_content"] = step["reasoning_content"]
+            if "tool_calls" in step:
+                message["tool_calls"] = [
+                    {"id": "call_%d" % k, "type": "function",
+                     "function": {"name": c["name"], "arguments": c.get("arguments", "{}")}}
+                    for k, c in enumerate(step["tool_calls"])]
+            finish = step.get("finish_reason", "tool_calls" if "tool_calls" in step else "stop")
             resp = {
                 "id": "chatcmpl-test%d" % i,
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": body["model"],
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": step.get("content", "")}}],
+                "choices": [{"index": 0, "finish_reason": finish, "message": message}],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
             }
             self.send(200, json.dumps(resp))

@@ -97,6 +97,37 @@ test_answer(void **state)
 	}
 }
 
+/*
+ * Cline's stdout: 16,000 tool echoes, each a JSON object, then the answer.
+ * The search is linear: the echoes are skipped, the answer found (the old
+ * search rescanned from every brace and took 18 s on this).
+ */
+static void
+test_answer_after_echoes(void **state)
+{
+	static const char echo[] = "[read_files] {\"files\":[\"app/shop.py\"],\"ok\":true}\n";
+	static const char answer[] = "{\"root_cause\":\"last\",\"category\":\"code\","
+	    "\"confidence\":0.5,\"remediation\":[\"a\"],\"diff\":null}\nbye {";
+	size_t n = 16000, el = sizeof echo - 1, i;
+	char *text = malloc(n * el + sizeof answer), *why = NULL;
+	jv out;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < n; i++)
+		memcpy(text + i * el, echo, el);
+	memcpy(text + n * el, answer, sizeof answer);
+	assert_int_equal(analyze_answer(&out, text, 65536, &why), 0);
+	assert_string_equal(record_str(out, "root_cause"), "last");
+	jv_free(out);
+	/* And without an answer: refused, saying no object had the fields. */
+	text[n * el] = '\0';
+	assert_int_equal(analyze_answer(&out, text, 65536, &why), -1);
+	assert_non_null(strstr(why, "no JSON object in the answer has the analysis fields"));
+	free(why);
+	free(text);
+}
+
 static void
 test_engine(void **state)
 {
@@ -153,6 +184,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_guard),
 		cmocka_unit_test(test_answer),
+		cmocka_unit_test(test_answer_after_echoes),
 		cmocka_unit_test(test_engine),
 		cmocka_unit_test(test_prompt_fences),
 	};
