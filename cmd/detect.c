@@ -42,7 +42,8 @@ usage(const char *why)
 		mend_warn("%s", why);
 	fprintf(stderr, "usage: detect [-s DIR] [--fail-after N] [--recover-after N] "
 	    "[--error-rate PCT]\n\t[--window S] [--min-samples N] [--latency MS] "
-	    "[--flap K] [--quorum N]\n\t[--when JQ] [--evidence N] [FILE...]\n");
+	    "[--flap K] [--quorum N]\n\t[--when JQ] [--evidence N] [--metric RULE]... "
+	    "[FILE...]\n");
 	exit(EX_USAGE);
 }
 
@@ -161,7 +162,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_FAIL = 256, O_RECOVER, O_RATE, O_WINDOW, O_MIN, O_LATENCY, O_FLAP,
-		O_QUORUM, O_WHEN, O_EVIDENCE, O_VERSION };
+		O_QUORUM, O_WHEN, O_EVIDENCE, O_METRIC, O_VERSION };
 	static const struct option longopts[] = {
 		{ "spool", required_argument, NULL, 's' },
 		{ "fail-after", required_argument, NULL, O_FAIL },
@@ -174,6 +175,7 @@ main(int argc, char **argv)
 		{ "quorum", required_argument, NULL, O_QUORUM },
 		{ "when", required_argument, NULL, O_WHEN },
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
+		{ "metric", required_argument, NULL, O_METRIC },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -183,8 +185,9 @@ main(int argc, char **argv)
 	const char *spooldir = NULL;
 	struct detector *d;
 	struct spool *sp;
+	const char *metric[32];
 	long bad = 0;
-	int c, i, missing = 0;
+	int c, i, missing = 0, nmetric = 0;
 	char *end;
 
 	mend_setprog(argv[0]);
@@ -233,6 +236,11 @@ main(int argc, char **argv)
 		case O_WHEN:
 			o.when = optarg;
 			break;
+		case O_METRIC:
+			if (nmetric == sizeof metric / sizeof *metric)
+				usage("too many --metric rules");
+			metric[nmetric++] = optarg;
+			break;
 		case O_EVIDENCE:
 			o.evidence = (int)num(optarg, "--evidence", 1);
 			if (o.evidence > 100)
@@ -250,11 +258,14 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	o.metric_rules = metric;
+	o.nmetric_rules = nmetric;
 
 	if (spool_open(&sp, spooldir) < 0)
 		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 	if (detector_new(&d, sp, &o) < 0) {
-		int code = o.when && strstr(mend_errmsg(), "jq") ? EX_USAGE : EX_UNAVAILABLE;
+		int code = (o.when && strstr(mend_errmsg(), "jq")) ||
+		    strstr(mend_errmsg(), "metric rule") ? EX_USAGE : EX_UNAVAILABLE;
 		mend_die(code, "%s", mend_errmsg());
 	}
 	if (argc == 0) {

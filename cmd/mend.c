@@ -24,6 +24,7 @@ static const struct {
 	const char *name, *what;
 } progs[] = {
 	{ "probe", "check HTTP endpoints, print probe records" },
+	{ "sample", "read memory, CPU, disk and /metrics as metric records" },
 	{ "detect", "turn failing checks into incident records" },
 	{ "enqueue", "commit records as jobs in the spool" },
 	{ "work", "run a command for each job of a queue" },

@@ -1275,6 +1275,60 @@ where(jv f, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * An incident of detect's metric rules (class "resource"): what the rule
+ * saw and where to look.  No code change is proposed: a leak or a pinned
+ * CPU needs a profile before anyone can say which line is at fault.
+ */
+static int
+resource_cause(struct sbuf *rc, jv *steps, const char **cls, double *conf, jv inc)
+{
+	const char *reason = record_str(inc, "reason"), *name = record_str(inc, "metric.name");
+	const char *summary = record_str(inc, "summary");
+
+	if (!reason || !name || (strcmp(reason, "leak") && strncmp(reason, "metric_", 7)))
+		return 0;
+	*conf = 0.6;
+	if (!strcmp(reason, "leak")) {
+		*cls = "memory-leak";
+		sbuf_printf(rc, "Memory grows steadily (%s): a leak, or a cache without a bound",
+		    summary ? summary : name);
+		*steps = jv_array_append(*steps, jv_string("Take two heap snapshots some minutes apart "
+		    "and compare what grew (Python: tracemalloc or memray; Node: --inspect heap "
+		    "snapshots; Go: pprof heap; Java: jmap -histo)"));
+		*steps = jv_array_append(*steps, jv_string("Look for caches, lists or maps that only "
+		    "grow, and for connections or listeners that are never released"));
+		*steps = jv_array_append(*steps, jv_string("Restart the service to buy time; set a "
+		    "memory limit (MemoryMax=, max_memory_restart) so it restarts before the OOM killer"));
+	} else if (strstr(name, "cpu")) {
+		*cls = "cpu-saturated";
+		sbuf_printf(rc, "The CPU is saturated (%s)", summary ? summary : name);
+		*steps = jv_array_append(*steps, jv_string("Profile the busy process (py-spy top, "
+		    "node --cpu-prof, perf top, go tool pprof) to find the hot path"));
+		*steps = jv_array_append(*steps, jv_string("Check for a busy loop, a retry storm or a "
+		    "regex on large input; compare with the request rate"));
+	} else if (strstr(name, "disk")) {
+		*cls = "disk-filling";
+		sbuf_printf(rc, "The disk is filling (%s)", summary ? summary : name);
+		*steps = jv_array_append(*steps, jv_string("Find what grew: du -xh --max-depth=2 on the "
+		    "file system, and large deleted-but-open files (lsof +L1)"));
+		*steps = jv_array_append(*steps, jv_string("Rotate or prune logs and temporary files"));
+	} else if (!strcmp(name, "up")) {
+		*cls = "target-down";
+		*conf = 0.45;
+		sbuf_printf(rc, "A resource target cannot be read (%s)", summary ? summary : name);
+		*steps = jv_array_append(*steps, jv_string("Check the process or /metrics endpoint "
+		    "named in the incident's url"));
+	} else {
+		*cls = "resource-threshold";
+		*conf = 0.5;
+		sbuf_printf(rc, "A resource metric passed its limit (%s)", summary ? summary : name);
+		*steps = jv_array_append(*steps, jv_string("Look at the metric's history around "
+		    "first_seen and what changed then (deploys, traffic, a dependency)"));
+	}
+	return 1;
+}
+
 int
 analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 {
@@ -1382,6 +1436,8 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 		jv_free(af);
 		jv_free(root);
 		free(ct);
+	} else if (resource_cause(&rc, &steps, &cls, &conf, inc)) {
+		category = "resource";
 	} else {
 		const char *text = record_str(ctx, "text"), *err;
 		const struct infra *ir = infra_of(text);

@@ -115,6 +115,7 @@ struct detector {
 	jv pending;		/* array of incident records */
 	double pending_since;
 	double next_expiry;	/* earliest quiet-window end of open error groups */
+	struct metricrules *mr;	/* rules over metric records (metricrule.c) */
 	char line_err[256];
 };
 
@@ -1267,7 +1268,8 @@ detector_feed(struct detector *d, const char *line, size_t len)
 	if (len == 0)
 		return 0;
 	if (!d->when && scan(&f, line, len) == 0 && f.type) {
-		if (!KEYIS(f.type, f.ntype, "probe") && !KEYIS(f.type, f.ntype, "error"))
+		if (!KEYIS(f.type, f.ntype, "probe") && !KEYIS(f.type, f.ntype, "error") &&
+		    !(KEYIS(f.type, f.ntype, "metric") && metricrules_count(d->mr)))
 			return 0;
 		if (KEYIS(f.type, f.ntype, "probe")) {
 			if (d->next_expiry && sweep_errors(d, fields_ts(&f)) < 0)
@@ -1282,6 +1284,18 @@ detector_feed(struct detector *d, const char *line, size_t len)
 		return mend_err("not a JSON object"), 1;
 	}
 	fields_of(&f, rec);
+	if (f.type && !strcmp(f.type, "metric") && metricrules_count(d->mr)) {
+		jv incs;
+
+		rc = metricrules_feed(d->mr, rec, &incs);
+		jv_free(rec);
+		jv_array_foreach(incs, k, inc) {
+			(void)k;
+			pend(d, inc);
+		}
+		jv_free(incs);
+		return rc;
+	}
 	if (!f.type || (strcmp(f.type, "probe") && strcmp(f.type, "error"))) {
 		jv_free(rec);
 		return 0;
@@ -1520,7 +1534,9 @@ detector_new(struct detector **out, struct spool *sp, const struct detect_opts *
 		d->o.quorum = 1;
 	if (d->o.evidence < 1)
 		d->o.evidence = 5;
-	if (grow(d) < 0 || (o->when && jqexpr_compile(&d->when, o->when) < 0)) {
+	if (grow(d) < 0 || (o->when && jqexpr_compile(&d->when, o->when) < 0) ||
+	    metricrules_new(&d->mr, o->metric_rules, o->nmetric_rules, d->o.recover_after,
+	    d->o.evidence) < 0) {
 		detector_free(d);
 		return -1;
 	}
@@ -1531,7 +1547,9 @@ detector_new(struct detector **out, struct spool *sp, const struct detect_opts *
 	for (iter = jv_object_iter(all); rc == 0 && jv_object_iter_valid(all, iter);
 	    iter = jv_object_iter_next(all, iter)) {
 		jv k = jv_object_iter_key(all, iter), v = jv_object_iter_value(all, iter);
-		if (jv_get_kind(v) == JV_KIND_OBJECT)
+		if (jv_get_kind(v) == JV_KIND_OBJECT && !strncmp(jv_string_value(k), "x:", 2))
+			rc = metricrules_load(d->mr, jv_string_value(k), v);
+		else if (jv_get_kind(v) == JV_KIND_OBJECT)
 			rc = mon_load(d, jv_string_value(k), v);
 		jv_free(k);
 		jv_free(v);
@@ -1557,6 +1575,7 @@ detector_free(struct detector *d)
 			mon_free(d->tab[i], d->o.evidence);
 	free(d->tab);
 	free(d->dirty);
+	metricrules_free(d->mr);
 	jv_free(d->pending);
 	if (d->when)
 		jqexpr_free(d->when);
@@ -1576,7 +1595,7 @@ detector_pending(const struct detector *d, double *since)
 int
 detector_dirty(const struct detector *d)
 {
-	return d->ndirty > 0;
+	return d->ndirty > 0 || metricrules_dirty(d->mr);
 }
 
 int
@@ -1586,7 +1605,7 @@ detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg)
 	size_t k;
 	jv recs;
 
-	if (n == 0 && d->ndirty == 0)
+	if (n == 0 && d->ndirty == 0 && !metricrules_dirty(d->mr))
 		return 0;
 	if (spool_begin(d->sp) < 0)
 		return -1;
@@ -1603,8 +1622,9 @@ detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg)
 		    ? jv_null() : mon_state(d, m)) < 0)
 			goto fail;
 	}
-	if (spool_commit(d->sp) < 0)
+	if (metricrules_save(d->mr, d->sp) < 0 || spool_commit(d->sp) < 0)
 		goto fail;
+	metricrules_saved(d->mr);
 	for (k = 0; k < d->ndirty; k++)
 		d->dirty[k]->dirty = 0;
 	d->ndirty = 0;

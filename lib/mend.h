@@ -841,6 +841,8 @@ struct detect_opts {
 	int quorum;		/* sources that must agree; default 1 */
 	int evidence;		/* records kept as evidence; default 5 */
 	const char *when;	/* jq program marking a record failing, or NULL */
+	const char *const *metric_rules;	/* over metric records (metricrule.c) */
+	int nmetric_rules;
 };
 
 /*
@@ -894,6 +896,54 @@ int otlp_errors(jv *records, struct otlp_stats *st, enum otlp_signal sig, jv bod
  * frees); -1 when it is corrupt or inflates to more than max bytes.
  */
 int otlp_gunzip(char **out, size_t *out_len, const char *in, size_t in_len, size_t max);
+
+/* sample.c - resource readings as metric records */
+
+struct sample_target;
+
+/*
+ * Parse one target line ("URL|pid:N|process:NAME|unit:NAME|cgroup:DIR|
+ * disk:PATH [name=M] [metrics=A,B*] [timeout=D]") into *out (caller
+ * frees with sample_target_free).  1 for a blank or comment line, -1
+ * with a message when malformed.
+ */
+int sample_target_parse(struct sample_target **out, const char *line);
+void sample_target_free(struct sample_target *t);
+/*
+ * Read target t now: *out (caller's) is an array of metric records, the
+ * last one "up" (0 with "error" when the target could not be read, and
+ * then -1 is returned with the message too).
+ */
+int sample_read(jv *out, const struct sample_target *t, double ts);
+/* The wanted samples of a Prometheus text exposition, as metric records. */
+int sample_prometheus(jv *out, const struct sample_target *t, const char *text, double ts);
+
+/* metricrule.c - detect's rules over metric records */
+
+struct metricrules;
+
+/*
+ * Rules as text ("NAME > VALUE [for D]", "NAME < VALUE [for D]",
+ * "rate(NAME) > VALUE [for D]", "growing(NAME) for D"); -1 with a
+ * message naming a malformed one.  Free with metricrules_free.
+ */
+int metricrules_new(struct metricrules **out, const char *const *rules, int n,
+    int recover_after, int evidence);
+void metricrules_free(struct metricrules *m);
+int metricrules_count(const struct metricrules *m);
+/*
+ * One metric record (borrowed): *incidents (caller's) is an array of the
+ * incident records it opened or resolved.  1 for a bad record (message
+ * set), -1 on an internal error.
+ */
+int metricrules_feed(struct metricrules *m, jv rec, jv *incidents);
+/* Put the changed series in the spool (inside the caller's transaction);
+ * metricrules_saved once it committed. */
+int metricrules_save(struct metricrules *m, struct spool *sp);
+void metricrules_saved(struct metricrules *m);
+int metricrules_dirty(const struct metricrules *m);
+/* A series saved under key ("x:...", o borrowed). */
+int metricrules_load(struct metricrules *m, const char *key, jv o);
 
 /* otlp_pb.c - the OTLP/HTTP protobuf encoding */
 

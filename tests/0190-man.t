@@ -81,6 +81,7 @@ while IFS= read -r line; do
 	case $type in
 	probe) f='ts monitor url method ok status ms bytes error detail' k= ;;
 	error) f='ts monitor message exception stacktrace trace_id attributes' k= ;;
+	metric) f='ts monitor target name value kind labels' k= ;;
 	incident) f='id event fingerprint monitor url reason summary first_seen last_seen evidence'
 		k=incident
 		# The job example (an incident with a job added) shows the job's fields.
@@ -103,5 +104,5 @@ while IFS= read -r line; do
 done < "$T/examples"
 is "$bad" "" "mend-records(5) examples are JSON with every listed field"
 is "$(cut -d'"' -f4 "$T/examples" | sort -u | tr '\n' ' ')" \
-	"analysis deploy error incident job patch pr probe testrun verdict " \
+	"analysis deploy error incident job metric patch pr probe testrun verdict " \
 	"mend-records(5) has an example of every record type"
