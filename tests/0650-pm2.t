@@ -32,9 +32,10 @@ echo "http://127.0.0.1:$SP/health name=orders" >"$T/urls.txt"
 export MEND_URLS=$T/urls.txt MEND_PROBE_INTERVAL=1 MEND_LEASE=2
 export MEND_TRIGGER_LISTEN=127.0.0.1:$TP MEND_TRIGGER_URL=http://127.0.0.1:$TP
 export MEND_TRIGGER_SECRET=pm2-test-secret-0123456789 MEND_OTLP_LISTEN=127.0.0.1:$OP
-# The incidents worker runs a slow stand-in for analyze | notify, so that a
-# job is surely in flight when the worker is killed.
-export MEND_INCIDENTS_CMD="read -r rec; echo \"\$MEND_JOB_ID\" >>'$T/started'; sleep 1.5; echo \"\$rec\""
+# The incidents worker runs a stand-in for analyze | notify that holds its
+# job until the test says go, so that a job is surely in flight when the
+# worker is killed, however slow the machine.
+export MEND_INCIDENTS_CMD="read -r rec; echo \"\$MEND_JOB_ID\" >>'$T/started'; while [ ! -e '$T/go' ]; do sleep 0.05; done; echo \"\$rec\""
 
 pm2 start "$TOP/examples/pm2/ecosystem.config.js" >"$T/start.log" 2>&1
 ok "pm2 start runs the ecosystem file" test $? -eq 0
@@ -49,10 +50,11 @@ is "$(spool jobs -q incidents | wc -l | tr -d ' ')" 0 "a healthy service makes n
 is "$(pm2 jlist | jq '[.[].pm2_env.restart_time] | add')" 0 "no app has crashed and been restarted"
 
 # A job in flight when its worker dies by SIGKILL.
+old=$(pid_of mend-incidents)
 job=$(echo '{"type":"note","text":"in flight"}' | enqueue -q incidents | jq -r .job.id)
 wait_for 10 test -s "$T/started"
-old=$(pid_of mend-incidents)
 kill -KILL "$old"
+touch "$T/go"
 ok "PM2 restarts the killed worker" wait_for 15 bash -c \
 	"[ \"\$('$PM2' jlist | jq -r '.[] | select(.name == \"mend-incidents\") | .pid')\" != $old ] && \
 	 [ \"\$('$PM2' jlist | jq -r '.[] | select(.name == \"mend-incidents\") | .pm2_env.status')\" = online ]"
