@@ -336,6 +336,17 @@ fmt_p(char *buf, size_t len, double p)
 		snprintf(buf, len, "p=%.3f", p);
 }
 
+/* How many of s's latencies are above v. */
+static int
+above(const struct side *s, double v)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->nms; i++)
+		n += s->ms[i] > v;
+	return n;
+}
+
 /* Latency worse in a practical sense: half again slower and 50 ms more. */
 static int
 slower(double after, double before)
@@ -353,19 +364,22 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	struct side b, a, late, warm;
 	double end = at + o->window + 1e-6, warmup = o->warmup < o->window ? o->warmup : 0;
 	double mid = at + warmup + (o->window - warmup) / 2, pf, pl = 1, eff = 0.5, pfb, plb = 1,
-	    effb = 0.5, rb, ra, rl;
+	    effb = 0.5, rb, ra;
 	jv eb = sigs(errors, at - o->baseline, at), ea = sigs(errors, at, end);
 	jv el = sigs(errors, mid, end), fresh = jv_array(), m, tests;
 	char *reason = NULL, pbuf[32];
 	const char *word;
 	size_t rlen = 0;
-	int enough, worse = 0, better = 0, nnew = 0, recovering = 0, lone = 0;
+	int enough, worse = 0, better = 0, nnew = 0, recovering = 0, lone = 0, already = 0;
+	double pt = 1, effw;
+	struct side pre;
 	FILE *f = open_memstream(&reason, &rlen);
 
 	collect(&b, samples, at - o->baseline, at);
 	collect(&a, samples, at + warmup, end);
 	collect(&late, samples, mid, end);
 	collect(&warm, samples, at, at + warmup);
+	collect(&pre, samples, at - (o->window - warmup), at);
 	jv_free(samples);
 	jv_free(errors);
 	if (!f) {
@@ -373,6 +387,7 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 		side_release(&a);
 		side_release(&late);
 		side_release(&warm);
+		side_release(&pre);
 		jv_free(eb);
 		jv_free(ea);
 		jv_free(el);
@@ -381,39 +396,76 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	}
 	rb = b.n ? (double)b.fails / b.n : 0;
 	ra = a.n ? (double)a.fails / a.n : 0;
-	rl = late.n ? (double)late.fails / late.n : 0;
 	enough = b.n >= o->min_checks && a.n >= o->min_checks;
 
-	/* Failures: more than chance, five points up, and still so lately. */
+	/*
+	 * Failures: more than chance, five points up, still so in the latest
+	 * half (it is "recovering" only when that half is plainly no worse than
+	 * the baseline, p > 0.2), and not just the state the service was already
+	 * in during the window before the deploy.
+	 */
 	pf = fisher_greater(a.fails, a.n, b.fails, b.n);
 	pfb = fisher_greater(b.fails, b.n, a.fails, a.n);
 	if (enough && pf < ALPHA && ra - rb >= MIN_RISE) {
-		if (late.n < o->min_checks || rl - rb >= (ra - rb) / 2) {
+		if (pre.n >= o->min_checks && fisher_greater(a.fails, a.n, pre.fails, pre.n) > 0.05)
+			already = 1;
+		else if (late.n >= o->min_checks &&
+		    fisher_greater(late.fails, late.n, b.fails, b.n) > 0.2)
+			recovering = 1;
+		else {
 			worse = 1;
 			fmt_p(pbuf, sizeof pbuf, pf);
 			fprintf(f, "%.0f%% of checks failed after the deploy, %.0f%% before (%s)",
 			    ra * 100, rb * 100, pbuf);
-		} else
-			recovering = 1;
+		}
 	} else if (enough && pfb < ALPHA && rb - ra >= MIN_RISE)
 		better = 1;
 
-	/* Latency: slower by rank, in practice, and still so lately. */
+	/* Latency: slower by rank and in practice, with the same trend and
+	 * already-so checks. */
 	if (enough) {
 		pl = mann_whitney_greater(&a, &b, &eff);
 		plb = mann_whitney_greater(&b, &a, &effb);
 	}
 	if (enough && pl < ALPHA && eff >= 0.75 && slower(a.median, b.median)) {
-		if (late.nms < o->min_checks || slower(late.median, b.median)) {
+		double e2;
+
+		if (pre.nms >= o->min_checks && mann_whitney_greater(&a, &pre, &e2) > 0.05)
+			already = 1;
+		else if (late.nms >= o->min_checks && !slower(late.median, b.median) &&
+		    mann_whitney_greater(&late, &b, &e2) > 0.2)
+			recovering = 1;
+		else {
 			fmt_p(pbuf, sizeof pbuf, pl);
 			fprintf(f, "%smedian latency %.0f ms after, %.0f ms before (%s; %.0f%% of "
 			    "checks after were slower than those before)", worse ? "; " : "",
 			    a.median, b.median, pbuf, eff * 100);
 			worse = 1;
-		} else
-			recovering = 1;
+		}
 	} else if (enough && plb < ALPHA && effb >= 0.75 && slower(b.median, a.median))
 		better = 1;
+
+	/*
+	 * The tail: a share of requests on a slow path leaves the median alone.
+	 * More checks slower than the baseline's p95 than its 5%, significantly,
+	 * and a p95 half again and 100 ms higher.
+	 */
+	if (enough && !worse && b.nms >= 20 && a.p95 >= 1.5 * b.p95 && a.p95 - b.p95 >= 100) {
+		int ta = above(&a, b.p95), tb = above(&b, b.p95), tl = above(&late, b.p95);
+
+		pt = fisher_greater(ta, a.nms, tb, b.nms);
+		if (pt < ALPHA && ta >= 0.10 * a.nms) {
+			if (late.nms >= o->min_checks && tl < 0.10 * late.nms)
+				recovering = 1;	/* the slow share is back under a tenth */
+			else {
+				fmt_p(pbuf, sizeof pbuf, pt);
+				fprintf(f, "p95 latency %.0f ms after, %.0f ms before: %.0f%% of checks "
+				    "slower than the old p95 (%s)", a.p95, b.p95,
+				    100.0 * ta / a.nms, pbuf);
+				worse = 1;
+			}
+		}
+	}
 
 	/* New errors: a signature the baseline never had, seen twice or still seen. */
 	jv_object_foreach(ea, k, v) {
@@ -450,11 +502,15 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	} else {
 		word = "no worse";
 		fprintf(f, "no worse");
-		if (recovering)
+		if (already)
+			fprintf(f, " (already as bad in the %.0f s before the deploy)",
+			    o->window - warmup);
+		else if (recovering)
 			fprintf(f, " (worse at first, back to the baseline in the latest %.0f s)",
 			    end - mid);
-		else if (warmup > 0 && warm.n && (slower(warm.median, b.median) ||
-		    (double)warm.fails / warm.n - rb >= MIN_RISE))
+		else if (warmup > 0 && warm.n && ((slower(warm.median, b.median) &&
+		    mann_whitney_greater(&warm, &b, &effw) < ALPHA) ||
+		    fisher_greater(warm.fails, warm.n, b.fails, b.n) < ALPHA))
 			fprintf(f, " (a warm-up in the first %.0f s is not counted)", warmup);
 		if (lone)
 			fprintf(f, "; %d new error%s seen once, not enough to call it worse", lone,
@@ -465,7 +521,8 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	    jv_number(round(pf * 1e6) / 1e6), jv_string("rise"),
 	    jv_number(round((ra - rb) * 10000) / 10000)),
 	    jv_string("latency"), JV_OBJECT(jv_string("p"), jv_number(round(pl * 1e6) / 1e6),
-	    jv_string("slower_share"), jv_number(round(eff * 1000) / 1000)));
+	    jv_string("slower_share"), jv_number(round(eff * 1000) / 1000),
+	    jv_string("tail_p"), jv_number(round(pt * 1e6) / 1e6)));
 	m = JV_OBJECT(jv_string("monitor"), jv_string(monitor), jv_string("before"), side_json(&b),
 	    jv_string("after"), side_json(&a), jv_string("worse"), jv_bool(worse),
 	    jv_string("verdict"), jv_string(word), jv_string("reason"),
@@ -478,6 +535,7 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	side_release(&a);
 	side_release(&late);
 	side_release(&warm);
+	side_release(&pre);
 	jv_free(eb);
 	jv_free(ea);
 	jv_free(el);
