@@ -42,7 +42,7 @@ usage(const char *why)
 	if (why && *why)
 		mend_warn("%s", why);
 	fprintf(why ? stderr : stdout,
-	    "usage: watch [-s DIR] [--window DUR] [--baseline DUR] [--min-checks N]\n"
+	    "usage: watch [-s DIR] [--window DUR] [--baseline DUR] [--warmup DUR] [--min-checks N]\n"
 	    "             [--revert] [--repo URL|PATH] [--forge github|gitea|gitlab|none]\n"
 	    "             [--api-url URL] [--slug OWNER/NAME] [FILE...]\n");
 	exit(why ? EX_USAGE : 0);
@@ -382,6 +382,7 @@ main(int argc, char **argv)
 		{ "window", required_argument, NULL, 'w' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "min-checks", required_argument, NULL, 'm' },
+		{ "warmup", required_argument, NULL, 'W' },
 		{ "revert", no_argument, NULL, 'R' },
 		{ "repo", required_argument, NULL, 'r' },
 		{ "forge", required_argument, NULL, 'f' },
@@ -412,6 +413,10 @@ main(int argc, char **argv)
 		case 'b':
 			if (mend_parse_duration(&wo.baseline, optarg) < 0 || wo.baseline <= 0)
 				usage("bad --baseline");
+			break;
+		case 'W':
+			if (mend_parse_duration(&wo.warmup, optarg) < 0 || wo.warmup < 0)
+				usage("bad --warmup");
 			break;
 		case 'm':
 			n = strtol(optarg, &end, 10);

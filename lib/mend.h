@@ -971,6 +971,7 @@ struct watch_opts {
 	double window;		/* seconds after a deploy; default 300 */
 	double baseline;	/* seconds before it; default 1800 */
 	int min_checks;		/* on each side, for rate and latency; default 5 */
+	double warmup;		/* seconds after a deploy not judged; default 60 */
 };
 void watch_opts_init(struct watch_opts *o);
 
@@ -999,7 +1000,8 @@ size_t watcher_pending(const struct watcher *w);
 /*
  * Compare one monitor around time `at`: samples [[ts,ok,ms]] and errors
  * [[ts,signature]] (both consumed, may be null).  *out is the monitor
- * object of a verdict {monitor, before, after, worse, reason, new_errors}.
+ * object of a verdict {monitor, before, after, worse, verdict, reason,
+ * warmup_s, tests, new_errors}.
  */
 int watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
     const struct watch_opts *o);

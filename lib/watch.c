@@ -55,6 +55,7 @@ watch_opts_init(struct watch_opts *o)
 	o->window = 300;
 	o->baseline = 1800;
 	o->min_checks = 5;
+	o->warmup = 60;
 }
 
 int
@@ -172,52 +173,6 @@ watch_error_signature(jv rec)
 	return sig;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* {checks, failures, fail_rate, p95_ms} of samples [[ts,ok,ms]] with from <= ts < to. */
-static jv
-stats(jv samples, double from, double to, int *checks, double *rate, double *p95)
-{
-	int n = jv_get_kind(samples) == JV_KIND_ARRAY ? jv_array_length(jv_copy(samples)) : 0;
-	int i, fails = 0, k = 0, nok = 0;
-	double *ms = n ? malloc(n * sizeof *ms) : NULL;
-
-	for (i = 0; i < n; i++) {
-		jv s = jv_array_get(jv_copy(samples), i);
-		double ts = jv_number_value(jv_array_get(jv_copy(s), 0));
-		int ok = jv_get_kind(jv_array_get(jv_copy(s), 1)) == JV_KIND_TRUE;
-		jv m = jv_array_get(jv_copy(s), 2);
-
-		if (ts >= from && ts < to) {
-			k++;
-			if (!ok)
-				fails++;
-			else if (jv_get_kind(m) == JV_KIND_NUMBER && ms)
-				ms[nok++] = jv_number_value(m);
-		}
-		jv_free(m);
-		jv_free(s);
-	}
-	*checks = k;
-	*rate = k ? (double)fails / k : 0;
-	*p95 = -1;
-	if (nok) {
-		int r = (int)ceil(0.95 * nok) - 1;
-		qsort(ms, nok, sizeof *ms, cmp_double);
-		*p95 = ms[r < 0 ? 0 : r];
-	}
-	free(ms);
-	return JV_OBJECT(jv_string("checks"), jv_number(k), jv_string("failures"), jv_number(fails),
-	    jv_string("fail_rate"), jv_number(round(*rate * 10000) / 10000),
-	    jv_string("p95_ms"), *p95 >= 0 ? jv_number(round(*p95)) : jv_null());
-}
-
 /* Signatures in errs [[ts,sig]] with from <= ts < to, as an object {sig: count}. */
 static jv
 sigs(jv errs, double from, double to)
@@ -242,68 +197,348 @@ sigs(jv errs, double from, double to)
 	return o;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The checks of one side of a comparison. */
+struct side {
+	int n, fails, nms;
+	double *ms;		/* latencies of the successful checks, sorted */
+	double p95, median;
+};
+
+static void
+side_release(struct side *s)
+{
+	free(s->ms);
+	memset(s, 0, sizeof *s);
+}
+
+static double
+quantile(const struct side *s, double q)
+{
+	int r;
+
+	if (!s->nms)
+		return -1;
+	r = (int)ceil(q * s->nms) - 1;
+	return s->ms[r < 0 ? 0 : r];
+}
+
+/* The samples [[ts,ok,ms]] with from <= ts < to. */
+static void
+collect(struct side *out, jv samples, double from, double to)
+{
+	int n = jv_get_kind(samples) == JV_KIND_ARRAY ? jv_array_length(jv_copy(samples)) : 0, i;
+
+	memset(out, 0, sizeof *out);
+	out->ms = n ? malloc(n * sizeof *out->ms) : NULL;
+	for (i = 0; i < n; i++) {
+		jv s = jv_array_get(jv_copy(samples), i);
+		double ts = jv_number_value(jv_array_get(jv_copy(s), 0));
+		int ok = jv_get_kind(jv_array_get(jv_copy(s), 1)) == JV_KIND_TRUE;
+		jv m = jv_array_get(jv_copy(s), 2);
+
+		if (ts >= from && ts < to) {
+			out->n++;
+			if (!ok)
+				out->fails++;
+			else if (jv_get_kind(m) == JV_KIND_NUMBER && out->ms)
+				out->ms[out->nms++] = jv_number_value(m);
+		}
+		jv_free(m);
+		jv_free(s);
+	}
+	if (out->nms)
+		qsort(out->ms, out->nms, sizeof *out->ms, cmp_double);
+	out->p95 = quantile(out, 0.95);
+	out->median = quantile(out, 0.5);
+}
+
+static jv
+side_json(const struct side *s)
+{
+	double rate = s->n ? (double)s->fails / s->n : 0;
+
+	return JV_OBJECT(jv_string("checks"), jv_number(s->n), jv_string("failures"),
+	    jv_number(s->fails), jv_string("fail_rate"), jv_number(round(rate * 10000) / 10000),
+	    jv_string("median_ms"), s->median >= 0 ? jv_number(round(s->median)) : jv_null(),
+	    jv_string("p95_ms"), s->p95 >= 0 ? jv_number(round(s->p95)) : jv_null());
+}
+
+/*
+ * Fisher's exact test, one-sided: the chance of at least `a` failures
+ * among the na checks after, when the fa + fb failures of all na + nb
+ * checks fell at random (the hypergeometric tail).
+ */
+static double
+fisher_greater(int a, int na, int b, int nb)
+{
+	int n = na + nb, k = a + b, x, hi = k < na ? k : na;
+	double lc = lgamma(n + 1.0) - lgamma(na + 1.0) - lgamma(nb + 1.0), p = 0;
+
+	for (x = a; x <= hi; x++)
+		p += exp(lgamma(k + 1.0) - lgamma(x + 1.0) - lgamma(k - x + 1.0) +
+		    lgamma(n - k + 1.0) - lgamma(na - x + 1.0) - lgamma(n - k - na + x + 1.0) - lc);
+	return p > 1 ? 1 : p;
+}
+
+/*
+ * The Mann-Whitney U test, one-sided (after slower than before), with the
+ * normal approximation, tie correction and continuity correction.  *effect
+ * is U / (na nb): the chance that a check after is slower than one before
+ * (0.5: no difference).
+ */
+static double
+mann_whitney_greater(const struct side *a, const struct side *b, double *effect)
+{
+	int na = a->nms, nb = b->nms, n = na + nb, i = 0, j = 0;
+	double ra = 0, rank = 1, ties = 0, u, mean, var, z;
+
+	*effect = 0.5;
+	if (!na || !nb)
+		return 1;
+	/* Walk both sorted lists; a run of equal values shares its mean rank. */
+	while (i < na || j < nb) {
+		double v = i < na && (j >= nb || a->ms[i] <= b->ms[j]) ? a->ms[i] : b->ms[j];
+		int ca = 0, cb = 0, t;
+
+		while (i < na && a->ms[i] == v)
+			i++, ca++;
+		while (j < nb && b->ms[j] == v)
+			j++, cb++;
+		t = ca + cb;
+		ra += ca * (rank + (t - 1) / 2.0);
+		ties += (double)t * t * t - t;
+		rank += t;
+	}
+	u = ra - na * (na + 1) / 2.0;
+	*effect = u / ((double)na * nb);
+	mean = na * (double)nb / 2;
+	var = na * (double)nb / 12 * ((n + 1) - ties / ((double)n * (n - 1)));
+	if (var <= 0)
+		return u > mean ? 0 : 1;
+	z = (u - mean - 0.5) / sqrt(var);
+	return 0.5 * erfc(z / M_SQRT2);
+}
+
+static void
+fmt_p(char *buf, size_t len, double p)
+{
+	if (p < 0.001)
+		snprintf(buf, len, "p<0.001");
+	else
+		snprintf(buf, len, "p=%.3f", p);
+}
+
+/* How many of s's latencies are above v. */
+static int
+above(const struct side *s, double v)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->nms; i++)
+		n += s->ms[i] > v;
+	return n;
+}
+
+/* Latency worse in a practical sense: half again slower and 50 ms more. */
+static int
+slower(double after, double before)
+{
+	return after >= 0 && before >= 0 && after >= 1.5 * before && after - before >= 50;
+}
+
+#define ALPHA 0.01		/* the evidence a verdict needs */
+#define MIN_RISE 0.05		/* failure rate: five points more, at least */
+
 int
 watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
     const struct watch_opts *o)
 {
-	int cb, ca, enough, worse = 0, nnew = 0;
-	double rb, ra, pb, pa;
-	jv before = stats(samples, at - o->baseline, at, &cb, &rb, &pb);
-	jv after = stats(samples, at, at + o->window + 1e-6, &ca, &ra, &pa);
-	jv eb = sigs(errors, at - o->baseline, at), ea = sigs(errors, at, at + o->window + 1e-6);
-	jv fresh = jv_array(), m;
-	char *reason = NULL, *tmp;
+	struct side b, a, late, warm;
+	double end = at + o->window + 1e-6, warmup = o->warmup < o->window ? o->warmup : 0;
+	double mid = at + warmup + (o->window - warmup) / 2, pf, pl = 1, eff = 0.5, pfb, plb = 1,
+	    effb = 0.5, rb, ra;
+	jv eb = sigs(errors, at - o->baseline, at), ea = sigs(errors, at, end);
+	jv el = sigs(errors, mid, end), fresh = jv_array(), m, tests;
+	char *reason = NULL, pbuf[32];
+	const char *word;
 	size_t rlen = 0;
+	int enough, worse = 0, better = 0, nnew = 0, recovering = 0, lone = 0, already = 0;
+	double pt = 1, effw;
+	struct side pre;
 	FILE *f = open_memstream(&reason, &rlen);
 
+	collect(&b, samples, at - o->baseline, at);
+	collect(&a, samples, at + warmup, end);
+	collect(&late, samples, mid, end);
+	collect(&warm, samples, at, at + warmup);
+	collect(&pre, samples, at - (o->window - warmup), at);
 	jv_free(samples);
 	jv_free(errors);
 	if (!f) {
-		jv_free(before);
-		jv_free(after);
+		side_release(&b);
+		side_release(&a);
+		side_release(&late);
+		side_release(&warm);
+		side_release(&pre);
 		jv_free(eb);
 		jv_free(ea);
+		jv_free(el);
 		jv_free(fresh);
 		return mend_errno("watch");
 	}
-	enough = cb >= o->min_checks && ca >= o->min_checks;
-	if (enough && ra - rb >= 0.10 - 1e-9 && ra >= 2 * rb) {
-		worse = 1;
-		fprintf(f, "failure rate %.0f%% (was %.0f%%)", ra * 100, rb * 100);
+	rb = b.n ? (double)b.fails / b.n : 0;
+	ra = a.n ? (double)a.fails / a.n : 0;
+	enough = b.n >= o->min_checks && a.n >= o->min_checks;
+
+	/*
+	 * Failures: more than chance, five points up, still so in the latest
+	 * half (it is "recovering" only when that half is plainly no worse than
+	 * the baseline, p > 0.2), and not just the state the service was already
+	 * in during the window before the deploy.
+	 */
+	pf = fisher_greater(a.fails, a.n, b.fails, b.n);
+	pfb = fisher_greater(b.fails, b.n, a.fails, a.n);
+	if (enough && pf < ALPHA && ra - rb >= MIN_RISE) {
+		if (pre.n >= o->min_checks && fisher_greater(a.fails, a.n, pre.fails, pre.n) > 0.05)
+			already = 1;
+		else if (late.n >= o->min_checks &&
+		    fisher_greater(late.fails, late.n, b.fails, b.n) > 0.2)
+			recovering = 1;
+		else {
+			worse = 1;
+			fmt_p(pbuf, sizeof pbuf, pf);
+			fprintf(f, "%.0f%% of checks failed after the deploy, %.0f%% before (%s)",
+			    ra * 100, rb * 100, pbuf);
+		}
+	} else if (enough && pfb < ALPHA && rb - ra >= MIN_RISE)
+		better = 1;
+
+	/* Latency: slower by rank and in practice, with the same trend and
+	 * already-so checks. */
+	if (enough) {
+		pl = mann_whitney_greater(&a, &b, &eff);
+		plb = mann_whitney_greater(&b, &a, &effb);
 	}
-	if (enough && pb >= 0 && pa >= 0 && pa >= 1.5 * pb && pa - pb >= 100) {
-		fprintf(f, "%sp95 %.0f ms (was %.0f ms)", worse ? ", " : "", pa, pb);
-		worse = 1;
+	if (enough && pl < ALPHA && eff >= 0.75 && slower(a.median, b.median)) {
+		double e2;
+
+		if (pre.nms >= o->min_checks && mann_whitney_greater(&a, &pre, &e2) > 0.05)
+			already = 1;
+		else if (late.nms >= o->min_checks && !slower(late.median, b.median) &&
+		    mann_whitney_greater(&late, &b, &e2) > 0.2)
+			recovering = 1;
+		else {
+			fmt_p(pbuf, sizeof pbuf, pl);
+			fprintf(f, "%smedian latency %.0f ms after, %.0f ms before (%s; %.0f%% of "
+			    "checks after were slower than those before)", worse ? "; " : "",
+			    a.median, b.median, pbuf, eff * 100);
+			worse = 1;
+		}
+	} else if (enough && plb < ALPHA && effb >= 0.75 && slower(b.median, a.median))
+		better = 1;
+
+	/*
+	 * The tail: a share of requests on a slow path leaves the median alone.
+	 * More checks slower than the baseline's p95 than its 5%, significantly,
+	 * and a p95 half again and 100 ms higher.
+	 */
+	if (enough && !worse && b.nms >= 20 && a.p95 >= 1.5 * b.p95 && a.p95 - b.p95 >= 100) {
+		int ta = above(&a, b.p95), tb = above(&b, b.p95), tl = above(&late, b.p95);
+
+		pt = fisher_greater(ta, a.nms, tb, b.nms);
+		if (pt < ALPHA && ta >= 0.10 * a.nms) {
+			if (late.nms >= o->min_checks && tl < 0.10 * late.nms)
+				recovering = 1;	/* the slow share is back under a tenth */
+			else {
+				fmt_p(pbuf, sizeof pbuf, pt);
+				fprintf(f, "p95 latency %.0f ms after, %.0f ms before: %.0f%% of checks "
+				    "slower than the old p95 (%s)", a.p95, b.p95,
+				    100.0 * ta / a.nms, pbuf);
+				worse = 1;
+			}
+		}
 	}
+
+	/* New errors: a signature the baseline never had, seen twice or still seen. */
 	jv_object_foreach(ea, k, v) {
 		if (!jv_object_has(jv_copy(eb), jv_copy(k))) {
-			fresh = jv_array_append(fresh, jv_copy(k));
-			nnew++;
+			if (jv_number_value(v) >= 2 || jv_object_has(jv_copy(el), jv_copy(k))) {
+				fresh = jv_array_append(fresh, jv_copy(k));
+				nnew++;
+			} else
+				lone++;
 		}
 		jv_free(k);
 		jv_free(v);
 	}
 	if (nnew) {
 		jv first = jv_array_get(jv_copy(fresh), 0);
-		fprintf(f, "%snew error%s: %s%s", worse ? ", " : "", nnew == 1 ? "" : "s",
+		fprintf(f, "%snew error%s: %s%s", worse ? "; " : "", nnew == 1 ? "" : "s",
 		    jv_string_value(first), nnew > 1 ? ", ..." : "");
 		jv_free(first);
 		worse = 1;
 	}
-	if (!worse && !enough && !nnew)
-		fprintf(f, "too few checks to compare (%d before, %d after, %d needed)", cb, ca,
+	if (worse)
+		word = "worse";
+	else if (!enough) {
+		word = "not enough data";
+		fprintf(f, "too few checks to compare (%d before, %d after, %d needed)", b.n, a.n,
 		    o->min_checks);
-	else if (!worse)
+	} else if (better) {
+		word = "better";
+		fprintf(f, "better: ");
+		if (pfb < ALPHA && rb - ra >= MIN_RISE)
+			fprintf(f, "%.0f%% of checks failed after, %.0f%% before", ra * 100, rb * 100);
+		else
+			fprintf(f, "median latency %.0f ms after, %.0f ms before", a.median, b.median);
+	} else {
+		word = "no worse";
 		fprintf(f, "no worse");
+		if (already)
+			fprintf(f, " (already as bad in the %.0f s before the deploy)",
+			    o->window - warmup);
+		else if (recovering)
+			fprintf(f, " (worse at first, back to the baseline in the latest %.0f s)",
+			    end - mid);
+		else if (warmup > 0 && warm.n && ((slower(warm.median, b.median) &&
+		    mann_whitney_greater(&warm, &b, &effw) < ALPHA) ||
+		    fisher_greater(warm.fails, warm.n, b.fails, b.n) < ALPHA))
+			fprintf(f, " (a warm-up in the first %.0f s is not counted)", warmup);
+		if (lone)
+			fprintf(f, "; %d new error%s seen once, not enough to call it worse", lone,
+			    lone == 1 ? "" : "s");
+	}
 	fclose(f);
-	tmp = reason;
-	m = JV_OBJECT(jv_string("monitor"), jv_string(monitor), jv_string("before"), before,
-	    jv_string("after"), after, jv_string("worse"), jv_bool(worse),
-	    jv_string("reason"), jv_string(tmp ? tmp : ""));
+	tests = JV_OBJECT(jv_string("failures"), JV_OBJECT(jv_string("p"),
+	    jv_number(round(pf * 1e6) / 1e6), jv_string("rise"),
+	    jv_number(round((ra - rb) * 10000) / 10000)),
+	    jv_string("latency"), JV_OBJECT(jv_string("p"), jv_number(round(pl * 1e6) / 1e6),
+	    jv_string("slower_share"), jv_number(round(eff * 1000) / 1000),
+	    jv_string("tail_p"), jv_number(round(pt * 1e6) / 1e6)));
+	m = JV_OBJECT(jv_string("monitor"), jv_string(monitor), jv_string("before"), side_json(&b),
+	    jv_string("after"), side_json(&a), jv_string("worse"), jv_bool(worse),
+	    jv_string("verdict"), jv_string(word), jv_string("reason"),
+	    jv_string(reason ? reason : ""));
+	m = jv_object_set(m, jv_string("warmup_s"), jv_number(warmup));
+	m = jv_object_set(m, jv_string("tests"), tests);
 	m = jv_object_set(m, jv_string("new_errors"), fresh);
 	free(reason);
+	side_release(&b);
+	side_release(&a);
+	side_release(&late);
+	side_release(&warm);
+	side_release(&pre);
 	jv_free(eb);
 	jv_free(ea);
+	jv_free(el);
 	*out = m;
 	return 0;
 }
@@ -340,7 +575,8 @@ judge_deploy(struct watcher *w, const char *key, jv pending)
 	jv deploy = record_get(pending, "deploy"), mons = monitors_of(w, deploy);
 	jv list = jv_array(), rec;
 	double at = 0;
-	int i, n = jv_array_length(jv_copy(mons)), nworse = 0, compared = 0;
+	int i, n = jv_array_length(jv_copy(mons)), nworse = 0, compared = 0, nbetter = 0,
+	    nenough = 0;
 	char *sum = NULL, *worst = NULL;
 	const char *commit = record_str(deploy, "commit");
 
@@ -357,8 +593,14 @@ judge_deploy(struct watcher *w, const char *key, jv pending)
 		}
 		if (watch_judge(&m, jv_string_value(name), sget(w, ks),
 		    sget(w, ke), at, &w->o) == 0) {
+			const char *word = record_str(m, "verdict");
+
 			if (record_num(m, "before.checks", 0) + record_num(m, "after.checks", 0) > 0)
 				compared++;
+			if (word && strcmp(word, "not enough data"))
+				nenough++;
+			if (word && !strcmp(word, "better"))
+				nbetter++;
 			if (record_bool(m, "worse", 0) && !nworse++ &&
 			    asprintf(&worst, "%s: %s", jv_string_value(name), record_str(m, "reason")) < 0)
 				worst = NULL;
@@ -371,9 +613,13 @@ judge_deploy(struct watcher *w, const char *key, jv pending)
 	if (nworse)
 		n = asprintf(&sum, "Deploy %.12s made things worse within %.0f s: %s%s", commit,
 		    w->o.window, worst ? worst : "", nworse > 1 ? " (and more monitors)" : "");
-	else if (compared)
+	else if (nenough)
 		n = asprintf(&sum, "Deploy %.12s: no monitor got worse within %.0f s (%d compared "
-		    "with the %.0f s before)", commit, w->o.window, compared, w->o.baseline);
+		    "with the %.0f s before%s)", commit, w->o.window, nenough, w->o.baseline,
+		    nbetter ? "; some got better" : "");
+	else if (compared)
+		n = asprintf(&sum, "Deploy %.12s: not enough checks to judge within %.0f s",
+		    commit, w->o.window);
 	else
 		n = asprintf(&sum, "Deploy %.12s: no checks to compare", commit);
 	if (n < 0)
@@ -383,7 +629,9 @@ judge_deploy(struct watcher *w, const char *key, jv pending)
 		rec = record_set(rec, "incident", record_get(pending, "incident"));
 	rec = record_set(rec, "deploy", deploy);
 	rec = record_set(rec, "verdict", JV_OBJECT(jv_string("worse"), jv_bool(nworse > 0),
-	    jv_string("summary"), jv_string(sum ? sum : "?"), jv_string("window_s"),
+	    jv_string("verdict"), jv_string(nworse ? "worse" : nbetter ? "better" :
+	    nenough ? "no worse" : "not enough data"), jv_string("warmup_s"),
+	    jv_number(w->o.warmup), jv_string("summary"), jv_string(sum ? sum : "?"), jv_string("window_s"),
 	    jv_number(w->o.window), jv_string("baseline_s"), jv_number(w->o.baseline),
 	    jv_string("monitors"), list));
 	w->verdicts = jv_array_append(w->verdicts, rec);

@@ -4,23 +4,25 @@
 # from cron continue one another; bad lines are reported and skipped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-watch.sh"
-plan 29
+plan 31
 v='[.verdict.worse, (.verdict.monitors[] | select(.monitor == "api") | .reason)]'
 
 stream fail=1 > "$T/fail.jsonl"
 watch -s "$T/s1" "$T/fail.jsonl" > "$T/out" 2> "$T/err"
 is "$?" 0 "a worse deploy exits 0"
 is "$(wc -l < "$T/out")" 1 "one verdict record"
-is "$(jq -c "$v" "$T/out")" '[true,"failure rate 55% (was 0%)"]' "failures after the deploy: worse"
+is "$(jq -c "$v" "$T/out")" '[true,"56% of checks failed after the deploy, 0% before (p<0.001)"]' \
+	"failures after the deploy: worse, with the test's p-value"
 is "$(jq -c '.verdict.monitors[] | select(.monitor == "api") | [.before, .after]' "$T/out")" \
-	'[{"checks":60,"failures":0,"fail_rate":0,"p95_ms":46},{"checks":11,"failures":6,"fail_rate":0.5455,"p95_ms":45}]' \
-	"30 min before, 5 min after: checks, failures, rate, p95"
+	'[{"checks":60,"failures":0,"fail_rate":0,"median_ms":43,"p95_ms":46},{"checks":9,"failures":5,"fail_rate":0.5556,"median_ms":41,"p95_ms":45}]' \
+	"30 min before, 5 min after less the 60 s warm-up: checks, failures, rate, median, p95"
 is "$(jq -c '[.type, .deploy.commit, .deploy.ts, .verdict.window_s, .verdict.baseline_s]' "$T/out")" \
 	"[\"verdict\",\"$(printf 'a%.0s' {1..40})\",\"2026-11-24T10:30:00.000Z\",300,1800]" \
 	"the record names the deploy and the windows"
 is "$(jq -c '[.verdict.monitors[] | select(.monitor == "web") | .worse]' "$T/out")" '[false]' \
 	"a monitor that did not change is not worse"
-like "$(jq -r .verdict.summary "$T/out")" "Deploy aaaaaaaaaaaa made things worse within 300 s: api: failure rate 55%*" \
+is "$(jq -r .verdict.verdict "$T/out")" worse "the verdict in a word"
+like "$(jq -r .verdict.summary "$T/out")" "Deploy aaaaaaaaaaaa made things worse within 300 s: api: 56% of checks failed*" \
 	"the summary says what got worse"
 like "$(cat "$T/err")" "*made things worse*" "and so does stderr"
 
@@ -31,10 +33,12 @@ like "$(jq -r .verdict.summary "$T/out")" "*no monitor got worse within 300 s (2
 
 stream ms=400 > "$T/slow.jsonl"
 watch -s "$T/s3" "$T/slow.jsonl" > "$T/out" 2>/dev/null
-is "$(jq -c "$v" "$T/out")" '[true,"p95 406 ms (was 46 ms)"]' "p95 up 50% and 100 ms: worse"
-stream ms=120 > "$T/slower.jsonl"
+is "$(jq -c "$v" "$T/out")" \
+	'[true,"median latency 403 ms after, 43 ms before (p<0.001; 100% of checks after were slower than those before)"]' \
+	"every check 360 ms slower: worse"
+stream ms=80 > "$T/slower.jsonl"
 watch -s "$T/s4" "$T/slower.jsonl" > "$T/out" 2>/dev/null
-is "$(jq -c "$v" "$T/out")" '[false,"no worse"]' "p95 up 80 ms only: not worse"
+is "$(jq -c "$v" "$T/out")" '[false,"no worse"]' "40 ms slower only: not worse"
 
 stream error=1 > "$T/err.jsonl"
 watch -s "$T/s5" "$T/err.jsonl" > "$T/out" 2>/dev/null
@@ -43,14 +47,18 @@ is "$(jq -c "$v" "$T/out")" \
 	"an error never seen in the baseline: worse"
 is "$(jq -c '.verdict.monitors[] | select(.monitor == "api") | .new_errors' "$T/out")" \
 	'["TypeError at /srv/app/views.py in total"]' "listed in new_errors (the old KeyError is not)"
+stream error=once > "$T/err1.jsonl"
+watch -s "$T/s5b" "$T/err1.jsonl" > "$T/out" 2>/dev/null
+is "$(jq -c "$v" "$T/out")" '[false,"no worse; 1 new error seen once, not enough to call it worse"]' \
+	"a new error seen once, early, is not evidence"
 
 stream fail=1 > "$T/f.jsonl"
 watch -s "$T/s6" --min-checks 12 "$T/f.jsonl" > "$T/out" 2>/dev/null
-is "$(jq -c "$v" "$T/out")" '[false,"too few checks to compare (60 before, 11 after, 12 needed)"]' \
+is "$(jq -c "$v" "$T/out")" '[false,"too few checks to compare (60 before, 9 after, 12 needed)"]' \
 	"--min-checks: too few checks after the deploy decide nothing"
-watch -s "$T/s7" --window 2m --baseline 10m "$T/f.jsonl" > "$T/out" 2>/dev/null
+watch -s "$T/s7" --window 2m --baseline 10m --warmup 0 "$T/f.jsonl" > "$T/out" 2>/dev/null
 is "$(jq -c '[.verdict.monitors[0].before.checks, .verdict.monitors[0].after.checks]' "$T/out")" \
-	'[20,5]' "--window and --baseline set the sides"
+	'[20,5]' "--window, --baseline and --warmup set the sides"
 
 stream fail=1 monitors='["web"]' > "$T/m.jsonl"
 watch -s "$T/s8" "$T/m.jsonl" > "$T/out" 2>/dev/null
@@ -93,7 +101,7 @@ watch -s "$T/s12" "$T/bad.jsonl" > "$T/out" 2> "$T/err"
 is "$?" 65 "bad lines: exit 65"
 like "$(cat "$T/err")" "*bad.jsonl:4:*bad.jsonl:5: probe record without monitor or a valid ts*bad.jsonl:6: deploy without a commit*" \
 	"each reported as FILE:LINE: reason"
-is "$(jq -c "$v" "$T/out")" '[true,"failure rate 55% (was 0%)"]' "and the rest is judged"
+is "$(jq -c "$v" "$T/out")" '[true,"56% of checks failed after the deploy, 0% before (p<0.001)"]' "and the rest is judged"
 
 # A spool that cannot be opened: 69.
 touch "$T/notadir"

@@ -3,7 +3,7 @@
 # prints probe records of monitor "api" every 30 s from 10:00:00 to
 # 10:40:00 with a deploy record (commit $commit, default a*40) at 10:30:00.
 # After the deploy: fail=1 fails every other check, ms=N answers in N ms,
-# error=1 adds an error record with a new exception, end=SECONDS stops
+# error=1 adds a new exception twice (error=once: once), end=SECONDS stops
 # early (counted from 10:00:00); monitors='["api"]' puts a monitors list
 # in the deploy record, deploy=pr makes it a merged pr record with
 # incident inc_0000000000000f01, from=S starts later.
@@ -12,6 +12,7 @@ stream() {
 import json, sys
 a = dict(x.split("=", 1) for x in sys.argv[1:])
 fail, ms, err = a.get("fail") == "1", int(a.get("ms", "40")), a.get("error") == "1"
+# error=once: the new exception only once, early in the window
 end, start, dep = int(a.get("end", "2400")), int(a.get("from", "0")), 1800
 commit = a.get("commit", "a" * 40)
 def ts(s): return "2026-11-24T%02d:%02d:%02d.000Z" % (10 + s // 3600, (s // 60) % 60, s % 60)
@@ -41,7 +42,7 @@ for s in range(start, end + 1, 30):
         out({"type": "error", "ts": ts(s + 1), "monitor": "api", "message": "old",
              "exception": "KeyError", "stacktrace": trace % ("db", "get", "KeyError"),
              "trace_id": None, "attributes": {}})
-    if err and s == dep + 120:
+    if err and s in (dep + 120, dep + 240) or (a.get("error") == "once" and s == dep + 120):
         out({"type": "error", "ts": ts(s + 1), "monitor": "api", "message": "new",
              "exception": "TypeError", "stacktrace": trace % ("views", "total", "TypeError"),
              "trace_id": None, "attributes": {}})

@@ -9,83 +9,140 @@
 
 #include "mend.h"
 
-/* n samples from t0 every 10 s, `fails` of them failing, ms each. */
 static jv
-samples(jv a, double t0, int n, int fails, double ms)
+push(jv a, double t, int ok, double ms)
+{
+	return jv_array_append(a, JV_ARRAY(jv_number(t), jv_bool(ok), jv_number(ms)));
+}
+
+/* n samples from t0 every 10 s, every k-th failing (k 0: none), ms each
+ * plus a small deterministic jitter. */
+static jv
+every(jv a, double t0, int n, int k, double ms)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		a = jv_array_append(a, JV_ARRAY(jv_number(t0 + 10 * i), jv_bool(i >= fails),
-		    jv_number(ms)));
+		a = push(a, t0 + 10 * i, !(k && i % k == 0), ms + (i * 7) % 5);
 	return a;
 }
 
 static jv
-judge(jv s, jv e)
+judge_with(jv s, jv e, double window, double baseline, double warmup)
 {
 	struct watch_opts o;
 	jv m;
 
 	watch_opts_init(&o);
+	o.window = window;
+	o.baseline = baseline;
+	o.warmup = warmup;
 	assert_int_equal(watch_judge(&m, "api", s, e, 10000, &o), 0);
 	return m;
+}
+
+static jv
+judge(jv s, jv e)
+{
+	return judge_with(s, e, 300, 1800, 0);
+}
+
+static void
+expect(jv m, const char *word, const char *reason)
+{
+	const char *got = record_str(m, "reason"), *w = record_str(m, "verdict");
+
+	if (!w || strcmp(w, word))
+		fail_msg("verdict '%s' (%s), want '%s'", w ? w : "(none)", got ? got : "", word);
+	assert_int_equal(record_bool(m, "worse", 0), !strcmp(word, "worse"));
+	if (reason && (!got || strncmp(got, reason, strlen(reason))))
+		fail_msg("reason '%s', want it to start with '%s'", got ? got : "(none)", reason);
+	jv_free(m);
 }
 
 static void
 test_fail_rate(void **state)
 {
-	/* 20 before with 2 failing (10%), 10 after: 2 failing (20%) doubles but rises 10 points. */
-	jv m = judge(samples(samples(jv_array(), 9000, 20, 2, 50), 10000, 10, 2, 50), jv_null());
+	/* Half of 30 checks fail after, none of 60 before. */
+	expect(judge(every(every(jv_array(), 9400, 60, 0, 50), 10000, 30, 2, 50), jv_null()),
+	    "worse", "50% of checks failed after the deploy, 0% before (p<0.001)");
+	/* One failure in 60 after none in 360: not evidence. */
+	{
+		jv s = every(jv_array(), 6400, 360, 0, 50);
+		int i;
 
-	assert_true(record_bool(m, "worse", 0));
-	assert_string_equal(record_str(m, "reason"), "failure rate 20% (was 10%)");
-	assert_true(record_num(m, "before.fail_rate", -1) == 0.1);
-	assert_true(record_num(m, "after.checks", -1) == 10);
-	jv_free(m);
-	/* 1 of 10 after (10%) over 0 before: 10 points and more than double. */
-	m = judge(samples(samples(jv_array(), 9000, 20, 0, 50), 10000, 10, 1, 50), jv_null());
-	assert_true(record_bool(m, "worse", 0));
-	jv_free(m);
-	/* 30% to 45%: 15 points but not double. */
-	m = judge(samples(samples(jv_array(), 9000, 20, 6, 50), 10000, 20, 9, 50), jv_null());
-	assert_false(record_bool(m, "worse", 1));
-	assert_string_equal(record_str(m, "reason"), "no worse");
-	jv_free(m);
-	/* 0 to 5%: doubles but only 5 points. */
-	m = judge(samples(samples(jv_array(), 9000, 20, 0, 50), 10000, 20, 1, 50), jv_null());
-	assert_false(record_bool(m, "worse", 1));
-	jv_free(m);
-	/* Too few after: nothing decided. */
-	m = judge(samples(samples(jv_array(), 9000, 20, 0, 50), 10000, 4, 4, 50), jv_null());
-	assert_false(record_bool(m, "worse", 1));
-	assert_string_equal(record_str(m, "reason"),
-	    "too few checks to compare (20 before, 4 after, 5 needed)");
-	jv_free(m);
+		for (i = 0; i < 60; i++)
+			s = push(s, 10000 + 10 * i, i != 31, 50);
+		expect(judge_with(s, jv_null(), 600, 3600, 0), "no worse", "no worse");
+	}
+	/* 30% to 45% of 20: within chance. */
+	expect(judge(every(every(jv_array(), 9800, 20, 3, 50), 10000, 20, 2, 50), jv_null()),
+	    "no worse", "no worse");
+	/* Failing at first, clean in the latest half: recovering, not worse. */
+	{
+		jv s = every(jv_array(), 9400, 60, 0, 50);
+		int i;
+
+		for (i = 0; i < 30; i++)
+			s = push(s, 10000 + 10 * i, i >= 10, 50);
+		expect(judge(s, jv_null()), "no worse",
+		    "no worse (worse at first, back to the baseline in the latest 150 s)");
+	}
+	/* Too few after. */
+	expect(judge(every(every(jv_array(), 9800, 20, 0, 50), 10000, 4, 1, 50), jv_null()),
+	    "not enough data", "too few checks to compare (20 before, 4 after, 5 needed)");
+	/* Half failing before, none after: better. */
+	expect(judge(every(every(jv_array(), 9400, 60, 2, 50), 10000, 30, 0, 50), jv_null()),
+	    "better", "better: 0% of checks failed after, 50% before");
 }
 
 static void
 test_latency(void **state)
 {
-	/* 100 -> 200 ms: +100% and +100 ms. */
-	jv m = judge(samples(samples(jv_array(), 9000, 20, 0, 100), 10000, 10, 0, 200), jv_null());
+	jv m;
 
-	assert_true(record_bool(m, "worse", 0));
-	assert_string_equal(record_str(m, "reason"), "p95 200 ms (was 100 ms)");
-	jv_free(m);
-	/* 100 -> 199: only 99 ms more. */
-	m = judge(samples(samples(jv_array(), 9000, 20, 0, 100), 10000, 10, 0, 199), jv_null());
-	assert_false(record_bool(m, "worse", 1));
-	jv_free(m);
-	/* 400 -> 590: 190 ms but +47.5%. */
-	m = judge(samples(samples(jv_array(), 9000, 20, 0, 400), 10000, 10, 0, 590), jv_null());
-	assert_false(record_bool(m, "worse", 1));
-	jv_free(m);
-	/* Failing checks do not count in p95; samples outside both sides are ignored. */
-	m = judge(samples(samples(samples(jv_array(), 7000, 5, 0, 9999), 9000, 20, 0, 100),
-	    10000, 10, 1, 100), jv_null());
+	/* 100 -> 200 ms, every check. */
+	m = judge(every(every(jv_array(), 9400, 60, 0, 100), 10000, 30, 0, 200), jv_null());
+	assert_true(record_num(m, "tests.latency.slower_share", 0) == 1);
+	assert_true(record_num(m, "after.median_ms", 0) == 202);
+	expect(m, "worse", "median latency 202 ms after, 102 ms before (p<0.001; 100% of checks "
+	    "after were slower than those before)");
+	/* 100 -> 140: not half again slower. */
+	expect(judge(every(every(jv_array(), 9400, 60, 0, 100), 10000, 30, 0, 140), jv_null()),
+	    "no worse", "no worse");
+	/* 400 -> 590: +47.5%. */
+	expect(judge(every(every(jv_array(), 9400, 60, 0, 400), 10000, 30, 0, 590), jv_null()),
+	    "no worse", "no worse");
+	/* A cache warm-up: 900 ms for 50 s, then the baseline's 10 ms. */
+	{
+		jv s = every(jv_array(), 8200, 180, 0, 10);
+		int i;
+
+		for (i = 0; i < 30; i++)
+			s = push(s, 10000 + 10 * i, 1, i < 5 ? 900 : 10);
+		expect(judge_with(jv_copy(s), jv_null(), 300, 1800, 60), "no worse",
+		    "no worse (a warm-up in the first 60 s is not counted)");
+		/* Without the grace the warm-up is only 5 of 30 checks: still no worse. */
+		expect(judge_with(s, jv_null(), 300, 1800, 0), "no worse", "no worse");
+	}
+	/* Slow for 190 s, back to normal since: recovering. */
+	{
+		jv s = every(jv_array(), 8200, 180, 0, 10);
+		int i;
+
+		for (i = 0; i < 30; i++)
+			s = push(s, 10000 + 10 * i, 1, i < 19 ? 900 : 10 + (i * 7) % 5);
+		expect(judge_with(s, jv_null(), 300, 1800, 60), "no worse",
+		    "no worse (worse at first, back to the baseline in the latest 120 s)");
+	}
+	/* Better: 300 -> 100 ms. */
+	expect(judge(every(every(jv_array(), 9400, 60, 0, 300), 10000, 30, 0, 100), jv_null()),
+	    "better", "better: median latency 102 ms after, 302 ms before");
+	/* Failing checks do not count in latency; samples outside both sides are ignored. */
+	m = judge(every(every(every(jv_array(), 7000, 5, 0, 9999), 9800, 20, 0, 100),
+	    10000, 10, 10, 100), jv_null());
 	assert_true(record_num(m, "before.checks", -1) == 20);
-	assert_true(record_num(m, "after.p95_ms", -1) == 100);
+	assert_true(record_num(m, "after.p95_ms", -1) == 104);
 	jv_free(m);
 }
 
