@@ -675,16 +675,6 @@ pending_write(struct pending *p, size_t n)
 }
 
 static int
-guard_mode(const char *path, unsigned mode)
-{
-	if (mode == 0120000)
-		return mend_err("'%s': the change creates a symbolic link", path);
-	if (mode == 0160000)
-		return mend_err("'%s': the change touches a submodule", path);
-	return 0;
-}
-
-static int
 apply_fuzzy(struct repo *r, const struct guard *g, const char *text, size_t len)
 {
 	struct diff d;
@@ -706,7 +696,8 @@ apply_fuzzy(struct repo *r, const struct guard *g, const char *text, size_t len)
 		int exists;
 
 		if ((f->old_path && guard_path(g, f->old_path) < 0) ||
-		    (f->new_path && guard_path(g, f->new_path) < 0) || guard_mode(path, f->mode) < 0)
+		    (f->new_path && guard_path(g, f->new_path) < 0) ||
+		    guard_mode(g, path, f->is_new ? 0 : 0100644, f->mode) < 0)
 			goto out;
 		if (f->old_path && f->new_path && strcmp(f->old_path, f->new_path)) {
 			mend_err("'%s': renames need git apply", f->old_path);
@@ -827,7 +818,9 @@ repo_apply_diff(struct repo *r, const struct guard *g, const char *text, size_t 
 			if ((dd->old_file.path && dd->status != GIT_DELTA_ADDED &&
 			     guard_path(g, dd->old_file.path) < 0) ||
 			    (dd->new_file.path && guard_path(g, dd->new_file.path) < 0) ||
-			    guard_mode(dd->new_file.path, dd->new_file.mode) < 0) {
+			    guard_mode(g, dd->new_file.path, dd->status == GIT_DELTA_ADDED ? 0
+			    : dd->old_file.mode, dd->status == GIT_DELTA_DELETED ? 0
+			    : dd->new_file.mode) < 0) {
 				git_diff_free(diff);
 				free(gtext);
 				return -1;
@@ -928,7 +921,9 @@ diff_stats(git_diff *diff, const struct guard *g, jv *files, long *lines)
 		const git_diff_delta *dd = git_diff_get_delta(diff, i);
 		const char *path = dd->status == GIT_DELTA_DELETED ? dd->old_file.path
 		    : dd->new_file.path;
-		if (g && (guard_path(g, path) < 0 || guard_mode(path, dd->new_file.mode) < 0)) {
+		if (g && (guard_path(g, path) < 0 || guard_mode(g, path, dd->status ==
+		    GIT_DELTA_ADDED ? 0 : dd->old_file.mode, dd->status == GIT_DELTA_DELETED ? 0
+		    : dd->new_file.mode) < 0)) {
 			jv_free(a);
 			return -1;
 		}

@@ -593,6 +593,13 @@ int guard_allow(struct guard *g, const char *patterns);
 void guard_release(struct guard *g);
 /* 0 when a change may touch path, else -1 with the reason. */
 int guard_path(const struct guard *g, const char *path);
+/*
+ * 0 when a change may give path new_mode (old_mode 0: a new file;
+ * new_mode 0: deleted or not said).  Symbolic links and submodules are
+ * refused; so is any other mode change, or a new file that is not
+ * 100644, unless an allow pattern matches path.  -1 with the reason.
+ */
+int guard_mode(const struct guard *g, const char *path, unsigned old_mode, unsigned new_mode);
 /* 0 when `lines` changed lines are within the cap, else -1. */
 int guard_size(const struct guard *g, long lines);
 
