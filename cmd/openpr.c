@@ -13,8 +13,10 @@
  * have rewritten its configuration (remote.origin.pushurl, insteadOf).
  * A record whose patch.repo is another repository, or any record when
  * none is configured, is refused (exit 65, the reason in the incident's
- * timeline), and so is a branch outside mend/, which is all patch(1)
- * writes: the push is forced.
+ * timeline), and so is a patch.workdir other than the spool's checkout
+ * of that repository (what is pushed must be what patch(1) wrote there),
+ * and a branch outside mend/, which is all patch(1) writes: the push is
+ * forced.
  *
  * The body is written for the reviewer: what users saw and since when,
  * the root cause, the evidence, the change, the proof (tests, replay),
@@ -307,8 +309,8 @@ handle(jv rec, void *arg)
 	const char *wd, *branch, *commit, *base, *id, *kind, *url, *tok;
 	struct repo *r = NULL;
 	struct forge_pr pr = { 0 };
-	char *slug = NULL, *api = NULL, *body = NULL, *title = NULL, *stat = NULL,
-	    *summary = NULL, remote_at[41];
+	char *slug = NULL, *api = NULL, *body = NULL, *workroot = NULL, *title = NULL,
+	    *stat = NULL, *summary = NULL, remote_at[41];
 	int lockfd = -1, passed, draft, had, rc;
 	double conf;
 
@@ -348,6 +350,23 @@ handle(jv rec, void *arg)
 		char why[600];
 		snprintf(why, sizeof why, "patch.branch '%.500s' is not a branch of mend's "
 		    "(mend/...); openpr force-pushes only those", branch);
+		refuse(rec, id, why);
+		goto out;
+	}
+	if (asprintf(&workroot, "%s/work", spool_dir(sp)) < 0) {
+		workroot = NULL;
+		mend_warn("out of memory");
+		fail(EX_OSERR);
+		goto out;
+	}
+	if ((rc = repo_is_checkout(wd, url, workroot)) < 0) {
+		mend_warn("%s: %s", id, mend_errmsg());
+		fail(EX_TEMPFAIL);
+		goto out;
+	} else if (rc == 0) {
+		char why[1200];
+		snprintf(why, sizeof why, "patch.workdir '%.500s' is not the spool's checkout of "
+		    "'%.500s'", wd, url);
 		refuse(rec, id, why);
 		goto out;
 	}
@@ -448,6 +467,7 @@ out:
 	repo_free(r);
 	if (lockfd >= 0)
 		close(lockfd);
+	free(workroot);
 	free(slug);
 	free(api);
 	free(body);

@@ -338,6 +338,21 @@ repo_checkout_path(char **out, const char *url, const char *workroot)
 }
 
 int
+repo_is_checkout(const char *workdir, const char *url, const char *workroot)
+{
+	struct stat a, b;
+	char *want;
+	int rc;
+
+	if (repo_checkout_path(&want, url, workroot) < 0)
+		return -1;
+	rc = stat(workdir, &a) == 0 && stat(want, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+	free(want);
+	return rc;
+}
+
+int
 repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const char *token,
     int allow_http)
 {

@@ -643,6 +643,8 @@ struct repo;
 
 /* Where the checkout of url lives under workroot (malloc'd). */
 int repo_checkout_path(char **out, const char *url, const char *workroot);
+/* 1 when workdir is that checkout (the same directory), 0 when not, -1 on error. */
+int repo_is_checkout(const char *workdir, const char *url, const char *workroot);
 /*
  * The checkout of url at path, cloned the first time, fetched
  * afterwards (origin set to url, for people; mend reads it never).  url

@@ -10,7 +10,7 @@
 # and asks for Basic credentials) never sees the token.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
-plan 22
+plan 24
 make_repo
 git -C "$T/remote.git" config http.receivepack true
 python3 "$TOP/tests/servers/githttp.py" --port-file "$T/port" --root "$T" --user mend \
@@ -94,6 +94,12 @@ jq -c --arg u "$evil/x.git" '.patch.repo = $u' "$T/t3.json" |
 is "$?:$(stolen)" "65:0" "patch.repo naming the attacker: 65, nothing stolen"
 like "$(cat "$T/err5")" "*refused: patch.repo '$evil/x.git' is not the configured repository*" \
 	"and says why"
+# A workdir that is not mend's checkout: what is pushed must be what patch wrote.
+git clone -q "$T/remote.git" "$T/other"
+git -C "$T/other" branch -q mend/fix-inc_0000000000000823
+jq -c --arg wd "$T/other" '.patch.workdir = $wd' "$T/t3.json" | openpr --forge none > /dev/null 2> "$T/err7"
+is "$?" 65 "patch.workdir outside the spool's checkout: 65"
+like "$(cat "$T/err7")" "*refused: patch.workdir '$T/other' is not the spool's checkout of '$url'" "and says why"
 git -C "$wd" branch -f main "$(jq -r .patch.commit "$T/p3.json")"
 before=$(git --git-dir="$T/remote.git" rev-parse main)
 jq -c '.patch.branch = "main"' "$T/t3.json" | openpr --forge none > /dev/null 2> "$T/err6"
