@@ -283,6 +283,27 @@ repo_workdir(const struct repo *r)
 	return r->workdir;
 }
 
+/*
+ * Open r->workdir.  Its configuration is the tests' to write, so the
+ * working tree must be the directory itself (a core.worktree pointing
+ * elsewhere would have checkouts write and delete files there), and no
+ * enclosing repository is searched for.
+ */
+static int
+open_checkout(struct repo *r)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	const char *wt;
+
+	if (git_repository_open_ext(&r->git, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return gerr(r->workdir);
+	wt = git_repository_workdir(r->git);
+	if (!wt || !realpath(wt, a) || !realpath(r->workdir, b) || strcmp(a, b))
+		return mend_err("'%s': its working tree is not the checkout itself (core.worktree "
+		    "or core.bare in its .git/config?)", r->workdir);
+	return 0;
+}
+
 int
 repo_open(struct repo **out, const char *workdir)
 {
@@ -291,8 +312,7 @@ repo_open(struct repo **out, const char *workdir)
 	lib_init();
 	if (repo_new(&r, workdir) < 0)
 		return -1;
-	if (git_repository_open(&r->git, workdir) < 0) {
-		gerr(workdir);
+	if (open_checkout(r) < 0) {
 		repo_free(r);
 		return -1;
 	}
@@ -376,10 +396,8 @@ repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const 
 	    repo_set_remote(r, nurl, allow_http) < 0)
 		goto fail;
 	if (stat(path, &st) == 0) {
-		if (git_repository_open(&r->git, path) < 0) {
-			gerr(path);
+		if (open_checkout(r) < 0)
 			goto fail;
-		}
 		/* For people looking at the checkout; mend itself reads neither. */
 		if (git_remote_set_url(r->git, "origin", nurl) < 0 ||
 		    ((rc = git_remote_set_pushurl(r->git, "origin", NULL)) < 0 &&
@@ -411,10 +429,8 @@ repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const 
 			mend_errno("cannot rename '%s'", tmp);
 			goto fail;
 		}
-		if (git_repository_open(&r->git, path) < 0) {
-			gerr(path);
+		if (open_checkout(r) < 0)
 			goto fail;
-		}
 	}
 	free(nurl);
 	*out = r;

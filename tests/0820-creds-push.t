@@ -10,7 +10,7 @@
 # and asks for Basic credentials) never sees the token.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
-plan 24
+plan 26
 make_repo
 git -C "$T/remote.git" config http.receivepack true
 python3 "$TOP/tests/servers/githttp.py" --port-file "$T/port" --root "$T" --user mend \
@@ -74,6 +74,16 @@ git -C "$wd" config remote.origin.pushurl "$evil/y.git"
 openpr --forge none "$T/t3.json" > /dev/null 2> "$T/err3"
 is "$?:$(stolen)" "0:0" "a rewritten remote.origin.url: pushed to the configured one, nothing stolen"
 ok "the branch is there" has_branch mend/fix-inc_0000000000000823
+
+# A planted core.worktree would have checkouts write (and clean) elsewhere.
+git -C "$wd" config --remove-section "url.$evil/"
+git -C "$wd" config --remove-section "url.$evil/p/"
+mkdir "$T/elsewhere" && echo keep > "$T/elsewhere/file"
+git -C "$wd" config core.worktree "$T/elsewhere"
+analysis_record inc_0000000000000825 "$T/good.diff" | patch > /dev/null 2> "$T/wterr"
+is "$?:$(cat "$T/elsewhere/file")" "75:keep" "a planted core.worktree: patch stops, nothing elsewhere is touched"
+like "$(cat "$T/wterr")" "*its working tree is not the checkout itself*" "and says why"
+git -C "$wd" config --unset core.worktree
 
 # Nothing configured: openpr does not fall back to the checkout's remote.
 jq -c '.incident.id = "inc_0000000000000824" | .patch.branch = "mend/fix-inc_0000000000000824"' \
