@@ -3,9 +3,20 @@
  *
  * For each `testrun` record: refuse unless it passed (--allow-failing
  * opens a draft that says so), push patch.branch from the checkout to
- * its remote with libgit2, then open the pull request on the forge, or
- * find the one already open for the branch (created: false).  With the
- * `none` forge it only pushes and prints a request-pull style summary.
+ * the configured repository with libgit2, then open the pull request on
+ * the forge, or find the one already open for the branch (created:
+ * false).  With the `none` forge it only pushes and prints a
+ * request-pull style summary.
+ *
+ * The push goes to the configured repository (--repo, MEND_REPO), never
+ * to a remote of the checkout: the tests that ran in the checkout could
+ * have rewritten its configuration (remote.origin.pushurl, insteadOf).
+ * A record whose patch.repo is another repository, or any record when
+ * none is configured, is refused (exit 65, the reason in the incident's
+ * timeline), and so is a patch.workdir other than the spool's checkout
+ * of that repository (what is pushed must be what patch(1) wrote there),
+ * and a branch outside mend/, which is all patch(1) writes: the push is
+ * forced.
  *
  * The body is written for the reviewer: what users saw and since when,
  * the root cause, the evidence, the change, the proof (tests, replay),
@@ -25,7 +36,7 @@
 
 static struct {
 	const char *forge, *api, *slug, *remote, *spool;
-	int draft, allow_failing;
+	int draft, allow_failing, allow_http;
 	double draft_below;
 } opt;
 
@@ -39,8 +50,9 @@ usage(const char *why)
 	if (why && *why)
 		mend_warn("%s", why);
 	fprintf(why ? stderr : stdout,
-	    "usage: openpr [--forge github|gitea|gitlab|none] [--api-url URL] [--slug OWNER/NAME]\n"
-	    "              [--draft] [--draft-below C] [--allow-failing] [-s DIR] [FILE...]\n");
+	    "usage: openpr [-r URL|PATH] [--forge github|gitea|gitlab|none] [--api-url URL]\n"
+	    "              [--slug OWNER/NAME] [--draft] [--draft-below C] [--allow-failing]\n"
+	    "              [--allow-http] [-s DIR] [FILE...]\n");
 	exit(why ? EX_USAGE : 0);
 }
 
@@ -49,6 +61,19 @@ fail(int code)
 {
 	if (!worst)
 		worst = code;
+}
+
+/* A record refused for safety: say why, on stderr and in the timeline; exit 65. */
+static void
+refuse(jv rec, const char *id, const char *why)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof msg, "%s", why);
+	mend_warn("%s: refused: %s", id, msg);
+	if (spool_incident_refused(sp, rec, "openpr", msg) < 0)
+		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
+	fail(EX_DATAERR);
 }
 
 /* A URL without user:password@ and with secret-looking query values masked. */
@@ -281,11 +306,11 @@ request_pull(struct repo *r, jv rec, const char *url, const char *diffstat)
 static int
 handle(jv rec, void *arg)
 {
-	const char *wd, *branch, *commit, *base, *id, *kind;
+	const char *wd, *branch, *commit, *base, *id, *kind, *url, *tok;
 	struct repo *r = NULL;
 	struct forge_pr pr = { 0 };
-	char *url = NULL, *slug = NULL, *api = NULL, *body = NULL, *title = NULL, *stat = NULL,
-	    *summary = NULL, remote_at[41];
+	char *slug = NULL, *api = NULL, *body = NULL, *workroot = NULL, *title = NULL,
+	    *stat = NULL, *summary = NULL, remote_at[41];
 	int lockfd = -1, passed, draft, had, rc;
 	double conf;
 
@@ -313,16 +338,36 @@ handle(jv rec, void *arg)
 		fail(EX_DATAERR);
 		goto out;
 	}
-	if (repo_lock(&lockfd, wd) < 0 || repo_open(&r, wd) < 0) {
-		mend_warn("%s", mend_errmsg());
-		fail(EX_TEMPFAIL);
+	if ((rc = remote_for_record(&url, opt.remote, rec)) == -2) {
+		mend_warn("%s: no repository to push to (use --repo or MEND_REPO)", id);
+		fail(EX_USAGE);
+		goto out;
+	} else if (rc < 0) {
+		refuse(rec, id, mend_errmsg());
 		goto out;
 	}
-	if (opt.remote) {
-		url = strdup(opt.remote);
-	} else if (repo_remote_url(r, &url) < 0) {
-		mend_warn("%s", mend_errmsg());
-		fail(EX_DATAERR);
+	if (strncmp(branch, "mend/", 5) || strlen(branch) == 5) {
+		char why[600];
+		snprintf(why, sizeof why, "patch.branch '%.500s' is not a branch of mend's "
+		    "(mend/...); openpr force-pushes only those", branch);
+		refuse(rec, id, why);
+		goto out;
+	}
+	if (asprintf(&workroot, "%s/work", spool_dir(sp)) < 0) {
+		workroot = NULL;
+		mend_warn("out of memory");
+		fail(EX_OSERR);
+		goto out;
+	}
+	if ((rc = repo_is_checkout(wd, url, workroot)) < 0) {
+		mend_warn("%s: %s", id, mend_errmsg());
+		fail(EX_TEMPFAIL);
+		goto out;
+	} else if (rc == 0) {
+		char why[1200];
+		snprintf(why, sizeof why, "patch.workdir '%.500s' is not the spool's checkout of "
+		    "'%.500s'", wd, url);
+		refuse(rec, id, why);
 		goto out;
 	}
 	kind = opt.forge ? opt.forge : forge_detect(url);
@@ -331,7 +376,17 @@ handle(jv rec, void *arg)
 		fail(EX_USAGE);
 		goto out;
 	}
-	repo_set_token(r, strcmp(kind, "none") ? forge_token(kind) : getenv("MEND_GIT_TOKEN"));
+	tok = strcmp(kind, "none") ? forge_token(kind) : getenv("MEND_GIT_TOKEN");
+	if (remote_token_ok(url, tok, opt.allow_http) < 0) {
+		refuse(rec, id, mend_errmsg());
+		goto out;
+	}
+	if (repo_lock(&lockfd, wd) < 0 || repo_open(&r, wd) < 0 ||
+	    repo_set_remote(r, url, opt.allow_http) < 0 || repo_set_token(r, tok) < 0) {
+		mend_warn("%s", mend_errmsg());
+		fail(EX_TEMPFAIL);
+		goto out;
+	}
 	/* GitLab takes a token as the password of user "oauth2". */
 	if (!strcmp(kind, "gitlab"))
 		setenv("MEND_GIT_USER", "oauth2", 0);
@@ -412,7 +467,7 @@ out:
 	repo_free(r);
 	if (lockfd >= 0)
 		close(lockfd);
-	free(url);
+	free(workroot);
 	free(slug);
 	free(api);
 	free(body);
@@ -430,7 +485,9 @@ main(int argc, char **argv)
 		{ "forge", required_argument, NULL, 'f' },
 		{ "api-url", required_argument, NULL, 'A' },
 		{ "slug", required_argument, NULL, 'S' },
+		{ "repo", required_argument, NULL, 'r' },
 		{ "remote", required_argument, NULL, 'r' },
+		{ "allow-http", no_argument, NULL, 'H' },
 		{ "draft", no_argument, NULL, 'd' },
 		{ "draft-below", required_argument, NULL, 'D' },
 		{ "allow-failing", no_argument, NULL, 'F' },
@@ -461,6 +518,7 @@ main(int argc, char **argv)
 				usage("bad --draft-below (0 to 1)");
 			break;
 		case 'F': opt.allow_failing = 1; break;
+		case 'H': opt.allow_http = 1; break;
 		case 's': opt.spool = optarg; break;
 		case 'h': usage(NULL); break;
 		case 'V':
@@ -474,6 +532,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (forge_opts_check(opt.forge, opt.slug, &opt.api) < 0)
 		usage(mend_errmsg());
+	opt.remote = remote_configured(opt.remote);
+	opt.allow_http = remote_allow_http(opt.allow_http);
 	if (spool_open(&sp, opt.spool) < 0)
 		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
 	rc = record_each(argc, argv, handle, NULL);

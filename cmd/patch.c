@@ -10,6 +10,11 @@
  * refused change leaves the branch as it was.  A re-run whose result is
  * the same tree on the same base keeps the existing commit.
  *
+ * The repository is the configured one (--repo, MEND_REPO), never one a
+ * record names: a record whose repo field names another, or any repo
+ * when none is configured, is refused (exit 65, and the incident's
+ * timeline says why), since the git token goes where the repository is.
+ *
  * Records of other types pass through untouched.
  */
 #include <errno.h>
@@ -24,6 +29,7 @@
 
 static struct {
 	const char *repo, *base, *spool, *agent, *allow, *protect;
+	int allow_http;
 	long max_lines;
 	double agent_timeout;
 } opt;
@@ -39,7 +45,7 @@ usage(const char *why)
 		mend_warn("%s", why);
 	fprintf(why ? stderr : stdout,
 	    "usage: patch [-r URL|PATH] [-b BRANCH] [-s DIR] [--agent CMD] [--allow GLOB]\n"
-	    "             [--protect GLOB] [--max-lines N] [FILE...]\n");
+	    "             [--protect GLOB] [--max-lines N] [--allow-http] [FILE...]\n");
 	exit(why ? EX_USAGE : 0);
 }
 
@@ -49,6 +55,19 @@ fail(int code)
 {
 	if (!worst)
 		worst = code;
+}
+
+/* A record refused for safety: say why, on stderr and in the timeline; exit 65. */
+static void
+refuse(jv rec, const char *id, const char *why)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof msg, "%s", why);
+	mend_warn("%s: refused: %s", id, msg);
+	if (spool_incident_refused(sp, rec, "patch", msg) < 0)
+		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
+	fail(EX_DATAERR);
 }
 
 static char *
@@ -201,12 +220,14 @@ handle(jv rec, void *arg)
 		fail(EX_DATAERR);
 		return 0;
 	}
-	url = opt.repo ? opt.repo : record_str(rec, "repo") ? record_str(rec, "repo")
-	    : record_str(rec, "incident.repo");
-	if (!url || !*url) {
+	if ((rc = remote_for_record(&url, opt.repo, rec)) == -2) {
 		mend_warn("%s: no repository (use --repo or MEND_REPO)", id);
 		jv_free(rec);
 		fail(EX_USAGE);
+		return 0;
+	} else if (rc < 0) {
+		refuse(rec, id, mend_errmsg());
+		jv_free(rec);
 		return 0;
 	}
 	analysis = record_get(rec, "analysis");
@@ -234,7 +255,11 @@ handle(jv rec, void *arg)
 		code = EX_TEMPFAIL;
 		goto out;
 	}
-	if (repo_clone_or_fetch(&r, url, path, forge_git_token()) < 0) {
+	if (remote_token_ok(url, forge_git_token(), opt.allow_http) < 0) {
+		refuse(rec, id, mend_errmsg());
+		goto out;
+	}
+	if (repo_clone_or_fetch(&r, url, path, forge_git_token(), opt.allow_http) < 0) {
 		mend_warn("%s", mend_errmsg());
 		code = EX_TEMPFAIL;
 		goto out;
@@ -280,7 +305,11 @@ handle(jv rec, void *arg)
 	}
 	guard_release(&g);
 	if (rc < 0) {
-		mend_warn("%s: change refused: %s", id, mend_errmsg());
+		char why[1024];
+		snprintf(why, sizeof why, "change refused: %s", mend_errmsg());
+		mend_warn("%s: %s", id, why);
+		if (spool_incident_refused(sp, rec, "patch", why) < 0)
+			mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
 		repo_checkout(r, base_hex);
 		code = EX_DATAERR;
 		goto out;
@@ -346,6 +375,7 @@ main(int argc, char **argv)
 		{ "allow", required_argument, NULL, 'a' },
 		{ "protect", required_argument, NULL, 'p' },
 		{ "max-lines", required_argument, NULL, 'm' },
+		{ "allow-http", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -355,14 +385,11 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	opt.repo = getenv("MEND_REPO");
 	opt.agent = getenv("MEND_AGENT");
 	opt.allow = getenv("MEND_ALLOW");
 	opt.protect = getenv("MEND_PROTECT");
 	opt.max_lines = -1;
 	opt.agent_timeout = 900;
-	if (opt.repo && !*opt.repo)
-		opt.repo = NULL;
 	if (opt.agent && !*opt.agent)
 		opt.agent = NULL;
 	while ((c = getopt_long(argc, argv, "r:b:s:h", longs, NULL)) != -1) {
@@ -377,6 +404,7 @@ main(int argc, char **argv)
 			break;
 		case 'a': opt.allow = optarg; break;
 		case 'p': opt.protect = optarg; break;
+		case 'H': opt.allow_http = 1; break;
 		case 'm':
 			opt.max_lines = strtol(optarg, &end, 10);
 			if (*end || opt.max_lines < 0)
@@ -394,6 +422,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	opt.repo = remote_configured(opt.repo);
+	opt.allow_http = remote_allow_http(opt.allow_http);
 	if (spool_open(&sp, opt.spool) < 0)
 		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
 	rc = record_each(argc, argv, handle, NULL);

@@ -15,6 +15,8 @@
  * holding the revert of the deploy's commit, pushed, and a pull request
  * opened as openpr(1) opens one.  An existing branch is not rebuilt and
  * an open pull request is found again, so a re-run duplicates nothing.
+ * The repository is the configured one (--repo, MEND_REPO); a deploy
+ * record's repo must name it, as in patch(1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +30,7 @@
 
 static struct {
 	const char *spool, *repo, *forge, *api, *slug;
-	int revert;
+	int revert, allow_http;
 } opt;
 
 static struct spool *sp;
@@ -44,7 +46,7 @@ usage(const char *why)
 	fprintf(why ? stderr : stdout,
 	    "usage: watch [-s DIR] [--window DUR] [--baseline DUR] [--warmup DUR] [--min-checks N]\n"
 	    "             [--revert] [--repo URL|PATH] [--forge github|gitea|gitlab|none]\n"
-	    "             [--api-url URL] [--slug OWNER/NAME] [FILE...]\n");
+	    "             [--api-url URL] [--slug OWNER/NAME] [--allow-http] [FILE...]\n");
 	exit(why ? EX_USAGE : 0);
 }
 
@@ -53,6 +55,19 @@ fail(int code)
 {
 	if (!worst)
 		worst = code;
+}
+
+/* A revert refused for safety: say why, on stderr and in the timeline; exit 65. */
+static void
+refuse(jv rec, const char *commit, const char *why)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof msg, "%s", why);
+	mend_warn("%.12s: revert refused: %s", commit, msg);
+	if (spool_incident_refused(sp, rec, "watch", msg) < 0)
+		mend_warn("%.12s: cannot record in the timeline: %s", commit, mend_errmsg());
+	fail(EX_DATAERR);
 }
 
 static const char *
@@ -116,25 +131,38 @@ revert_body(jv rec, const char *commit, const char *branch)
 static void
 revert(jv rec)
 {
-	const char *commit = record_str(rec, "deploy.commit"), *url, *kind;
+	const char *commit = record_str(rec, "deploy.commit"), *url, *kind, *tok;
 	char *workroot = NULL, *path = NULL, *base = NULL, *msg = NULL, *title = NULL,
-	    *body = NULL, *slug = NULL, *api = NULL, *remote = NULL;
+	    *body = NULL, *slug = NULL, *api = NULL;
 	char branch[128], ref[300], base_hex[41], new_hex[41], remote_at[41];
 	struct repo *r = NULL;
 	struct forge_pr pr = { 0 };
 	int lockfd = -1, had, rc;
 	jv out = jv_invalid();
 
-	url = opt.repo ? opt.repo : env("MEND_REPO") ? env("MEND_REPO")
-	    : record_str(rec, "deploy.repo");
 	if (!commit || strlen(commit) < 7) {
 		mend_warn("verdict without deploy.commit; no revert");
 		fail(EX_DATAERR);
 		return;
 	}
-	if (!url || !*url) {
+	if ((rc = remote_for_record(&url, opt.repo, rec)) == -2) {
 		mend_warn("%.12s: no repository to revert in (use --repo or MEND_REPO)", commit);
 		fail(EX_USAGE);
+		return;
+	} else if (rc < 0) {
+		refuse(rec, commit, mend_errmsg());
+		return;
+	}
+	kind = opt.forge ? opt.forge : forge_detect(url);
+	if (!kind) {
+		mend_warn("%.12s: cannot tell the forge of '%s' (use --forge)", commit, url);
+		fail(EX_USAGE);
+		return;
+	}
+	tok = strcmp(kind, "none") ? forge_token(kind) : env("MEND_GIT_TOKEN");
+	if (remote_token_ok(url, forge_git_token(), opt.allow_http) < 0 ||
+	    remote_token_ok(url, tok, opt.allow_http) < 0) {
+		refuse(rec, commit, mend_errmsg());
 		return;
 	}
 	snprintf(branch, sizeof branch, "mend/revert-%.12s", commit);
@@ -149,23 +177,17 @@ revert(jv rec)
 		goto out;
 	}
 	if ((mkdir(workroot, 0700) < 0 && errno != EEXIST) || repo_lock(&lockfd, path) < 0 ||
-	    repo_clone_or_fetch(&r, url, path, forge_git_token()) < 0) {
+	    repo_clone_or_fetch(&r, url, path, forge_git_token(), opt.allow_http) < 0) {
 		mend_warn("%.12s: %s", commit, mend_errmsg());
 		fail(EX_TEMPFAIL);
 		goto out;
 	}
-	if (repo_remote_url(r, &remote) < 0 || repo_default_branch(r, &base) < 0) {
+	if (repo_default_branch(r, &base) < 0) {
 		mend_warn("%.12s: %s", commit, mend_errmsg());
 		fail(EX_UNAVAILABLE);
 		goto out;
 	}
-	kind = opt.forge ? opt.forge : forge_detect(remote);
-	if (!kind) {
-		mend_warn("%.12s: cannot tell the forge of '%s' (use --forge)", commit, remote);
-		fail(EX_USAGE);
-		goto out;
-	}
-	repo_set_token(r, strcmp(kind, "none") ? forge_token(kind) : env("MEND_GIT_TOKEN"));
+	repo_set_token(r, tok);
 	if (!strcmp(kind, "gitlab"))
 		setenv("MEND_GIT_USER", "oauth2", 0);
 	had = repo_remote_ref(r, remote_at, branch);
@@ -216,7 +238,7 @@ revert(jv rec)
 	out = record_set(out, "verdict", record_get(rec, "verdict"));
 	if (!strcmp(kind, "none")) {
 		out = record_set(out, "pr", JV_OBJECT(jv_string("forge"), jv_string("none"),
-		    jv_string("url"), jv_string(remote), jv_string("number"), jv_null(),
+		    jv_string("url"), jv_string(url), jv_string("number"), jv_null(),
 		    jv_string("branch"), jv_string(branch), jv_string("created"), jv_bool(!had),
 		    jv_string("draft"), jv_false(), jv_string("title"), jv_string(title)));
 	} else {
@@ -224,7 +246,7 @@ revert(jv rec)
 		struct forge_pr_req q = { 0 };
 
 		if (!f.slug) {
-			if (forge_slug(&slug, remote) < 0) {
+			if (forge_slug(&slug, url) < 0) {
 				mend_warn("%.12s: %s", commit, mend_errmsg());
 				fail(EX_USAGE);
 				goto out;
@@ -232,7 +254,7 @@ revert(jv rec)
 			f.slug = slug;
 		}
 		if (!f.api) {
-			if (forge_api_url(&api, kind, remote) < 0) {
+			if (forge_api_url(&api, kind, url) < 0) {
 				mend_warn("%.12s: %s", commit, mend_errmsg());
 				fail(EX_USAGE);
 				goto out;
@@ -278,7 +300,6 @@ out:
 	free(body);
 	free(slug);
 	free(api);
-	free(remote);
 }
 
 /* Commit the watcher's changed state in one transaction. */
@@ -388,6 +409,7 @@ main(int argc, char **argv)
 		{ "forge", required_argument, NULL, 'f' },
 		{ "api-url", required_argument, NULL, 'A' },
 		{ "slug", required_argument, NULL, 'S' },
+		{ "allow-http", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -429,6 +451,7 @@ main(int argc, char **argv)
 		case 'f': opt.forge = optarg; break;
 		case 'A': opt.api = optarg; break;
 		case 'S': opt.slug = optarg; break;
+		case 'H': opt.allow_http = 1; break;
 		case 'h': usage(NULL); break;
 		case 'V':
 			printf("watch (mend) %s\n", MEND_VERSION);
@@ -441,6 +464,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (forge_opts_check(opt.forge, opt.slug, &opt.api) < 0)
 		usage(mend_errmsg());
+	opt.repo = remote_configured(opt.repo);
+	opt.allow_http = remote_allow_http(opt.allow_http);
 	if (spool_open(&sp, opt.spool) < 0)
 		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 	if (spool_state_all(sp, &state, "watch") < 0)

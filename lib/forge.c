@@ -30,23 +30,14 @@
 static char *
 url_host(const char *url)
 {
-	const char *p, *end, *at, *colon = strchr(url, ':'), *slash = strchr(url, '/');
+	struct remote_url u;
 	char *h;
 
-	if ((p = strstr(url, "://")))
-		p += 3;
-	else if (colon && (!slash || colon < slash))
-		p = url;	/* scp-like */
-	else
+	if (remote_url_parse(&u, url) < 0)
 		return NULL;
-	end = p + strcspn(p, "/");
-	if ((at = memrchr(p, '@', (size_t)(end - p))))
-		p = at + 1;
-	end = p + strcspn(p, "/:");
-	if (end == p || !(h = strndup(p, (size_t)(end - p))))
-		return NULL;
-	for (char *c = h; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
+	h = u.host;
+	u.host = NULL;
+	remote_url_release(&u);
 	return h;
 }
 

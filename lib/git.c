@@ -15,11 +15,22 @@
  * the guard before anything is written, and again after staging, which
  * also catches what an agent wrote.
  *
+ * The network: every fetch, listing and push goes to the configured
+ * URL (the one the caller passes; see remote.c), through an anonymous
+ * remote built for the call.  Nothing is read from the checkout's
+ * configuration, which the tests of a patched checkout can write: no
+ * remote.*.url or pushurl, no url.*.insteadOf or pushInsteadOf, no
+ * http.followRedirects (redirects to another host are never followed),
+ * no proxy.  libgit2 runs no credential helpers.
+ *
  * Credentials: an HTTPS token (as the password; the user name from the
  * URL, else MEND_GIT_USER, else "x-access-token"), the SSH agent for
- * ssh:// and scp-like URLs, nothing for file:// and local paths.  A
- * callback gives up after three offers so a wrong token fails instead of
- * looping.
+ * ssh:// and scp-like URLs, nothing for file:// and local paths.  The
+ * callback offers them only to the configured URL's scheme, host and
+ * port, and a token goes over plain http only when the caller allowed
+ * it (--allow-http); without that, a network call to an http:// remote
+ * with a token set is refused before it connects.  The callback gives
+ * up after three offers so a wrong token fails instead of looping.
  *
  * This is the only file that includes git2.h.
  */
@@ -43,6 +54,8 @@ struct repo {
 	git_repository *git;
 	char *workdir;		/* without trailing slash */
 	char *token;
+	char *remote;		/* the configured URL; NULL: no network */
+	int allow_http;
 	int cred_tries;
 	char *push_error;
 };
@@ -73,7 +86,15 @@ cred_cb(git_credential **out, const char *url, const char *user_from_url,
 	struct repo *r = payload;
 	const char *user;
 
-	(void)url;
+	if (!r->remote || !url || remote_same_server(url, r->remote) != 1) {
+		git_error_set_str(GIT_ERROR_NET, "credentials withheld: the server asking for "
+		    "them is not the configured repository's");
+		return GIT_EAUTH;
+	}
+	if (remote_is_http(url) && !r->allow_http) {
+		git_error_set_str(GIT_ERROR_NET, "credentials withheld: plain http");
+		return GIT_EAUTH;
+	}
 	if (r->cred_tries++ >= 3) {
 		git_error_set_str(GIT_ERROR_NET, "authentication failed (credentials refused)");
 		return GIT_EAUTH;
@@ -96,6 +117,67 @@ callbacks(struct repo *r, git_remote_callbacks *cb)
 	cb->credentials = cred_cb;
 	cb->payload = r;
 	r->cred_tries = 0;
+}
+
+/* -1 when the token would go over plain http without the caller's leave. */
+static int
+http_check(const struct repo *r)
+{
+	return remote_token_ok(r->remote, r->token, r->allow_http);
+}
+
+/*
+ * A remote for one call: anonymous (no name, so no remote.* settings),
+ * at the configured URL, without insteadOf rewriting.
+ */
+static int
+remote_new(struct repo *r, git_remote **rem)
+{
+	git_remote_create_options o = GIT_REMOTE_CREATE_OPTIONS_INIT;
+
+	*rem = NULL;
+	if (!r->remote)
+		return mend_err("'%s': no repository configured to talk to", r->workdir);
+	if (http_check(r) < 0)
+		return -1;
+	o.repository = r->git;
+	o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(rem, r->remote, &o) < 0)
+		return gerr("cannot use the remote");
+	return 0;
+}
+
+/* Connect for listing the remote's branches. */
+static int
+remote_connect(struct repo *r, git_remote **rem)
+{
+	git_remote_connect_options co = GIT_REMOTE_CONNECT_OPTIONS_INIT;
+
+	if (remote_new(r, rem) < 0)
+		return -1;
+	callbacks(r, &co.callbacks);
+	co.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	if (git_remote_connect_ext(*rem, GIT_DIRECTION_FETCH, &co) < 0) {
+		gerr("cannot list the remote's branches");
+		git_remote_free(*rem);
+		*rem = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Clone's "origin": the URL as given, without insteadOf rewriting. */
+static int
+clone_remote_cb(git_remote **out, git_repository *repo, const char *name, const char *url,
+    void *payload)
+{
+	git_remote_create_options o = GIT_REMOTE_CREATE_OPTIONS_INIT;
+
+	(void)payload;
+	o.repository = repo;
+	o.name = name;
+	o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+	return git_remote_create_with_opts(out, url, &o);
 }
 
 /* A name for the checkout of url: basename without .git, '-', hash. */
@@ -166,6 +248,7 @@ repo_free(struct repo *r)
 	git_repository_free(r->git);
 	free(r->workdir);
 	free(r->token);
+	free(r->remote);
 	free(r->push_error);
 	free(r);
 }
@@ -180,10 +263,45 @@ repo_set_token(struct repo *r, const char *token)
 	return 0;
 }
 
+int
+repo_set_remote(struct repo *r, const char *url, int allow_http)
+{
+	free(r->remote);
+	r->remote = NULL;
+	r->allow_http = allow_http;
+	if (!url)
+		return 0;
+	/* A path that is gone stays as given: the first call says so. */
+	if (normalize_url(&r->remote, url) < 0 && !(r->remote = strdup(url)))
+		return mend_err("out of memory");
+	return 0;
+}
+
 const char *
 repo_workdir(const struct repo *r)
 {
 	return r->workdir;
+}
+
+/*
+ * Open r->workdir.  Its configuration is the tests' to write, so the
+ * working tree must be the directory itself (a core.worktree pointing
+ * elsewhere would have checkouts write and delete files there), and no
+ * enclosing repository is searched for.
+ */
+static int
+open_checkout(struct repo *r)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	const char *wt;
+
+	if (git_repository_open_ext(&r->git, r->workdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return gerr(r->workdir);
+	wt = git_repository_workdir(r->git);
+	if (!wt || !realpath(wt, a) || !realpath(r->workdir, b) || strcmp(a, b))
+		return mend_err("'%s': its working tree is not the checkout itself (core.worktree "
+		    "or core.bare in its .git/config?)", r->workdir);
+	return 0;
 }
 
 int
@@ -194,8 +312,7 @@ repo_open(struct repo **out, const char *workdir)
 	lib_init();
 	if (repo_new(&r, workdir) < 0)
 		return -1;
-	if (git_repository_open(&r->git, workdir) < 0) {
-		gerr(workdir);
+	if (open_checkout(r) < 0) {
 		repo_free(r);
 		return -1;
 	}
@@ -208,13 +325,16 @@ repo_fetch(struct repo *r)
 {
 	git_remote *rem = NULL;
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	char *specs[] = { "+refs/heads/*:refs/remotes/origin/*" };
+	git_strarray refspecs = { specs, 1 };
 	int rc = 0;
 
 	callbacks(r, &fo.callbacks);
 	fo.prune = GIT_FETCH_PRUNE;
-	if (git_remote_lookup(&rem, r->git, "origin") < 0)
-		return gerr("no remote 'origin'");
-	if (git_remote_fetch(rem, NULL, &fo, "fetch by mend") < 0)
+	fo.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	if (remote_new(r, &rem) < 0)
+		return -1;
+	if (git_remote_fetch(rem, &refspecs, &fo, "fetch by mend") < 0)
 		rc = gerr("fetch failed");
 	git_remote_free(rem);
 	return rc;
@@ -238,11 +358,28 @@ repo_checkout_path(char **out, const char *url, const char *workroot)
 }
 
 int
-repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const char *token)
+repo_is_checkout(const char *workdir, const char *url, const char *workroot)
+{
+	struct stat a, b;
+	char *want;
+	int rc;
+
+	if (repo_checkout_path(&want, url, workroot) < 0)
+		return -1;
+	rc = stat(workdir, &a) == 0 && stat(want, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+	free(want);
+	return rc;
+}
+
+int
+repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const char *token,
+    int allow_http)
 {
 	char *nurl = NULL, *slash, parent[PATH_MAX];
 	struct repo *r = NULL;
 	struct stat st;
+	int rc;
 
 	lib_init();
 	if (normalize_url(&nurl, url) < 0)
@@ -255,14 +392,16 @@ repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const 
 			return mend_errno("cannot create '%s'", parent);
 		}
 	}
-	if (repo_new(&r, path) < 0 || repo_set_token(r, token) < 0)
+	if (repo_new(&r, path) < 0 || repo_set_token(r, token) < 0 ||
+	    repo_set_remote(r, nurl, allow_http) < 0)
 		goto fail;
 	if (stat(path, &st) == 0) {
-		if (git_repository_open(&r->git, path) < 0) {
-			gerr(path);
+		if (open_checkout(r) < 0)
 			goto fail;
-		}
-		if (git_remote_set_url(r->git, "origin", nurl) < 0) {
+		/* For people looking at the checkout; mend itself reads neither. */
+		if (git_remote_set_url(r->git, "origin", nurl) < 0 ||
+		    ((rc = git_remote_set_pushurl(r->git, "origin", NULL)) < 0 &&
+		    rc != GIT_ENOTFOUND)) {
 			gerr("cannot set the remote");
 			goto fail;
 		}
@@ -274,7 +413,11 @@ repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const 
 
 		/* Clone under a temporary name, then rename: a half clone is never used. */
 		snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+		if (http_check(r) < 0)
+			goto fail;
 		callbacks(r, &co.fetch_opts.callbacks);
+		co.fetch_opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+		co.remote_cb = clone_remote_cb;
 		if (git_clone(&r->git, nurl, tmp, &co) < 0) {
 			const git_error *e = git_error_last();
 			mend_err("cannot clone '%s': %s", nurl, e && e->message ? e->message : "failed");
@@ -286,10 +429,8 @@ repo_clone_or_fetch(struct repo **out, const char *url, const char *path, const 
 			mend_errno("cannot rename '%s'", tmp);
 			goto fail;
 		}
-		if (git_repository_open(&r->git, path) < 0) {
-			gerr(path);
+		if (open_checkout(r) < 0)
 			goto fail;
-		}
 	}
 	free(nurl);
 	*out = r;
@@ -301,32 +442,17 @@ fail:
 }
 
 int
-repo_remote_url(struct repo *r, char **out)
-{
-	git_remote *rem;
-
-	if (git_remote_lookup(&rem, r->git, "origin") < 0)
-		return gerr("no remote 'origin'");
-	*out = strdup(git_remote_url(rem));
-	git_remote_free(rem);
-	return *out ? 0 : mend_err("out of memory");
-}
-
-int
 repo_default_branch(struct repo *r, char **out)
 {
 	git_reference *ref = NULL;
 	git_remote *rem = NULL;
-	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
 	git_buf buf = GIT_BUF_INIT;
 	const char *name = NULL;
 	static const char *const guesses[] = { "main", "master", "trunk", "develop", NULL };
 	int i;
 
 	/* Ask the remote; then origin/HEAD; then common names. */
-	callbacks(r, &cb);
-	if (git_remote_lookup(&rem, r->git, "origin") == 0 &&
-	    git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) == 0 &&
+	if (remote_connect(r, &rem) == 0 &&
 	    git_remote_default_branch(&buf, rem) == 0 && !strncmp(buf.ptr, "refs/heads/", 11))
 		name = buf.ptr + 11;
 	if (name)
@@ -580,16 +706,6 @@ pending_write(struct pending *p, size_t n)
 }
 
 static int
-guard_mode(const char *path, unsigned mode)
-{
-	if (mode == 0120000)
-		return mend_err("'%s': the change creates a symbolic link", path);
-	if (mode == 0160000)
-		return mend_err("'%s': the change touches a submodule", path);
-	return 0;
-}
-
-static int
 apply_fuzzy(struct repo *r, const struct guard *g, const char *text, size_t len)
 {
 	struct diff d;
@@ -611,7 +727,8 @@ apply_fuzzy(struct repo *r, const struct guard *g, const char *text, size_t len)
 		int exists;
 
 		if ((f->old_path && guard_path(g, f->old_path) < 0) ||
-		    (f->new_path && guard_path(g, f->new_path) < 0) || guard_mode(path, f->mode) < 0)
+		    (f->new_path && guard_path(g, f->new_path) < 0) ||
+		    guard_mode(g, path, f->is_new ? 0 : 0100644, f->mode) < 0)
 			goto out;
 		if (f->old_path && f->new_path && strcmp(f->old_path, f->new_path)) {
 			mend_err("'%s': renames need git apply", f->old_path);
@@ -732,7 +849,9 @@ repo_apply_diff(struct repo *r, const struct guard *g, const char *text, size_t 
 			if ((dd->old_file.path && dd->status != GIT_DELTA_ADDED &&
 			     guard_path(g, dd->old_file.path) < 0) ||
 			    (dd->new_file.path && guard_path(g, dd->new_file.path) < 0) ||
-			    guard_mode(dd->new_file.path, dd->new_file.mode) < 0) {
+			    guard_mode(g, dd->new_file.path, dd->status == GIT_DELTA_ADDED ? 0
+			    : dd->old_file.mode, dd->status == GIT_DELTA_DELETED ? 0
+			    : dd->new_file.mode) < 0) {
 				git_diff_free(diff);
 				free(gtext);
 				return -1;
@@ -833,7 +952,9 @@ diff_stats(git_diff *diff, const struct guard *g, jv *files, long *lines)
 		const git_diff_delta *dd = git_diff_get_delta(diff, i);
 		const char *path = dd->status == GIT_DELTA_DELETED ? dd->old_file.path
 		    : dd->new_file.path;
-		if (g && (guard_path(g, path) < 0 || guard_mode(path, dd->new_file.mode) < 0)) {
+		if (g && (guard_path(g, path) < 0 || guard_mode(g, path, dd->status ==
+		    GIT_DELTA_ADDED ? 0 : dd->old_file.mode, dd->status == GIT_DELTA_DELETED ? 0
+		    : dd->new_file.mode) < 0)) {
 			jv_free(a);
 			return -1;
 		}
@@ -1084,10 +1205,11 @@ repo_push(struct repo *r, const char *branch)
 		return mend_err("branch name too long");
 	callbacks(r, &po.callbacks);
 	po.callbacks.push_update_reference = push_ref_cb;
+	po.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
 	free(r->push_error);
 	r->push_error = NULL;
-	if (git_remote_lookup(&rem, r->git, "origin") < 0)
-		return gerr("no remote 'origin'");
+	if (remote_new(r, &rem) < 0)
+		return -1;
 	if (git_remote_push(rem, &refspecs, &po) < 0)
 		rc = gerr("push failed");
 	else if (r->push_error)
@@ -1139,18 +1261,15 @@ int
 repo_remote_ref(struct repo *r, char out[41], const char *branch)
 {
 	git_remote *rem = NULL;
-	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
 	const git_remote_head **heads;
 	size_t n, i;
 	char refname[512];
 	int rc = 0;
 
 	snprintf(refname, sizeof refname, "refs/heads/%s", branch);
-	callbacks(r, &cb);
-	if (git_remote_lookup(&rem, r->git, "origin") < 0)
-		return gerr("no remote 'origin'");
-	if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
-	    git_remote_ls(&heads, &n, rem) < 0)
+	if (remote_connect(r, &rem) < 0)
+		return -1;
+	if (git_remote_ls(&heads, &n, rem) < 0)
 		rc = gerr("cannot list the remote's branches");
 	else
 		for (i = 0; i < n; i++)

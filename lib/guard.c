@@ -5,8 +5,15 @@
  * it touches must be relative, stay inside the checkout (no "..", no
  * absolute path, no symbolic link on the way that leads outside), never
  * name a ".git" component, and not match a protected pattern (CI
- * configuration, lock files, secrets) unless an allow pattern says so.
- * The whole change has a size cap, counted in changed lines.
+ * configuration, code that runs on a developer's machine or in their
+ * editor, lock files, secrets) unless an allow pattern says so.  The
+ * whole change has a size cap, counted in changed lines.
+ *
+ * Modes: a change may not create a symbolic link or touch a submodule
+ * (never allowed: a link can lead out, a submodule fetches from
+ * elsewhere), and may not change a file's mode or create a file other
+ * than a plain 100644 one (an executable is code someone will run)
+ * unless an allow pattern matches the path.
  *
  * Patterns are fnmatch(3) globs: one without '/' matches the last
  * component at any depth ("*.pem"), one with '/' matches the whole path
@@ -34,12 +41,20 @@ const char *const guard_default_protect[] = {
 	"Jenkinsfile", ".ci/", "azure-pipelines.yml", ".drone.yml",
 	"bitbucket-pipelines.yml", ".buildkite/", "appveyor.yml", ".gitmodules",
 	"CODEOWNERS",
+	/* code that runs on a developer's machine: git hooks, editors, shells */
+	".husky/", ".githooks/", ".git-hooks/", ".hooks/", ".pre-commit-config.yaml",
+	".pre-commit-hooks.yaml", "lefthook.yml", "lefthook.yaml", ".lefthook.yml",
+	".lefthook.yaml", "lefthook-local.yml", ".lefthook/", ".overcommit.yml",
+	".simple-git-hooks.*", "simple-git-hooks.*", ".vscode/", ".idea/", ".devcontainer/",
+	".devcontainer.json", ".envrc", ".mise.toml", "mise.toml", ".mise/",
 	/* lock files */
 	"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
-	"Cargo.lock", "Gemfile.lock", "poetry.lock", "Pipfile.lock", "go.sum",
-	"composer.lock", "uv.lock", "mix.lock", "packages.lock.json",
+	"bun.lockb", "bun.lock", "deno.lock", "Cargo.lock", "Gemfile.lock", "poetry.lock",
+	"Pipfile.lock", "pdm.lock", "go.sum", "composer.lock", "uv.lock", "mix.lock",
+	"packages.lock.json", "Podfile.lock", "Package.resolved", "pubspec.lock",
+	"gradle.lockfile", "flake.lock",
 	/* secrets */
-	".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
+	".env", ".env.*", "*.env", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore",
 	"id_rsa*", "id_ed25519*", "id_ecdsa*", ".npmrc", ".pypirc", ".netrc",
 	".git-credentials", "secrets.*", "*.secret", "*.secrets", "credentials*",
 	".htpasswd",
@@ -248,6 +263,26 @@ guard_path(const struct guard *g, const char *path)
 		p = slash + 1;
 	}
 	return 0;
+}
+
+int
+guard_mode(const struct guard *g, const char *path, unsigned old_mode, unsigned new_mode)
+{
+	const char *allowed;
+
+	if (new_mode == 0120000)
+		return mend_err("'%s': the change creates a symbolic link", path);
+	if (new_mode == 0160000 || old_mode == 0160000)
+		return mend_err("'%s': the change touches a submodule", path);
+	if (new_mode == 0 || (old_mode ? old_mode == new_mode : new_mode == 0100644))
+		return 0;
+	if (path && matches_any(g->allow, g->nallow, path, &allowed))
+		return 0;
+	if (!old_mode)
+		return mend_err("'%s': the change creates a file with mode %06o, not 100644 "
+		    "(allow it with --allow)", path, new_mode);
+	return mend_err("'%s': the change sets mode %06o (was %06o; allow it with --allow)",
+	    path, new_mode, old_mode);
 }
 
 int

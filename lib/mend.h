@@ -247,6 +247,12 @@ void job_release(struct job *j);
  * incident's event, and rec is appended to the timeline under its type.
  */
 int spool_incident_append(struct spool *sp, jv rec);
+/*
+ * Append why a stage refused a record (borrowed) for safety:
+ * {"type":"refused","incident":{"id"},"refused":{"stage","reason","ts"}}.
+ * A record without incident.id has no timeline: 0, nothing stored.
+ */
+int spool_incident_refused(struct spool *sp, jv rec, const char *stage, const char *reason);
 /* The latest timeline record of `type` for incident id: 1, 0 none, -1. */
 int spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *type);
 /* The incident row with its whole timeline: 1, 0 none, -1. */
@@ -587,29 +593,80 @@ int guard_allow(struct guard *g, const char *patterns);
 void guard_release(struct guard *g);
 /* 0 when a change may touch path, else -1 with the reason. */
 int guard_path(const struct guard *g, const char *path);
+/*
+ * 0 when a change may give path new_mode (old_mode 0: a new file;
+ * new_mode 0: deleted or not said).  Symbolic links and submodules are
+ * refused; so is any other mode change, or a new file that is not
+ * 100644, unless an allow pattern matches path.  -1 with the reason.
+ */
+int guard_mode(const struct guard *g, const char *path, unsigned old_mode, unsigned new_mode);
 /* 0 when `lines` changed lines are within the cap, else -1. */
 int guard_size(const struct guard *g, long lines);
+
+/* remote.c - the configured repository, and who may have its credentials */
+
+struct remote_url {
+	char *scheme;	/* "https" "http" "ssh" (scp-like too) "git" "file" (local paths) */
+	char *host;	/* lower case; NULL for file */
+	char *port;	/* NULL: the scheme's default */
+	char *path;	/* file: resolved; else no leading or trailing '/', no ".git" */
+};
+/* Parse a remote URL, scp-like address or local path; release with remote_url_release. */
+int remote_url_parse(struct remote_url *u, const char *url);
+void remote_url_release(struct remote_url *u);
+/* 1 when a and b name the same repository (same host and path, or the same
+ * local directory), 0 when not, -1 when one does not parse. */
+int remote_same_repo(const char *a, const char *b);
+/* 1 when url has configured's scheme, host and port, 0 when not, -1 on error. */
+int remote_same_server(const char *url, const char *configured);
+/* A plain http:// URL? */
+int remote_is_http(const char *url);
+/* May credentials go over plain http: the flag, or MEND_ALLOW_HTTP=1. */
+int remote_allow_http(int flag);
+/* -1 (with the message to show) when token would go to url over plain
+ * http without allow_http; else 0. */
+int remote_token_ok(const char *url, const char *token, int allow_http);
+/* The configured repository: the flag when given, else $MEND_REPO; NULL: none. */
+const char *remote_configured(const char *flag);
+/* The record fields that name a repository. */
+extern const char *const remote_record_fields[];
+/*
+ * The repository for a record (borrowed): every field of it that names a
+ * repository must name the configured one (may be NULL).  0 with *use
+ * set to configured; -1 when refused (the message says why); -2 when
+ * neither the configuration nor the record names one.
+ */
+int remote_for_record(const char **use, const char *configured, jv rec);
 
 /* git.c - repositories (libgit2) */
 struct repo;
 
 /* Where the checkout of url lives under workroot (malloc'd). */
 int repo_checkout_path(char **out, const char *url, const char *workroot);
+/* 1 when workdir is that checkout (the same directory), 0 when not, -1 on error. */
+int repo_is_checkout(const char *workdir, const char *url, const char *workroot);
 /*
  * The checkout of url at path, cloned the first time, fetched
- * afterwards (origin set to url).  token (may be NULL) is offered as
- * the HTTPS password.  *out is the caller's.
+ * afterwards (origin set to url, for people; mend reads it never).  url
+ * is the configured repository: every later fetch, listing and push of
+ * this repo goes there (repo_set_remote).  token (may be NULL) is
+ * offered as the HTTPS password, to url's server only, over plain http
+ * only when allow_http.  *out is the caller's.
  */
 int repo_clone_or_fetch(struct repo **out, const char *url, const char *path,
-    const char *token);
+    const char *token, int allow_http);
 /* An existing checkout. */
 int repo_open(struct repo **out, const char *workdir);
 void repo_free(struct repo *r);
 int repo_set_token(struct repo *r, const char *token);
+/*
+ * The URL every network call of r uses (the configured repository; a
+ * repo_open'ed checkout has none until this is called), and whether the
+ * token may go over plain http.  The checkout's own remotes are never used.
+ */
+int repo_set_remote(struct repo *r, const char *url, int allow_http);
 int repo_fetch(struct repo *r);
 const char *repo_workdir(const struct repo *r);
-/* origin's URL, malloc'd. */
-int repo_remote_url(struct repo *r, char **out);
 /* The remote's default branch ("main"), malloc'd. */
 int repo_default_branch(struct repo *r, char **out);
 /* A revision ("origin/main", a hex id) to a commit id. */
@@ -642,13 +699,13 @@ int repo_commit_info(struct repo *r, const char *hex, char parent[41], char tree
 /* The diff between two commits: text (may be NULL), files and lines (may be NULL). */
 int repo_diff(struct repo *r, const char *from, const char *to, char **text, jv *files,
     long *lines);
-/* Where origin's branch points: 1 (out set), 0 no such branch, -1 error. */
+/* Where the remote's branch points: 1 (out set), 0 no such branch, -1 error. */
 int repo_remote_ref(struct repo *r, char out[41], const char *branch);
 /* Commits in from..to, oldest first: [{commit, subject, author}]. */
 int repo_shortlog(struct repo *r, jv *out, const char *from, const char *to);
 /* git diff --stat text for from..to (malloc'd). */
 int repo_diffstat(struct repo *r, char **out, const char *from, const char *to);
-/* Force-push refs/heads/branch to origin. */
+/* Force-push refs/heads/branch to the remote. */
 int repo_push(struct repo *r, const char *branch);
 /* Exclusive flock on "<workdir>.lock"; close(*fd) releases it. */
 int repo_lock(int *fd, const char *workdir);

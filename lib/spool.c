@@ -1073,6 +1073,26 @@ spool_incident_append(struct spool *sp, jv rec)
 }
 
 int
+spool_incident_refused(struct spool *sp, jv rec, const char *stage, const char *reason)
+{
+	const char *id = record_str(rec, "incident.id");
+	char ts[32];
+	jv r;
+	int rc;
+
+	if (!id)
+		return 0;
+	r = JV_OBJECT(jv_string("type"), jv_string("refused"), jv_string("incident"),
+	    JV_OBJECT(jv_string("id"), jv_string(id)), jv_string("refused"),
+	    JV_OBJECT(jv_string("stage"), jv_string(stage), jv_string("reason"),
+	    jv_string(reason), jv_string("ts"), jv_string(mend_rfc3339(ts, sizeof ts,
+	    mend_now()))));
+	rc = spool_incident_append(sp, r);
+	jv_free(r);
+	return rc;
+}
+
+int
 spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *type)
 {
 	sqlite3_stmt *st = prep(sp, "SELECT record FROM timeline WHERE incident = ?1"

@@ -95,6 +95,7 @@ while IFS= read -r line; do
 	job) f='id queue state key attempts' k= ;;
 	deploy) f='ts commit' k= ;;
 	verdict) f='worse summary window_s baseline_s monitors' k=verdict ;;
+	refused) f='stage reason ts' k=refused ;;
 	*) bad="$bad [unknown type $type]"; continue ;;
 	esac
 	miss=$(printf '%s\n' "$line" | jq -r --arg k "$k" --arg f "$f" '
@@ -104,5 +105,5 @@ while IFS= read -r line; do
 done < "$T/examples"
 is "$bad" "" "mend-records(5) examples are JSON with every listed field"
 is "$(cut -d'"' -f4 "$T/examples" | sort -u | tr '\n' ' ')" \
-	"analysis deploy error incident job metric patch pr probe testrun verdict " \
+	"analysis deploy error incident job metric patch pr probe refused testrun verdict " \
 	"mend-records(5) has an example of every record type"

@@ -12,6 +12,8 @@ python3 "$TOP/tests/servers/githttp.py" --port-file "$T/port" --root "$T" --user
 cleanup "kill $!"
 wait_for 5 test -s "$T/port"
 url=http://127.0.0.1:$(cat "$T/port")/remote.git
+# The stand-in speaks plain http: allowed here (0822 tests the refusal).
+export MEND_ALLOW_HTTP=1
 good_diff > "$T/good.diff"
 analysis_record inc_0000000000000h01 "$T/good.diff" > "$T/a.json"
 
@@ -22,7 +24,7 @@ not_ok "the token is not in the record" grep -q tok-h "$T/p.json"
 not_ok "nor in the checkout's config" grep -rq tok-h "$(jq -r .patch.workdir "$T/p.json")/.git/config"
 
 jq -c '.type = "testrun" | .testrun = {passed: true, confidence: 0.9}' "$T/p.json" > "$T/t.json"
-MEND_GIT_USER=mend MEND_GIT_TOKEN=tok-h openpr --forge none "$T/t.json" > "$T/pr.json" 2>/dev/null
+MEND_GIT_USER=mend MEND_GIT_TOKEN=tok-h openpr --forge none -r "$url" "$T/t.json" > "$T/pr.json" 2>/dev/null
 is "$?" 0 "push over HTTP with the token"
 is "$(git --git-dir="$T/remote.git" rev-parse mend/fix-inc_0000000000000h01)" \
 	"$(jq -r .patch.commit "$T/p.json")" "the git CLI sees the pushed commit"

@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib-fix.sh"
 plan 30
 make_repo
+# openpr pushes to the configured repository only (see 0820).
+export MEND_REPO=$T/remote.git
 id=inc_0000000000000d01
 good_diff > "$T/good.diff"
 analysis_record $id "$T/good.diff" | patch -r "$T/remote.git" 2>/dev/null |

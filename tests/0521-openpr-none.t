@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib-fix.sh"
 plan 9
 make_repo
+# openpr pushes to the configured repository only (see 0820).
+export MEND_REPO=$T/remote.git
 id=inc_0000000000000e01
 good_diff > "$T/good.diff"
 analysis_record $id "$T/good.diff" > "$T/a.json"
@@ -31,4 +33,4 @@ is "$(jq -c '[.timeline[].type]' "$T/show.json" 2>/dev/null || jq -c . "$T/show.
 mv "$T/remote.git" "$T/moved.git"
 jq -c '.type = "testrun" | del(.pr)' "$T/pr.json" | openpr > "$T/out3" 2> "$T/err3"
 is "$?:$(wc -c < "$T/out3")" "75:0" "an unreachable remote exits 75"
-like "$(cat "$T/err3")" "*cannot list the remote's branches*" "and says why"
+like "$(cat "$T/err3")" "*cannot resolve '$T/remote.git'*" "and says why"

@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib-fix.sh"
 plan 10
 make_repo
+# openpr pushes to the configured repository only (see 0820).
+export MEND_REPO=$T/remote.git
 good_diff > "$T/good.diff"
 analysis_record inc_0000000000000g01 "$T/good.diff" | patch -r "$T/remote.git" 2>/dev/null |
 	testloop -t 'python3 -m unittest' > "$T/run.json" 2>/dev/null

@@ -50,7 +50,7 @@ stream commit=$bad > "$T/good.jsonl"
 watch -s "$T/s2" --revert --repo "$T/remote.git" "$T/good.jsonl" > "$T/out4" 2>/dev/null
 is "$?:$(jq -c .type "$T/out4" | tr '\n' ' ')" '0:"verdict" ' "a clean deploy: a verdict only"
 
-# The deploy's repo field, and a GitHub-style forge.
+# The deploy's repo field (it names the configured repository), and a GitHub-style forge.
 python3 "$TOP/tests/servers/forge.py" --port-file "$T/gh.port" --slug acme/calc \
 	--git "$T/remote.git" --token tok-123 --log "$T/gh.log" &
 cleanup "kill $!"
@@ -59,7 +59,7 @@ api=http://127.0.0.1:$(cat "$T/gh.port")
 export GITHUB_TOKEN=tok-123
 git --git-dir="$T/remote.git" branch -D "$branch" >/dev/null
 stream fail=1 commit=$bad repo="$T/remote.git" > "$T/gh.jsonl"
-watch -s "$T/s3" --revert --forge github --api-url "$api" --slug acme/calc "$T/gh.jsonl" \
+watch -s "$T/s3" --revert --repo "$T/remote.git/" --forge github --api-url "$api" --slug acme/calc "$T/gh.jsonl" \
 	> "$T/out5" 2> "$T/err5"
 is "$?" 0 "--forge github exits 0"
 is "$(jq -c 'select(.type == "pr") | .pr | [.forge, .number, .created, .revert, .url]' "$T/out5")" \
@@ -72,7 +72,8 @@ like "$(echo "$post" | jq -r .body.body)" \
 	"*## Why*made things worse*| \`api\` | 60 / 11 | 0% / 55% |*This reverts commit $bad.*## How to reject it*" \
 	"the body says why, with the numbers"
 jq -c 'select(.type == "verdict")' "$T/out5" |
-	watch -s "$T/s3" --revert --forge github --api-url "$api" --slug acme/calc > "$T/out6" 2>/dev/null
+	watch -s "$T/s3" --revert --repo "$T/remote.git" --forge github --api-url "$api" --slug acme/calc \
+	> "$T/out6" 2>/dev/null
 is "$(jq -c '.pr | [.number, .created]' "$T/out6"):$(grep -c '"POST"' "$T/gh.log")" "[1,false]:1" \
 	"a re-run finds the open pull request and posts nothing"
 
@@ -101,5 +102,6 @@ mv "$T/remote.git" "$T/moved.git"
 stream fail=1 commit=$bad > "$T/f2.jsonl"
 watch -s "$T/s4" --revert --repo "$T/remote.git" "$T/f2.jsonl" > "$T/out7" 2> "$T/err7"
 is "$?:$(jq -c .type "$T/out7" | tr '\n' ' ')" '69:"verdict" ' "a remote that never was: 69 after the verdict"
-watch --revert --repo "http://127.0.0.1:$(free_port)/calc.git" "$T/verdict.json" > "$T/out8" 2> "$T/err8"
+env -u GITHUB_TOKEN watch --revert --forge none --repo "http://127.0.0.1:$(free_port)/calc.git" \
+	"$T/verdict.json" > "$T/out8" 2> "$T/err8"
 is "$?:$(wc -c < "$T/out8")" "75:0" "a remote that does not answer: 75, retry later"

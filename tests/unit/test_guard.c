@@ -105,6 +105,91 @@ test_protected(void **state)
 	guard_release(&g);
 }
 
+/* Code that runs on a developer's machine, lock files, env files (issue 9). */
+static void
+test_developer_machine(void **state)
+{
+	static const char *const paths[][2] = {
+		{ ".husky/pre-commit", ".husky/" },
+		{ "web/.husky/_/husky.sh", ".husky/" },
+		{ ".pre-commit-config.yaml", ".pre-commit-config.yaml" },
+		{ ".vscode/tasks.json", ".vscode/" },
+		{ ".vscode/settings.json", ".vscode/" },
+		{ ".idea/runConfigurations/App.xml", ".idea/" },
+		{ ".githooks/post-checkout", ".githooks/" },
+		{ "lefthook.yml", "lefthook.yml" },
+		{ ".devcontainer/devcontainer.json", ".devcontainer/" },
+		{ ".envrc", ".envrc" },
+		{ "config/production.env", "*.env" },
+		{ ".env.local", ".env.*" },
+		{ "bun.lockb", "bun.lockb" },
+		{ "ios/Podfile.lock", "Podfile.lock" },
+		{ "yarn.lock", "yarn.lock" },
+		{ "pnpm-lock.yaml", "pnpm-lock.yaml" },
+		{ "Gemfile.lock", "Gemfile.lock" },
+		{ "poetry.lock", "poetry.lock" },
+		{ "Cargo.lock", "Cargo.lock" },
+		{ "go.sum", "go.sum" },
+		{ "composer.lock", "composer.lock" },
+	};
+	struct guard g;
+	char want[128];
+	size_t i;
+
+	(void)state;
+	guard_init(&g, NULL);
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		snprintf(want, sizeof want, "protected path (matches '%s'", paths[i][1]);
+		refused(&g, paths[i][0], want);
+	}
+	/* Look-alikes are not protected. */
+	assert_int_equal(guard_path(&g, "src/environment.py"), 0);
+	assert_int_equal(guard_path(&g, "docs/husky.md"), 0);
+	assert_int_equal(guard_path(&g, "src/vscode/ext.ts"), 0);
+	/* The allow mechanism is the one for every protected path. */
+	assert_int_equal(guard_allow(&g, ".vscode/,Podfile.lock"), 0);
+	assert_int_equal(guard_path(&g, ".vscode/tasks.json"), 0);
+	assert_int_equal(guard_path(&g, "ios/Podfile.lock"), 0);
+	refused(&g, ".husky/pre-commit", "protected");
+	guard_release(&g);
+}
+
+static void
+refused_mode(const struct guard *g, const char *path, unsigned o, unsigned n, const char *why)
+{
+	assert_int_equal(guard_mode(g, path, o, n), -1);
+	if (!strstr(mend_errmsg(), why))
+		fail_msg("'%s' %o -> %o: got \"%s\", wanted \"%s\"", path, o, n, mend_errmsg(), why);
+}
+
+static void
+test_modes(void **state)
+{
+	struct guard g;
+
+	(void)state;
+	guard_init(&g, NULL);
+	assert_int_equal(guard_mode(&g, "a.py", 0, 0100644), 0);		/* new file */
+	assert_int_equal(guard_mode(&g, "a.py", 0100644, 0100644), 0);	/* modified */
+	assert_int_equal(guard_mode(&g, "run.sh", 0100755, 0100755), 0);	/* modified script */
+	assert_int_equal(guard_mode(&g, "a.py", 0100644, 0), 0);		/* deleted */
+	assert_int_equal(guard_mode(&g, "a.py", 0, 0), 0);			/* not said */
+	refused_mode(&g, "evil.sh", 0, 0100755, "creates a file with mode 100755, not 100644");
+	refused_mode(&g, "a.py", 0100644, 0100755, "sets mode 100755 (was 100644");
+	refused_mode(&g, "run.sh", 0100755, 0100644, "sets mode 100644 (was 100755");
+	refused_mode(&g, "l", 0, 0120000, "creates a symbolic link");
+	refused_mode(&g, "l", 0100644, 0120000, "creates a symbolic link");
+	refused_mode(&g, "vendor/lib", 0, 0160000, "touches a submodule");
+	refused_mode(&g, "vendor/lib", 0160000, 0, "touches a submodule");
+	/* --allow lets a mode change through for the paths it names; links never. */
+	assert_int_equal(guard_allow(&g, "scripts/"), 0);
+	assert_int_equal(guard_mode(&g, "scripts/deploy.sh", 0, 0100755), 0);
+	assert_int_equal(guard_mode(&g, "scripts/deploy.sh", 0100644, 0100755), 0);
+	refused_mode(&g, "bin/x", 0100644, 0100755, "allow it with --allow");
+	refused_mode(&g, "scripts/l", 0, 0120000, "creates a symbolic link");
+	guard_release(&g);
+}
+
 static void
 test_symlinks(void **state)
 {
@@ -141,6 +226,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_protected),
+		cmocka_unit_test(test_developer_machine),
+		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_symlinks),
 		cmocka_unit_test(test_size),
 	};
