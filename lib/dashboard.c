@@ -849,6 +849,20 @@ evidence(struct strbuf *b, jv rec)
 		jv x = jv_array_get(jv_copy(ev), i);
 		if (jv_get_kind(x) == JV_KIND_STRING) {
 			strbuf_add(&lines, jv_string_value(x));
+		} else if (!strcmp(record_type(x), "probe")) {
+			/* ts method url -> status in ms (error: detail) */
+			const char *err = record_str(x, "error"), *det = record_str(x, "detail");
+			strbuf_addf(&lines, "%s %s %s -> %.0f in %.0f ms", record_str(x, "ts") ?
+			    record_str(x, "ts") : "?", record_str(x, "method") ?
+			    record_str(x, "method") : "GET", record_str(x, "url") ?
+			    record_str(x, "url") : "?", record_num(x, "status", 0),
+			    record_num(x, "ms", 0));
+			if (err)
+				strbuf_addf(&lines, " (%s%s%s)", err, det ? ": " : "", det ? det : "");
+		} else if (!strcmp(record_type(x), "error")) {
+			strbuf_addf(&lines, "%s %s: %s", record_str(x, "ts") ? record_str(x, "ts") : "?",
+			    record_str(x, "exception") ? record_str(x, "exception") : "error",
+			    record_str(x, "message") ? record_str(x, "message") : "");
 		} else {
 			jv d = jv_dump_string(jv_copy(x), 0);
 			strbuf_add(&lines, jv_string_value(d));
