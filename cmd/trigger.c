@@ -428,7 +428,7 @@ dash_route(const char *url)
 {
 	return !strcmp(url, "/") || !strncmp(url, "/incident/", 10) ||
 	    !strcmp(url, "/events") || !strcmp(url, "/dashboard.js") ||
-	    !strcmp(url, "/status") || !strcmp(url, "/login");
+	    !strcmp(url, "/status") || !strcmp(url, "/login") || !strcmp(url, "/favicon.ico");
 }
 
 static void
@@ -737,6 +737,10 @@ handle_dash(struct MHD_Connection *c, const char *url, int get, unsigned *code)
 		*code = MHD_HTTP_METHOD_NOT_ALLOWED;
 		return dash_respond(c, *code, "text/plain; charset=utf-8", "GET only\n", 9, NULL,
 		    NULL);
+	}
+	if (!strcmp(url, "/favicon.ico")) {
+		*code = MHD_HTTP_NO_CONTENT;
+		return dash_respond(c, *code, "image/x-icon", "", 0, NULL, NULL);
 	}
 	if (!strcmp(url, "/dashboard.js")) {
 		*code = MHD_HTTP_OK;

@@ -197,6 +197,7 @@ static const char css[] =
 	"#live{margin-left:auto;color:var(--mute);font-size:.9em}"
 	"#live.on::before{content:'\\25CF  ';color:var(--green)}"
 	"main{max-width:64em;margin:0 auto;padding:.5em 1em 2em}"
+	"h1,h3{overflow-wrap:anywhere}.card h3>*{min-width:0}"
 	"h1{font-size:1.4em;margin:.6em 0 .2em}h2{font-size:1.1em;margin:1.4em 0 .5em}"
 	"a{color:var(--blue)}"
 	".summary{color:var(--mute);margin:0 0 .5em}"
@@ -623,7 +624,10 @@ sparkline(struct strbuf *b, const struct mon *m)
 			strbuf_addf(b, "<circle class=\"f\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\"/>", x,
 			    h - pad);
 		}
-	raw(b, "</svg>");
+	raw(b, "</svg><p class=\"meta\">");
+	textf(b, "latency of the last %zu check%s: %.0f to %.0f ms", k, k == 1 ? "" : "s", min,
+	    max);
+	raw(b, "</p>");
 }
 
 static void
