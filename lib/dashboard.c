@@ -703,14 +703,13 @@ incident_card(struct strbuf *b, jv inc, jv jobs, double now)
 	jv_free(job);
 }
 
-/* Jobs on the fix queue (for the fix job of each incident). */
+/* Jobs on the fix queue (for the fix job of each incident): ids, keys
+ * and states, no payloads (and not redacted: a job's "key" is no secret,
+ * though its name says so). */
 static int
 load_jobs(jv *out, struct spool *sp, const char *queue)
 {
-	if (spool_jobs(sp, out, queue && *queue ? queue : "fix", NULL) < 0)
-		return -1;
-	*out = redact_jv(*out, NULL);
-	return 0;
+	return spool_jobs(sp, out, queue && *queue ? queue : "fix", NULL);
 }
 
 int
@@ -967,9 +966,9 @@ tl_notified(struct strbuf *b, jv rec, double t, double now)
 	tl_open(b, "t-notified", "Notification", t, now);
 	raw(b, "<p>");
 	textf(b, "sent to %d of %d target%s", ok, n, n == 1 ? "" : "s");
-	if (record_str(rec, "of")) {
+	if (record_str(rec, "of") || !strcmp(record_type(rec), "analysis")) {
 		raw(b, " (about the ");
-		field(b, rec, "of", "");
+		field(b, rec, "of", record_type(rec));
 		raw(b, ")");
 	}
 	if (link)
@@ -1044,6 +1043,13 @@ tl_pr(struct strbuf *b, jv rec, double t, double now)
 
 	tl_open(b, "t-pr", "Pull request", t, now);
 	raw(b, "<p>");
+	if (record_str(rec, "pr.forge") && !strcmp(record_str(rec, "pr.forge"), "none")) {
+		raw(b, "branch <code>");
+		field(b, rec, "pr.branch", "?");
+		raw(b, "</code> pushed; no forge, so no pull request was opened (forge none)</p>");
+		tl_close(b);
+		return;
+	}
 	if (record_num(rec, "pr.number", 0) > 0)
 		snprintf(label, sizeof label, "#%.0f", record_num(rec, "pr.number", 0));
 	else
@@ -1190,6 +1196,8 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 			;
 		else if (!strcmp(type, "incident"))
 			tl_incident(b, rec, t, now);
+		else if (!strcmp(type, "analysis") && record_has(rec, "notified"))
+			tl_notified(b, rec, t, now);	/* notify stores what it sent */
 		else if (!strcmp(type, "analysis"))
 			tl_analysis(b, rec, t, now);
 		else if (!strcmp(type, "notified"))
