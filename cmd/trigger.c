@@ -578,22 +578,33 @@ stream_free(void *cls)
 	free(s);
 }
 
-/* Wake every suspended stream; with ping, each sends at least a comment. */
+/*
+ * Wake every suspended stream; with ping, each sends at least a comment.
+ * MHD is called outside streams_lock (MHD may hold its own locks when it
+ * calls stream_free); a connection marked here stays suspended, and so
+ * alive, until MHD_resume_connection below.
+ */
 static void
 streams_wake(int ping)
 {
+	struct MHD_Connection **wake;
 	struct stream *s;
+	int i, n = 0;
 
 	pthread_mutex_lock(&streams_lock);
 	wakeups++;
+	wake = nstreams > 0 ? calloc((size_t)nstreams, sizeof *wake) : NULL;
 	for (s = streams; s; s = s->next) {
 		s->ping |= ping;
-		if (s->suspended) {
+		if (s->suspended && wake) {
 			s->suspended = 0;
-			MHD_resume_connection(s->c);
+			wake[n++] = s->c;
 		}
 	}
 	pthread_mutex_unlock(&streams_lock);
+	for (i = 0; i < n; i++)
+		MHD_resume_connection(wake[i]);
+	free(wake);
 }
 
 /* The watcher thread: the spool's inotify wake-ups, and a ping every

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/trigger.sh"
 . "$TOP/tests/lib-dash.sh"
-plan 46
+plan 48
 export MEND_TRIGGER_SECRET=s3cr3t-0123456789-never-shown
 start_trigger --public 'shop,ghost'
 
@@ -85,8 +85,13 @@ not_ok "no incident ids, summaries, URLs or reasons" grep -Eq 'inc_|checks faile
 not_ok "and runs no script" grep -q '<script' "$T/status.html"
 not_ok "a public name with no checks is not listed" grep -q 'ghost' "$T/status.html"
 
+# SIGTERM with two event streams open: they end, and trigger exits 0.
+kill -TERM "$TRIG_PID"
+wait "$TRIG_PID"
+is "$?" 0 "SIGTERM with event streams open: trigger stops and exits 0"
+ok "and the streams ended" wait_for 10 sh -c "! kill -0 $ev_pid 2>/dev/null && ! kill -0 $ev2 2>/dev/null"
+
 # The token: everyone (loopback too, as behind a proxy) needs a session.
-kill "$TRIG_PID"; wait "$TRIG_PID" 2>/dev/null
 export MEND_DASHBOARD_TOKEN=dash-token-0123456789-abcdef
 start_trigger
 is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/")" 401 "with a token, no cookie: 401"
