@@ -1193,8 +1193,8 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 		const char *type = record_str(e, "type");
 		double t = num_time(e, "ts");
 		if (!type)
-			;
-		else if (!strcmp(type, "incident"))
+			type = "?";
+		if (!strcmp(type, "incident"))
 			tl_incident(b, rec, t, now);
 		else if (!strcmp(type, "analysis") && record_has(rec, "notified"))
 			tl_notified(b, rec, t, now);	/* notify stores what it sent */

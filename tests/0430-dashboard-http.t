@@ -52,16 +52,16 @@ like "$fix" "*Content-Security-Policy: default-src 'none'; style-src*" "the fix 
 curl -sN "$TRIG/events" >"$T/events" 2>/dev/null &
 ev_pid=$!
 cleanup "kill $ev_pid"
-ok "GET /events: the stream starts" wait_for 10 grep -q '^retry: ' "$T/events"
+ok "GET /events: the stream starts" wait_for 60 grep -q '^retry: ' "$T/events"
 break_monitor shop
 shop=$(spool incidents | jq -r 'select(.monitor == "shop") | .id')
-ok "a new incident arrives as an 'incident' event" wait_for 10 grep -q "^data: {\"incident\":\"$shop\",\"type\":\"incident\",\"state\":\"open\"}" "$T/events"
+ok "a new incident arrives as an 'incident' event" wait_for 60 grep -q "^data: {\"incident\":\"$shop\",\"type\":\"incident\",\"state\":\"open\"}" "$T/events"
 spool show "$shop" >/dev/null
 spool incidents | jq -c "select(.id == \"$shop\")" | jq -c '{type: "incident", incident: {id, event: "open", monitor, summary}}' |
 	analyze >/dev/null 2>>"$T/analyze.err"
-ok "an analysis arrives as a 'stage' event" wait_for 10 grep -q '^event: stage' "$T/events"
+ok "an analysis arrives as a 'stage' event" wait_for 60 grep -q '^event: stage' "$T/events"
 heal_monitor shop
-ok "and the recovery as a 'resolved' event" wait_for 10 grep -q '^event: resolved' "$T/events"
+ok "and the recovery as a 'resolved' event" wait_for 60 grep -q '^event: resolved' "$T/events"
 ids=$(sed -n 's/^id: //p' "$T/events" | tr '\n' ' ')
 like "$ids" "[0-9]* [0-9]* [0-9]* " "each event has an id (the timeline's seq)"
 not_ok "events carry ids and stages, no text from the records" grep -q 'summary\|checks failed' "$T/events"
@@ -69,7 +69,7 @@ first=${ids%% *}
 curl -sN -H "Last-Event-ID: $first" "$TRIG/events" >"$T/events2" 2>/dev/null &
 ev2=$!
 cleanup "kill $ev2"
-ok "a reconnect with Last-Event-ID gets what came after it" wait_for 10 grep -q '^event: resolved' "$T/events2"
+ok "a reconnect with Last-Event-ID gets what came after it" wait_for 60 grep -q '^event: resolved' "$T/events2"
 not_ok "and not the event it had" grep -q "^id: $first\$" "$T/events2"
 curl -s "$TRIG/" >"$T/index2.html"
 like "$(cat "$T/index2.html")" "*Resolved in the last 7 days*<a href=\"/incident/$shop\">shop</a>*resolved*" \
@@ -89,7 +89,7 @@ not_ok "a public name with no checks is not listed" grep -q 'ghost' "$T/status.h
 kill -TERM "$TRIG_PID"
 wait "$TRIG_PID"
 is "$?" 0 "SIGTERM with event streams open: trigger stops and exits 0"
-ok "and the streams ended" wait_for 10 sh -c "! kill -0 $ev_pid 2>/dev/null && ! kill -0 $ev2 2>/dev/null"
+ok "and the streams ended" wait_for 60 sh -c "! kill -0 $ev_pid 2>/dev/null && ! kill -0 $ev2 2>/dev/null"
 
 # The token: everyone (loopback too, as behind a proxy) needs a session.
 export MEND_DASHBOARD_TOKEN=dash-token-0123456789-abcdef
@@ -123,7 +123,7 @@ else
 	trigger -l "$addr:0" --public shop 2>"$T/out.err" &
 	out_pid=$!
 	cleanup "kill $out_pid"
-	wait_for 10 grep -q 'listening on' "$T/out.err"
+	wait_for 60 grep -q 'listening on' "$T/out.err"
 	url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$T/out.err")
 	is "$(curl -s -o /dev/null -w '%{http_code}' "$url/")" 403 "from $addr (not loopback), no token: 403"
 	is "$(curl -s -o /dev/null -w '%{http_code}' "$url/incident/$id")" 403 "the incident page too"

@@ -10,7 +10,7 @@ Steps run in order; the first that fails prints why and exits 1:
     open URL            navigate and wait for the load event
     size WxH[:mobile]   the viewport (e.g. 1280x800, 390x844:mobile)
     sh CMD              run a shell command (it drives the spool)
-    wait JS [SECONDS]   wait until the expression is truthy (default 20 s)
+    wait JS [SECONDS]   wait until the expression is truthy (default 60 s)
     eval JS             print "eval: <JSON of the value>"
     shot FILE           a PNG of the whole page
     errors              print "errors: <JSON list>" of the page's uncaught
@@ -215,7 +215,7 @@ def main(argv):
             elif step == "wait":
                 expr = argv[i + 1]
                 i += 2
-                limit = 20.0
+                limit = 60.0
                 if i < len(argv) and argv[i].replace(".", "", 1).isdigit():
                     limit = float(argv[i])
                     i += 1
