@@ -1080,6 +1080,22 @@ tl_verdict(struct strbuf *b, jv rec, double t, double now)
 	tl_close(b);
 }
 
+/* The fix job, placed in the timeline when it was queued. */
+static void
+tl_job(struct strbuf *b, jv job, double now)
+{
+	tl_open(b, "t-job", "Fix job", num_time(job, "created"), now);
+	raw(b, "<p>");
+	textf(b, "job %.0f queued on ", record_num(job, "id", 0));
+	field(b, job, "queue", "?");
+	raw(b, " (the fix link was pressed); now ");
+	field(b, job, "state", "?");
+	textf(b, " after %.0f attempt%s", record_num(job, "attempts", 0),
+	    record_num(job, "attempts", 0) == 1 ? "" : "s");
+	raw(b, "</p>");
+	tl_close(b);
+}
+
 static void
 tl_other(struct strbuf *b, const char *type, jv rec, double t, double now)
 {
@@ -1103,7 +1119,7 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 	const char *wait;
 	double opened, resolved;
 	int64_t seq = spool_timeline_last(sp);
-	int i, n, rc;
+	int i, n, rc, job_shown = 0;
 
 	if (seq < 0)
 		return -1;
@@ -1194,6 +1210,11 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 		double t = num_time(e, "ts");
 		if (!type)
 			type = "?";
+		if (jv_get_kind(job) == JV_KIND_OBJECT && !job_shown &&
+		    num_time(job, "created") > 0 && t >= num_time(job, "created")) {
+			tl_job(b, job, now);
+			job_shown = 1;
+		}
 		if (!strcmp(type, "incident"))
 			tl_incident(b, rec, t, now);
 		else if (!strcmp(type, "analysis") && record_has(rec, "notified"))
@@ -1215,6 +1236,8 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 		jv_free(rec);
 		jv_free(e);
 	}
+	if (jv_get_kind(job) == JV_KIND_OBJECT && !job_shown)
+		tl_job(b, job, now);
 	raw(b, "</ol>\n</main>\n");
 	page_close(b, now);
 	jv_free(tl);

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/servers/trigger.sh"
 . "$TOP/tests/lib-dash.sh"
-plan 48
+plan 51
 export MEND_TRIGGER_SECRET=s3cr3t-0123456789-never-shown
 start_trigger --public 'shop,ghost'
 
@@ -60,6 +60,13 @@ spool show "$shop" >/dev/null
 spool incidents | jq -c "select(.id == \"$shop\")" | jq -c '{type: "incident", incident: {id, event: "open", monitor, summary}}' |
 	analyze >/dev/null 2>>"$T/analyze.err"
 ok "an analysis arrives as a 'stage' event" wait_for 60 grep -q '^event: stage' "$T/events"
+like "$(curl -s "$TRIG/")" "*<a href=\"/incident/$shop\">shop</a> <span class=\"badge s-fix-proposed\">fix proposed*Waiting for a person: read the analysis*" \
+	"with an analysis the incident is 'fix proposed', waiting for a person"
+exp=$(( $(date +%s) + 600 ))
+is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$TRIG/fix/$shop?exp=$exp&sig=$(sign "$shop" $exp)")" 202 \
+	"its fix link queues a fix job"
+like "$(curl -s "$TRIG/incident/$shop")" "*<strong>Analysis</strong>*<strong>Fix job</strong>*job 1 queued on fix*" \
+	"the timeline shows the fix job after the analysis"
 heal_monitor shop
 ok "and the recovery as a 'resolved' event" wait_for 60 grep -q '^event: resolved' "$T/events"
 ids=$(sed -n 's/^id: //p' "$T/events" | tr '\n' ' ')
