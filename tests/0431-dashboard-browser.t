@@ -6,12 +6,13 @@
 # The same page with hostile incident text (<script>, "><img onerror>, a
 # javascript: URL) runs none of it (each would set document.title) and
 # shows it as text.  Screenshots at laptop and phone width are kept in
-# $MEND_TEST_ARTIFACTS (default tests/artifacts/).
+# $MEND_TEST_ARTIFACTS (default tests/artifacts/).  With scripts off, the
+# page still lists everything and refreshes itself.
 . "$(dirname "$0")/lib.sh"
 command -v chromium >/dev/null || skip_all "chromium is not installed (scripts/install-deps installs it)"
 . "$TOP/tests/servers/trigger.sh"
 . "$TOP/tests/lib-dash.sh"
-plan 16
+plan 18
 export MEND_TRIGGER_SECRET=s3cr3t-0123456789-never-shown
 art=${MEND_TEST_ARTIFACTS:-$TOP/tests/artifacts}
 mkdir -p "$art"
@@ -63,7 +64,11 @@ python3 "$TOP/tests/servers/cdp.py" --profile "$T/chromium" \
 	eval "document.body.innerText.includes(\"<script>$pwn</script>\") && document.body.innerText.includes('<img src=x onerror=')" \
 	shot "$art/dashboard-incident-laptop.png" \
 	size 390x844:mobile shot "$art/dashboard-incident-phone.png" \
-	errors >"$T/cdp.out" 2>"$T/cdp.err"
+	errors \
+	size 1280x800 nojs open "$TRIG/" \
+	eval "document.getElementById('live').textContent" \
+	eval "/shop/.test(document.querySelector('#resolved').textContent) + ' ' + document.querySelectorAll('noscript meta[http-equiv=refresh]').length" \
+	>"$T/cdp.out" 2>"$T/cdp.err"
 rc=$?
 is "$rc" 0 "the browser session ran every step"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/cdp.out" "$T/cdp.err" "$T/chromium/chromium.log" 2>/dev/null | tail -40
@@ -80,5 +85,7 @@ is "$(evals 6)" '"0 1"' "no <img> was made from the text, and the only script is
 is "$(evals 7)" 0 "no javascript: link"
 is "$(evals 8)" true "the hostile text is shown as text"
 is "$(sed -n 's/^errors: //p' "$T/cdp.out")" "[]" "no script errors and no CSP violations"
+is "$(evals 9)" '"not live: refresh"' "without JavaScript the page says it is not live and links to a refresh"
+is "$(evals 10)" '"true 1"' "and still lists the incidents, and refreshes itself"
 ok "a screenshot at laptop width" test -s "$art/dashboard-laptop.png"
 ok "and at phone width" test -s "$art/dashboard-phone.png"

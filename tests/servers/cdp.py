@@ -13,6 +13,7 @@ Steps run in order; the first that fails prints why and exits 1:
     wait JS [SECONDS]   wait until the expression is truthy (default 60 s)
     eval JS             print "eval: <JSON of the value>"
     shot FILE           a PNG of the whole page
+    nojs                the page's own scripts are off from now on
     errors              print "errors: <JSON list>" of the page's uncaught
                         exceptions and console errors so far
 
@@ -242,6 +243,9 @@ def main(argv):
                     f.write(base64.b64decode(shot["data"]))
                 print("shot: %s" % argv[i + 1])
                 i += 2
+            elif step == "nojs":
+                page.call("Emulation.setScriptExecutionDisabled", value=True)
+                i += 1
             elif step == "errors":
                 print("errors: %s" % json.dumps(page.errors))
                 i += 1
