@@ -100,6 +100,7 @@ ok "and the streams ended" wait_for 60 sh -c "! kill -0 $ev_pid 2>/dev/null && !
 
 # The token: everyone (loopback too, as behind a proxy) needs a session.
 export MEND_DASHBOARD_TOKEN=dash-token-0123456789-abcdef
+rm -f "$TRIG_ERR"	# else start_trigger may read the old "listening on" line
 start_trigger
 is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/")" 401 "with a token, no cookie: 401"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/events")" 401 "and no event stream either"
