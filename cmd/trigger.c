@@ -202,219 +202,6 @@ respond_msg(struct MHD_Connection *c, unsigned code, const char *title, const ch
 	return respond_page(c, code, &p);
 }
 
-/* ---- the fix link ---- */
-
-static const char *
-str_or(jv rec, const char *path, const char *dflt)
-{
-	const char *s = record_str(rec, path);
-
-	return s && *s ? s : dflt;
-}
-
-static void
-describe(struct strbuf *p, jv an, jv inc)
-{
-	double conf = record_num(an, "analysis.confidence", -1);
-	jv a;
-	int i, n;
-
-	raw(p, "<dl>\n");
-	dl_item(p, "Service", str_or(an, "incident.monitor", str_or(inc, "monitor", NULL)));
-	dl_item(p, "URL", str_or(an, "incident.url", str_or(inc, "url", NULL)));
-	dl_item(p, "What broke", str_or(an, "incident.summary", str_or(inc, "summary", NULL)));
-	dl_item(p, "Root cause", str_or(an, "analysis.root_cause", "unknown"));
-	dl_item(p, "Category", str_or(an, "analysis.category", NULL));
-	if (conf >= 0) {
-		raw(p, "<dt>Confidence</dt><dd>");
-		textf(p, "%.0f%% (%s)", conf * 100, conf >= 0.75 ? "high" : conf >= 0.4
-		    ? "medium" : "low");
-		raw(p, "</dd>\n");
-	}
-	a = record_get(an, "analysis.frames");
-	if (jv_get_kind(a) == JV_KIND_ARRAY && jv_array_length(jv_copy(a)) > 0) {
-		jv f = jv_array_get(jv_copy(a), 0);
-		raw(p, "<dt>Where</dt><dd>");
-		text(p, str_or(f, "path", "?"));
-		if (record_num(f, "line", 0) > 0)
-			textf(p, ":%.0f", record_num(f, "line", 0));
-		if (record_str(f, "function"))
-			textf(p, " in %s()", record_str(f, "function"));
-		raw(p, "</dd>\n");
-		jv_free(f);
-	}
-	jv_free(a);
-	a = record_get(an, "analysis.remediation");
-	if (jv_get_kind(a) == JV_KIND_ARRAY && (n = jv_array_length(jv_copy(a))) > 0) {
-		raw(p, "<dt>What to do</dt><dd><ol>");
-		for (i = 0; i < n; i++) {
-			jv s = jv_array_get(jv_copy(a), i);
-			if (jv_get_kind(s) == JV_KIND_STRING) {
-				raw(p, "<li>");
-				text(p, jv_string_value(s));
-				raw(p, "</li>");
-			}
-			jv_free(s);
-		}
-		raw(p, "</ol></dd>\n");
-	}
-	jv_free(a);
-	if (record_str(an, "analysis.diff"))
-		dl_item(p, "Proposed change", record_str(an, "analysis.diff"));
-	dl_item(p, "Incident", record_str(an, "incident.id"));
-	raw(p, "</dl>\n");
-}
-
-struct req {
-	size_t body;		/* bytes of POST body seen (and dropped) */
-	int too_big;
-};
-
-static enum MHD_Result
-handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
-{
-	const char *exp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exp");
-	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
-	jv used = jv_invalid(), an = jv_invalid(), inc = jv_null(), job = jv_invalid();
-	struct strbuf p = { 0 };
-	enum MHD_Result ret;
-	int v, rc;
-
-	v = sign_verify(secret, id, exp, sig, mend_now());
-	if (v == SIGN_BAD || v < 0) {
-		*code = MHD_HTTP_FORBIDDEN;
-		return respond_msg(c, *code, "This link is not valid",
-		    "The link was changed or was not made by this mend. Nothing was done.");
-	}
-	if (v == SIGN_EXPIRED) {
-		*code = MHD_HTTP_GONE;
-		return respond_msg(c, *code, "This link has expired",
-		    "Fix links work for a limited time. Nothing was done; the next analysis "
-		    "of this incident will come with a new link.");
-	}
-	if (spool_state_get(spool, &used, "trigger", sig) < 0) {
-		mend_warn("%s", mend_errmsg());
-		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
-		return respond_msg(c, *code, "Try again", "The spool is not answering.");
-	}
-	if (jv_is_valid(used) && jv_get_kind(used) != JV_KIND_NULL) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "This link was used %s%s: the fix was queued then "
-		    "(job %.0f). Nothing more was done.", record_str(used, "used_at")
-		    ? "at " : "", str_or(used, "used_at", ""), record_num(used, "job", 0));
-		jv_free(used);
-		*code = MHD_HTTP_GONE;
-		return respond_msg(c, *code, "This link was already used", msg);
-	}
-	jv_free(used);
-	rc = spool_incident_latest(spool, &an, id, "analysis");
-	if (rc <= 0) {
-		if (rc < 0)
-			mend_warn("%s", mend_errmsg());
-		*code = rc < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_NOT_FOUND;
-		return respond_msg(c, *code, rc < 0 ? "Try again" : "Nothing to fix",
-		    rc < 0 ? "The spool is not answering." :
-		    "This incident has no analysis in the spool. Nothing was done.");
-	}
-	if (!record_str(an, "incident.summary") || !record_str(an, "incident.monitor")) {
-		jv row;
-		if (spool_incident_get(spool, &row, id) == 1) {
-			jv_free(inc);
-			inc = row;
-		}
-	}
-
-	if (!post) {
-		char when[40];
-		time_t t = (time_t)strtoll(exp, NULL, 10);
-		struct tm tm;
-		page_open(&p, "Fix this incident?");
-		describe(&p, an, inc);
-		raw(&p, "<form method=\"post\"><button type=\"submit\">Start the fix</button></form>\n"
-		    "<p class=\"note\">This queues one fix job: mend writes a patch on a branch, "
-		    "runs the tests, and opens a pull request for review. The link then stops "
-		    "working. Link valid until ");
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-		text(&p, when);
-		raw(&p, ".</p>");
-		page_close(&p);
-		jv_free(an);
-		jv_free(inc);
-		*code = MHD_HTTP_OK;
-		return respond_page(c, *code, &p);
-	}
-
-	/* Claim the link and queue the job together, or neither. */
-	{
-		struct job_opts o = { .queue = queue };
-		char key[96], now[40];
-		jv claim;
-		const char *state;
-
-		snprintf(key, sizeof key, "fix:%s", id);
-		o.key = key;
-		mend_rfc3339(now, sizeof now, mend_now());
-		if (spool_begin(spool) < 0)
-			goto fail;
-		claim = jv_object();
-		claim = record_set_str(claim, "incident", id);
-		claim = record_set_str(claim, "used_at", now);
-		rc = spool_state_claim(spool, "trigger", sig, claim);
-		if (rc == 0) {
-			spool_rollback(spool);
-			jv_free(an);
-			jv_free(inc);
-			*code = MHD_HTTP_GONE;
-			return respond_msg(c, *code, "This link was already used",
-			    "Another click got there first. Nothing more was done.");
-		}
-		/* A "job" the analysis carries is the incidents-queue job it came
-		 * from, stale on the fix queue. */
-		if (rc < 0 || spool_job_add(spool, &job, &o, record_del(jv_copy(an), "job")) < 0)
-			goto fail_tx;
-		/* Remember the job with the claim, for the "already used" page. */
-		claim = jv_object();
-		claim = record_set_str(claim, "incident", id);
-		claim = record_set_str(claim, "used_at", now);
-		claim = record_set(claim, "job", record_get(job, "id"));
-		if (spool_state_put(spool, "trigger", sig, claim) < 0 || spool_commit(spool) < 0)
-			goto fail_tx;
-		state = str_or(job, "state", "queued");
-		page_open(&p, !strcmp(state, "duplicate") ? "A fix is already queued"
-		    : "Fix queued");
-		raw(&p, "<p>");
-		if (!strcmp(state, "duplicate"))
-			textf(&p, "A fix for this incident was already waiting (job %.0f on "
-			    "queue %s); no second one was added.", record_num(job, "id", 0), queue);
-		else
-			textf(&p, "Job %.0f is on queue %s. A pull request will follow when the "
-			    "fix passes the tests.", record_num(job, "id", 0), queue);
-		raw(&p, "</p>\n");
-		describe(&p, an, inc);
-		page_close(&p);
-		*code = !strcmp(state, "duplicate") ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED;
-		ret = respond_page(c, *code, &p);
-		jv_free(job);
-		jv_free(an);
-		jv_free(inc);
-		return ret;
-	}
-fail_tx:
-	mend_warn("cannot queue the fix for %s: %s", id, mend_errmsg());
-	spool_rollback(spool);
-	goto out;
-fail:
-	mend_warn("cannot queue the fix for %s: %s", id, mend_errmsg());
-out:
-	jv_free(job);
-	jv_free(an);
-	jv_free(inc);
-	*code = MHD_HTTP_SERVICE_UNAVAILABLE;
-	return respond_msg(c, *code, "Try again",
-	    "The fix could not be queued just now. The link still works.");
-}
-
 /* ---- the dashboard (pages in lib/dashboard.c) ---- */
 
 #define PING_S 15		/* a keep-alive comment on idle event streams */
@@ -832,6 +619,219 @@ print_login_link(const char *listen)
 	printf("%s\n", link);
 	free(link);
 	return 0;
+}
+
+/* ---- the fix link ---- */
+
+static const char *
+str_or(jv rec, const char *path, const char *dflt)
+{
+	const char *s = record_str(rec, path);
+
+	return s && *s ? s : dflt;
+}
+
+static void
+describe(struct strbuf *p, jv an, jv inc)
+{
+	double conf = record_num(an, "analysis.confidence", -1);
+	jv a;
+	int i, n;
+
+	raw(p, "<dl>\n");
+	dl_item(p, "Service", str_or(an, "incident.monitor", str_or(inc, "monitor", NULL)));
+	dl_item(p, "URL", str_or(an, "incident.url", str_or(inc, "url", NULL)));
+	dl_item(p, "What broke", str_or(an, "incident.summary", str_or(inc, "summary", NULL)));
+	dl_item(p, "Root cause", str_or(an, "analysis.root_cause", "unknown"));
+	dl_item(p, "Category", str_or(an, "analysis.category", NULL));
+	if (conf >= 0) {
+		raw(p, "<dt>Confidence</dt><dd>");
+		textf(p, "%.0f%% (%s)", conf * 100, conf >= 0.75 ? "high" : conf >= 0.4
+		    ? "medium" : "low");
+		raw(p, "</dd>\n");
+	}
+	a = record_get(an, "analysis.frames");
+	if (jv_get_kind(a) == JV_KIND_ARRAY && jv_array_length(jv_copy(a)) > 0) {
+		jv f = jv_array_get(jv_copy(a), 0);
+		raw(p, "<dt>Where</dt><dd>");
+		text(p, str_or(f, "path", "?"));
+		if (record_num(f, "line", 0) > 0)
+			textf(p, ":%.0f", record_num(f, "line", 0));
+		if (record_str(f, "function"))
+			textf(p, " in %s()", record_str(f, "function"));
+		raw(p, "</dd>\n");
+		jv_free(f);
+	}
+	jv_free(a);
+	a = record_get(an, "analysis.remediation");
+	if (jv_get_kind(a) == JV_KIND_ARRAY && (n = jv_array_length(jv_copy(a))) > 0) {
+		raw(p, "<dt>What to do</dt><dd><ol>");
+		for (i = 0; i < n; i++) {
+			jv s = jv_array_get(jv_copy(a), i);
+			if (jv_get_kind(s) == JV_KIND_STRING) {
+				raw(p, "<li>");
+				text(p, jv_string_value(s));
+				raw(p, "</li>");
+			}
+			jv_free(s);
+		}
+		raw(p, "</ol></dd>\n");
+	}
+	jv_free(a);
+	if (record_str(an, "analysis.diff"))
+		dl_item(p, "Proposed change", record_str(an, "analysis.diff"));
+	dl_item(p, "Incident", record_str(an, "incident.id"));
+	raw(p, "</dl>\n");
+}
+
+struct req {
+	size_t body;		/* bytes of POST body seen (and dropped) */
+	int too_big;
+};
+
+static enum MHD_Result
+handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
+{
+	const char *exp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exp");
+	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
+	jv used = jv_invalid(), an = jv_invalid(), inc = jv_null(), job = jv_invalid();
+	struct strbuf p = { 0 };
+	enum MHD_Result ret;
+	int v, rc;
+
+	v = sign_verify(secret, id, exp, sig, mend_now());
+	if (v == SIGN_BAD || v < 0) {
+		*code = MHD_HTTP_FORBIDDEN;
+		return respond_msg(c, *code, "This link is not valid",
+		    "The link was changed or was not made by this mend. Nothing was done.");
+	}
+	if (v == SIGN_EXPIRED) {
+		*code = MHD_HTTP_GONE;
+		return respond_msg(c, *code, "This link has expired",
+		    "Fix links work for a limited time. Nothing was done; the next analysis "
+		    "of this incident will come with a new link.");
+	}
+	if (spool_state_get(spool, &used, "trigger", sig) < 0) {
+		mend_warn("%s", mend_errmsg());
+		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		return respond_msg(c, *code, "Try again", "The spool is not answering.");
+	}
+	if (jv_is_valid(used) && jv_get_kind(used) != JV_KIND_NULL) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "This link was used %s%s: the fix was queued then "
+		    "(job %.0f). Nothing more was done.", record_str(used, "used_at")
+		    ? "at " : "", str_or(used, "used_at", ""), record_num(used, "job", 0));
+		jv_free(used);
+		*code = MHD_HTTP_GONE;
+		return respond_msg(c, *code, "This link was already used", msg);
+	}
+	jv_free(used);
+	rc = spool_incident_latest(spool, &an, id, "analysis");
+	if (rc <= 0) {
+		if (rc < 0)
+			mend_warn("%s", mend_errmsg());
+		*code = rc < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_NOT_FOUND;
+		return respond_msg(c, *code, rc < 0 ? "Try again" : "Nothing to fix",
+		    rc < 0 ? "The spool is not answering." :
+		    "This incident has no analysis in the spool. Nothing was done.");
+	}
+	if (!record_str(an, "incident.summary") || !record_str(an, "incident.monitor")) {
+		jv row;
+		if (spool_incident_get(spool, &row, id) == 1) {
+			jv_free(inc);
+			inc = row;
+		}
+	}
+
+	if (!post) {
+		char when[40];
+		time_t t = (time_t)strtoll(exp, NULL, 10);
+		struct tm tm;
+		page_open(&p, "Fix this incident?");
+		describe(&p, an, inc);
+		raw(&p, "<form method=\"post\"><button type=\"submit\">Start the fix</button></form>\n"
+		    "<p class=\"note\">This queues one fix job: mend writes a patch on a branch, "
+		    "runs the tests, and opens a pull request for review. The link then stops "
+		    "working. Link valid until ");
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+		text(&p, when);
+		raw(&p, ".</p>");
+		page_close(&p);
+		jv_free(an);
+		jv_free(inc);
+		*code = MHD_HTTP_OK;
+		return respond_page(c, *code, &p);
+	}
+
+	/* Claim the link and queue the job together, or neither. */
+	{
+		struct job_opts o = { .queue = queue };
+		char key[96], now[40];
+		jv claim;
+		const char *state;
+
+		snprintf(key, sizeof key, "fix:%s", id);
+		o.key = key;
+		mend_rfc3339(now, sizeof now, mend_now());
+		if (spool_begin(spool) < 0)
+			goto fail;
+		claim = jv_object();
+		claim = record_set_str(claim, "incident", id);
+		claim = record_set_str(claim, "used_at", now);
+		rc = spool_state_claim(spool, "trigger", sig, claim);
+		if (rc == 0) {
+			spool_rollback(spool);
+			jv_free(an);
+			jv_free(inc);
+			*code = MHD_HTTP_GONE;
+			return respond_msg(c, *code, "This link was already used",
+			    "Another click got there first. Nothing more was done.");
+		}
+		/* A "job" the analysis carries is the incidents-queue job it came
+		 * from, stale on the fix queue. */
+		if (rc < 0 || spool_job_add(spool, &job, &o, record_del(jv_copy(an), "job")) < 0)
+			goto fail_tx;
+		/* Remember the job with the claim, for the "already used" page. */
+		claim = jv_object();
+		claim = record_set_str(claim, "incident", id);
+		claim = record_set_str(claim, "used_at", now);
+		claim = record_set(claim, "job", record_get(job, "id"));
+		if (spool_state_put(spool, "trigger", sig, claim) < 0 || spool_commit(spool) < 0)
+			goto fail_tx;
+		state = str_or(job, "state", "queued");
+		page_open(&p, !strcmp(state, "duplicate") ? "A fix is already queued"
+		    : "Fix queued");
+		raw(&p, "<p>");
+		if (!strcmp(state, "duplicate"))
+			textf(&p, "A fix for this incident was already waiting (job %.0f on "
+			    "queue %s); no second one was added.", record_num(job, "id", 0), queue);
+		else
+			textf(&p, "Job %.0f is on queue %s. A pull request will follow when the "
+			    "fix passes the tests.", record_num(job, "id", 0), queue);
+		raw(&p, "</p>\n");
+		describe(&p, an, inc);
+		page_close(&p);
+		*code = !strcmp(state, "duplicate") ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED;
+		ret = respond_page(c, *code, &p);
+		jv_free(job);
+		jv_free(an);
+		jv_free(inc);
+		return ret;
+	}
+fail_tx:
+	mend_warn("cannot queue the fix for %s: %s", id, mend_errmsg());
+	spool_rollback(spool);
+	goto out;
+fail:
+	mend_warn("cannot queue the fix for %s: %s", id, mend_errmsg());
+out:
+	jv_free(job);
+	jv_free(an);
+	jv_free(inc);
+	*code = MHD_HTTP_SERVICE_UNAVAILABLE;
+	return respond_msg(c, *code, "Try again",
+	    "The fix could not be queued just now. The link still works.");
 }
 
 static enum MHD_Result
