@@ -26,11 +26,10 @@
  * or SIGINT and then stops the daemon, which finishes the request in
  * hand.
  *
- * /events streams Server-Sent Events: a stream with nothing to send
- * suspends its connection (MHD_suspend_connection, so it holds a slot but
- * not the thread), and a watcher thread, woken by the spool's inotify
- * watch on every commit (or every PING_S for a keep-alive comment),
- * resumes them; the resumed stream reads the new timeline entries.
+ * /events streams Server-Sent Events through lib/feed.c: a stream with
+ * nothing to send suspends its connection (MHD_suspend_connection, so it
+ * holds a slot but not the thread) until the feed's watcher, woken by a
+ * commit to the spool, resumes it.
  *
  * All text that reaches a page passes through html_escape.  Request
  * logs on stderr carry the method, path and status, never the query (the
@@ -204,8 +203,6 @@ respond_msg(struct MHD_Connection *c, unsigned code, const char *title, const ch
 
 /* ---- the dashboard (pages in lib/dashboard.c) ---- */
 
-#define PING_S 15		/* a keep-alive comment on idle event streams */
-
 static const char dash_csp[] = "default-src 'none'; script-src 'self'; connect-src 'self'; "
 	"style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; "
 	"frame-ancestors 'none'";
@@ -276,165 +273,39 @@ dash_msg(struct MHD_Connection *c, unsigned code, const char *title, const char 
 	return respond_msg(c, code, title, msg);
 }
 
-/* ---- live updates: Server-Sent Events ---- */
+/* ---- live updates: Server-Sent Events (lib/feed.c) ---- */
 
-struct stream {
-	struct MHD_Connection *c;
-	int64_t cursor;		/* the last timeline seq sent */
-	struct strbuf buf;	/* what is left to send, from off */
-	size_t off;
-	int suspended, ping;	/* under streams_lock */
-	struct stream *next;
-};
+static struct feed *feed;
 
-static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t streams_gone = PTHREAD_COND_INITIALIZER;
-static struct stream *streams;
-static int nstreams, stopping;
-static unsigned long wakeups;	/* counts the watcher's wake-ups */
+static void
+conn_suspend(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
 
-/*
- * MHD asks for more of the stream.  Runs on the daemon's thread, which
- * owns `spool`.  With nothing to send, the connection is suspended until
- * the watcher resumes it; `wakeups` taken before the query closes the
- * race with a commit that lands between the query and the suspend.
- */
+static void
+conn_resume(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+/* MHD wants more of a stream: on the daemon's thread, which owns spool. */
 static ssize_t
 stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
-	struct stream *s = cls;
-	unsigned long seen;
-	size_t n;
-	int ping;
+	ssize_t n = feed_read(feed, cls, spool, out, max);
 
 	(void)pos;
-	while (s->off >= s->buf.len) {
-		strbuf_release(&s->buf);
-		s->off = 0;
-		pthread_mutex_lock(&streams_lock);
-		seen = wakeups;
-		ping = s->ping;
-		s->ping = 0;
-		pthread_mutex_unlock(&streams_lock);
-		if (stopping)
-			return MHD_CONTENT_READER_END_OF_STREAM;
-		if (dash_events(&s->buf, spool, &s->cursor) < 0) {
-			mend_warn("events: %s", mend_errmsg());
-			return MHD_CONTENT_READER_END_WITH_ERROR;
-		}
-		if (s->buf.oom)
-			return MHD_CONTENT_READER_END_WITH_ERROR;
-		if (s->buf.len == 0 && ping)
-			strbuf_add(&s->buf, ": ping\n\n");
-		if (s->buf.len > 0)
-			break;
-		pthread_mutex_lock(&streams_lock);
-		if (stopping) {
-			pthread_mutex_unlock(&streams_lock);
-			return MHD_CONTENT_READER_END_OF_STREAM;
-		}
-		if (seen == wakeups) {
-			s->suspended = 1;
-			MHD_suspend_connection(s->c);
-			pthread_mutex_unlock(&streams_lock);
-			return 0;
-		}
-		pthread_mutex_unlock(&streams_lock);
-	}
-	n = s->buf.len - s->off < max ? s->buf.len - s->off : max;
-	memcpy(out, s->buf.s + s->off, n);
-	s->off += n;
-	return (ssize_t)n;
+	if (n == FEED_ERROR)
+		mend_warn("events: %s", mend_errmsg());
+	return n >= 0 ? n : n == FEED_END ? MHD_CONTENT_READER_END_OF_STREAM :
+	    MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
 static void
 stream_free(void *cls)
 {
-	struct stream *s = cls, **pp;
-
-	pthread_mutex_lock(&streams_lock);
-	for (pp = &streams; *pp; pp = &(*pp)->next)
-		if (*pp == s) {
-			*pp = s->next;
-			break;
-		}
-	nstreams--;
-	pthread_cond_broadcast(&streams_gone);
-	pthread_mutex_unlock(&streams_lock);
-	strbuf_release(&s->buf);
-	free(s);
-}
-
-/*
- * Wake every suspended stream; with ping, each sends at least a comment.
- * MHD is called outside streams_lock (MHD may hold its own locks when it
- * calls stream_free); a connection marked here stays suspended, and so
- * alive, until MHD_resume_connection below.
- */
-static void
-streams_wake(int ping)
-{
-	struct MHD_Connection **wake;
-	struct stream *s;
-	int i, n = 0;
-
-	pthread_mutex_lock(&streams_lock);
-	wakeups++;
-	wake = nstreams > 0 ? calloc((size_t)nstreams, sizeof *wake) : NULL;
-	for (s = streams; s; s = s->next) {
-		s->ping |= ping;
-		if (s->suspended && wake) {
-			s->suspended = 0;
-			wake[n++] = s->c;
-		}
-	}
-	pthread_mutex_unlock(&streams_lock);
-	for (i = 0; i < n; i++)
-		MHD_resume_connection(wake[i]);
-	free(wake);
-}
-
-/* The watcher thread: the spool's inotify wake-ups, and a ping every
- * PING_S so that a stream to a client that went away is noticed. */
-static void *
-watch_spool(void *arg)
-{
-	struct spool *w = arg;
-	double next_ping = mend_now() + PING_S;
-	int inotify = spool_watch_fd(w) >= 0;
-
-	for (;;) {
-		int woke = spool_wait(w, 1.0) || !inotify;
-		int ping = mend_now() >= next_ping;
-
-		if (stopping)
-			break;
-		if (woke || ping)
-			streams_wake(ping);
-		if (ping)
-			next_ping = mend_now() + PING_S;
-	}
-	return NULL;
-}
-
-/* End every stream, then wait (a few seconds at most) until MHD has let
- * go of them: it must not be stopped with a connection suspended. */
-static void
-streams_stop(void)
-{
-	struct timespec until;
-
-	pthread_mutex_lock(&streams_lock);
-	stopping = 1;
-	pthread_mutex_unlock(&streams_lock);
-	streams_wake(0);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 5;
-	pthread_mutex_lock(&streams_lock);
-	while (nstreams > 0)
-		if (pthread_cond_timedwait(&streams_gone, &streams_lock, &until) != 0)
-			break;
-	pthread_mutex_unlock(&streams_lock);
+	feed_close(feed, cls);
 }
 
 static enum MHD_Result
@@ -443,7 +314,7 @@ stream_start(struct MHD_Connection *c, unsigned *code)
 	const char *last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
 	const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
 	struct MHD_Response *r;
-	struct stream *s;
+	struct feed_stream *s;
 	enum MHD_Result ret;
 	long long from = -1;
 
@@ -456,28 +327,15 @@ stream_start(struct MHD_Connection *c, unsigned *code)
 		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
 		return dash_msg(c, *code, "Try again", "The spool is not answering.");
 	}
-	pthread_mutex_lock(&streams_lock);
-	if (stopping || nstreams >= max_streams) {
-		pthread_mutex_unlock(&streams_lock);
+	if (!(s = feed_open(feed, c, from))) {
 		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
 		return dash_msg(c, *code, "Too many live pages",
 		    "Too many pages are following live updates; reload later.");
 	}
-	if (!(s = calloc(1, sizeof *s))) {
-		pthread_mutex_unlock(&streams_lock);
-		return MHD_NO;
-	}
-	s->c = c;
-	s->cursor = from;
-	s->next = streams;
-	streams = s;
-	nstreams++;
-	pthread_mutex_unlock(&streams_lock);
-	strbuf_add(&s->buf, "retry: 3000\n\n");
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s,
 	    stream_free);
 	if (!r) {
-		stream_free(s);
+		feed_close(feed, s);
 		return MHD_NO;
 	}
 	dash_headers(r, "text/event-stream; charset=utf-8");
@@ -1003,8 +861,7 @@ main(int argc, char **argv)
 	const union MHD_DaemonInfo *info;
 	sigset_t set;
 	char addr[INET6_ADDRSTRLEN] = "?";
-	pthread_t watcher;
-	struct spool *watch_sp;
+	static const struct feed_ops ops = { conn_suspend, conn_resume };
 	int c, sig, login_link = 0;
 
 	mend_setprog(argv[0]);
@@ -1083,9 +940,7 @@ main(int argc, char **argv)
 		mend_die(EX_UNAVAILABLE, "cannot listen on %s: %s", listen,
 		    errno ? strerror(errno) : "libmicrohttpd refused");
 	}
-	/* The watcher has its own handle: the daemon's is its thread's alone. */
-	if (spool_open(&watch_sp, spool_path()) < 0 ||
-	    pthread_create(&watcher, NULL, watch_spool, watch_sp) != 0) {
+	if (feed_start(&feed, spool_path(), max_streams, &ops) < 0) {
 		MHD_stop_daemon(d);
 		spool_close(spool);
 		mend_die(EX_UNAVAILABLE, "cannot watch the spool: %s", mend_errmsg());
@@ -1104,10 +959,9 @@ main(int argc, char **argv)
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 	}
-	streams_stop();
-	pthread_join(watcher, NULL);
-	spool_close(watch_sp);
+	feed_end(feed);
 	MHD_stop_daemon(d);
+	feed_free(feed);
 	spool_close(spool);
 	if (!quiet)
 		mend_warn("stopped");

@@ -990,4 +990,37 @@ int dash_login_verify(const char *token, const char *exp, const char *sig, doubl
 int dash_session(char *out, size_t len, const char *token, long long exp);
 #define DASH_COOKIE "mend_dashboard"
 
+/* feed.c - the dashboard's live event streams */
+
+/*
+ * Server-Sent Event streams of the spool's timeline, woken by the
+ * spool's commits.  The HTTP server is the caller's: it gives each stream
+ * an opaque connection, and the feed calls ops.suspend(conn) (from
+ * feed_read, on the caller's thread) when a stream has nothing to send
+ * and ops.resume(conn) (from the watcher thread) when it may.
+ */
+struct feed;
+struct feed_stream;
+struct feed_ops {
+	void (*suspend)(void *conn);
+	void (*resume)(void *conn);
+};
+enum { FEED_END = -1, FEED_ERROR = -2 };
+/* Start the watcher (its own handle on the spool at spool_dir); at most
+ * max_streams streams at once. */
+int feed_start(struct feed **out, const char *spool_dir, int max_streams,
+    const struct feed_ops *ops);
+/* A stream from timeline seq `from` on; NULL (with why) when full or
+ * ending.  It is the feed's until feed_close. */
+struct feed_stream *feed_open(struct feed *f, void *conn, int64_t from);
+/* Up to max bytes of the stream into out, reading the spool through sp;
+ * 0 after suspending it, FEED_END once feed_end was called, FEED_ERROR. */
+ssize_t feed_read(struct feed *f, struct feed_stream *s, struct spool *sp, char *out,
+    size_t max);
+void feed_close(struct feed *f, struct feed_stream *s);
+/* End every stream, wait a few seconds for the server to close them, stop
+ * the watcher.  Then stop the server, then feed_free. */
+void feed_end(struct feed *f);
+void feed_free(struct feed *f);
+
 #endif
