@@ -6,6 +6,9 @@
  *   POST /fix/{incident}?exp=&sig=   queue the fix (the incident's latest
  *                                     analysis, on queue "fix"), once
  *   GET  /healthz                    "ok" while the spool answers
+ *   GET  / /incident/ID /events      the dashboard (lib/dashboard.c), for
+ *        /dashboard.js /login        loopback or a token's session cookie
+ *   GET  /status                     the public status page
  *
  * GET never changes anything: Slack and Discord fetch links to preview
  * them, and a preview must not start a fix.  Every request re-checks the
@@ -22,6 +25,11 @@
  * is used by that thread alone.  The main thread only waits for SIGTERM
  * or SIGINT and then stops the daemon, which finishes the request in
  * hand.
+ *
+ * /events streams Server-Sent Events through lib/feed.c: a stream with
+ * nothing to send suspends its connection (MHD_suspend_connection, so it
+ * holds a slot but not the thread) until the feed's watcher, woken by a
+ * commit to the spool, resumes it.
  *
  * All text that reaches a page passes through html_escape.  Request
  * logs on stderr carry the method, path and status, never the query (the
@@ -51,6 +59,12 @@ static struct spool *spool;
 static const char *secret;
 static const char *queue = "fix";
 static int quiet;
+/* The dashboard: its token (NULL: loopback only), the public monitors,
+ * the session lifetime, and the cap on event streams. */
+static const char *dash_token;
+static const char *status_public;
+static double session_s = 12 * 3600;
+static int max_streams = 32;
 
 static void
 usage(const char *why)
@@ -59,7 +73,8 @@ usage(const char *why)
 		mend_warn("%s", why);
 	fprintf(stderr,
 	    "usage: trigger [-l ADDR:PORT] [-s DIR] [-q QUEUE] [--max-conns N]\n"
-	    "               [--max-conns-per-ip N] [--timeout DURATION] [--quiet]\n");
+	    "               [--max-conns-per-ip N] [--timeout DURATION] [--quiet]\n"
+	    "               [--public NAME,...] [--session DURATION] [--login-link]\n");
 	exit(EX_USAGE);
 }
 
@@ -76,15 +91,7 @@ raw(struct strbuf *p, const char *s)
 static void
 text(struct strbuf *p, const char *s)
 {
-	for (; s && *s; s++)
-		switch (*s) {
-		case '&': raw(p, "&amp;"); break;
-		case '<': raw(p, "&lt;"); break;
-		case '>': raw(p, "&gt;"); break;
-		case '"': raw(p, "&quot;"); break;
-		case '\'': raw(p, "&#39;"); break;
-		default: strbuf_addn(p, s, 1);
-		}
+	html_escape(p, s);
 }
 
 static void __attribute__((format(printf, 2, 3)))
@@ -192,6 +199,284 @@ respond_msg(struct MHD_Connection *c, unsigned code, const char *title, const ch
 	raw(&p, "</p>");
 	page_close(&p);
 	return respond_page(c, code, &p);
+}
+
+/* ---- the dashboard (pages in lib/dashboard.c) ---- */
+
+static const char dash_csp[] = "default-src 'none'; script-src 'self'; connect-src 'self'; "
+	"style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; "
+	"frame-ancestors 'none'";
+
+static int
+dash_route(const char *url)
+{
+	return !strcmp(url, "/") || !strncmp(url, "/incident/", 10) ||
+	    !strcmp(url, "/events") || !strcmp(url, "/dashboard.js") ||
+	    !strcmp(url, "/status") || !strcmp(url, "/login") || !strcmp(url, "/favicon.ico");
+}
+
+static void
+dash_headers(struct MHD_Response *r, const char *ctype)
+{
+	MHD_add_response_header(r, "Content-Type", ctype);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Content-Security-Policy", dash_csp);
+}
+
+/* Answer with body (copied); cookie, when set, becomes a Set-Cookie and
+ * location a Location header. */
+static enum MHD_Result
+dash_respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *body,
+    size_t len, const char *cookie, const char *location)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	dash_headers(r, ctype);
+	if (cookie)
+		MHD_add_response_header(r, "Set-Cookie", cookie);
+	if (location)
+		MHD_add_response_header(r, "Location", location);
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+dash_page(struct MHD_Connection *c, unsigned code, struct strbuf *p)
+{
+	enum MHD_Result ret;
+
+	if (p->oom) {
+		strbuf_release(p);
+		return dash_respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+		    "out of memory\n", 14, NULL, NULL);
+	}
+	ret = dash_respond(c, code, "text/html; charset=utf-8", p->s ? p->s : "", p->len,
+	    NULL, NULL);
+	strbuf_release(p);
+	return ret;
+}
+
+/* A short page that says why not (the fix page's frame: no script). */
+static enum MHD_Result
+dash_msg(struct MHD_Connection *c, unsigned code, const char *title, const char *msg)
+{
+	return respond_msg(c, code, title, msg);
+}
+
+/* ---- live updates: Server-Sent Events (lib/feed.c) ---- */
+
+static struct feed *feed;
+
+static void
+conn_suspend(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+static void
+conn_resume(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+/* MHD wants more of a stream: on the daemon's thread, which owns spool. */
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	ssize_t n = feed_read(feed, cls, spool, out, max);
+
+	(void)pos;
+	if (n == FEED_ERROR)
+		mend_warn("events: %s", mend_errmsg());
+	return n >= 0 ? n : n == FEED_END ? MHD_CONTENT_READER_END_OF_STREAM :
+	    MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void
+stream_free(void *cls)
+{
+	feed_close(feed, cls);
+}
+
+static enum MHD_Result
+stream_start(struct MHD_Connection *c, unsigned *code)
+{
+	const char *last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+	const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+	struct MHD_Response *r;
+	struct feed_stream *s;
+	enum MHD_Result ret;
+	long long from = -1;
+
+	if (last && *last)
+		from = strtoll(last, NULL, 10);
+	else if (after && *after)
+		from = strtoll(after, NULL, 10);
+	if (from < 0 && (from = spool_timeline_last(spool)) < 0) {
+		mend_warn("%s", mend_errmsg());
+		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		return dash_msg(c, *code, "Try again", "The spool is not answering.");
+	}
+	if (!(s = feed_open(feed, c, from))) {
+		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		return dash_msg(c, *code, "Too many live pages",
+		    "Too many pages are following live updates; reload later.");
+	}
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s,
+	    stream_free);
+	if (!r) {
+		feed_close(feed, s);
+		return MHD_NO;
+	}
+	dash_headers(r, "text/event-stream; charset=utf-8");
+	MHD_add_response_header(r, "X-Accel-Buffering", "no");
+	/* A stream is idle between events by design: no idle timeout. */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+	*code = MHD_HTTP_OK;
+	ret = MHD_queue_response(c, *code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* GET /login?exp=&sig=: a signed login link sets the session cookie. */
+static enum MHD_Result
+dash_login(struct MHD_Connection *c, unsigned *code)
+{
+	const char *exp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exp");
+	const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sig");
+	const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	char val[128], cookie[256];
+	long long until = (long long)(mend_now() + session_s);
+	int v;
+
+	if (!dash_token) {
+		*code = MHD_HTTP_NOT_FOUND;
+		return dash_msg(c, *code, "No login here",
+		    "MEND_DASHBOARD_TOKEN is not set: the dashboard answers on loopback only.");
+	}
+	v = dash_login_verify(dash_token, exp, sig, mend_now());
+	if (v == SIGN_EXPIRED) {
+		*code = MHD_HTTP_GONE;
+		return dash_msg(c, *code, "This login link has expired",
+		    "Ask for a new one: trigger --login-link.");
+	}
+	if (v != SIGN_OK || dash_session(val, sizeof val, dash_token, until) < 0) {
+		*code = MHD_HTTP_FORBIDDEN;
+		return dash_msg(c, *code, "This login link is not valid",
+		    "The link was changed or was not made with this dashboard token.");
+	}
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%.0f; HttpOnly; SameSite=Lax%s",
+	    DASH_COOKIE, val, session_s, proto && !strcmp(proto, "https") ? "; Secure" : "");
+	*code = MHD_HTTP_SEE_OTHER;
+	return dash_respond(c, *code, "text/plain; charset=utf-8", "logged in\n", 10, cookie,
+	    "/");
+}
+
+static enum MHD_Result
+handle_dash(struct MHD_Connection *c, const char *url, int get, unsigned *code)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct strbuf p = { 0 };
+	int rc;
+
+	if (!get) {
+		*code = MHD_HTTP_METHOD_NOT_ALLOWED;
+		return dash_respond(c, *code, "text/plain; charset=utf-8", "GET only\n", 9, NULL,
+		    NULL);
+	}
+	if (!strcmp(url, "/favicon.ico")) {
+		*code = MHD_HTTP_NO_CONTENT;
+		return dash_respond(c, *code, "image/x-icon", "", 0, NULL, NULL);
+	}
+	if (!strcmp(url, "/dashboard.js")) {
+		*code = MHD_HTTP_OK;
+		return dash_respond(c, *code, "text/javascript; charset=utf-8", dash_js,
+		    strlen(dash_js), NULL, NULL);
+	}
+	if (!strcmp(url, "/status")) {
+		if (dash_status(&p, spool, status_public, mend_now()) < 0)
+			goto fail;
+		*code = MHD_HTTP_OK;
+		return dash_page(c, *code, &p);
+	}
+	if (!strcmp(url, "/login"))
+		return dash_login(c, code);
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	switch (dash_access(dash_token, ci && dash_loopback(ci->client_addr),
+	    MHD_lookup_connection_value(c, MHD_COOKIE_KIND, DASH_COOKIE), mend_now())) {
+	case DASH_ALLOW:
+		break;
+	case DASH_LOGIN:
+		*code = MHD_HTTP_UNAUTHORIZED;
+		return dash_msg(c, *code, "Log in first",
+		    "Open a login link: trigger --login-link prints one.");
+	default:
+		*code = MHD_HTTP_FORBIDDEN;
+		return dash_msg(c, *code, "Not from here",
+		    "The dashboard answers only on this machine (loopback) unless "
+		    "MEND_DASHBOARD_TOKEN is set; then a login link opens it.");
+	}
+	if (!strcmp(url, "/events"))
+		return stream_start(c, code);
+	if (!strcmp(url, "/")) {
+		if (dash_index(&p, spool, queue, mend_now()) < 0)
+			goto fail;
+		*code = MHD_HTTP_OK;
+		return dash_page(c, *code, &p);
+	}
+	if (!sign_incident_ok(url + 10) ||
+	    (rc = dash_incident(&p, spool, queue, url + 10, mend_now())) == 0) {
+		strbuf_release(&p);
+		*code = MHD_HTTP_NOT_FOUND;
+		return dash_msg(c, *code, "No such incident", "The spool has no incident by that id.");
+	}
+	if (rc < 0)
+		goto fail;
+	*code = MHD_HTTP_OK;
+	return dash_page(c, *code, &p);
+fail:
+	mend_warn("%s", mend_errmsg());
+	strbuf_release(&p);
+	*code = MHD_HTTP_SERVICE_UNAVAILABLE;
+	return dash_msg(c, *code, "Try again", "The spool is not answering.");
+}
+
+/* The spool's directory (main has a variable of the function's name). */
+static const char *
+spool_path(void)
+{
+	return spool_dir(spool);
+}
+
+/* --login-link: print a login link for the dashboard and exit. */
+static int
+print_login_link(const char *listen)
+{
+	const char *base = getenv("MEND_TRIGGER_URL");
+	char dflt[300];
+	char *link;
+
+	if (!dash_token)
+		usage("--login-link: MEND_DASHBOARD_TOKEN is not set");
+	if (!base || !*base) {
+		snprintf(dflt, sizeof dflt, "http://%s", listen);
+		base = dflt;
+	}
+	if (dash_login_link(&link, base, dash_token, (long long)mend_now() + 900) < 0)
+		mend_die(EX_SOFTWARE, "%s", mend_errmsg());
+	printf("%s\n", link);
+	free(link);
+	return 0;
 }
 
 /* ---- the fix link ---- */
@@ -455,6 +740,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		} else {
 			ret = handle_fix(c, url + 5, post, &code);
 		}
+	} else if (dash_route(url)) {
+		ret = handle_dash(c, url, get, &code);
 	} else {
 		code = MHD_HTTP_NOT_FOUND;
 		ret = respond(c, code, "text/plain; charset=utf-8", "not found\n", 10);
@@ -558,6 +845,9 @@ main(int argc, char **argv)
 		{ "max-conns-per-ip", required_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		{ "public", required_argument, NULL, 'p' },
+		{ "session", required_argument, NULL, 'S' },
+		{ "login-link", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -571,7 +861,8 @@ main(int argc, char **argv)
 	const union MHD_DaemonInfo *info;
 	sigset_t set;
 	char addr[INET6_ADDRSTRLEN] = "?";
-	int c, sig;
+	static const struct feed_ops ops = { conn_suspend, conn_resume };
+	int c, sig, login_link = 0;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
@@ -589,6 +880,12 @@ main(int argc, char **argv)
 				usage("--timeout: give a duration of at least 1s");
 			break;
 		case 'Q': quiet = 1; break;
+		case 'p': status_public = optarg; break;
+		case 'S':
+			if (mend_parse_duration(&session_s, optarg) < 0 || session_s < 60)
+				usage("--session: give a duration of at least 1m");
+			break;
+		case 'L': login_link = 1; break;
 		case 'h': usage(NULL); break;
 		case 'V':
 			printf("trigger (mend) %s\n", MEND_VERSION);
@@ -606,6 +903,16 @@ main(int argc, char **argv)
 	secret = getenv("MEND_TRIGGER_SECRET");
 	if (sign_secret_ok(secret) < 0)
 		usage(mend_errmsg());
+	if (!status_public)
+		status_public = getenv("MEND_STATUS_PUBLIC");
+	dash_token = getenv("MEND_DASHBOARD_TOKEN");
+	if (dash_token && !*dash_token)
+		dash_token = NULL;
+	if (dash_token_ok(dash_token, secret) < 0)
+		usage(mend_errmsg());
+	if (login_link)
+		return print_login_link(listen);
+	max_streams = max_conns / 2 > 0 ? (int)(max_conns / 2) : 1;
 	if (spool_open(&spool, spool_dir) < 0)
 		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 
@@ -617,6 +924,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+	    MHD_ALLOW_SUSPEND_RESUME |
 	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
 	    on_request, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -632,6 +940,11 @@ main(int argc, char **argv)
 		mend_die(EX_UNAVAILABLE, "cannot listen on %s: %s", listen,
 		    errno ? strerror(errno) : "libmicrohttpd refused");
 	}
+	if (feed_start(&feed, spool_path(), max_streams, &ops) < 0) {
+		MHD_stop_daemon(d);
+		spool_close(spool);
+		mend_die(EX_UNAVAILABLE, "cannot watch the spool: %s", mend_errmsg());
+	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	if (ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr);
@@ -646,7 +959,9 @@ main(int argc, char **argv)
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 	}
+	feed_end(feed);
 	MHD_stop_daemon(d);
+	feed_free(feed);
 	spool_close(spool);
 	if (!quiet)
 		mend_warn("stopped");

@@ -259,6 +259,21 @@ int spool_incident_latest(struct spool *sp, jv *out, const char *id, const char 
 int spool_incident_get(struct spool *sp, jv *out, const char *id);
 /* All incidents (or only open ones), newest first, as an array. */
 int spool_incidents(struct spool *sp, jv *out, int open_only);
+/*
+ * For trigger's dashboard (lib/dashboard.c).  spool_incidents_recent: the
+ * open incidents and those resolved or updated since `since`, open first,
+ * at most limit, each with "stages" (its timeline types, comma-separated)
+ * and "seq" (its latest timeline entry).  spool_incident_spans: per
+ * incident that was open at some time after since, {monitor, opened,
+ * resolved (null while open)} in epoch seconds.  spool_timeline_since:
+ * timeline entries after seq `after` as {seq, incident, type, state (the
+ * incident's now), event}, oldest first, at most limit.
+ * spool_timeline_last: the latest seq (0 when empty), -1 on error.
+ */
+int spool_incidents_recent(struct spool *sp, jv *out, double since, int limit);
+int spool_incident_spans(struct spool *sp, jv *out, double since);
+int spool_timeline_since(struct spool *sp, jv *out, int64_t after, int limit);
+int64_t spool_timeline_last(struct spool *sp);
 
 /*
  * Small durable state for stages (detector windows, used fix links).
@@ -1064,5 +1079,78 @@ int watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
     const struct watch_opts *o);
 /* exception type + innermost frame of an error record (borrowed); malloc'd. */
 char *watch_error_signature(jv rec);
+
+/* dashboard.c - trigger's read-only incident pages */
+
+/* s (may be NULL) escaped for HTML text and attribute values: the one
+ * escaping function for every page mend serves. */
+void html_escape(struct strbuf *b, const char *s);
+/*
+ * Whole pages, appended to b.  Every string from the spool is redacted
+ * and escaped.  queue is the fix queue (NULL: "fix").  dash_index: open
+ * and recent incidents and the monitors.  dash_incident: one incident's
+ * timeline; 1, 0 when there is no such incident, -1.  dash_status: the
+ * public status page, for the monitors named in `public` (comma-
+ * separated, may be NULL); nothing but name, state and uptime.
+ */
+int dash_index(struct strbuf *b, struct spool *sp, const char *queue, double now);
+int dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char *id,
+    double now);
+int dash_status(struct strbuf *b, struct spool *sp, const char *public, double now);
+/* Server-Sent Events for the timeline entries after *cursor (advanced):
+ * "incident", "stage" or "resolved", data {incident, type, state}; the
+ * number of events, or -1. */
+int dash_events(struct strbuf *b, struct spool *sp, int64_t *cursor);
+/* /dashboard.js */
+extern const char dash_js[];
+
+/* Access: DASH_ALLOW, DASH_DENY (not loopback, no token set) or
+ * DASH_LOGIN (token set, no valid session cookie). */
+enum { DASH_ALLOW = 0, DASH_DENY = 1, DASH_LOGIN = 2 };
+struct sockaddr;
+int dash_loopback(const struct sockaddr *sa);
+int dash_access(const char *token, int loopback, const char *cookie, double now);
+/* 0 when token (may be NULL: none) is usable, else -1 with why. */
+int dash_token_ok(const char *token, const char *secret);
+/* BASE/login?exp=EXP&sig=SIG into *out (malloc'd). */
+int dash_login_link(char **out, const char *base, const char *token, long long exp);
+/* SIGN_OK, SIGN_BAD, SIGN_EXPIRED (or -1), as sign_verify. */
+int dash_login_verify(const char *token, const char *exp, const char *sig, double now);
+/* The session cookie's value, "EXP.SIG", into out. */
+int dash_session(char *out, size_t len, const char *token, long long exp);
+#define DASH_COOKIE "mend_dashboard"
+
+/* feed.c - the dashboard's live event streams */
+
+/*
+ * Server-Sent Event streams of the spool's timeline, woken by the
+ * spool's commits.  The HTTP server is the caller's: it gives each stream
+ * an opaque connection, and the feed calls ops.suspend(conn) (from
+ * feed_read, on the caller's thread) when a stream has nothing to send
+ * and ops.resume(conn) (from the watcher thread) when it may.
+ */
+struct feed;
+struct feed_stream;
+struct feed_ops {
+	void (*suspend)(void *conn);
+	void (*resume)(void *conn);
+};
+enum { FEED_END = -1, FEED_ERROR = -2 };
+/* Start the watcher (its own handle on the spool at spool_dir); at most
+ * max_streams streams at once. */
+int feed_start(struct feed **out, const char *spool_dir, int max_streams,
+    const struct feed_ops *ops);
+/* A stream from timeline seq `from` on; NULL (with why) when full or
+ * ending.  It is the feed's until feed_close. */
+struct feed_stream *feed_open(struct feed *f, void *conn, int64_t from);
+/* Up to max bytes of the stream into out, reading the spool through sp;
+ * 0 after suspending it, FEED_END once feed_end was called, FEED_ERROR. */
+ssize_t feed_read(struct feed *f, struct feed_stream *s, struct spool *sp, char *out,
+    size_t max);
+void feed_close(struct feed *f, struct feed_stream *s);
+/* End every stream, wait a few seconds for the server to close them, stop
+ * the watcher.  Then stop the server, then feed_free. */
+void feed_end(struct feed *f);
+void feed_free(struct feed *f);
 
 #endif

@@ -1200,6 +1200,120 @@ spool_incidents(struct spool *sp, jv *out, int open_only)
 	return 0;
 }
 
+/* ---- dashboard queries (trigger's pages, lib/dashboard.c) ---- */
+
+int
+spool_incidents_recent(struct spool *sp, jv *out, double since, int limit)
+{
+	/* Open ones first, then the most recently opened; each with the
+	 * distinct timeline types it has (its stages) and its last seq. */
+	sqlite3_stmt *st = prep(sp, "SELECT " INC_COLS ","
+	    " (SELECT group_concat(DISTINCT type) FROM timeline t WHERE t.incident = i.id),"
+	    " (SELECT max(seq) FROM timeline t WHERE t.incident = i.id)"
+	    " FROM incidents i WHERE state = 'open' OR coalesce(resolved, updated) >= ?1"
+	    " ORDER BY state = 'open' DESC, opened DESC, id LIMIT ?2");
+	jv a = jv_array();
+	int rc;
+
+	if (!st) {
+		jv_free(a);
+		return -1;
+	}
+	sqlite3_bind_double(st, 1, since);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = step(st)) == SQLITE_ROW) {
+		jv o = incident_row(st);
+		o = jv_object_set(o, jv_string("stages"), col_str(st, 10));
+		o = jv_object_set(o, jv_string("seq"), jv_number(sqlite3_column_double(st, 11)));
+		a = jv_array_append(a, o);
+	}
+	unprep(st);
+	if (rc != SQLITE_DONE) {
+		jv_free(a);
+		return dberr(sp, "list incidents");
+	}
+	*out = a;
+	return 0;
+}
+
+int
+spool_incident_spans(struct spool *sp, jv *out, double since)
+{
+	sqlite3_stmt *st = prep(sp, "SELECT monitor, opened, resolved FROM incidents"
+	    " WHERE monitor IS NOT NULL AND (resolved IS NULL OR resolved >= ?1)"
+	    " ORDER BY monitor, opened");
+	jv a = jv_array();
+	int rc;
+
+	if (!st) {
+		jv_free(a);
+		return -1;
+	}
+	sqlite3_bind_double(st, 1, since);
+	while ((rc = step(st)) == SQLITE_ROW) {
+		jv o = jv_object_set(jv_object(), jv_string("monitor"), col_str(st, 0));
+		o = jv_object_set(o, jv_string("opened"), jv_number(sqlite3_column_double(st, 1)));
+		o = jv_object_set(o, jv_string("resolved"), sqlite3_column_type(st, 2) ==
+		    SQLITE_NULL ? jv_null() : jv_number(sqlite3_column_double(st, 2)));
+		a = jv_array_append(a, o);
+	}
+	unprep(st);
+	if (rc != SQLITE_DONE) {
+		jv_free(a);
+		return dberr(sp, "read incident spans");
+	}
+	*out = a;
+	return 0;
+}
+
+int
+spool_timeline_since(struct spool *sp, jv *out, int64_t after, int limit)
+{
+	sqlite3_stmt *st = prep(sp, "SELECT t.seq, t.incident, t.type, i.state,"
+	    " json_extract(t.record, '$.incident.event')"
+	    " FROM timeline t JOIN incidents i ON i.id = t.incident"
+	    " WHERE t.seq > ?1 ORDER BY t.seq LIMIT ?2");
+	jv a = jv_array();
+	int rc;
+
+	if (!st) {
+		jv_free(a);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = step(st)) == SQLITE_ROW) {
+		jv o = jv_object_set(jv_object(), jv_string("seq"),
+		    jv_number((double)sqlite3_column_int64(st, 0)));
+		o = jv_object_set(o, jv_string("incident"), col_str(st, 1));
+		o = jv_object_set(o, jv_string("type"), col_str(st, 2));
+		o = jv_object_set(o, jv_string("state"), col_str(st, 3));
+		o = jv_object_set(o, jv_string("event"), col_str(st, 4));
+		a = jv_array_append(a, o);
+	}
+	unprep(st);
+	if (rc != SQLITE_DONE) {
+		jv_free(a);
+		return dberr(sp, "read timeline");
+	}
+	*out = a;
+	return 0;
+}
+
+int64_t
+spool_timeline_last(struct spool *sp)
+{
+	sqlite3_stmt *st = prep(sp, "SELECT coalesce(max(seq), 0) FROM timeline");
+	int64_t v = -1;
+
+	if (st && step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (st)
+		dberr(sp, "read timeline");
+	unprep(st);
+	return v;
+}
+
 /* ---- stage state ---- */
 
 int

@@ -24,7 +24,7 @@ trigger -l "127.0.0.1:$port" 2>"$T/err2"
 is "$?" 69 "the port is taken: exit 69"
 is "$(curl -s "$TRIG/healthz")" ok "GET /healthz: ok"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$TRIG/healthz")" 405 "POST /healthz: 405"
-is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/")" 404 "/: 404"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/nothing")" 404 "an unknown path: 404"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$TRIG/fix/..%2f..%2fetc")" 404 "an id that cannot be an incident: 404"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$TRIG/fix/inc_0000000000000001")" 405 \
 	"DELETE on a link: 405"

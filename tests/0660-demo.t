@@ -6,9 +6,10 @@
 for p in probe detect enqueue work analyze notify trigger patch testloop openpr spool; do
 	[ -x "$MEND_BIN/$p" ] || skip_all "$p is not built yet"
 done
-plan 9
+plan 10
 
 export MEND_DEMO_OUT=$T/demo
+export MEND_DEMO_LINGER=0	# no minute with the dashboard open at the end
 "$TOP/scripts/demo" >"$T/out" 2>"$T/err"
 rc=$?
 is "$rc" 0 "the demo runs to the end"
@@ -18,6 +19,8 @@ like "$(cat "$T/out")" "*analysis (rules): code, confidence *" "the analysis fin
 like "$(cat "$T/out")" "*fix link: pressed (POST) -> fix job *" "the fix link enqueues a fix"
 like "$(cat "$T/out")" "*testloop: *failing request replayed: true*" "the failing request is replayed"
 like "$(cat "$T/out")" "*incident: inc_* resolved*" "the incident resolves"
+like "$(cat "$T/out")" "*dashboard: http://127.0.0.1:*/incident/inc_* ([1-9]* timeline entries)*" \
+	"the dashboard shows the incident's timeline"
 branch=$(git -C "$T/demo/remote.git" branch --list 'mend/fix-*' | tr -d ' *')
 like "$branch" "mend/fix-inc_*" "the fix branch is on the remote"
 ok "the fixed code passes the service's tests" bash -c \
