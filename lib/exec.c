@@ -404,6 +404,49 @@ hide(struct strvec *a, const char *dir)
 	}
 }
 
+/* Is path dir or below it? */
+static int
+under(const char *path, const char *dir)
+{
+	size_t n = dir ? strlen(dir) : 0;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return n > 1 && !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * Let back in, read-only, the directories of list (sep-separated) that
+ * lie in a hidden place: PATH entries (programs the user installed in
+ * HOME or a test put in /tmp) and MEND_SANDBOX_RO.
+ */
+static void
+let_in(struct strvec *a, const char *list, int sep, int all)
+{
+	static const char *const hidden[] = { "/tmp", "/var/tmp", "/run", NULL };
+	const char *home = getenv("HOME");
+	char seps[2] = { (char)sep, '\0' };
+
+	for (const char *p = list; p && *p; p += strcspn(p, seps)) {
+		char dir[PATH_MAX];
+		size_t n;
+		int in = all;
+		p += strspn(p, seps);
+		n = strcspn(p, seps);
+		if (*p != '/' || n >= sizeof dir)
+			continue;
+		memcpy(dir, p, n);
+		dir[n] = '\0';
+		for (int i = 0; !in && hidden[i]; i++)
+			in = under(dir, hidden[i]);
+		if (in || (home && is_dir(home) && under(dir, home))) {
+			sv_push(a, "--ro-bind-try");
+			sv_push(a, dir);
+			sv_push(a, dir);
+		}
+	}
+}
+
 /* bwrap's arguments for sandbox s around argv; root is absolute. */
 static void
 bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
@@ -436,23 +479,12 @@ bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
 		sv_push(a, "/run/systemd/resolve");
 	}
 	hide(a, getenv("HOME"));
+	let_in(a, getenv("PATH"), ':', 0);
+	let_in(a, getenv("MEND_SANDBOX_RO"), ':', 1);
+	/* The spool last: nothing let in above shows it. */
 	hide(a, getenv("MEND_SPOOL"));
 	for (const char *const *h = s->hide; h && *h; h++)
 		hide(a, *h);
-	/* What the user lets through the hidden places, read-only (a data file). */
-	for (const char *p = getenv("MEND_SANDBOX_RO"); p && *p; p += strcspn(p, ":")) {
-		char dir[PATH_MAX];
-		size_t n;
-		p += strspn(p, ":");
-		n = strcspn(p, ":");
-		if (*p == '/' && n < sizeof dir) {
-			memcpy(dir, p, n);
-			dir[n] = '\0';
-			sv_push(a, "--ro-bind-try");
-			sv_push(a, dir);
-			sv_push(a, dir);
-		}
-	}
 	sv_push(a, "--dir");
 	sv_push(a, SANDBOX_HOME);
 	sv_push(a, "--bind");
