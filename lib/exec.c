@@ -394,13 +394,18 @@ is_dir(const char *p)
 	return p && *p == '/' && p[1] && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Hide a directory behind an empty tmpfs (what it holds may be secret). */
+/*
+ * Hide a directory behind an empty tmpfs (what it holds may be secret);
+ * remember it in ro, to make that tmpfs read-only once the mount points
+ * in it exist.
+ */
 static void
-hide(struct strvec *a, const char *dir)
+hide(struct strvec *a, struct strvec *ro, const char *dir)
 {
 	if (is_dir(dir)) {
 		sv_push(a, "--tmpfs");
 		sv_push(a, dir);
+		sv_push(ro, dir);
 	}
 }
 
@@ -453,6 +458,7 @@ bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
     char *const argv[])
 {
 	char git[PATH_MAX + 8];
+	struct strvec ro = { 0 };
 	struct stat st;
 
 	sv_push(a, sbx.bwrap);
@@ -470,21 +476,21 @@ bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
 	sv_push(a, "/proc");
 	sv_push(a, "--tmpfs");
 	sv_push(a, "/tmp");
-	hide(a, "/var/tmp");
+	hide(a, &ro, "/var/tmp");
 	/* /run holds sockets (docker, dbus) a read-only mount does not close. */
-	hide(a, "/run");
+	hide(a, &ro, "/run");
 	if (s->network) {
 		sv_push(a, "--ro-bind-try");
 		sv_push(a, "/run/systemd/resolve");
 		sv_push(a, "/run/systemd/resolve");
 	}
-	hide(a, getenv("HOME"));
+	hide(a, &ro, getenv("HOME"));
 	let_in(a, getenv("PATH"), ':', 0);
 	let_in(a, getenv("MEND_SANDBOX_RO"), ':', 1);
 	/* The spool last: nothing let in above shows it. */
-	hide(a, getenv("MEND_SPOOL"));
+	hide(a, &ro, getenv("MEND_SPOOL"));
 	for (const char *const *h = s->hide; h && *h; h++)
-		hide(a, *h);
+		hide(a, &ro, *h);
 	sv_push(a, "--dir");
 	sv_push(a, SANDBOX_HOME);
 	sv_push(a, "--bind");
@@ -496,6 +502,13 @@ bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
 		sv_push(a, git);
 		sv_push(a, git);
 	}
+	/* Innermost first: a read-only tmpfs takes no more mount points. */
+	for (size_t i = ro.n; i-- > 0;) {
+		sv_push(a, "--remount-ro");
+		sv_push(a, ro.v[i]);
+	}
+	a->oom |= ro.oom;
+	sv_release(&ro);
 	sv_push(a, "--chdir");
 	sv_push(a, root);
 	sv_push(a, "--");
