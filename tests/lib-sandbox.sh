@@ -24,3 +24,14 @@ sandbox_patch() {
 
 # testloop_log OUT: the test output testloop kept in its record.
 testloop_log() { jq -r .testrun.log "$1"; }
+
+# bare [NAME=VALUE...] CMD...: run CMD with only what the tests need in
+# its environment (and the sanitizers' options), so the names a test
+# sees do not depend on the caller's LC_* or TERM.
+bare() {
+	env -i PATH="$PATH" HOME="$HOME" MEND_SPOOL="$MEND_SPOOL" \
+		${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+		${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+		${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} \
+		GIT_CONFIG_NOSYSTEM=1 "$@"
+}
