@@ -31,7 +31,8 @@ ok "analyze is running" wait_for 10 is_cmd "$pid" analyze
 wait_for 10 is_cmd "$other" cat
 ok "another program's environment is readable by the same user" \
 	"${as_user[@]}" grep -q ghp_nodumpsecret "/proc/$other/environ"
-not_ok "analyze's environment is not" "${as_user[@]}" cat "/proc/$pid/environ" >/dev/null 2>&1
+reads_environ() { "${as_user[@]}" cat "/proc/$1/environ" >/dev/null 2>&1; }
+not_ok "analyze's environment is not" reads_environ "$pid"
 exec 8>&- 9>&-
 wait "$pid"
 is "$?" 0 "analyze still ends normally (and the sanitizers with it)"
