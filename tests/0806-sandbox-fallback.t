@@ -5,7 +5,7 @@
 # stay.  MEND_SANDBOX=require / --sandbox=require fail instead (exit 69).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-sandbox.sh"
-plan 14
+plan 17
 sandbox_patch inc_0000000000000806
 
 MEND_BWRAP=/nonexistent/bwrap MY_TOKEN=tokensecret \
@@ -48,3 +48,19 @@ MEND_BWRAP=/nonexistent/bwrap \
 	patch -r "$T/remote.git" --agent 'echo x > x.txt' "$T/a.json" > "$T/p2.json" 2> "$T/p2.err"
 is "$(jq -r .patch.sandbox "$T/p2.json")" none "in auto mode the agent runs, recorded as sandbox none"
 like "$(cat "$T/p2.err")" "*warning: the agent runs without a sandbox*" "with a warning"
+
+# analyze's agent engine: never run without the sandbox when required;
+# the rules answer and the record says why.
+FIX=$TOP/tests/fixtures/analyze
+mkdir -p "$T/srv"
+cp -r "$FIX/app" "$T/srv/"
+(cd "$T/srv" && python3 app/shop.py none 2> "$T/tb.txt" >/dev/null)
+python3 "$FIX/incident.py" inc_0000000000000826 "$T/tb.txt" > "$T/inc.json"
+printf '#!/bin/sh\ntouch "%s/agent-ran"\necho "{}"\n' "$T" > "$T/bin/agent"
+chmod +x "$T/bin/agent"
+MEND_SANDBOX=require MEND_BWRAP=/nonexistent/bwrap MEND_AGENT=$T/bin/agent \
+	analyze --no-spool "$T/inc.json" > "$T/an.json" 2> "$T/an.err"
+is "$(jq -r '.analysis | [.engine, .requested_engine] | join(",")' "$T/an.json")" rules,agent \
+	"analyze with a required sandbox missing falls back to rules"
+like "$(jq -r .analysis.fallback "$T/an.json")" "*the sandbox is required*" "and says why"
+ok "the agent did not run" test ! -e "$T/agent-ran"
