@@ -210,11 +210,22 @@ free_port(void)
 	return port;
 }
 
+/* A socket in the service's network: its sandbox's, or ours without one. */
 static int
-port_open(int port)
+service_socket(void *arg, int domain, int type, int protocol)
+{
+	const struct proc *p = arg;
+
+	if (!opt.network && !strcmp(sandbox_kind, "bwrap"))
+		return proc_sandbox_socket(p, domain, type, protocol);
+	return socket(domain, type | SOCK_CLOEXEC, protocol);
+}
+
+static int
+port_open(const struct proc *p, int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+	int fd = service_socket((void *)p, AF_INET, SOCK_STREAM, 0), ok;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
@@ -235,8 +246,10 @@ replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *sta
 	char portenv[32];
 	const char *extra[] = { portenv, NULL }, *hide[] = { spool_dir(sp), NULL };
 	char *argv[] = { "sh", "-c", (char *)opt.serve, NULL };
-	/* The replay reaches the service over the host's loopback. */
-	struct proc_sandbox sb = { .root = wd, .network = 1, .hide = hide, .env = extra };
+	/* In bwrap the service has a network of its own, which the replay
+	 * joins (service_socket); without bwrap or with --network, the host's. */
+	struct proc_sandbox sb = { .root = wd, .hide = hide, .env = extra,
+		.network = opt.network || strcmp(sandbox_kind, "bwrap") != 0 };
 	struct proc_opts po = { 0 };
 	struct proc p;
 	double deadline;
@@ -258,7 +271,7 @@ replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *sta
 	if (i < 0)
 		return -1;
 	deadline = mend_mono() + opt.serve_timeout;
-	while (!port_open(port)) {
+	while (!port_open(&p, port)) {
 		if (waitpid(p.pid, &st, WNOHANG) == p.pid) {
 			p.pid = -1;
 			return mend_err("the service exited with %d before listening on port %d "
@@ -280,6 +293,8 @@ replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *sta
 		snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, rp->path[i]);
 		req.method = rp->method[i];
 		req.url = url;
+		req.open_socket = service_socket;
+		req.socket_arg = &p;
 		req.timeout_ms = 10000;
 		if (http_do(&resp, &req) < 0)
 			resp.status = 0;

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -421,15 +422,18 @@ under(const char *path, const char *dir)
 }
 
 /*
- * Let back in, read-only, the directories of list (sep-separated) that
- * lie in a hidden place: PATH entries (programs the user installed in
- * HOME or a test put in /tmp) and MEND_SANDBOX_RO.
+ * Let back in, read-only, directories of list (sep-separated): all of
+ * them (MEND_SANDBOX_RO), or those in the hidden temporary places (PATH
+ * entries: programs a script put in /tmp).  PATH entries in the home
+ * directory stay hidden: a toolchain there (pyenv, nvm, cargo) needs
+ * more than its bin directory, which would be half a program, and the
+ * home holds credentials; the user lets such a directory in with
+ * MEND_SANDBOX_RO.
  */
 static void
 let_in(struct strvec *a, const char *list, int sep, int all)
 {
 	static const char *const hidden[] = { "/tmp", "/var/tmp", "/run", NULL };
-	const char *home = getenv("HOME");
 	char seps[2] = { (char)sep, '\0' };
 
 	for (const char *p = list; p && *p; p += strcspn(p, seps)) {
@@ -444,7 +448,7 @@ let_in(struct strvec *a, const char *list, int sep, int all)
 		dir[n] = '\0';
 		for (int i = 0; !in && hidden[i]; i++)
 			in = under(dir, hidden[i]);
-		if (in || (home && is_dir(home) && under(dir, home))) {
+		if (in) {
 			sv_push(a, "--ro-bind-try");
 			sv_push(a, dir);
 			sv_push(a, dir);
@@ -537,6 +541,93 @@ sandbox_env(struct strvec *e, const struct proc_sandbox *s, const char *root, in
 	for (const char *const *x = s->env; x && *x; x++)
 		if (strchr(*x, '='))
 			sv_setenv(e, *x);
+}
+
+/*
+ * The host PID of bwrap's child, the sandbox's init: the one process
+ * outside mend's namespaces we can name.  0 while it does not exist.
+ */
+static pid_t
+sandbox_init(pid_t bwrap)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)bwrap, (int)bwrap);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (pid_t)strtol(buf, NULL, 10);
+}
+
+/*
+ * A socket in the network namespace of p's sandbox.  A helper process
+ * joins the sandbox's user namespace (ours: we made it, so we may) and
+ * then its network namespace, makes the socket and hands it over on a
+ * socketpair; a socket keeps the namespace it was made in, so its
+ * connect() reaches the sandbox's loopback.  The helper is a fork: only
+ * a single-threaded process may join a user namespace.
+ */
+int
+proc_sandbox_socket(const struct proc *p, int domain, int type, int protocol)
+{
+	char path[64], byte = 0, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		.msg_controllen = sizeof cbuf };
+	struct cmsghdr *cm;
+	int sv[2], userfd, netfd, fd = -1, st;
+	pid_t init = p->pid > 0 ? sandbox_init(p->pid) : 0, h;
+
+	if (init <= 0)
+		return mend_err("the sandbox has no process yet");
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)init);
+	if ((userfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return mend_errno("cannot open '%s'", path);
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)init);
+	if ((netfd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		close(userfd);
+		return mend_errno("cannot open '%s'", path);
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		close(userfd);
+		close(netfd);
+		return mend_errno("cannot create a socket pair");
+	}
+	if ((h = fork()) == 0) {
+		int s;
+		close(sv[0]);
+		if (setns(userfd, CLONE_NEWUSER) < 0 || setns(netfd, CLONE_NEWNET) < 0 ||
+		    (s = socket(domain, type | SOCK_CLOEXEC, protocol)) < 0)
+			_exit(1);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &s, sizeof s);
+		_exit(sendmsg(sv[1], &mh, 0) == 1 ? 0 : 1);
+	}
+	close(sv[1]);
+	close(userfd);
+	close(netfd);
+	if (h < 0) {
+		close(sv[0]);
+		return mend_errno("cannot fork");
+	}
+	if (recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) == 1 && (cm = CMSG_FIRSTHDR(&mh)) &&
+	    cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+	close(sv[0]);
+	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
+		;
+	if (fd < 0)
+		return mend_err("cannot join the sandbox's network");
+	return fd;
 }
 
 void

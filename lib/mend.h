@@ -346,6 +346,14 @@ void proc_kill(const struct proc *p, int sig, int group);
 /* Wait; *status as from waitpid.  Closes remaining fds. */
 int proc_wait(struct proc *p, int *status);
 
+/*
+ * A socket (as socket(2), close-on-exec) in the network namespace of the
+ * sandboxed child p, for talking to a service in a sandbox without a
+ * network of its own: connect() reaches the sandbox's loopback.  The
+ * child must run in bwrap; -1 with a message when it cannot be had.
+ */
+int proc_sandbox_socket(const struct proc *p, int domain, int type, int protocol);
+
 struct proc_result {
 	int status;		/* waitpid status */
 	int timed_out;
@@ -381,6 +389,10 @@ struct http_req {
 	size_t body_len;
 	long timeout_ms;		/* whole request; default 30000 */
 	int max_attempts;		/* http_do_retry: default 4 */
+	/* NULL: sockets as usual; else each connection's socket comes from
+	 * open_socket(socket_arg, domain, type, protocol) (-1: failure). */
+	int (*open_socket)(void *arg, int domain, int type, int protocol);
+	void *socket_arg;
 };
 
 struct http_resp {
