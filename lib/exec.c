@@ -329,11 +329,20 @@ first_line(char *dst, size_t len, const char *s)
 	snprintf(dst, len, "%.*s", (int)(n > 300 ? 300 : n), s);
 }
 
+/* NULL with errno e (the message is set): the caller tells usage from unavailable. */
+static const char *
+kind_error(int e)
+{
+	errno = e;
+	return NULL;
+}
+
 const char *
 proc_sandbox_kind(const char *mode, const char **why)
 {
 	char *probe[] = { sbx.bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
 		"--proc", "/proc", "--dev", "/dev", "--", "true", NULL };
+	char path[PATH_MAX + 8], *probe_env[] = { path, NULL };
 	struct proc_opts po = { 0 };
 	struct proc_result res;
 	const char *b;
@@ -354,14 +363,17 @@ proc_sandbox_kind(const char *mode, const char **why)
 		require = 1;
 	else if (strcmp(mode, "auto") && strcmp(mode, "none"))
 		return mend_err("bad sandbox mode '%s' (auto, require or none)", mode),
-		    errno = EINVAL, NULL;
+		    kind_error(EINVAL);
 	if (sandbox_env_check() < 0)
-		return errno = EINVAL, NULL;
+		return kind_error(EINVAL);
 	b = getenv("MEND_BWRAP");
 	snprintf(sbx.bwrap, sizeof sbx.bwrap, "%s", b && *b ? b : "bwrap");
 	if (!strcmp(mode, "none")) {
 		snprintf(sbx.why, sizeof sbx.why, "the sandbox is turned off (none)");
 	} else {
+		/* The probe runs bwrap as the sandboxes will, with PATH only. */
+		snprintf(path, sizeof path, "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+		po.env = probe_env;
 		po.stderr_pipe = 1;
 		if (proc_run(&res, probe, &po, NULL, 0, 30, 4096) < 0) {
 			snprintf(sbx.why, sizeof sbx.why, "%s", mend_errmsg());
@@ -378,7 +390,7 @@ proc_sandbox_kind(const char *mode, const char **why)
 		}
 	}
 	if (!sbx.kind && require)
-		return mend_err("the sandbox is required but %s", sbx.why), errno = ENOSYS, NULL;
+		return mend_err("the sandbox is required but %s", sbx.why), kind_error(ENOSYS);
 	if (!sbx.kind)
 		sbx.kind = "none";
 	sbx.decided = 1;
