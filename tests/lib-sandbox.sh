@@ -6,7 +6,6 @@
 #   need_bwrap           # skip_all unless bwrap works here
 #   sandbox_patch ID     # $T/patch.json: a patch record, its checkout in the spool
 . "$(dirname "$0")/lib-fix.sh"
-unset MEND_SANDBOX MEND_SANDBOX_ENV MEND_SANDBOX_RO MEND_BWRAP
 
 need_bwrap() {
 	command -v bwrap >/dev/null || skip_all "bwrap is not installed (scripts/install-deps)"
