@@ -28,7 +28,7 @@
 #include "mend.h"
 
 static struct {
-	const char *repo, *base, *spool, *agent, *allow, *protect;
+	const char *repo, *base, *spool, *agent, *allow, *protect, *sandbox;
 	int allow_http;
 	long max_lines;
 	double agent_timeout;
@@ -45,7 +45,8 @@ usage(const char *why)
 		mend_warn("%s", why);
 	fprintf(why ? stderr : stdout,
 	    "usage: patch [-r URL|PATH] [-b BRANCH] [-s DIR] [--agent CMD] [--allow GLOB]\n"
-	    "             [--protect GLOB] [--max-lines N] [--allow-http] [FILE...]\n");
+	    "             [--protect GLOB] [--max-lines N] [--allow-http] [--sandbox MODE]\n"
+	    "             [FILE...]\n");
 	exit(why ? EX_USAGE : 0);
 }
 
@@ -115,48 +116,33 @@ commit_message(jv rec)
 	return msg;
 }
 
-extern char **environ;
-
 /*
- * The agent's environment: ours (it needs its own model key) without
- * the forge and git tokens, since pushing is openpr's job, plus extra.
+ * The task an agent gets: what failed and what the analysis found.  It
+ * runs in the sandbox (lib/exec.c): the checkout is its cwd, PWD and
+ * only writable place, .git read-only, the network shared (its model),
+ * the environment the allow-list plus MEND_SANDBOX_ENV, never our
+ * tokens.  *kind says which sandbox it had.  -3 when the sandbox is
+ * required and cannot run.
  */
-static char **
-agent_env(char *const *extra)
-{
-	static const char *const drop[] = { "MEND_GIT_TOKEN=", "MEND_FORGE_TOKEN=", "GITHUB_TOKEN=",
-		"GITEA_TOKEN=", "GITLAB_TOKEN=", "GH_TOKEN=", "MEND_TRIGGER_SECRET=", NULL };
-	size_t n = 0, m = 0, i, j = 0, k;
-	char **env;
-
-	while (environ[n])
-		n++;
-	while (extra[m])
-		m++;
-	if (!(env = calloc(n + m + 1, sizeof *env)))
-		return NULL;
-	for (i = 0; i < n; i++) {
-		for (k = 0; drop[k] && strncmp(environ[i], drop[k], strlen(drop[k])); k++)
-			;
-		if (!drop[k])
-			env[j++] = environ[i];
-	}
-	for (i = 0; i < m; i++)
-		env[j++] = extra[i];
-	return env;
-}
-
-/* The task an agent gets: what failed and what the analysis found. */
 static int
-run_agent(struct repo *r, jv rec)
+run_agent(struct repo *r, jv rec, const char **kind)
 {
 	char *input = record_dump(rec), *argv[] = { "sh", "-c", (char *)opt.agent, NULL };
 	char task[4096], ev_task[4200], ev_dir[4200];
-	char *extra[3];
-	char **env;
+	const char *extra[3], *hide[] = { spool_dir(sp), NULL }, *why;
+	struct proc_sandbox sb = { .root = repo_workdir(r), .network = 1, .hide = hide,
+		.env = extra };
 	struct proc_opts po = { 0 };
 	struct proc_result res = { 0 };
 	int rc = 0;
+
+	if (!(*kind = proc_sandbox_kind(opt.sandbox, &why))) {
+		free(input);
+		return errno == ENOSYS ? -3 : -1;
+	}
+	if (why)
+		mend_warn("warning: the agent runs without a sandbox: %s (--sandbox=require "
+		    "refuses this)", why);
 
 	snprintf(task, sizeof task,
 	    "Fix the bug behind incident %s in this repository.\n"
@@ -171,12 +157,9 @@ run_agent(struct repo *r, jv rec)
 	extra[0] = ev_task;
 	extra[1] = ev_dir;
 	extra[2] = NULL;
-	if (!input || !(env = agent_env(extra))) {
-		free(input);
+	if (!input)
 		return mend_err("out of memory");
-	}
-	po.cwd = repo_workdir(r);
-	po.env = env;
+	po.sandbox = &sb;
 	po.new_pgrp = 1;
 	po.merge_stderr = 1;
 	mend_warn("running the agent in '%s'", repo_workdir(r));
@@ -188,7 +171,6 @@ run_agent(struct repo *r, jv rec)
 		rc = mend_err("agent exited with %d: %.300s", proc_exitcode(res.status),
 		    res.out ? res.out : "");
 	proc_result_release(&res);
-	free(env);	/* the strings are borrowed */
 	free(input);
 	return rc;
 }
@@ -196,7 +178,7 @@ run_agent(struct repo *r, jv rec)
 static int
 handle(jv rec, void *arg)
 {
-	const char *id, *url, *how = "agent";
+	const char *id, *url, *how = "agent", *sandbox = NULL;
 	char *workroot = NULL, *path = NULL, *basename_ = NULL, *msg = NULL;
 	char base_hex[41], branch[200], commit[41], old[41], ref[300], oparent[41], otree[41],
 	    ntree[41];
@@ -295,8 +277,13 @@ handle(jv rec, void *arg)
 		goto out;
 	}
 	rc = repo_apply_change(r, &g, analysis, &how);
-	if (rc == -2)
-		rc = run_agent(r, rec);
+	if (rc == -2 && (rc = run_agent(r, rec, &sandbox)) == -3) {
+		mend_warn("%s: agent not run: %s", id, mend_errmsg());
+		guard_release(&g);
+		repo_checkout(r, base_hex);
+		code = EX_UNAVAILABLE;
+		goto out;
+	}
 	if (rc == 0 && (rc = repo_stage_all(r, &g, &files, &lines)) == 0) {
 		if (jv_array_length(jv_copy(files)) == 0)
 			rc = mend_err("the change makes no difference (already applied?)");
@@ -343,6 +330,8 @@ handle(jv rec, void *arg)
 	files = jv_invalid();
 	rec = record_set_num(rec, "patch.lines", (double)lines);
 	rec = record_set_str(rec, "patch.applied", how);
+	if (sandbox)
+		rec = record_set_str(rec, "patch.sandbox", sandbox);
 	if (spool_incident_append(sp, rec) < 0)
 		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
 	if (record_write(stdout, jv_copy(rec)) < 0)
@@ -376,6 +365,7 @@ main(int argc, char **argv)
 		{ "protect", required_argument, NULL, 'p' },
 		{ "max-lines", required_argument, NULL, 'm' },
 		{ "allow-http", no_argument, NULL, 'H' },
+		{ "sandbox", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -409,6 +399,11 @@ main(int argc, char **argv)
 			opt.max_lines = strtol(optarg, &end, 10);
 			if (*end || opt.max_lines < 0)
 				usage("bad --max-lines");
+			break;
+		case 'x':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "require") && strcmp(optarg, "none"))
+				usage("bad --sandbox (auto, require or none)");
+			opt.sandbox = optarg;
 			break;
 		case 'h':
 			usage(NULL);

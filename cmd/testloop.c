@@ -12,11 +12,14 @@
  * runs.  With --serve, an attempt passes only when the replayed
  * requests succeed too.  The branch keeps the last attempt either way.
  *
- * Tests run in their own process group with a wall-clock timeout that
- * kills the group, resource limits, an environment without tokens and
- * keys, and with --no-network in a new network namespace where the
- * kernel allows unprivileged user namespaces.  The fixer is our own
- * program and keeps the environment (it needs its model key).
+ * Tests and the service under replay run in lib/exec.c's sandbox (the
+ * checkout the only writable place, their own PID namespace that dies
+ * whole at the timeout, an allow-listed environment); the tests without
+ * a network unless --network, the service with the host's network so
+ * the replay can reach it.  Where the sandbox cannot run, a warning and
+ * "sandbox": "none" in the record (or, with --sandbox=require, exit
+ * 69).  The fixer is our own program and keeps the environment (it
+ * needs its model key).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,14 +41,15 @@
 #define FILE_CAP 65536
 
 static struct {
-	const char *spool, *test, *fixer, *serve, *allow, *protect;
-	int max_iter, no_network;
+	const char *spool, *test, *fixer, *serve, *allow, *protect, *sandbox;
+	int max_iter, no_network, network;
 	double timeout, fixer_timeout, serve_timeout;
 	long mem, max_lines;
 } opt;
 
 static struct spool *sp;
 static int worst;
+static const char *sandbox_kind;	/* "bwrap" or "none" */
 
 /* why NULL: --help, on stdout, exit 0; else a usage error. */
 static void
@@ -55,7 +59,7 @@ usage(const char *why)
 		mend_warn("%s", why);
 	fprintf(why ? stderr : stdout,
 	    "usage: testloop [-t CMD] [-n N] [--fixer CMD] [--serve CMD] [--timeout DUR]\n"
-	    "                [--no-network] [-s DIR] [FILE...]\n");
+	    "                [--network | --no-network] [--sandbox MODE] [-s DIR] [FILE...]\n");
 	exit(why ? EX_USAGE : 0);
 }
 
@@ -93,17 +97,15 @@ static int
 run_tests(struct run *r, const char *wd, const char *cmd)
 {
 	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	char *extra[] = { "CI=true", "MEND_TESTLOOP=1", NULL };
+	const char *extra[] = { "CI=true", "MEND_TESTLOOP=1", NULL };
+	const char *hide[] = { spool_dir(sp), NULL };
+	struct proc_sandbox sb = { .root = wd, .network = opt.network, .hide = hide, .env = extra };
 	struct proc_opts po = { 0 };
 	struct proc_result res;
-	char **env = proc_env_scrubbed(extra);
 	double t0 = mend_mono();
 	int rc;
 
-	if (!env)
-		return mend_err("out of memory");
-	po.cwd = wd;
-	po.env = env;
+	po.sandbox = &sb;
 	po.new_pgrp = 1;
 	po.merge_stderr = 1;
 	po.stdin_null = 1;
@@ -113,7 +115,6 @@ run_tests(struct run *r, const char *wd, const char *cmd)
 	po.rlimit_nproc = 1024;
 	po.no_network = opt.no_network;
 	rc = proc_run(&res, argv, &po, NULL, 0, opt.timeout, 1 << 20);
-	proc_env_free(env);
 	if (rc < 0)
 		return -1;
 	r->secs = mend_mono() - t0;
@@ -209,11 +210,22 @@ free_port(void)
 	return port;
 }
 
+/* A socket in the service's network: its sandbox's, or ours without one. */
 static int
-port_open(int port)
+service_socket(void *arg, int domain, int type, int protocol)
+{
+	const struct proc *p = arg;
+
+	if (!opt.network && !strcmp(sandbox_kind, "bwrap"))
+		return proc_sandbox_socket(p, domain, type, protocol);
+	return socket(domain, type | SOCK_CLOEXEC, protocol);
+}
+
+static int
+port_open(const struct proc *p, int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+	int fd = service_socket((void *)p, AF_INET, SOCK_STREAM, 0), ok;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
@@ -231,39 +243,35 @@ port_open(int port)
 static int
 replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *statuses)
 {
-	char portenv[32], *cmd = NULL, *extra[] = { portenv, NULL }, **env;
-	char *argv[] = { "sh", "-c", NULL, NULL };
+	char portenv[32];
+	const char *extra[] = { portenv, NULL }, *hide[] = { spool_dir(sp), NULL };
+	char *argv[] = { "sh", "-c", (char *)opt.serve, NULL };
+	/* In bwrap the service has a network of its own, which the replay
+	 * joins (service_socket); without bwrap or with --network, the host's. */
+	struct proc_sandbox sb = { .root = wd, .hide = hide, .env = extra,
+		.network = opt.network || strcmp(sandbox_kind, "bwrap") != 0 };
 	struct proc_opts po = { 0 };
 	struct proc p;
 	double deadline;
-	int port = free_port(), i, all = 1, st;
+	int port = free_port(), i, all = 1, st, logfd;
 
 	*statuses = jv_array();
 	if (port < 0)
 		return mend_errno("no free port");
 	snprintf(portenv, sizeof portenv, "PORT=%d", port);
-	if (strchr(logpath, '\'') || asprintf(&cmd, "exec >>'%s' 2>&1 </dev/null\n%s", logpath,
-	    opt.serve) < 0)
-		return mend_err("cannot build the service command");
-	argv[2] = cmd;
-	if (!(env = proc_env_scrubbed(extra))) {
-		free(cmd);
-		return mend_err("out of memory");
-	}
-	po.cwd = wd;
-	po.env = env;
+	if ((logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return mend_errno("cannot open '%s'", logpath);
+	po.sandbox = &sb;
+	po.out_fd = logfd;
 	po.new_pgrp = 1;
 	po.stdin_null = 1;
 	po.rlimit_as = opt.mem;
 	i = proc_spawn(&p, argv, &po);
-	proc_env_free(env);
-	free(cmd);
+	close(logfd);
 	if (i < 0)
 		return -1;
-	close(p.out);
-	p.out = -1;
 	deadline = mend_mono() + opt.serve_timeout;
-	while (!port_open(port)) {
+	while (!port_open(&p, port)) {
 		if (waitpid(p.pid, &st, WNOHANG) == p.pid) {
 			p.pid = -1;
 			return mend_err("the service exited with %d before listening on port %d "
@@ -285,6 +293,8 @@ replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *sta
 		snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, rp->path[i]);
 		req.method = rp->method[i];
 		req.url = url;
+		req.open_socket = service_socket;
+		req.socket_arg = &p;
 		req.timeout_ms = 10000;
 		if (http_do(&resp, &req) < 0)
 			resp.status = 0;
@@ -634,6 +644,7 @@ handle(jv rec, void *arg)
 		lines, iter, run.passed)),
 	    jv_string("log"), jv_is_valid(run.log) ? jv_copy(run.log) : jv_string("")));
 	rec = record_set_str(rec, "testrun.command", test);
+	rec = record_set_str(rec, "testrun.sandbox", sandbox_kind);
 	rec = record_set(rec, "testrun.failures", jv_is_valid(run.failures) ? jv_copy(run.failures)
 	    : jv_array());
 	rec = record_set(rec, "testrun.steps", steps);
@@ -687,6 +698,8 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "memory", required_argument, NULL, 'M' },
 		{ "no-network", no_argument, NULL, 'N' },
+		{ "network", no_argument, NULL, 'w' },
+		{ "sandbox", required_argument, NULL, 'x' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "protect", required_argument, NULL, 'p' },
 		{ "max-lines", required_argument, NULL, 'm' },
@@ -747,6 +760,12 @@ main(int argc, char **argv)
 			opt.mem = (long)d;
 			break;
 		case 'N': opt.no_network = 1; break;
+		case 'w': opt.network = 1; break;
+		case 'x':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "require") && strcmp(optarg, "none"))
+				usage("bad --sandbox (auto, require or none)");
+			opt.sandbox = optarg;
+			break;
 		case 'a': opt.allow = optarg; break;
 		case 'p': opt.protect = optarg; break;
 		case 'm':
@@ -765,6 +784,18 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (opt.network && opt.no_network)
+		usage("--network and --no-network contradict each other");
+	{
+		const char *why;
+		if (!(sandbox_kind = proc_sandbox_kind(opt.sandbox, &why)))
+			mend_die(errno == EINVAL ? EX_USAGE : EX_UNAVAILABLE, "%s", mend_errmsg());
+		if (why)
+			mend_warn("warning: no sandbox: %s; tests and services run as this user, see "
+			    "its processes and files%s (--sandbox=require refuses this)", why,
+			    opt.network ? "" : ", and keep the network where the kernel refuses a "
+			    "network namespace");
+	}
 	if (spool_open(&sp, opt.spool) < 0)
 		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
 	rc = record_each(argc, argv, handle, NULL);

@@ -54,6 +54,7 @@ mend_setprog(const char *argv0)
 	const char *s = strrchr(argv0, '/');
 
 	mend_prog = s ? s + 1 : argv0;
+	proc_harden();	/* every program calls this first */
 }
 
 static void

@@ -1,15 +1,36 @@
 /*
  * exec.c - child processes: spawn without a shell, pipes, process groups
  * (so a timeout kills the whole tree a test suite or agent started),
- * resource limits, a scrubbed environment, and optionally no network.
+ * resource limits, a scrubbed environment, and the sandbox.
  *
  * A failed exec is reported to the parent through a close-on-exec pipe,
  * so proc_spawn() can say "cannot run 'pytest': No such file or
  * directory" instead of the child exiting 127 in silence.
+ *
+ * The sandbox is for everything mend runs that it did not write: the
+ * project's tests, the service under replay, coding agents.  A caller
+ * asks for it with proc_opts.sandbox; this file is the only place that
+ * knows how it is made.  With bubblewrap (bwrap) the child gets its own
+ * user, PID, mount, IPC, UTS and (unless the caller shares it) network
+ * namespace: a read-only view of the file system with the checkout the
+ * only writable place (its .git read-only unless the caller says it is
+ * a throwaway clone), a private tmpfs on /tmp, /run, the user's home
+ * and the spool, a fresh /proc that shows none of mend's processes,
+ * and no capabilities.  The namespace's init is bwrap, which dies with
+ * its parent: killing the bwrap process kills every process inside,
+ * including those that called setsid() and ignore SIGTERM.
+ *
+ * Whether bwrap works is decided once per process (proc_sandbox_kind):
+ * where it is missing or the kernel refuses user namespaces, children
+ * run without it ("none") and the caller warns and records that; in
+ * "require" mode it is an error instead.  Sandboxed or not, the child's
+ * environment is an allow-list (PATH, LANG, LC_*, TERM, TZ, the names
+ * in MEND_SANDBOX_ENV, and what the caller adds), never ours.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,6 +38,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,21 +68,30 @@ child_fail(int fd, int stage)
 	_exit(127);
 }
 
-int
-proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o)
+/*
+ * How the child is started, once proc_spawn has worked out the sandbox:
+ * its cwd and environment, and netns: 0 keep the network, 1 a new
+ * network namespace or fail, 2 a new one where the kernel allows.
+ */
+struct launch {
+	const char *cwd;
+	char *const *env;
+	int netns;
+};
+
+static int
+spawn(struct proc *p, char *const argv[], const struct proc_opts *o, const struct launch *l)
 {
-	static const struct proc_opts none;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, st[2];
 	int msg[2];
 	ssize_t n;
 	pid_t pid, parent = getpid();
 
-	if (!o)
-		o = &none;
 	p->pid = -1;
 	p->in = p->out = p->err = -1;
-	if ((!o->stdin_null && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
-	    (o->stderr_pipe && !o->merge_stderr && pipe2(err, O_CLOEXEC) < 0) ||
+	if ((!o->stdin_null && pipe2(in, O_CLOEXEC) < 0) ||
+	    (o->out_fd <= 0 && pipe2(out, O_CLOEXEC) < 0) ||
+	    (o->stderr_pipe && !o->merge_stderr && o->out_fd <= 0 && pipe2(err, O_CLOEXEC) < 0) ||
 	    pipe2(st, O_CLOEXEC) < 0) {
 		mend_errno("cannot create pipe");
 		goto fail;
@@ -86,22 +118,26 @@ proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o)
 		if (o->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
 		    getppid() != parent))
 			_exit(127);
-		if (dup2(fd0, 0) < 0 || dup2(out[1], 1) < 0)
+		if (o->out_fd > 0) {
+			if (dup2(fd0, 0) < 0 || dup2(o->out_fd, 1) < 0 || dup2(o->out_fd, 2) < 0)
+				child_fail(st[1], 0);
+		} else if (dup2(fd0, 0) < 0 || dup2(out[1], 1) < 0) {
 			child_fail(st[1], 0);
-		if (o->merge_stderr && dup2(out[1], 2) < 0)
+		}
+		if (o->merge_stderr && out[1] >= 0 && dup2(out[1], 2) < 0)
 			child_fail(st[1], 0);
 		if (err[1] >= 0 && dup2(err[1], 2) < 0)
 			child_fail(st[1], 0);
-		if (o->cwd && chdir(o->cwd) < 0)
+		if (l->cwd && chdir(l->cwd) < 0)
 			child_fail(st[1], 1);
 		setlim(RLIMIT_CPU, o->rlimit_cpu);
 		setlim(RLIMIT_AS, o->rlimit_as);
 		setlim(RLIMIT_FSIZE, o->rlimit_fsize);
 		setlim(RLIMIT_NPROC, o->rlimit_nproc);
-		if (o->no_network && unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+		if (l->netns && unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 && l->netns == 1)
 			child_fail(st[1], 2);
-		if (o->env)
-			execvpe(argv[0], argv, o->env);
+		if (l->env)
+			execvpe(argv[0], argv, l->env);
 		else
 			execvp(argv[0], argv);
 		child_fail(st[1], 3);
@@ -111,7 +147,8 @@ proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o)
 	close(st[1]);
 	if (in[0] >= 0)
 		close(in[0]);
-	close(out[1]);
+	if (out[1] >= 0)
+		close(out[1]);
 	if (err[1] >= 0)
 		close(err[1]);
 	do
@@ -124,7 +161,8 @@ proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o)
 		waitpid(pid, NULL, 0);
 		if (in[1] >= 0)
 			close(in[1]);
-		close(out[0]);
+		if (out[0] >= 0)
+			close(out[0]);
 		if (err[0] >= 0)
 			close(err[0]);
 		return mend_err("cannot %s '%s': %s", what[msg[0] & 3], argv[0],
@@ -145,6 +183,518 @@ fail:
 			close(err[i]);
 	}
 	return -1;
+}
+
+/* ---- the sandbox ---- */
+
+/* A growing NULL-ended vector of malloc'd strings; oom remembered. */
+struct strvec {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+static void
+sv_push(struct strvec *sv, const char *s)
+{
+	char *d;
+
+	if (sv->oom)
+		return;
+	if (sv->n + 2 > sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 32;
+		char **nv = realloc(sv->v, cap * sizeof *nv);
+		if (!nv) {
+			sv->oom = 1;
+			return;
+		}
+		sv->v = nv;
+		sv->cap = cap;
+	}
+	if (!(d = strdup(s))) {
+		sv->oom = 1;
+		return;
+	}
+	sv->v[sv->n++] = d;
+	sv->v[sv->n] = NULL;
+}
+
+static void
+sv_release(struct strvec *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	memset(sv, 0, sizeof *sv);
+}
+
+/* Set "NAME=VALUE" in an environment vector, replacing NAME. */
+static void
+sv_setenv(struct strvec *sv, const char *entry)
+{
+	size_t k = strcspn(entry, "=");
+
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strncmp(sv->v[i], entry, k) && sv->v[i][k] == '=') {
+			char *d = strdup(entry);
+			if (!d) {
+				sv->oom = 1;
+				return;
+			}
+			free(sv->v[i]);
+			sv->v[i] = d;
+			return;
+		}
+	sv_push(sv, entry);
+}
+
+/* mend's own credentials: never in a sandbox, even when a user lists them. */
+static const char *const own_secrets[] = {
+	"MEND_FORGE_TOKEN", "MEND_GIT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN",
+	"GITEA_TOKEN", "MEND_TRIGGER_SECRET", "MEND_WEBHOOKS", NULL
+};
+
+/* The names every sandboxed child may see (fnmatch patterns). */
+static const char *const env_allowed[] = { "PATH", "LANG", "LC_*", "TERM", "TZ", NULL };
+
+/*
+ * Check MEND_SANDBOX_ENV ("NAME,NAME"): names only, none of ours.
+ * 0, or -1 with a message.
+ */
+static int
+sandbox_env_check(void)
+{
+	const char *list = getenv("MEND_SANDBOX_ENV"), *p;
+
+	for (p = list; p && *p; p += strcspn(p, ",")) {
+		size_t n;
+		p += strspn(p, ", ");
+		if (!*p)
+			break;
+		n = strcspn(p, ",");
+		for (size_t i = 0; i < n; i++)
+			if (!(p[i] == '_' || (p[i] >= 'A' && p[i] <= 'Z') ||
+			    (p[i] >= 'a' && p[i] <= 'z') || (i > 0 && p[i] >= '0' && p[i] <= '9')))
+				return mend_err("MEND_SANDBOX_ENV: '%.*s' is not a variable name",
+				    (int)n, p);
+		for (int i = 0; own_secrets[i]; i++)
+			if (strlen(own_secrets[i]) == n && !strncmp(p, own_secrets[i], n))
+				return mend_err("MEND_SANDBOX_ENV: '%s' is mend's own credential and "
+				    "never reaches code mend runs; remove it from the list",
+				    own_secrets[i]);
+	}
+	return 0;
+}
+
+static int
+env_listed(const char *entry)
+{
+	const char *list = getenv("MEND_SANDBOX_ENV"), *p;
+	size_t k = strcspn(entry, "=");
+	char name[256];
+
+	if (k >= sizeof name)
+		return 0;
+	memcpy(name, entry, k);
+	name[k] = '\0';
+	for (int i = 0; own_secrets[i]; i++)
+		if (!strcmp(name, own_secrets[i]))
+			return 0;
+	for (int i = 0; env_allowed[i]; i++)
+		if (fnmatch(env_allowed[i], name, 0) == 0)
+			return 1;
+	for (p = list; p && *p; p += strcspn(p, ",")) {
+		p += strspn(p, ", ");
+		if (strcspn(p, ",") == k && !strncmp(p, name, k))
+			return 1;
+	}
+	return 0;
+}
+
+#define SANDBOX_HOME "/tmp/home"
+
+static struct {
+	int decided;
+	const char *kind;	/* "bwrap" or "none" */
+	char why[PATH_MAX + 1024];	/* why "none" */
+	char bwrap[PATH_MAX];
+} sbx;
+
+/* The first line of s, trimmed, at most 300 bytes. */
+static void
+first_line(char *dst, size_t len, const char *s)
+{
+	size_t n = strcspn(s, "\n");
+
+	snprintf(dst, len, "%.*s", (int)(n > 300 ? 300 : n), s);
+}
+
+/* NULL with errno e (the message is set): the caller tells usage from unavailable. */
+static const char *
+kind_error(int e)
+{
+	errno = e;
+	return NULL;
+}
+
+const char *
+proc_sandbox_kind(const char *mode, const char **why)
+{
+	char *probe[] = { sbx.bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+		"--proc", "/proc", "--dev", "/dev", "--", "true", NULL };
+	char path[PATH_MAX + 8], *probe_env[] = { path, NULL };
+	struct proc_opts po = { 0 };
+	struct proc_result res;
+	const char *b;
+	int require = 0;
+
+	if (why)
+		*why = NULL;
+	if (sbx.decided) {
+		if (why && !strcmp(sbx.kind, "none"))
+			*why = sbx.why;
+		return sbx.kind;
+	}
+	if (!mode || !*mode)
+		mode = getenv("MEND_SANDBOX");
+	if (!mode || !*mode)
+		mode = "auto";
+	if (!strcmp(mode, "require"))
+		require = 1;
+	else if (strcmp(mode, "auto") && strcmp(mode, "none"))
+		return mend_err("bad sandbox mode '%s' (auto, require or none)", mode),
+		    kind_error(EINVAL);
+	if (sandbox_env_check() < 0)
+		return kind_error(EINVAL);
+	b = getenv("MEND_BWRAP");
+	snprintf(sbx.bwrap, sizeof sbx.bwrap, "%s", b && *b ? b : "bwrap");
+	if (!strcmp(mode, "none")) {
+		snprintf(sbx.why, sizeof sbx.why, "the sandbox is turned off (none)");
+	} else {
+		/* The probe runs bwrap as the sandboxes will, with PATH only. */
+		snprintf(path, sizeof path, "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+		po.env = probe_env;
+		po.stderr_pipe = 1;
+		if (proc_run(&res, probe, &po, NULL, 0, 30, 4096) < 0) {
+			snprintf(sbx.why, sizeof sbx.why, "%s", mend_errmsg());
+		} else {
+			if (res.status == 0) {
+				sbx.kind = "bwrap";
+			} else {
+				char line[400];
+				first_line(line, sizeof line, res.err);
+				snprintf(sbx.why, sizeof sbx.why, "'%s' does not work here (exit %d%s%s)",
+				    sbx.bwrap, proc_exitcode(res.status), *line ? ": " : "", line);
+			}
+			proc_result_release(&res);
+		}
+	}
+	if (!sbx.kind && require)
+		return mend_err("the sandbox is required but %s", sbx.why), kind_error(ENOSYS);
+	if (!sbx.kind)
+		sbx.kind = "none";
+	sbx.decided = 1;
+	if (why && !strcmp(sbx.kind, "none"))
+		*why = sbx.why;
+	return sbx.kind;
+}
+
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return p && *p == '/' && p[1] && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Hide a directory behind an empty tmpfs (what it holds may be secret);
+ * remember it in ro, to make that tmpfs read-only once the mount points
+ * in it exist.
+ */
+static void
+hide(struct strvec *a, struct strvec *ro, const char *dir)
+{
+	if (is_dir(dir)) {
+		sv_push(a, "--tmpfs");
+		sv_push(a, dir);
+		sv_push(ro, dir);
+	}
+}
+
+/* Is path dir or below it? */
+static int
+under(const char *path, const char *dir)
+{
+	size_t n = dir ? strlen(dir) : 0;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return n > 1 && !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * Let back in, read-only, directories of list (sep-separated): all of
+ * them (MEND_SANDBOX_RO), or those in the hidden temporary places (PATH
+ * entries: programs a script put in /tmp).  PATH entries in the home
+ * directory stay hidden: a toolchain there (pyenv, nvm, cargo) needs
+ * more than its bin directory, which would be half a program, and the
+ * home holds credentials; the user lets such a directory in with
+ * MEND_SANDBOX_RO.
+ */
+static void
+let_in(struct strvec *a, const char *list, int sep, int all)
+{
+	static const char *const hidden[] = { "/tmp", "/var/tmp", "/run", NULL };
+	char seps[2] = { (char)sep, '\0' };
+
+	for (const char *p = list; p && *p; p += strcspn(p, seps)) {
+		char dir[PATH_MAX];
+		size_t n;
+		int in = all;
+		p += strspn(p, seps);
+		n = strcspn(p, seps);
+		if (*p != '/' || n >= sizeof dir)
+			continue;
+		memcpy(dir, p, n);
+		dir[n] = '\0';
+		for (int i = 0; !in && hidden[i]; i++)
+			in = under(dir, hidden[i]);
+		if (in) {
+			sv_push(a, "--ro-bind-try");
+			sv_push(a, dir);
+			sv_push(a, dir);
+		}
+	}
+}
+
+/* bwrap's arguments for sandbox s around argv; root is absolute. */
+static void
+bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
+    char *const argv[])
+{
+	char git[PATH_MAX + 8];
+	struct strvec ro = { 0 };
+	struct stat st;
+
+	sv_push(a, sbx.bwrap);
+	sv_push(a, "--unshare-all");
+	if (s->network)
+		sv_push(a, "--share-net");
+	sv_push(a, "--die-with-parent");
+	sv_push(a, "--new-session");
+	sv_push(a, "--ro-bind");
+	sv_push(a, "/");
+	sv_push(a, "/");
+	sv_push(a, "--dev");
+	sv_push(a, "/dev");
+	sv_push(a, "--proc");
+	sv_push(a, "/proc");
+	sv_push(a, "--tmpfs");
+	sv_push(a, "/tmp");
+	hide(a, &ro, "/var/tmp");
+	/* /run holds sockets (docker, dbus) a read-only mount does not close. */
+	hide(a, &ro, "/run");
+	if (s->network) {
+		sv_push(a, "--ro-bind-try");
+		sv_push(a, "/run/systemd/resolve");
+		sv_push(a, "/run/systemd/resolve");
+	}
+	hide(a, &ro, getenv("HOME"));
+	let_in(a, getenv("PATH"), ':', 0);
+	let_in(a, getenv("MEND_SANDBOX_RO"), ':', 1);
+	/* The spool last: nothing let in above shows it. */
+	hide(a, &ro, getenv("MEND_SPOOL"));
+	for (const char *const *h = s->hide; h && *h; h++)
+		hide(a, &ro, *h);
+	sv_push(a, "--dir");
+	sv_push(a, SANDBOX_HOME);
+	sv_push(a, "--bind");
+	sv_push(a, root);
+	sv_push(a, root);
+	snprintf(git, sizeof git, "%s/.git", root);
+	if (!s->git_writable && lstat(git, &st) == 0) {
+		sv_push(a, "--ro-bind");
+		sv_push(a, git);
+		sv_push(a, git);
+	}
+	/* Innermost first: a read-only tmpfs takes no more mount points. */
+	for (size_t i = ro.n; i-- > 0;) {
+		sv_push(a, "--remount-ro");
+		sv_push(a, ro.v[i]);
+	}
+	a->oom |= ro.oom;
+	sv_release(&ro);
+	sv_push(a, "--chdir");
+	sv_push(a, root);
+	sv_push(a, "--");
+	for (; *argv; argv++)
+		sv_push(a, *argv);
+}
+
+/* The allow-listed environment of a sandboxed child. */
+static void
+sandbox_env(struct strvec *e, const struct proc_sandbox *s, const char *root, int bwrap)
+{
+	char buf[PATH_MAX + 8];
+
+	for (char **v = environ; *v; v++)
+		if (env_listed(*v))
+			sv_push(e, *v);
+	if (bwrap) {
+		sv_setenv(e, "HOME=" SANDBOX_HOME);
+		sv_setenv(e, "TMPDIR=/tmp");
+	} else if (getenv("HOME")) {
+		snprintf(buf, sizeof buf, "HOME=%s", getenv("HOME"));
+		sv_setenv(e, buf);
+	}
+	snprintf(buf, sizeof buf, "PWD=%s", root);
+	sv_setenv(e, buf);
+	for (const char *const *x = s->env; x && *x; x++)
+		if (strchr(*x, '='))
+			sv_setenv(e, *x);
+}
+
+/*
+ * The host PID of bwrap's child, the sandbox's init: the one process
+ * outside mend's namespaces we can name.  0 while it does not exist.
+ */
+static pid_t
+sandbox_init(pid_t bwrap)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)bwrap, (int)bwrap);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (pid_t)strtol(buf, NULL, 10);
+}
+
+/*
+ * A socket in the network namespace of p's sandbox.  A helper process
+ * joins the sandbox's user namespace (ours: we made it, so we may) and
+ * then its network namespace, makes the socket and hands it over on a
+ * socketpair; a socket keeps the namespace it was made in, so its
+ * connect() reaches the sandbox's loopback.  The helper is a fork: only
+ * a single-threaded process may join a user namespace.
+ */
+int
+proc_sandbox_socket(const struct proc *p, int domain, int type, int protocol)
+{
+	char path[64], byte = 0, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		.msg_controllen = sizeof cbuf };
+	struct cmsghdr *cm;
+	int sv[2], userfd, netfd, fd = -1, st;
+	pid_t init = p->pid > 0 ? sandbox_init(p->pid) : 0, h;
+
+	if (init <= 0)
+		return mend_err("the sandbox has no process yet");
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)init);
+	if ((userfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return mend_errno("cannot open '%s'", path);
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)init);
+	if ((netfd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		close(userfd);
+		return mend_errno("cannot open '%s'", path);
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		close(userfd);
+		close(netfd);
+		return mend_errno("cannot create a socket pair");
+	}
+	if ((h = fork()) == 0) {
+		int s;
+		close(sv[0]);
+		if (setns(userfd, CLONE_NEWUSER) < 0 || setns(netfd, CLONE_NEWNET) < 0 ||
+		    (s = socket(domain, type | SOCK_CLOEXEC, protocol)) < 0)
+			_exit(1);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &s, sizeof s);
+		_exit(sendmsg(sv[1], &mh, 0) == 1 ? 0 : 1);
+	}
+	close(sv[1]);
+	close(userfd);
+	close(netfd);
+	if (h < 0) {
+		close(sv[0]);
+		return mend_errno("cannot fork");
+	}
+	if (recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) == 1 && (cm = CMSG_FIRSTHDR(&mh)) &&
+	    cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+	close(sv[0]);
+	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
+		;
+	if (fd < 0)
+		return mend_err("cannot join the sandbox's network");
+	return fd;
+}
+
+void
+proc_harden(void)
+{
+	/* The secrets in our environment and memory stay ours; children
+	 * become dumpable again when they exec. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int
+proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o)
+{
+	static const struct proc_opts none;
+	const struct proc_sandbox *s;
+	struct launch l;
+	struct strvec a = { 0 }, e = { 0 };
+	char root[PATH_MAX];
+	const char *kind;
+	int rc;
+
+	if (!o)
+		o = &none;
+	l.cwd = o->cwd;
+	l.env = o->env;
+	l.netns = o->no_network;
+	if (!(s = o->sandbox))
+		return spawn(p, argv, o, &l);
+	p->pid = -1;
+	p->in = p->out = p->err = -1;
+	if (!(kind = proc_sandbox_kind(NULL, NULL)))
+		return -1;
+	if (!s->root || !realpath(s->root, root))
+		return mend_errno("cannot use '%s' as the sandbox's checkout",
+		    s->root ? s->root : "(none)");
+	sandbox_env(&e, s, root, !strcmp(kind, "bwrap"));
+	if (!strcmp(kind, "bwrap")) {
+		bwrap_argv(&a, s, root, argv);
+		l.cwd = root;
+		l.netns = 0;
+	} else {
+		l.cwd = root;
+		/* No namespaces for a sandbox: still no network where we can. */
+		l.netns = o->no_network ? 1 : s->network ? 0 : 2;
+	}
+	if (a.oom || e.oom) {
+		sv_release(&a);
+		sv_release(&e);
+		return mend_err("out of memory");
+	}
+	l.env = e.v;
+	rc = spawn(p, a.v ? a.v : argv, o, &l);
+	sv_release(&a);
+	sv_release(&e);
+	return rc;
 }
 
 void

@@ -95,6 +95,19 @@ url_for_log(char *buf, size_t len, const char *url)
 	    (int)(end - p), p, *end ? "/..." : "");
 }
 
+/* A socket from the request's open_socket (a sandbox's network). */
+static curl_socket_t
+open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	const struct http_req *req = arg;
+	int fd;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	fd = req->open_socket(req->socket_arg, a->family, a->socktype, a->protocol);
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
 int
 http_do(struct http_resp *resp, const struct http_req *req)
 {
@@ -133,6 +146,10 @@ http_do(struct http_resp *resp, const struct http_req *req)
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->open_socket) {
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, (void *)req);
+	}
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_slist_free_all(hdrs);

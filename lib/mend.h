@@ -297,6 +297,45 @@ int spool_kb_search(struct spool *sp, jv *out, const char *query, int limit);
 
 /* exec.c - child processes */
 
+/*
+ * What a sandboxed child may touch (exec.c's header comment says how it
+ * is made).  root is the checkout: the child's cwd and PWD and the only
+ * writable place; everything else is read-only, /tmp is private and
+ * HOME is a private directory in it.  root/.git stays read-only unless
+ * git_writable (a throwaway clone).  network shares the host's network;
+ * without it the child has none, not even loopback.  hide: more
+ * directories to hide behind an empty tmpfs (the user's HOME and
+ * $MEND_SPOOL always are).  env: "NAME=VALUE" entries added to the
+ * allow-listed environment (PATH, LANG, LC_*, TERM, TZ, HOME, PWD and
+ * the names in MEND_SANDBOX_ENV).
+ */
+struct proc_sandbox {
+	const char *root;
+	int git_writable;
+	int network;
+	const char *const *hide;
+	const char *const *env;
+};
+
+/*
+ * How sandboxed children run in this process, decided on the first call
+ * (later calls return the same): mode "auto" (bubblewrap where it works,
+ * else none), "require" or "none"; NULL or "" reads MEND_SANDBOX, else
+ * auto.  MEND_BWRAP names the bwrap program.  Returns "bwrap", or
+ * "none" with *why (borrowed) saying why, for the caller's warning and
+ * record; NULL with an error for a bad mode or a MEND_SANDBOX_ENV naming
+ * one of mend's own credentials (errno EINVAL), or a required sandbox
+ * that cannot run (errno ENOSYS).
+ */
+const char *proc_sandbox_kind(const char *mode, const char **why);
+
+/*
+ * Make this process non-dumpable (prctl PR_SET_DUMPABLE 0): code of the
+ * same uid can then neither read its /proc/PID/environ nor ptrace it.
+ * mend_setprog calls it, so every mend program does it first thing.
+ */
+void proc_harden(void);
+
 struct proc_opts {
 	const char *cwd;		/* NULL: inherit */
 	char *const *env;		/* NULL: inherit */
@@ -310,6 +349,8 @@ struct proc_opts {
 	long rlimit_nproc;		/* 0: none */
 	int no_network;			/* unshare(CLONE_NEWUSER|CLONE_NEWNET) when allowed */
 	int die_with_parent;		/* SIGKILL the child when we die (even by -9) */
+	const struct proc_sandbox *sandbox;	/* NULL: none; else env and cwd from it */
+	int out_fd;			/* > 0: stdout and stderr to this fd, no pipes */
 };
 
 struct proc {
@@ -325,6 +366,14 @@ int proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o);
 void proc_kill(const struct proc *p, int sig, int group);
 /* Wait; *status as from waitpid.  Closes remaining fds. */
 int proc_wait(struct proc *p, int *status);
+
+/*
+ * A socket (as socket(2), close-on-exec) in the network namespace of the
+ * sandboxed child p, for talking to a service in a sandbox without a
+ * network of its own: connect() reaches the sandbox's loopback.  The
+ * child must run in bwrap; -1 with a message when it cannot be had.
+ */
+int proc_sandbox_socket(const struct proc *p, int domain, int type, int protocol);
 
 struct proc_result {
 	int status;		/* waitpid status */
@@ -361,6 +410,10 @@ struct http_req {
 	size_t body_len;
 	long timeout_ms;		/* whole request; default 30000 */
 	int max_attempts;		/* http_do_retry: default 4 */
+	/* NULL: sockets as usual; else each connection's socket comes from
+	 * open_socket(socket_arg, domain, type, protocol) (-1: failure). */
+	int (*open_socket)(void *arg, int domain, int type, int protocol);
+	void *socket_arg;
 };
 
 struct http_resp {

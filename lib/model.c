@@ -734,39 +734,55 @@ analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why
 
 /* ---- the agent engine ---- */
 
-static char **
-agent_env(void)
+/*
+ * The agent runs in exec.c's sandbox: the throwaway clone is its cwd,
+ * its PWD and the only place it can write (its .git too: agents that
+ * commit are served, and the clone is thrown away); it shares the
+ * network to reach its model, and its environment is the allow-list
+ * plus MEND_SANDBOX_ENV (where the user names the agent's model key),
+ * never mend's tokens.  The git commands that read the clone afterwards
+ * run in the same sandbox: what the agent wrote in .git/config (hooks,
+ * fsmonitor, pagers) runs there too, not with our environment.
+ */
+static int
+agent_run(struct proc_result *res, char *const argv[], const char *root, int network,
+    const char *input, int stdin_null, double timeout, size_t max_out)
 {
-	/* The agent needs its own API keys, but never ours. */
-	static const char *const drop[] = { "GITHUB_TOKEN=", "GH_TOKEN=", "GITLAB_TOKEN=",
-		"GITEA_TOKEN=", "MEND_TRIGGER_SECRET=", "MEND_WEBHOOKS=", "MEND_LLM_KEY=", NULL };
-	size_t n = 0, j = 0, i;
-	char **env;
+	struct proc_sandbox sb = { .root = root, .git_writable = 1, .network = network };
+	struct proc_opts po = { 0 };
 
-	while (environ[n])
-		n++;
-	if (!(env = calloc(n + 1, sizeof *env)))
-		return NULL;
-	for (i = 0; i < n; i++) {
-		int k, skip = 0;
-		for (k = 0; drop[k]; k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				skip = 1;
-		if (!skip)
-			env[j++] = environ[i];
+	po.sandbox = &sb;
+	po.new_pgrp = 1;
+	po.stdin_null = stdin_null;
+	po.stderr_pipe = 1;
+	return proc_run(res, argv, &po, input, input ? strlen(input) : 0, timeout, max_out);
+}
+
+/* A git command in the clone, in the sandbox; its exit code, or -1. */
+static int
+agent_git(char **out, char *const argv[], const char *root)
+{
+	struct proc_result res = { 0 };
+	int code;
+
+	if (agent_run(&res, argv, root, 0, NULL, 1, 60, 1 << 20) < 0)
+		return -1;
+	code = res.timed_out ? 124 : proc_exitcode(res.status);
+	if (out) {
+		*out = res.out;
+		res.out = NULL;
 	}
-	env[j] = NULL;
-	return env;
+	proc_result_release(&res);
+	return code;
 }
 
 int
 analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why)
 {
 	char *prompt, *tmpl, *argv[64], **args = NULL, *reply = NULL, work[] = "/tmp/mend-agent.XXXXXX";
-	char clone[PATH_MAX], *bad = NULL, **env, base[80] = "";
-	const char *cwd = NULL;
+	char clone[PATH_MAX], *bad = NULL, base[80] = "";
+	const char *cwd = NULL, *kind, *nobox;
 	int argc, i, has_placeholder = 0, code, rc = 1;
-	struct proc_opts po = { 0 };
 	struct proc_result res = { 0 };
 
 	*why = NULL;
@@ -774,6 +790,15 @@ analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **w
 		*why = strdup("MEND_AGENT is not set");
 		return 1;
 	}
+	/* Never unsandboxed when the sandbox is required: rules instead. */
+	if (!(kind = proc_sandbox_kind(NULL, &nobox))) {
+		if (asprintf(why, "agent not run: %s", mend_errmsg()) < 0)
+			*why = NULL;
+		return 1;
+	}
+	if (nobox)
+		mend_warn("warning: the agent runs without a sandbox: %s (MEND_SANDBOX=require "
+		    "refuses this)", nobox);
 	/* A prompt passed as an argument must fit the kernel's limit on one
 	 * argument (128 KiB): smaller data sections then. */
 	if (strstr(o->agent, "{prompt}"))
@@ -835,21 +860,12 @@ analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **w
 		} else
 			args[i] = strdup(argv[i]);
 	}
-	env = agent_env();
-	po.cwd = cwd;
-	po.env = env;
-	po.new_pgrp = 1;
-	po.stdin_null = has_placeholder;
-	po.merge_stderr = 0;
-	po.stderr_pipe = 1;
-	if (!args || proc_run(&res, args, &po, has_placeholder ? NULL : prompt,
-	    has_placeholder ? 0 : strlen(prompt), o->agent_timeout, 4 << 20) < 0) {
+	if (!args || agent_run(&res, args, cwd, 1, has_placeholder ? NULL : prompt,
+	    has_placeholder, o->agent_timeout, 4 << 20) < 0) {
 		if (asprintf(why, "agent '%s' could not start: %s", argv[0], mend_errmsg()) < 0)
 			*why = NULL;
-		free(env);
 		goto done;
 	}
-	free(env);
 	code = res.timed_out ? 124 : proc_exitcode(res.status);
 	reply = res.out ? res.out : strdup("");
 	res.out = NULL;
@@ -861,6 +877,7 @@ analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **w
 	}
 	if (analyze_answer(out, reply, o->max_diff, &bad) == 0) {
 		rc = 0;
+		*out = record_set_str(*out, "sandbox", kind);
 		/* An agent that edited files and said diff null: take the clone's diff. */
 		if (!record_str(*out, "diff") && cwd == clone) {
 			/* Against the commit cloned: agents that commit (aider) and
@@ -868,9 +885,9 @@ analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **w
 			char *an[] = { "git", "-C", clone, "add", "-A", "-N", NULL };
 			char *gd[] = { "git", "-C", clone, "diff", base[0] ? base : "HEAD", NULL };
 			char *d = NULL;
-			analyze_run(NULL, an, NULL, NULL, 60);
+			agent_git(NULL, an, clone);
 			char *w2 = NULL;
-			if (analyze_run(&d, gd, NULL, NULL, 60) == 0 && d && *d &&
+			if (agent_git(&d, gd, clone) == 0 && d && *d &&
 			    analyze_diff_check(d, o->max_diff, &w2) == 0)
 				*out = record_set_str(*out, "diff", d);
 			free(w2);

@@ -10,21 +10,22 @@ good_diff > "$T/good.diff"
 analysis_record inc_0000000000000c01 "$T/good.diff" | patch -r "$T/remote.git" > "$T/patch.json" 2>/dev/null
 
 GITHUB_TOKEN=ghp_secret123 OPENAI_API_KEY=sk-secret MY_PASSWORD=hunter2 PLAIN=visible \
-	testloop -t "env > $T/env" -n 1 "$T/patch.json" > "$T/out" 2>/dev/null
+	MEND_SANDBOX_ENV=PLAIN testloop -t env -n 1 "$T/patch.json" > "$T/out" 2>/dev/null
 is "$?" 0 "a passing test command"
+jq -r .testrun.log "$T/out" > "$T/env"
 not_ok "no token, key or password reaches the tests" grep -qE 'secret|hunter2' "$T/env"
-ok "other variables do" grep -q '^PLAIN=visible$' "$T/env"
+ok "variables named in MEND_SANDBOX_ENV do" grep -q '^PLAIN=visible$' "$T/env"
 
 start=$(date +%s)
-testloop -t "(sleep 30; echo leaked > $T/leak) & echo \$! > $T/bg; sleep 30" --timeout 1 -n 1 \
+# The marker in the command line finds its processes from outside.
+testloop -t "(sleep 30; echo leaked > leak) & sleep 30 # marker:$T:bg" --timeout 1 -n 1 \
 	"$T/patch.json" > "$T/out2" 2>/dev/null
 rc=$?
 is "$rc:$(jq -r .testrun.passed "$T/out2")" "1:false" "a test run over its timeout fails"
 ok "within the timeout plus the grace period" test $(( $(date +%s) - start )) -lt 6
 like "$(jq -r .testrun.log "$T/out2")" "*killed after 1 s*" "the log says it was killed"
-# Dead, or a zombie waiting for init.
-dead() { ! kill -0 "$1" 2>/dev/null || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
-ok "the background child died with the group" wait_for 3 dead "$(cat "$T/bg")"
+dead() { ! pgrep -f -- "marker:$T:bg" >/dev/null; }
+ok "the background child died with the group" wait_for 3 dead
 
 testloop "$T/patch.json" > "$T/out3" 2>/dev/null
 is "$(jq -r '[.testrun.command, .testrun.passed] | join(" ")' "$T/out3")" \

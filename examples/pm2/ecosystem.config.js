@@ -40,6 +40,11 @@ const common = {
 	MEND_LLM_URL: env('MEND_LLM_URL', ''),
 	MEND_LLM_MODEL: env('MEND_LLM_MODEL', ''),
 	MEND_AGENT: env('MEND_AGENT', ''),
+	// Agents and tests run sandboxed with an allow-listed environment: the
+	// names they may see (an agent's model key), and "require" to refuse
+	// running them without the sandbox.
+	MEND_SANDBOX_ENV: env('MEND_SANDBOX_ENV', ''),
+	MEND_SANDBOX: env('MEND_SANDBOX', ''),
 	MEND_OTLP_LISTEN: env('MEND_OTLP_LISTEN', '127.0.0.1:4318'),
 	MEND_LEASE: env('MEND_LEASE', ''),
 };
