@@ -969,6 +969,8 @@ struct detect_opts {
 	int quorum;		/* sources that must agree; default 1 */
 	int evidence;		/* records kept as evidence; default 5 */
 	const char *when;	/* jq program marking a record failing, or NULL */
+	int log_errors;		/* error lines (counted `error` records) in the window
+				 * that open; default 10 */
 };
 
 /*
