@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mend.h"
@@ -58,6 +59,7 @@ struct run {
 	int format;
 	char **keys;		/* absolute paths: the spool's keys */
 	struct tail_pos *saved;
+	long long *cap;		/* a position not to save past, -1: none */
 	long *lineno;
 	long bad;
 	double last_save;
@@ -177,6 +179,8 @@ save(struct run *r, int force)
 			continue;
 		if (logs_held(r->g, tailer_path(r->t, i), &held) && held >= 0 && held < p.off)
 			p.off = held;
+		if (r->cap[i] >= 0 && r->cap[i] < p.off)
+			p.off = r->cap[i];
 		if (p.dev == r->saved[i].dev && p.ino == r->saved[i].ino &&
 		    p.off == r->saved[i].off)
 			continue;
@@ -199,6 +203,32 @@ fail:
 	if (begun)
 		spool_rollback(r->sp);
 	memset(r->saved, 0, n * sizeof *r->saved);
+}
+
+/*
+ * At exit: a trace still being written (its file changed within the gap)
+ * is not printed cut short but left for the next run, which reads it
+ * again from its first line.
+ */
+static void
+keep_fresh(struct run *r, double gap)
+{
+	size_t i, n = tailer_count(r->t);
+	double now = mend_now();
+
+	if (!r->sp)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *path = tailer_path(r->t, i);
+		struct stat st;
+		long long held;
+
+		if (stat(path, &st) < 0 || now - ((double)st.st_mtim.tv_sec +
+		    st.st_mtim.tv_nsec / 1e9) >= gap || !logs_held(r->g, path, &held) || held < 0)
+			continue;
+		r->cap[i] = held;
+		logs_drop(r->g, path);
+	}
 }
 
 /* Read every file as far as it goes now; 1 when something was read. */
@@ -375,6 +405,7 @@ main(int argc, char **argv)
 	if (!(r.keys = calloc(nfiles + 1, sizeof *r.keys)) ||
 	    !(r.saved = calloc(nfiles + 1, sizeof *r.saved)) ||
 	    !(r.lineno = calloc(nfiles + 1, sizeof *r.lineno)) ||
+	    !(r.cap = calloc(nfiles + 1, sizeof *r.cap)) ||
 	    !(in.buf = malloc(in.cap = o.max_line + 1)))
 		mend_die(EX_OSERR, "out of memory");
 	for (i = 0; i < argc; i++) {
@@ -385,6 +416,7 @@ main(int argc, char **argv)
 		if (!(r.keys[k] = abs_key(argv[i])) || pos_load(&r, k, &pos) < 0)
 			mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 		r.saved[k] = pos;
+		r.cap[k] = -1;
 		if (tailer_add(r.t, argv[i], &pos, from_end) < 0)
 			mend_die(EX_NOINPUT, "%s", mend_errmsg());
 		if (!follow && !tailer_pos(r.t, k, &pos)) {
@@ -447,6 +479,7 @@ main(int argc, char **argv)
 				tailer_drain(r.t);
 		}
 	}
+	keep_fresh(&r, o.gap);
 	if (logs_end(r.g, NULL, mend_mono()) < 0)
 		mend_die(EX_SOFTWARE, "%s", mend_errmsg());
 	emit(&r);
@@ -461,6 +494,7 @@ main(int argc, char **argv)
 	free(r.keys);
 	free(r.saved);
 	free(r.lineno);
+	free(r.cap);
 	free(in.buf);
 	if (missing)
 		return EX_NOINPUT;

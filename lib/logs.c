@@ -866,6 +866,26 @@ logs_end(struct logs *g, const char *src, double mono)
 	return 0;
 }
 
+void
+logs_drop(struct logs *g, const char *src)
+{
+	struct stream *s;
+	int i;
+
+	for (s = g->head; s; s = s->next) {
+		if (strcmp(s->src, src))
+			continue;
+		s->kind = K_NONE;
+		s->block.len = 0;
+		s->blanks = 0;
+		s->part.len = 0;
+		for (i = 0; i < s->nheld; i++)
+			s->held[i].text.len = 0;
+		s->nheld = 0;
+		send_count(g, s);
+	}
+}
+
 double
 logs_deadline(const struct logs *g)
 {

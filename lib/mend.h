@@ -489,6 +489,9 @@ int logs_feed(struct logs *g, const char *src, const struct logline *l, long lon
 int logs_tick(struct logs *g, double mono);
 /* End everything of src (NULL: of every source) now: the end of input. */
 int logs_end(struct logs *g, const char *src, double mono);
+/* Forget what is held of src (logs_held says where to read it again);
+ * its error-line count is sent. */
+void logs_drop(struct logs *g, const char *src);
 /* The records decided so far, oldest first (an array, the caller's). */
 jv logs_take(struct logs *g);
 /* The monotonic time logs_tick has something to do, 0 when never. */
