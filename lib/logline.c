@@ -56,6 +56,7 @@ logline_release(struct logline *l)
 {
 	jv_free(l->json);
 	strbuf_release(&l->buf);
+	strbuf_release(&l->raw);
 	logline_init(l);
 }
 
@@ -666,6 +667,25 @@ logline_parse(struct logline *l, int format, const char *line, size_t len)
 	while (l->len && (line[l->len - 1] == '\r' || line[l->len - 1] == '\n'))
 		l->len--;
 	len = l->len;
+	if (memchr(line, '\033', len) && format != LOGF_JSON && format != LOGF_DOCKER &&
+	    format != LOGF_JOURNAL) {
+		/* Colours (pm2, compose on a terminal) say nothing: drop them all. */
+		size_t i = 0, a;
+		l->raw.len = 0;
+		while (i < len) {
+			if (line[i] == '\033' && (a = ansi(line + i, len - i))) {
+				i += a;
+				continue;
+			}
+			strbuf_addn(&l->raw, line + i, 1);
+			i++;
+		}
+		if (l->raw.oom)
+			return mend_err("out of memory");
+		line = l->raw.s ? l->raw.s : "";
+		len = l->len = l->raw.len;
+		l->text = line;
+	}
 	if (len > 1 && line[0] == '{' && format != LOGF_PLAIN && format != LOGF_CRI &&
 	    format != LOGF_PM2 && format != LOGF_KUBECTL && record_parse(&o, line, len) == 0) {
 		if (jv_get_kind(o) != JV_KIND_OBJECT) {
@@ -734,6 +754,8 @@ logline_parse(struct logline *l, int format, const char *line, size_t len)
 	l->text = line;
 	l->len = len;
 	strip_prefixes(l);
+	if (!l->ts && !logline_time(&l->ts, l->text, l->len))
+		l->ts = 0;
 	if (l->len > 1 && l->text[0] == '{') {
 		/* a JSON log line behind a time prefix */
 		l->buf.len = 0;

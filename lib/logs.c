@@ -677,9 +677,13 @@ stack_line(struct logs *g, struct stream *s, const struct logline *l, double ts,
 	}
 	{
 		char *msg = strndup(l->text, l->len < 4096 ? l->len : 4096);
-		rc = trace_record(&r, s, ts, text, msg && *msg ? msg : NULL,
+		/* The exception's own message is the record's; the logger's
+		 * line is kept beside it. */
+		rc = trace_record(&r, s, ts, text, NULL,
 		    l->exception[0] ? l->exception : NULL, l->trace_id,
 		    l->level ? l->level : LOGL_ERROR);
+		if (rc == 0 && msg && *msg)
+			r = set_attr(r, "log.message", jv_string(msg));
 		free(msg);
 	}
 	free(text);
@@ -759,7 +763,7 @@ feed_stream(struct logs *g, struct stream *s, const struct logline *l, long long
 	double ts = l->ts > 0 ? l->ts : now;
 	const char *t = l->text;
 	size_t n = l->len;
-	int rc;
+	int rc, level = l->level;
 
 	s->last = mono;
 	s->off = off;
@@ -780,6 +784,8 @@ feed_stream(struct logs *g, struct stream *s, const struct logline *l, long long
 		}
 		t = s->part.s ? s->part.s : "";
 		n = s->part.len;
+		if (!l->stack && logline_level(t, n) > level)
+			level = logline_level(t, n);
 	}
 	if (n > g->o.max_line)
 		n = g->o.max_line;
@@ -795,7 +801,7 @@ feed_stream(struct logs *g, struct stream *s, const struct logline *l, long long
 		while (rc == 0 && p <= e) {
 			const char *nl = memchr(p, '\n', (size_t)(e - p));
 			size_t k = nl ? (size_t)(nl - p) : (size_t)(e - p);
-			rc = feed_text(g, s, p, k, p == t ? l->level : logline_level(p, k), ts, mono);
+			rc = feed_text(g, s, p, k, p == t ? level : logline_level(p, k), ts, mono);
 			if (!nl)
 				break;
 			p = nl + 1;
@@ -803,7 +809,7 @@ feed_stream(struct logs *g, struct stream *s, const struct logline *l, long long
 		if (rc == 0 && l->trace_id[0])
 			snprintf(s->trace_id, sizeof s->trace_id, "%s", l->trace_id);
 	} else {
-		rc = feed_text(g, s, t, n, l->level, ts, mono);
+		rc = feed_text(g, s, t, n, level, ts, mono);
 		if (rc == 0 && s->kind != K_NONE && l->trace_id[0] && !s->trace_id[0])
 			snprintf(s->trace_id, sizeof s->trace_id, "%s", l->trace_id);
 	}

@@ -442,7 +442,7 @@ struct logline {
 	int level;		/* LOGL_* */
 	int partial;		/* a piece: the next piece of the stream continues it */
 	jv json;
-	struct strbuf buf;
+	struct strbuf buf, raw;
 };
 void logline_init(struct logline *l);
 void logline_release(struct logline *l);
