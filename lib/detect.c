@@ -1624,8 +1624,10 @@ detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg)
 	}
 	for (k = 0; k < d->ndirty; k++) {
 		struct mon *m = d->dirty[k];
-		if (spool_state_put(d->sp, "detect", m->key, m->is_error && !m->open
-		    ? jv_null() : mon_state(d, m)) < 0)
+		/* A closed error group is forgotten, unless it counts log
+		 * error lines toward a burst. */
+		if (spool_state_put(d->sp, "detect", m->key, m->is_error && !m->open &&
+		    !(m->srcs && m->srcs->n) ? jv_null() : mon_state(d, m)) < 0)
 			goto fail;
 	}
 	if (spool_commit(d->sp) < 0)
