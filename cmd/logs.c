@@ -256,6 +256,7 @@ struct input {
 	size_t len, cap;
 	long lineno;
 	int eof;
+	int skip;		/* dropping the rest of an overlong line */
 };
 
 /* Read standard input once (it was readable); feed its whole lines. */
@@ -266,10 +267,11 @@ read_stdin(struct run *r, struct input *in)
 	ssize_t n;
 
 	if (in->len == in->cap) {
-		/* An overlong line: cut it. */
-		if (feed(r, "-", &in->lineno, in->buf, in->len, -1) < 0)
+		/* An overlong line: cut it, skip the rest of it. */
+		if (!in->skip && feed(r, "-", &in->lineno, in->buf, in->len - 1, -1) < 0)
 			mend_die(EX_SOFTWARE, "%s", mend_errmsg());
 		in->len = 0;
+		in->skip = 1;
 	}
 	do
 		n = read(0, in->buf + in->len, in->cap - in->len);
@@ -287,7 +289,9 @@ read_stdin(struct run *r, struct input *in)
 		if (!nl && !(in->eof && start < in->len))
 			break;
 		k = nl ? (size_t)(nl - (in->buf + start)) : in->len - start;
-		if (feed(r, "-", &in->lineno, in->buf + start, k, -1) < 0)
+		if (in->skip)
+			in->skip = 0;
+		else if (feed(r, "-", &in->lineno, in->buf + start, k, -1) < 0)
 			mend_die(EX_SOFTWARE, "%s", mend_errmsg());
 		start += k + (nl ? 1 : 0);
 	}
