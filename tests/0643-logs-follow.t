@@ -62,6 +62,9 @@ P=$T/poll.log
 logs -f --poll 0.1 --gap 0.3 "$P" > "$T/poll.out" 2> "$T/poll.err" &
 pid3=$!
 cleanup "kill $pid3"
+# (once it has the file open: a rotation before it starts is no rotation)
+opened() { [ "$(saved_off "$1")" = 0 ]; }
+wait_for 20 opened "$P"
 cat "$FX/rust_index.txt" >> "$P"
 mv "$P" "$P.1"
 cat "$FX/dotnet_inner.txt" > "$P"
