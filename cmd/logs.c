@@ -63,6 +63,7 @@ struct run {
 	long *lineno;
 	long bad;
 	double last_save;
+	double now, mono;	/* the time of the lines being read */
 };
 
 static long
@@ -114,7 +115,7 @@ feed(struct run *r, const char *src, long *lineno, const char *line, size_t len,
 		r->bad++;
 		return 0;
 	}
-	return logs_feed(r->g, src, &r->l, off, mend_now(), mend_mono());
+	return logs_feed(r->g, src, &r->l, off, r->now, r->mono);
 }
 
 static int
@@ -239,7 +240,10 @@ read_files(struct run *r)
 	int more = 0;
 
 	for (i = 0; i < n && !stop; i++) {
-		int rc = tailer_read(r->t, i, READ_BUDGET, on_line, r);
+		int rc;
+		r->now = mend_now();
+		r->mono = mend_mono();
+		rc = tailer_read(r->t, i, READ_BUDGET, on_line, r);
 		if (rc < 0)
 			mend_die(EX_IOERR, "%s", mend_errmsg());
 		if (rc == 2 && logs_end(r->g, tailer_path(r->t, i), mend_mono()) < 0)
@@ -273,6 +277,8 @@ read_stdin(struct run *r, struct input *in)
 		in->len = 0;
 		in->skip = 1;
 	}
+	r->now = mend_now();
+	r->mono = mend_mono();
 	do
 		n = read(0, in->buf + in->len, in->cap - in->len);
 	while (n < 0 && errno == EINTR && !stop);

@@ -69,6 +69,19 @@ num2(const char *p)
 	    (p[0] - '0') * 10 + (p[1] - '0') : -1;
 }
 
+static long
+days_from_civil(int y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 /*
  * A time at the start of s: "2026-11-24T06:00:00.123Z" (or with an
  * offset, or with a space for the T: Python's logging, log4j, logback).
@@ -108,22 +121,30 @@ logline_time(double *out, const char *s, size_t n)
 		zoned = 1;
 		i += 5 + colon;
 	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
 	if (zoned) {
-		t = timegm(&tm) - off;
-	} else {
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
+		*out = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600 + mi * 60 + se -
+		    (double)off + frac;
+		return i;
 	}
-	if (t == (time_t)-1)
-		return 0;
-	*out = (double)t + frac;
+	{
+		/* Local time: mktime (which reads the zone) once per hour. */
+		static __thread int last_key = -1;
+		static __thread time_t last_hour;
+		int key = ((y * 13 + mo) * 32 + d) * 24 + h;
+		if (key != last_key) {
+			memset(&tm, 0, sizeof tm);
+			tm.tm_year = y - 1900;
+			tm.tm_mon = mo - 1;
+			tm.tm_mday = d;
+			tm.tm_hour = h;
+			tm.tm_isdst = -1;
+			if ((t = mktime(&tm)) == (time_t)-1)
+				return 0;
+			last_key = key;
+			last_hour = t;
+		}
+		*out = (double)last_hour + mi * 60 + se + frac;
+	}
 	return i;
 }
 
@@ -146,17 +167,21 @@ epoch_num(double v)
 static int
 level_word(const char *s, size_t n)
 {
-	static const struct { const char *w; int lvl; } words[] = {
-		{ "error", LOGL_ERROR }, { "err", LOGL_ERROR }, { "eror", LOGL_ERROR },
-		{ "severe", LOGL_ERROR }, { "fatal", LOGL_FATAL }, { "critical", LOGL_FATAL },
-		{ "crit", LOGL_FATAL }, { "panic", LOGL_FATAL }, { "alert", LOGL_FATAL },
-		{ "emerg", LOGL_FATAL }, { "emergency", LOGL_FATAL }, { "dpanic", LOGL_FATAL },
-		{ "e", LOGL_ERROR }, { "f", LOGL_FATAL }, { "ftl", LOGL_FATAL },
+	static const struct { const char *w; size_t n; int lvl; } words[] = {
+		{ "error", 5, LOGL_ERROR }, { "err", 3, LOGL_ERROR }, { "eror", 4, LOGL_ERROR },
+		{ "severe", 6, LOGL_ERROR }, { "fatal", 5, LOGL_FATAL },
+		{ "critical", 8, LOGL_FATAL }, { "crit", 4, LOGL_FATAL }, { "panic", 5, LOGL_FATAL },
+		{ "alert", 5, LOGL_FATAL }, { "emerg", 5, LOGL_FATAL },
+		{ "emergency", 9, LOGL_FATAL }, { "dpanic", 6, LOGL_FATAL },
+		{ "e", 1, LOGL_ERROR }, { "f", 1, LOGL_FATAL }, { "ftl", 3, LOGL_FATAL },
 	};
 	size_t i;
+	int c = tolower((unsigned char)(n ? s[0] : 0));
 
+	if (c != 'e' && c != 's' && c != 'f' && c != 'c' && c != 'p' && c != 'a' && c != 'd')
+		return LOGL_OTHER;
 	for (i = 0; i < sizeof words / sizeof *words; i++)
-		if (strlen(words[i].w) == n && !strncasecmp(s, words[i].w, n))
+		if (words[i].n == n && words[i].w[0] == c && !strncasecmp(s, words[i].w, n))
 			return words[i].lvl;
 	return LOGL_OTHER;
 }
@@ -196,11 +221,10 @@ logline_level(const char *s, size_t n)
 			i = e;
 			continue;
 		}
-		lvl = level_word(s + i, j - i);
-		if (lvl != LOGL_OTHER) {
-			int caps = isupper((unsigned char)s[i]) && isupper((unsigned char)s[j - 1]);
-			int bracket = i > 0 && s[i - 1] == '[' && j < n && s[j] == ']';
-			if ((caps || bracket) && lvl > best)
+		if ((isupper((unsigned char)s[i]) && isupper((unsigned char)s[j - 1])) ||
+		    (i > 0 && s[i - 1] == '[' && j < n && s[j] == ']')) {
+			lvl = level_word(s + i, j - i);
+			if (lvl > best)
 				best = lvl;
 		}
 		i = j;
@@ -629,9 +653,15 @@ static size_t
 cri_prefix(struct logline *l, const char *s, size_t n)
 {
 	double t;
-	size_t k = logline_time(&t, s, n), st;
+	const char *sp = n > 20 && s[4] == '-' && s[10] == 'T' ? memchr(s, ' ', n) : NULL;
+	size_t k, st;
 
-	if (!k || s[10] != 'T' || k >= n || s[k] != ' ')
+	/* The stream word first: cheaper than the time, and rarer. */
+	if (!sp || (size_t)(s + n - sp) < 10 || (memcmp(sp + 1, "stdout ", 7) &&
+	    memcmp(sp + 1, "stderr ", 7)))
+		return 0;
+	k = logline_time(&t, s, n);
+	if (!k || k >= n || s[k] != ' ')
 		return 0;
 	st = k + 1;
 	if (n - st >= 9 && !strncmp(s + st, "stdout ", 7))

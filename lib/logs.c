@@ -440,32 +440,46 @@ rails_start(const char *s, size_t n)
 static int
 start_kind(const char *s, size_t n, int *state)
 {
-	const char *p;
+	const char *p, *e = s + n;
 
 	*state = 0;
-	if (find(s, n, "Traceback (most recent call last):"))
-		return K_PY;
-	if (starts(s, n, "panic: ") || starts(s, n, "fatal error: ") ||
-	    find(s, n, "http: panic serving "))
+	if (starts(s, n, "panic: ") || starts(s, n, "fatal error: "))
 		return K_GO;
 	if (starts(s, n, "thread '") && find(s, n, " panicked at ")) {
 		*state = n > 0 && s[n - 1] == ':';	/* the message is on the next line */
 		return K_RUST;
 	}
-	if ((p = find(s, n, "ERROR: ")) && find(p, (size_t)(s + n - p), "Sanitizer: ") &&
-	    (starts(s, n, "==") || starts(s, n, "ERROR")))
-		return K_SAN;
-	if ((p = find(s, n, ": runtime error: ")) && p > s && isdigit((unsigned char)p[-1]) &&
-	    !isspace((unsigned char)s[0]))
-		return K_UBSAN;
-	if (find(s, n, "PHP Fatal error: ") || find(s, n, "PHP Parse error: ") ||
-	    find(s, n, "Fatal error: Uncaught "))
-		return K_PHP;
-	if (ruby_start(s, n) || rails_start(s, n))
-		return K_RUBY;
 	if (starts(s, n, "Exception in thread \"") || starts(s, n, "Unhandled exception. ") ||
 	    starts(s, n, "Unhandled Exception: "))
 		return K_AT;
+	/* Every other start has a colon: look around each (one pass; most
+	 * lines are no trace, and this runs on every line). */
+	for (p = s; (p = memchr(p, ':', (size_t)(e - p))); p++) {
+		size_t before = (size_t)(p - s), after = (size_t)(e - p);
+#define ENDS(lit) (before >= sizeof(lit) - 1 && !memcmp(p - (sizeof(lit) - 1), lit, \
+		sizeof(lit) - 1))
+#define NEXT(lit) (after >= sizeof(lit) - 1 && !memcmp(p, lit, sizeof(lit) - 1))
+		if (ENDS("Traceback (most recent call last)"))
+			return K_PY;
+		if (ENDS("http") && NEXT(": panic serving "))
+			return K_GO;
+		if (ENDS("ERROR") && NEXT(": ") && find(p, after, "Sanitizer: ") &&
+		    (starts(s, n, "==") || starts(s, n, "ERROR")))
+			return K_SAN;
+		if (NEXT(": runtime error: ") && before > 0 && isdigit((unsigned char)p[-1]) &&
+		    !isspace((unsigned char)s[0]))
+			return K_UBSAN;
+		if ((ENDS("PHP Fatal error") || ENDS("PHP Parse error")) && NEXT(": "))
+			return K_PHP;
+		if (ENDS("Fatal error") && NEXT(": Uncaught "))
+			return K_PHP;
+		if ((NEXT(":in `") || NEXT(":in '")) && ruby_start(s, n))
+			return K_RUBY;
+#undef ENDS
+#undef NEXT
+	}
+	if (n > 2 && s[n - 1] == ':' && rails_start(s, n))
+		return K_RUBY;
 	return K_NONE;
 }
 
