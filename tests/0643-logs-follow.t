@@ -10,7 +10,7 @@
 command -v jq >/dev/null || skip_all "jq not installed"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed"
 FX=$TOP/tests/fixtures/traces
-plan 16
+plan 18
 
 lines() { [ "$(wc -l < "$1" | tr -d ' ')" -ge "$2" ]; }
 excs() { jq -r .exception "$1" | tr '\n' ','; }
@@ -70,6 +70,18 @@ mv "$P" "$P.1"
 cat "$FX/dotnet_inner.txt" > "$P"
 ok "--poll: rotation is followed too" wait_for 20 lines "$T/poll.out" 2
 is "$(excs "$T/poll.out")" "panic,System.InvalidOperationException," "both traces, in order"
+
+# Standard input kept open (journalctl -f | logs): the gap ends the trace.
+mkfifo "$T/fifo"
+logs --gap 0.3 < "$T/fifo" > "$T/fifo.out" &
+pid4=$!
+cleanup "kill $pid4"
+exec 7> "$T/fifo"
+cat "$FX/go_http.txt" >&7
+ok "stdin: a trace comes out after the quiet gap, input still open" wait_for 20 lines "$T/fifo.out" 1
+exec 7>&-
+wait "$pid4"
+is "$?:$(excs "$T/fifo.out")" "0:runtime error," "and at the end of input logs exits 0"
 
 # SIGTERM: exit 0, nothing printed twice, the position saved.
 kill -TERM "$pid"
