@@ -27,33 +27,33 @@ cleanup "kill $pid"
 
 # A trace with nothing after it: only the quiet gap ends it.
 cat "$FX/py_zero.txt" >> "$LOG"
-ok "a trace at the end of the file comes out after the quiet gap" wait_for 20 lines "$T/out" 1
+ok "a trace at the end of the file comes out after the quiet gap" wait_for 60 lines "$T/out" 1
 is "$(excs "$T/out")" "ZeroDivisionError," "as one record"
 
 # Rotation: the old file's last lines, then the new file from its start.
 cat "$FX/go_divide.txt" >> "$LOG"
 mv "$LOG" "$LOG.1"
 cat "$FX/java_npe.txt" > "$LOG"
-ok "rotation: both files' traces come out" wait_for 20 lines "$T/out" 3
+ok "rotation: both files' traces come out" wait_for 60 lines "$T/out" 3
 is "$(excs "$T/out")" "ZeroDivisionError,runtime error,java.lang.NullPointerException," \
 	"the old file's rest first, then the new file's"
 
 # copytruncate: the file is copied and cut to 0, then written again.
 for i in $(seq 1 100); do echo "2026-11-24 06:00:00,000 INFO request $i served in 3 ms"; done >> "$LOG"
-ok "the position reaches the end of the file" wait_for 20 at_end "$LOG"
+ok "the position reaches the end of the file" wait_for 60 at_end "$LOG"
 cp "$LOG" "$LOG.2"
 : > "$LOG"
 cat "$FX/ruby34.txt" >> "$LOG"
-ok "truncation: the file is read again from 0" wait_for 20 lines "$T/out" 4
+ok "truncation: the file is read again from 0" wait_for 60 lines "$T/out" 4
 is "$(jq -r .exception "$T/out" | tail -1)" "ZeroDivisionError" "and its new trace is found"
-ok "the position follows the truncated file" wait_for 20 at_end "$LOG"
+ok "the position follows the truncated file" wait_for 60 at_end "$LOG"
 
 # A file that does not exist yet.
 logs -f --gap 0.3 "$T/later.log" > "$T/later.out" 2>&1 &
 pid2=$!
 cleanup "kill $pid2"
 cat "$FX/php_uncaught.txt" > "$T/later.log"
-ok "a file created later is read from its start" wait_for 20 lines "$T/later.out" 1
+ok "a file created later is read from its start" wait_for 60 lines "$T/later.out" 1
 is "$(excs "$T/later.out")" "DivisionByZeroError," "with its trace"
 
 # Without inotify: --poll.
@@ -64,11 +64,11 @@ pid3=$!
 cleanup "kill $pid3"
 # (once it has the file open: a rotation before it starts is no rotation)
 opened() { [ "$(saved_off "$1")" = 0 ]; }
-wait_for 20 opened "$P"
+wait_for 60 opened "$P"
 cat "$FX/rust_index.txt" >> "$P"
 mv "$P" "$P.1"
 cat "$FX/dotnet_inner.txt" > "$P"
-ok "--poll: rotation is followed too" wait_for 20 lines "$T/poll.out" 2
+ok "--poll: rotation is followed too" wait_for 60 lines "$T/poll.out" 2
 is "$(excs "$T/poll.out")" "panic,System.InvalidOperationException," "both traces, in order"
 
 # Standard input kept open (journalctl -f | logs): the gap ends the trace.
@@ -78,7 +78,7 @@ pid4=$!
 cleanup "kill $pid4"
 exec 7> "$T/fifo"
 cat "$FX/go_http.txt" >&7
-ok "stdin: a trace comes out after the quiet gap, input still open" wait_for 20 lines "$T/fifo.out" 1
+ok "stdin: a trace comes out after the quiet gap, input still open" wait_for 60 lines "$T/fifo.out" 1
 exec 7>&-
 wait "$pid4"
 is "$?:$(excs "$T/fifo.out")" "0:runtime error," "and at the end of input logs exits 0"

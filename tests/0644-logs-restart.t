@@ -46,13 +46,13 @@ logs -f --gap 0.3 "$LOG" > "$T/f1" &
 pid=$!
 cleanup "kill $pid 2>/dev/null"
 cat "$FX/node_undef.txt" >> "$LOG"
-wait_for 20 lines "$T/f1" 1
+wait_for 60 lines "$T/f1" 1
 kill -TERM "$pid"; wait "$pid"
 cat "$FX/asan.txt" >> "$LOG"; echo "INFO after" >> "$LOG"
 logs -f --gap 0.3 "$LOG" > "$T/f2" &
 pid=$!
 cleanup "kill $pid 2>/dev/null"
-ok "restarted, logs -f prints what came while it was down" wait_for 20 lines "$T/f2" 1
+ok "restarted, logs -f prints what came while it was down" wait_for 60 lines "$T/f2" 1
 kill -TERM "$pid"; wait "$pid"
 is "$(excs "$T/f1")|$(excs "$T/f2")" "TypeError,|AddressSanitizer," "each trace once, in the run that read it"
 # Without state, a file is read from its start each time.
