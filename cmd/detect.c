@@ -43,6 +43,7 @@ usage(const char *why)
 	fprintf(stderr, "usage: detect [-s DIR] [--fail-after N] [--recover-after N] "
 	    "[--error-rate PCT]\n\t[--window S] [--min-samples N] [--latency MS] "
 	    "[--flap K] [--quorum N]\n\t[--when JQ] [--evidence N] [--metric RULE]... "
+	    "[--log-errors N] "
 	    "[FILE...]\n");
 	exit(EX_USAGE);
 }
@@ -162,7 +163,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_FAIL = 256, O_RECOVER, O_RATE, O_WINDOW, O_MIN, O_LATENCY, O_FLAP,
-		O_QUORUM, O_WHEN, O_EVIDENCE, O_METRIC, O_VERSION };
+		O_QUORUM, O_WHEN, O_EVIDENCE, O_METRIC, O_LOG_ERRORS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "spool", required_argument, NULL, 's' },
 		{ "fail-after", required_argument, NULL, O_FAIL },
@@ -176,12 +177,13 @@ main(int argc, char **argv)
 		{ "when", required_argument, NULL, O_WHEN },
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
 		{ "metric", required_argument, NULL, O_METRIC },
+		{ "log-errors", required_argument, NULL, O_LOG_ERRORS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct detect_opts o = { .fail_after = 2, .recover_after = 2, .error_rate = 0,
-		.window = 600, .min_samples = 5, .flap = 4, .quorum = 1, .evidence = 5 };
+		.window = 600, .min_samples = 5, .flap = 4, .quorum = 1, .evidence = 5, .log_errors = 10 };
 	const char *spooldir = NULL;
 	struct detector *d;
 	struct spool *sp;
@@ -245,6 +247,9 @@ main(int argc, char **argv)
 			o.evidence = (int)num(optarg, "--evidence", 1);
 			if (o.evidence > 100)
 				usage("bad --evidence: at most 100");
+			break;
+		case O_LOG_ERRORS:
+			o.log_errors = (int)num(optarg, "--log-errors", 1);
 			break;
 		case 'h':
 			usage(NULL);

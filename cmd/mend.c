@@ -36,6 +36,7 @@ static const struct {
 	{ "openpr", "push the branch and open the pull request" },
 	{ "watch", "open a revert when a deploy made things worse" },
 	{ "otlp", "receive OpenTelemetry traces and logs as error records" },
+	{ "logs", "follow log files and streams; stack traces as error records" },
 	{ "kb", "search past incidents and their fixes" },
 	{ "spool", "inspect and manage the spool" },
 };

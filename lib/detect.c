@@ -25,7 +25,10 @@
  * monitor has an open incident while at least `quorum` sources are down.
  * `error` records open an incident per (monitor, exception type,
  * innermost frame), kept open while they recur and resolved after a
- * quiet window.
+ * quiet window.  An `error` record with a `count` and neither exception
+ * nor stack trace counts a log's error lines (logs(1)): those open an
+ * incident per monitor only when the window holds log_errors of them
+ * (the counts are samples of the group's window).
  *
  * Time is the records' own `ts`, never the clock, so replaying a file
  * gives the same incidents, and a run per record (cron) decides exactly
@@ -919,7 +922,8 @@ error_record(struct detector *d, jv rec, const char *line, size_t len)
 	jv st = record_get(rec, "stacktrace");
 	struct mon *m;
 	struct src *s;
-	double ts;
+	double ts, lines = record_num(rec, "count", 0);
+	int burst = lines >= 1 && !exc && jv_get_kind(st) == JV_KIND_NULL;
 
 	if (!monitor)
 		monitor = record_str(rec, "attributes.service.name");
@@ -930,7 +934,7 @@ error_record(struct detector *d, jv rec, const char *line, size_t len)
 	if (!msg)
 		msg = record_str(rec, "exception.message");
 	if (!exc)
-		exc = "error";
+		exc = burst ? "error lines" : "error";
 	if (tss) {
 		if (parse_ts(&ts, tss, strlen(tss)) < 0) {
 			jv_free(st);
@@ -984,8 +988,23 @@ error_record(struct detector *d, jv rec, const char *line, size_t len)
 		return -1;
 	if (ts > s->tmax)
 		s->tmax = ts;
+	if (burst && !m->open) {
+		/* Log error lines: open when the window holds enough. */
+		double sum = 0;
+		size_t i;
+		if (sample_push(s, (struct sample){ .t = ts, .ms = (float)lines, .fail = 1 }) < 0)
+			return -1;
+		window_prune(d, s);
+		for (i = 0; i < s->n; i++)
+			sum += sample_at(s, i)->ms;
+		if (sum < d->o.log_errors)
+			return 0;
+		lines = sum;
+		while (s->n)
+			sample_pop(s);
+	}
 	if (m->open) {
-		m->count++;
+		m->count += burst ? (long)lines : 1;
 		if (ts > m->last_seen)
 			m->last_seen = ts;
 	} else {
@@ -996,10 +1015,14 @@ error_record(struct detector *d, jv rec, const char *line, size_t len)
 		snprintf(m->cls, sizeof m->cls, "exception");
 		m->open = 1;
 		m->reason = R_ERROR;
-		m->count = 1;
+		m->count = burst ? (long)lines : 1;
 		m->first_seen = m->last_seen = ts;
-		snprintf(summary, sizeof summary, "%s%s%.300s%s%s%s", exc, msg ? ": " : "",
-		    msg ? msg : "", *frame ? " (at " : "", frame, *frame ? ")" : "");
+		if (burst)
+			snprintf(summary, sizeof summary, "%ld error lines within %.0f s: %.300s",
+			    m->count, d->o.window, msg ? msg : "");
+		else
+			snprintf(summary, sizeof summary, "%s%s%.300s%s%s%s", exc, msg ? ": " : "",
+			    msg ? msg : "", *frame ? " (at " : "", frame, *frame ? ")" : "");
 		pend(d, incident_record(d, m, "open", summary,
 		    evidence_add(d, jv_array(), s, d->o.evidence)));
 	}
@@ -1534,6 +1557,8 @@ detector_new(struct detector **out, struct spool *sp, const struct detect_opts *
 		d->o.quorum = 1;
 	if (d->o.evidence < 1)
 		d->o.evidence = 5;
+	if (d->o.log_errors < 1)
+		d->o.log_errors = 10;
 	if (grow(d) < 0 || (o->when && jqexpr_compile(&d->when, o->when) < 0) ||
 	    metricrules_new(&d->mr, o->metric_rules, o->nmetric_rules, d->o.recover_after,
 	    d->o.evidence) < 0) {
@@ -1618,8 +1643,10 @@ detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg)
 	}
 	for (k = 0; k < d->ndirty; k++) {
 		struct mon *m = d->dirty[k];
-		if (spool_state_put(d->sp, "detect", m->key, m->is_error && !m->open
-		    ? jv_null() : mon_state(d, m)) < 0)
+		/* A closed error group is forgotten, unless it counts log
+		 * error lines toward a burst. */
+		if (spool_state_put(d->sp, "detect", m->key, m->is_error && !m->open &&
+		    !(m->srcs && m->srcs->n) ? jv_null() : mon_state(d, m)) < 0)
 			goto fail;
 	}
 	if (metricrules_save(d->mr, d->sp) < 0 || spool_commit(d->sp) < 0)

@@ -489,6 +489,138 @@ jv trace_app_frame(jv t);
 /* Library or application code?  A guess from the path and function. */
 int trace_in_app(const char *lang, const char *path, const char *function);
 
+/* logline.c - one log line, whatever collector wrote it */
+
+/* Formats (logline_format's names: auto plain json journal docker cri
+ * pm2 kubectl) and the levels told apart. */
+enum { LOGF_AUTO, LOGF_PLAIN, LOGF_JSON, LOGF_JOURNAL, LOGF_DOCKER, LOGF_CRI, LOGF_PM2,
+	LOGF_KUBECTL };
+enum { LOGL_OTHER, LOGL_ERROR, LOGL_FATAL };
+
+/*
+ * A line with its collector's wrapping taken off.  text/len is the
+ * application's own line (a structured line's message), borrowed from
+ * the input or from buf; stack (a structured line's multi-line stack,
+ * or NULL) borrows from json.  All valid until the next logline_parse.
+ * Start with logline_init, end with logline_release.
+ */
+struct logline {
+	const char *text;
+	size_t len;
+	char stream[128];	/* docker/CRI stream, journald unit, pm2 app, kubectl pod/c */
+	char service[128];	/* the service it names, "" when none */
+	char exception[128];	/* a structured line's error type */
+	char trace_id[64];
+	const char *stack;
+	double ts;		/* seconds since the epoch, 0 when the line has none */
+	int level;		/* LOGL_* */
+	int partial;		/* a piece: the next piece of the stream continues it */
+	jv json;
+	struct strbuf buf, raw;
+};
+void logline_init(struct logline *l);
+void logline_release(struct logline *l);
+/* LOGF_* for a name, -1 with a message when unknown. */
+int logline_format(const char *name);
+/* Parse one line (no newline needed) as format; -1 (message says why)
+ * when a forced format does not fit it. */
+int logline_parse(struct logline *l, int format, const char *line, size_t len);
+/* The level of a plain text line (LOGL_*). */
+int logline_level(const char *s, size_t n);
+/* A time at the start of s (RFC 3339, or with a space for the T and no
+ * zone: local time) into *out; the length it takes, 0 when none. */
+size_t logline_time(double *out, const char *s, size_t n);
+
+/* logs.c - log lines to error records */
+
+struct logs_opts {
+	const char *monitor;	/* every record's monitor, or NULL: from the stream */
+	double gap;		/* quiet seconds that end a trace (1) */
+	double interval;	/* seconds an error-line count runs before it is sent (10) */
+	size_t max_lines;	/* lines kept of one trace (200) */
+	size_t max_bytes;	/* bytes kept of one trace (64 KiB) */
+	size_t max_line;	/* bytes kept of one line, pieces joined (16 KiB) */
+	size_t max_streams;	/* streams tracked at once (1024) */
+};
+void logs_opts_init(struct logs_opts *o);
+
+struct logs;
+
+int logs_new(struct logs **out, const struct logs_opts *o);
+void logs_free(struct logs *g);
+/*
+ * Feed one parsed line (borrowed) read from src (a file name, "-" for
+ * standard input) at byte offset off of it (-1: unknown), at wall time
+ * now, monotonic time mono.  Lines of one stream (src and the line's
+ * stream) are grouped: a stack trace of any of trace_parse's languages
+ * becomes one error record when the trace ends (a line that does not
+ * continue it, a quiet gap, logs_end); error and fatal lines outside
+ * traces are counted per stream and sent every interval.
+ */
+int logs_feed(struct logs *g, const char *src, const struct logline *l, long long off,
+    double now, double mono);
+/* End the traces quiet for the gap and send the counts due, as of mono. */
+int logs_tick(struct logs *g, double mono);
+/* End everything of src (NULL: of every source) now: the end of input. */
+int logs_end(struct logs *g, const char *src, double mono);
+/* Forget what is held of src (logs_held says where to read it again);
+ * its error-line count is sent. */
+void logs_drop(struct logs *g, const char *src);
+/* The records decided so far, oldest first (an array, the caller's). */
+jv logs_take(struct logs *g);
+/* The monotonic time logs_tick has something to do, 0 when never. */
+double logs_deadline(const struct logs *g);
+/*
+ * 1 when lines of src are held (an unfinished trace, line or lookbehind),
+ * with *off the smallest offset logs_feed was given for them: where a
+ * restart must read src again so that nothing is lost.  0 when none.
+ */
+int logs_held(const struct logs *g, const char *src, long long *off);
+/* The monitor a file's lines get when they name none: its base name
+ * without .log and a pm2-style -out/-error (malloc'd). */
+char *logs_monitor_of(const char *path);
+
+/* tail.c - following files by name, like tail -F */
+
+/* Where reading a file stopped: its identity and the offset past the
+ * last whole line handed out. */
+struct tail_pos {
+	dev_t dev;
+	ino_t ino;
+	long long off;
+};
+struct tailer;
+/* Called per line (without its newline) of file i at offset off; -1 stops. */
+typedef int tail_line_fn(void *arg, size_t i, const char *line, size_t len, long long off);
+
+/* Lines longer than max_line bytes are cut there.  Without use_inotify
+ * (or when the system has none) tailer_fd is -1: the caller polls. */
+int tailer_new(struct tailer **out, size_t max_line, int use_inotify);
+void tailer_free(struct tailer *t);
+/*
+ * Follow path (which may not exist yet) from saved (NULL or off < 0:
+ * none), else from its start, or its end with from_end.  A saved inode
+ * no longer under path is looked for in path's directory and read to
+ * its end first.
+ */
+int tailer_add(struct tailer *t, const char *path, const struct tail_pos *saved,
+    int from_end);
+size_t tailer_count(const struct tailer *t);
+const char *tailer_path(const struct tailer *t, size_t i);
+/* 1 with *pos while file i is open, 0 while it is missing. */
+int tailer_pos(const struct tailer *t, size_t i, struct tail_pos *pos);
+/*
+ * Read file i, handing each whole line to fn, until its end (0), until
+ * about budget bytes were read (1: call again), or until the name moved
+ * to a new file or the file was truncated (2: the lines of the old one
+ * are all out; call again to read on).  -1 on error.
+ */
+int tailer_read(struct tailer *t, size_t i, size_t budget, tail_line_fn *fn, void *arg);
+/* The inotify descriptor to poll (readable when a watched directory
+ * changed; drain it with tailer_drain), or -1: poll on a timer. */
+int tailer_fd(const struct tailer *t);
+void tailer_drain(struct tailer *t);
+
 /* redact.c - secrets out of text */
 
 /*
@@ -968,6 +1100,8 @@ struct detect_opts {
 	const char *when;	/* jq program marking a record failing, or NULL */
 	const char *const *metric_rules;	/* over metric records (metricrule.c) */
 	int nmetric_rules;
+	int log_errors;		/* error lines (counted `error` records) in the window
+				 * that open; default 10 */
 };
 
 /*

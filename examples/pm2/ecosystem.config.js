@@ -1,4 +1,5 @@
-// PM2 ecosystem file for mend: the whole loop as five supervised processes.
+// PM2 ecosystem file for mend: the whole loop as five supervised processes
+// (six with MEND_APP_LOG: the service's log followed by mend-logs).
 //
 //   pm2 start examples/pm2/ecosystem.config.js
 //   pm2 logs mend-incidents      # what the diagnosis worker says
@@ -31,6 +32,7 @@ const common = {
 	MEND_URLS: env('MEND_URLS', '/etc/mend/urls.txt'),
 	MEND_PROBE_INTERVAL: env('MEND_PROBE_INTERVAL', '30'),
 	MEND_APP_LOG: env('MEND_APP_LOG', ''),
+	MEND_LOGS_ARGS: env('MEND_LOGS_ARGS', ''),
 	// Alerts and the fix link.
 	MEND_WEBHOOKS: env('MEND_WEBHOOKS', ''),
 	MEND_TRIGGER_URL: env('MEND_TRIGGER_URL', 'http://127.0.0.1:8787'),
@@ -78,5 +80,9 @@ module.exports = {
 		app('mend-fix', 'mend-fix-worker', { kill_timeout: 60000 }),
 		app('mend-trigger', 'mend-trigger'),
 		app('mend-otlp', 'mend-otlp-loop'),
+		// The service's log files (MEND_APP_LOG), when there are some:
+		// `logs -f | detect | enqueue`.  Another PM2 app's own log is
+		// ~/.pm2/logs/NAME-error.log.
+		...(common.MEND_APP_LOG ? [app('mend-logs', 'mend-logs-loop')] : []),
 	],
 };
