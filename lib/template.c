@@ -576,7 +576,8 @@ lookup_result(const struct tctx *t, const char *rhs)
 	lk = a && (!b || a < b) ? a : b;
 	if (!lk)
 		return 0;
-	if (!(base = strndup(rhs, (size_t)(lk - rhs))))
+	/* the base with its "[" or ".get(": "env[" is a request pattern */
+	if (!(base = strndup(rhs, (size_t)(lk - rhs) + (*lk == '[' ? 1 : 5))))
 		return 0;
 	r = !from_request(t, base);
 	free(base);
@@ -596,7 +597,7 @@ only_reads(const char *rhs)
 		"getRequestURI", "getQuery", "getParameter", "getPathInfo", "getRequestBody",
 		"readAllBytes", "intval", "floatval", "json_decode", "file_get_contents", "parse_qs",
 		"urlparse", "urlsplit", "URL", "to_i", "to_f", "fetch", "dig", "list", "len",
-		"readFileSync", NULL };
+		"concat", "toString", "Trim", "TrimSuffix", "Fields", "length", "size", NULL };
 	const char *p;
 	char q = 0;
 
@@ -654,6 +655,12 @@ derive(struct tctx *t, long from, long to)
 			for (j = i; j < i + 4 && j < to; j++) {
 				const char *p = t->v[j];
 				const char *q;
+				for (q = p; (q = strstr(q, ".push(")); q += 6) {
+					const char *b;
+					for (b = q; b > p && idch((unsigned char)b[-1]); b--)
+						;
+					add_name(t, b, (size_t)(q - b));
+				}
 				for (q = p; (q = strstr(q, "+=")); q += 2) {
 					const char *e = q, *b;
 					while (e > p && e[-1] == ' ')
@@ -2172,7 +2179,7 @@ ruby(struct tctx *t)
 	for (i = 0; i < t->n; i++) {
 		if (strstr(t->v[i], "require 'sinatra'") || strstr(t->v[i], "require \"sinatra\""))
 			sinatra = 1;
-		if (i > t->fn && i < t->ln && t->fn >= 0 && strstr(t->v[i], "[200,"))
+		if (i > t->fn && i <= t->ln && t->fn >= 0 && strstr(t->v[i], "[200,"))
 			rack = 1;
 	}
 	if (!obj || !plain_name(obj) || strchr(obj, '.')) {
