@@ -7,9 +7,9 @@
  * value (0, None, undefined, {}, nil) where the code expected a real one.
  * It answers the request with a clean HTTP error when the bad value came
  * from the request (400 for a missing or malformed parameter or body,
- * 404 when nothing was found for what the request asked), or it uses
- * what the data itself says (the average of an empty list, whose sum is
- * 0 too, is 0; a nil Go map is made before its first write).  Anything
+ * 404 when nothing was found for what the request asked), or it says
+ * what the data itself says (the average of an empty list is unknown:
+ * None; a nil Go map is made before its first write).  Anything
  * else is refused with the reason.  "From the request" is followed
  * through the enclosing function: names assigned from request.args,
  * req.query, r.URL, $_GET, params... and from such names, top to bottom.
@@ -21,7 +21,7 @@
  *     py-body-400       None from request.get_json(silent=True) -> if None: 400
  *     py-lookup-404     KeyError/None from a lookup keyed by the request -> guard, 404
  *     py-index-400      IndexError on a path segment/list parameter -> 400
- *     py-average-empty  sum(x)/len(x), statistics.mean(x) of an empty list -> 0
+ *     py-average-empty  sum(x)/len(x), statistics.mean(x) of an empty list -> None
  *     py-key-get, py-none-iterate, py-unbound-local: always refused, with why
  *   Node (Express res.status().json(), or http res.writeHead/end)
  *     node-json-400     const x = JSON.parse(body) -> try/catch, 400
@@ -1204,9 +1204,9 @@ zero_split(const char *s, const char *m, int op_col, long *Lp, long *posp, long 
 	return 0;
 }
 
-/* ZeroDivisionError: an average of nothing (the sum of the same empty
- * collection is 0 too) answers 0; a divisor the request sent answers
- * 400; anything else would invent a value. */
+/* ZeroDivisionError: an average of nothing (sum(x) / len(x), x empty) is
+ * unknown: None, never an invented 0; a divisor the request sent answers
+ * 400; anything else is refused. */
 static int
 py_zero(struct tctx *t)
 {
@@ -1225,11 +1225,11 @@ py_zero(struct tctx *t)
 		cn = coll_of(t, num, "sum");
 	}
 	if (cd && cn && !strcmp(cd, cn) && !has_call(cd, 0, (long)strlen(cd))) {
-		char *expr = dupn(s, L, Rend), *res = expr ? wrap(s, m, L, Rend, expr, den, "0") : NULL;
+		char *expr = dupn(s, L, Rend), *res = expr ? wrap(s, m, L, Rend, expr, den, "None") : NULL;
 		free(expr);
 		if (res && change(t, t->ln, 1, res) == 0)
 			done = consider(t, "py-average-empty", 1, "the average of an empty %s is "
-			    "answered 0, like its sum", cd);
+			    "unknown: answer None (null), not an invented 0", cd);
 	} else if (den && from_request(t, den)) {
 		consider(t, "py-average-empty", 0, "the divisor %s is not the length of the "
 		    "summed collection", den);
@@ -1257,7 +1257,8 @@ py_zero(struct tctx *t)
 	return done;
 }
 
-/* StatisticsError: mean of no data points, like an average of nothing. */
+/* StatisticsError: the mean of no data points is unknown, like an average
+ * of nothing: None. */
 static int
 py_stats(struct tctx *t)
 {
@@ -1290,18 +1291,18 @@ py_stats(struct tctx *t)
 				}
 				if (list) {
 					char *expr = dupn(s, b, c + 1);
-					char *res = expr ? wrap(s, t->m, b, c + 1, expr, arg, "0") : NULL;
+					char *res = expr ? wrap(s, t->m, b, c + 1, expr, arg, "None") : NULL;
 					free(expr);
 					if (res && change(t, t->ln, 1, res) == 0) {
 						consider(t, "py-average-empty", 1, "the mean of an empty %s is "
-						    "answered 0, like its sum", arg);
+						    "unknown: answer None (null), not an invented 0", arg);
 						free(arg);
 						return 1;
 					}
 				}
 			}
 			consider(t, "py-average-empty", 0, "cannot show that %s is a list built in this "
-			    "function; only the mean of an empty list is answered 0", arg ? arg : "?");
+			    "function; only the mean of an empty list is answered None", arg ? arg : "?");
 			free(arg);
 			return 0;
 		}

@@ -22,7 +22,7 @@ for c in zero key none index; do
 	analyze -r "$T/repo" "$T/inc-$c.json" > "$T/out-$c.json" 2> "$T/err-$c"
 	is "$?" "0" "$c: analyze succeeds"
 done
-# An average of nothing: the sum of the same empty list is 0, and so is it.
+# An average of nothing is unknown: None, not an invented 0.
 jq -r '.analysis.diff // empty' "$T/out-zero.json" > "$T/zero.diff"
 ok "zero: a diff is proposed" test -s "$T/zero.diff"
 rm -rf "$T/a" "$T/b" && cp -r "$T/repo" "$T/a" && cp -r "$T/repo" "$T/b"
@@ -49,7 +49,7 @@ is "$(jq -r '.analysis | [.engine, .category, .class] | join(",")' "$T/out-zero.
 	"rules,code,zero-division" "zero: engine, category and class"
 is "$(jq -r '.analysis.frames[0] | [.file, .line, .function, .in_app] | join(",")' "$T/out-zero.json")" \
 	"app/shop.py,9,average,true" "frames[0] is the innermost frame, mapped onto the repo"
-is "$(jq -r '.analysis.edits[0].replace' "$T/out-zero.json")" "    return total / len(values) if len(values) else 0" \
+is "$(jq -r '.analysis.edits[0].replace' "$T/out-zero.json")" "    return total / len(values) if len(values) else None" \
 	"zero: the edit is the same change"
 like "$(jq -r '.analysis.confidence' "$T/out-zero.json")" "0.7*" "a fix from a template is fairly confident"
 like "$(jq -r '.analysis.confidence' "$T/out-none.json")" "0.5*" "no fix: less confident"

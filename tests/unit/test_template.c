@@ -85,7 +85,7 @@ static const struct tcase {
 	{ "python", "ZeroDivisionError", "division by zero",
 	  "def average(values):\n    total = sum(values)\n    count = len(values)\n"
 	  "    return total / count\n",
-	  4, -1, -1, -1, "py-average-empty", 1, "    return total / count if count else 0\n" },
+	  4, -1, -1, -1, "py-average-empty", 1, "    return total / count if count else None\n" },
 	{ "python", "ZeroDivisionError", "division by zero",
 	  FLASK "@app.get('/catalog')\ndef catalog():\n"
 	  "    size = int(request.args.get('size', 0))\n    pages = TOTAL // size\n",
@@ -96,7 +96,7 @@ static const struct tcase {
 	{ "python", "statistics.StatisticsError", "mean requires at least one data point",
 	  "import statistics\n\ndef avg(orders):\n    amounts = [o['amount'] for o in orders]\n"
 	  "    return statistics.mean(amounts)\n",
-	  5, -1, -1, -1, "py-average-empty", 1, "statistics.mean(amounts) if amounts else 0" },
+	  5, -1, -1, -1, "py-average-empty", 1, "statistics.mean(amounts) if amounts else None" },
 	{ "python", "UnboundLocalError", "cannot access local variable 'rate' where it is not associated with a value",
 	  "def price(kind, base):\n    if kind == 'member':\n        rate = 0.9\n    return base * rate\n",
 	  4, -1, -1, -1, "py-unbound-local", 0, "rate is assigned only on some paths (line 3)" },
