@@ -64,7 +64,8 @@ write_file(const char *path, const char *text)
 	return close(fd);
 }
 
-/* Run argv with input on stdin: 0 parsed, 1 rejected, -1 no parser. */
+/* Run argv with input on stdin: 0 parsed, 1 rejected, -1 no parser, -2
+ * too slow. */
 static int
 run_parser(char *const argv[], const char *input)
 {
@@ -82,9 +83,13 @@ run_parser(char *const argv[], const char *input)
 		proc_env_free(env);
 		return -1;
 	}
-	code = res.timed_out ? -1 : proc_exitcode(res.status);
+	code = proc_exitcode(res.status);
+	if (res.timed_out)
+		code = -2;
 	proc_result_release(&res);
 	proc_env_free(env);
+	if (code == -2)
+		return -2;
 	if (code == 127 || code == 126 || code < 0)
 		return -1;
 	return code == 0 ? 0 : 1;
@@ -188,6 +193,12 @@ syntax_check(const char *lang, const char *file, const char *orig, const char *p
 	snprintf(path, sizeof path, "%s/MendParse.java", dir);
 	unlink(path);
 	rmdir(dir);
+	if (o == -2 || p == -2) {
+		if (asprintf(why, "%s took longer than %d s, so the patched file cannot be shown to "
+		    "parse", pn, PARSE_TIMEOUT) < 0)
+			*why = NULL;
+		return -1;
+	}
 	if (o < 0 || (o == 0 && p < 0)) {
 		if (asprintf(why, "%s is not installed here, so the patched file cannot be shown to "
 		    "parse", pn) < 0)
