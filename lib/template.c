@@ -1204,6 +1204,47 @@ zero_split(const char *s, const char *m, int op_col, long *Lp, long *posp, long 
 	return 0;
 }
 
+/* Widen [*a, *b) over calls that would choke on None in its place
+ * ("round(x / n, 2)"), then check that what is left is a whole value (an
+ * argument, an item, an assignment, a return), not an operand: 0 or -1. */
+static int
+widen_none(const char *s, const char *m, long *a, long *b)
+{
+	static const char *const wrap_calls[] = { "round", "abs", "float", "int", NULL };
+	long k, e;
+
+	for (;;) {
+		long o, nb, c;
+		int i, hit = 0;
+		for (k = *a; k > 0 && s[k - 1] == ' '; k--)
+			;
+		if (k == 0 || s[k - 1] != '(' || m[k - 1] != CODE)
+			break;
+		o = k - 1;
+		for (nb = o; nb > 0 && idch((unsigned char)s[nb - 1]); nb--)
+			;
+		for (i = 0; wrap_calls[i]; i++)
+			if ((long)strlen(wrap_calls[i]) == o - nb && !strncmp(s + nb, wrap_calls[i],
+			    (size_t)(o - nb)) && (nb == 0 || (s[nb - 1] != '.' && !idch((unsigned char)s[nb - 1]))))
+				hit = 1;
+		if (!hit || (c = match_fwd(s, m, o)) < 0)
+			break;
+		*a = nb;
+		*b = c + 1;
+	}
+	for (e = *b; s[e] == ' '; e++)
+		;
+	for (k = *a; k > 0 && s[k - 1] == ' '; k--)
+		;
+	if (s[e] && m[e] != CMT && !strchr(",)]}", s[e]))
+		return -1;
+	if (k > 0 && !strchr("=([,:{", s[k - 1]) && !(k >= 6 && !strncmp(s + k - 6, "return", 6)))
+		return -1;
+	if (k > 1 && s[k - 1] == '=' && strchr("=!<>+-*/%&|^", s[k - 2]))
+		return -1;
+	return 0;
+}
+
 /* ZeroDivisionError: an average of nothing (sum(x) / len(x), x empty) is
  * unknown: None, never an invented 0; a divisor the request sent answers
  * 400; anything else is refused. */
@@ -1225,7 +1266,15 @@ py_zero(struct tctx *t)
 		cn = coll_of(t, num, "sum");
 	}
 	if (cd && cn && !strcmp(cd, cn) && !has_call(cd, 0, (long)strlen(cd))) {
-		char *expr = dupn(s, L, Rend), *res = expr ? wrap(s, m, L, Rend, expr, den, "None") : NULL;
+		long a = L, b = Rend;
+		char *expr, *res;
+		if (widen_none(s, m, &a, &b) < 0) {
+			consider(t, "py-average-empty", 0, "the average of %s is used in arithmetic or a "
+			    "comparison: None would fail there, and a number would be invented", cd);
+			goto out;
+		}
+		expr = dupn(s, a, b);
+		res = expr ? wrap(s, m, a, b, expr, den, "None") : NULL;
 		free(expr);
 		if (res && change(t, t->ln, 1, res) == 0)
 			done = consider(t, "py-average-empty", 1, "the average of an empty %s is "
@@ -1250,6 +1299,7 @@ py_zero(struct tctx *t)
 		consider(t, "py-average-empty", 0, "the divisor %s is not the length of the summed "
 		    "collection nor a request parameter: any value for %s == 0 would be invented",
 		    den ? den : "?", den ? den : "it");
+out:
 	free(num);
 	free(den);
 	free(cn);
@@ -1289,9 +1339,17 @@ py_stats(struct tctx *t)
 						break;
 					}
 				}
+				long wa = b, wb = c + 1;
+				if (list && widen_none(s, t->m, &wa, &wb) < 0) {
+					consider(t, "py-average-empty", 0, "the mean of %s is used in arithmetic "
+					    "or a comparison: None would fail there, and a number would be "
+					    "invented", arg);
+					free(arg);
+					return 0;
+				}
 				if (list) {
-					char *expr = dupn(s, b, c + 1);
-					char *res = expr ? wrap(s, t->m, b, c + 1, expr, arg, "None") : NULL;
+					char *expr = dupn(s, wa, wb);
+					char *res = expr ? wrap(s, t->m, wa, wb, expr, arg, "None") : NULL;
 					free(expr);
 					if (res && change(t, t->ln, 1, res) == 0) {
 						consider(t, "py-average-empty", 1, "the mean of an empty %s is "

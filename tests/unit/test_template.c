@@ -93,6 +93,14 @@ static const struct tcase {
 	{ "python", "ZeroDivisionError", "division by zero",
 	  "def pages(total, size):\n    return total / size\n",
 	  2, -1, -1, -1, "py-average-empty", 0, "would be invented" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def summary(orders):\n    amounts = [o['amount'] for o in orders]\n"
+	  "    return {'average': round(sum(amounts) / len(amounts), 2)}\n",
+	  3, -1, -1, -1, "py-average-empty", 1,
+	  "{'average': (round(sum(amounts) / len(amounts), 2) if len(amounts) else None)}" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def pct(xs):\n    return sum(xs) / len(xs) * 100\n",
+	  2, -1, -1, -1, "py-average-empty", 0, "used in arithmetic" },
 	{ "python", "statistics.StatisticsError", "mean requires at least one data point",
 	  "import statistics\n\ndef avg(orders):\n    amounts = [o['amount'] for o in orders]\n"
 	  "    return statistics.mean(amounts)\n",
