@@ -907,6 +907,34 @@ static const struct fault faults[] = {
 	    "LoadError", "FileNotFoundException", NULL },
 	  { "Cannot find module", "cannot load such file", "undefined symbol", "version `GLIBC",
 	    NULL } },
+	{ "bad-parameter", "code", "a request parameter that is missing, empty or not a number is converted without a check",
+	  { NULL },
+	  { "invalid literal for int()", "could not convert string to float",
+	    "int() argument must be", "float() argument must be", NULL } },
+	{ "bad-json", "code", "an empty or malformed JSON text (a request body, a file) is parsed without a check",
+	  { "JSONDecodeError", NULL },
+	  { "Unexpected end of JSON input", "is not valid JSON", "in JSON at position",
+	    "Expecting value: line", "JSON.parse", NULL } },
+	{ "none-arithmetic", "code", "None (a missing value) is used in arithmetic",
+	  { NULL },
+	  { ": 'NoneType' and '", "' and 'NoneType'", NULL } },
+	{ "unbound-local", "code", "a local variable is read on a path where it was never assigned",
+	  { "UnboundLocalError", NULL },
+	  { "referenced before assignment", "cannot access local variable", NULL } },
+	{ "empty-data", "code", "a statistic of no data points (an empty list) is computed",
+	  { "StatisticsError", NULL },
+	  { "requires at least one data point", "no median for empty data", NULL } },
+	{ "invalid-length", "code", "an array is made with a negative, fractional or NaN length",
+	  { NULL },
+	  { "Invalid array length", NULL } },
+	{ "not-an-array", "code", "a value that is not an array (often a single query parameter or a missing field) is used as one",
+	  { NULL },
+	  { ".map is not a function", ".forEach is not a function", ".filter is not a function",
+	    ".reduce is not a function", ".join is not a function", ".some is not a function",
+	    ".find is not a function", ".includes is not a function", NULL } },
+	{ "nil-map", "code", "a Go map that was never made is written to",
+	  { NULL },
+	  { "assignment to entry in nil map", NULL } },
 	{ "null-access", "code", "a value that can be null/None is used as an object without a check",
 	  { "NullPointerException", "NullReferenceException", NULL },
 	  { "'NoneType' object", "of undefined", "of null", "nil pointer dereference",
@@ -1007,63 +1035,183 @@ strs(const char *const *v)
 	return a;
 }
 
-/* A unified diff replacing line `ln` (1-based) of text by `repl`. */
-static char *
-make_diff(const char *rel, const char *text, long ln, const char *repl)
+/* The lines of text: pointers and lengths (without '\n'); *no_eol when
+ * the last line has no newline.  NULL when out of memory. */
+static const char **
+split_lines(const char *text, size_t **lens, size_t *n, int *no_eol)
 {
-	struct sbuf b = { 0 };
-	const char **lines = NULL;
-	size_t *lens = NULL, n = 0, cap = 0, i;
-	const char *p = text;
-	int no_eol = 0;
-	long from, to;
+	const char **lines = NULL, *p = text;
+	size_t cap = 0;
 
+	*lens = NULL;
+	*n = 0;
+	*no_eol = 0;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
-		if (n == cap) {
+		if (*n == cap) {
+			const char **nlines;
+			size_t *nlens;
 			cap = cap ? cap * 2 : 256;
-			lines = realloc(lines, cap * sizeof *lines);
-			lens = realloc(lens, cap * sizeof *lens);
-			if (!lines || !lens) {
+			nlines = realloc(lines, cap * sizeof *lines);
+			if (nlines)
+				lines = nlines;
+			nlens = realloc(*lens, cap * sizeof **lens);
+			if (nlens)
+				*lens = nlens;
+			if (!nlines || !nlens) {
 				free(lines);
-				free(lens);
+				free(*lens);
+				*lens = NULL;
 				return NULL;
 			}
 		}
-		lines[n] = p;
-		lens[n] = nl ? (size_t)(nl - p) : strlen(p);
-		n++;
+		lines[*n] = p;
+		(*lens)[*n] = nl ? (size_t)(nl - p) : strlen(p);
+		(*n)++;
 		if (!nl) {
-			no_eol = 1;
+			*no_eol = 1;
 			break;
 		}
 		p = nl + 1;
 	}
-	if (ln < 1 || (size_t)ln > n) {
-		free(lines);
-		free(lens);
-		return NULL;
+	if (!lines)
+		lines = calloc(1, sizeof *lines);
+	return lines;
+}
+
+/* Each line of t as a '+' line of a diff. */
+static void
+diff_add_lines(struct sbuf *b, const char *t, long *count)
+{
+	const char *p = t;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		sbuf_printf(b, "+%.*s\n", (int)n, p);
+		(*count)++;
+		if (!nl)
+			break;
+		p = nl + 1;
 	}
-	from = ln - 3 < 1 ? 1 : ln - 3;
-	to = (size_t)(ln + 3) > n ? (long)n : ln + 3;
+}
+
+/* A unified diff of the template's changes (sorted by line) to text. */
+static char *
+make_diff(const char *rel, const char *text, const struct template_change *ch, size_t nch)
+{
+	struct sbuf b = { 0 };
+	const char **lines;
+	size_t *lens, n, c = 0;
+	int no_eol;
+	long shift = 0;
+
+	if (!(lines = split_lines(text, &lens, &n, &no_eol)))
+		return NULL;
 	sbuf_printf(&b, "diff --git a/%s b/%s\n--- a/%s\n+++ b/%s\n", rel, rel, rel, rel);
-	sbuf_printf(&b, "@@ -%ld,%ld +%ld,%ld @@\n", from, to - from + 1, from, to - from + 1);
-	for (i = (size_t)from; i <= (size_t)to; i++) {
-		int last = i == n && no_eol;
-		if ((long)i == ln) {
-			sbuf_printf(&b, "-%.*s\n", (int)lens[i - 1], lines[i - 1]);
-			if (last)
-				sbuf_puts(&b, "\\ No newline at end of file\n");
-			sbuf_printf(&b, "+%s%s\n", repl,
-			    lens[i - 1] && lines[i - 1][lens[i - 1] - 1] == '\r' ? "\r" : "");
-		} else
-			sbuf_printf(&b, " %.*s\n", (int)lens[i - 1], lines[i - 1]);
-		if (last)
-			sbuf_puts(&b, "\\ No newline at end of file\n");
+	while (c < nch) {
+		size_t last = c, k;
+		long from, to, i, oldc = 0, newc = 0;
+		struct sbuf h = { 0 };
+		/* changes within 6 lines of each other share a hunk */
+		while (last + 1 < nch && ch[last + 1].line - ch[last].line <= 6)
+			last++;
+		from = ch[c].line - 3 < 1 ? 1 : ch[c].line - 3;
+		to = ch[last].line + 3 > (long)n ? (long)n : ch[last].line + 3;
+		if (ch[c].line < 1 || ch[last].line > (long)n) {
+			free(lines);
+			free(lens);
+			free(b.p);
+			return NULL;
+		}
+		k = c;
+		for (i = from; i <= to; i++) {
+			size_t k0 = k, j;
+			int del = 0, last_line = (size_t)i == n && no_eol;
+			for (; k <= last && ch[k].line == i; k++) {
+				if (ch[k].del)
+					del = 1;
+				else
+					diff_add_lines(&h, ch[k].text, &newc);
+			}
+			sbuf_printf(&h, "%c%.*s\n", del ? '-' : ' ', (int)lens[i - 1], lines[i - 1]);
+			if (last_line)
+				sbuf_puts(&h, "\\ No newline at end of file\n");
+			oldc++;
+			if (!del)
+				newc++;
+			for (j = k0; j < k; j++)
+				if (ch[j].del)
+					diff_add_lines(&h, ch[j].text, &newc);
+		}
+		sbuf_printf(&b, "@@ -%ld,%ld +%ld,%ld @@\n", from, oldc, from + shift, newc);
+		sbuf_puts(&b, h.p);
+		free(h.p);
+		shift += newc - oldc;
+		c = last + 1;
 	}
 	free(lines);
 	free(lens);
 	return sbuf_take(&b);
+}
+
+static size_t
+count_in(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	const char *p = hay;
+
+	while ((p = strstr(p, needle))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* The changes as search/replace edits for patch(1)'s other input: each
+ * search is the changed line with as many lines above as make it unique. */
+static jv
+make_edits(const char *file, const char *text, const struct template_change *ch, size_t nch)
+{
+	jv edits = jv_array();
+	const char **lines;
+	size_t *lens, n, c;
+	int no_eol;
+
+	if (!(lines = split_lines(text, &lens, &n, &no_eol)))
+		return jv_null();
+	for (c = 0; c < nch; c++) {
+		long a = ch[c].line, L = ch[c].line;
+		struct sbuf s = { 0 }, r = { 0 };
+		jv e;
+		if (L < 1 || L > (long)n)
+			break;
+		for (;;) {
+			long i;
+			free(s.p);
+			s = (struct sbuf){ 0 };
+			for (i = a; i <= L; i++)
+				sbuf_printf(&s, "%.*s%s", (int)lens[i - 1], lines[i - 1], i < L ? "\n" : "");
+			if (count_in(text, s.p ? s.p : "") <= 1 || a == 1)
+				break;
+			a--;
+		}
+		if (a < L)
+			sbuf_printf(&r, "%.*s", (int)(lines[L - 1] - lines[a - 1]), lines[a - 1]);
+		sbuf_puts(&r, ch[c].text);
+		if (!ch[c].del)
+			sbuf_printf(&r, "\n%.*s", (int)lens[L - 1], lines[L - 1]);
+		e = jv_object();
+		e = record_set_str(e, "path", file);
+		e = record_set_str(e, "search", s.p ? s.p : "");
+		e = record_set_str(e, "replace", r.p ? r.p : "");
+		edits = jv_array_append(edits, e);
+		free(s.p);
+		free(r.p);
+	}
+	free(lines);
+	free(lens);
+	return edits;
 }
 
 /* Line `ln` of text, malloc'd, without its end of line. */
@@ -1088,28 +1236,57 @@ line_of(const char *text, long ln)
 	}
 }
 
-/* Does the patched file still parse?  1 yes, 0 no, -1 cannot tell. */
-static int
-syntax_ok(const char *lang, const char *text)
+/* Append the templates a run considered to all, each with where it looked. */
+static jv
+templates_add(jv all, jv considered, const char *file, long ln)
 {
-	char *py[] = { "python3", "-I", "-S", "-c", "compile(open(0).read(), 'patched', 'exec')", NULL };
-	int code;
+	if (jv_get_kind(considered) != JV_KIND_ARRAY) {
+		jv_free(considered);
+		return all;
+	}
+	jv_array_foreach(considered, i, e) {
+		(void)i;
+		e = record_set_str(e, "file", file);
+		e = record_set_num(e, "line", (double)ln);
+		all = jv_array_append(all, e);
+	}
+	jv_free(considered);
+	return all;
+}
 
-	if (strcmp(lang, "python") != 0)
-		return -1;
-	code = analyze_run(NULL, py, NULL, text, 20);
-	if (code < 0 || code == 127)
-		return -1;
-	return code == 0;
+/* The last template in all that applied is refused after all: why. */
+static jv
+templates_refuse(jv all, const char *why)
+{
+	int n = jv_array_length(jv_copy(all)), i;
+
+	for (i = n - 1; i >= 0; i--) {
+		jv e = jv_array_get(jv_copy(all), i);
+		if (record_bool(e, "applied", 0)) {
+			char *r = NULL;
+			if (asprintf(&r, "%s; refused: %s", record_str(e, "reason") ?
+			    record_str(e, "reason") : "", why) < 0)
+				r = NULL;
+			e = record_set(e, "applied", jv_false());
+			e = record_set_str(e, "reason", r ? r : why);
+			free(r);
+			return jv_array_set(all, i, e);
+		}
+		jv_free(e);
+	}
+	return all;
 }
 
 /*
  * Try the fix templates on the innermost in-app frame of each exception
- * of the chain, root cause first.  Fills diff/edits/what on success.
+ * of the chain, root cause first.  Fills diff/edits/what on success;
+ * every template looked at goes into *templates with why it was or was
+ * not used.  A fix whose file does not parse afterwards (or cannot be
+ * shown to parse) is refused.
  */
 static int
-rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, const char **what,
-    char **note)
+rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, char **what,
+    char **note, jv *templates)
 {
 	jv t = record_get(ctx, "trace"), chain = jv_array(), frames = record_get(ctx, "frames");
 	int i, n, done = 0;
@@ -1117,6 +1294,7 @@ rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, const char 
 	*diff = jv_null();
 	*edits = jv_null();
 	*note = NULL;
+	*what = NULL;
 	while (jv_get_kind(t) == JV_KIND_OBJECT) {
 		jv c = record_get(t, "cause");
 		chain = jv_array_append(chain, t);
@@ -1128,7 +1306,7 @@ rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, const char 
 		jv tr = jv_array_get(jv_copy(chain), i), f = jv_null();
 		const char *lang = record_str(tr, "lang"), *file;
 		int k, nf = jv_array_length(jv_copy(frames));
-		char path[PATH_MAX], *src = NULL, *line = NULL, *fixed = NULL;
+		char path[PATH_MAX], *src = NULL, *line = NULL;
 		long ln;
 		int col, end_col, op_col;
 
@@ -1163,6 +1341,7 @@ rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, const char 
 		if (line) {
 			const char *code = fstr(f, "code");
 			const char *lead = line;
+			struct template_result tr_res;
 			while (*lead == ' ' || *lead == '\t')
 				lead++;
 			col = (int)record_num(f, "col", -1);
@@ -1189,41 +1368,36 @@ rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, const char 
 				if (op_col >= 0)
 					op_col += ind;
 			}
-			if (col != -2)
-				fixed = template_fix(lang, record_str(tr, "exception"),
-				    record_str(tr, "message"), line, col, end_col, op_col, what);
-		}
-		if (fixed && strlen(fixed) < 4000) {
-			char *d = make_diff(file, src, ln, fixed);
-			/* Check the whole patched file still parses. */
-			struct sbuf pf = { 0 };
-			const char *p = src;
-			long k2;
-			for (k2 = 1; p && *p; k2++) {
-				const char *nl = strchr(p, '\n');
-				if (k2 == ln) {
-					sbuf_puts(&pf, fixed);
-					sbuf_puts(&pf, "\n");
-				} else
-					sbuf_add(&pf, p, nl ? (size_t)(nl - p + 1) : strlen(p));
-				p = nl ? nl + 1 : NULL;
+			if (col != -2 && template_apply(&tr_res, lang, record_str(tr, "exception"),
+			    record_str(tr, "message"), src, ln, col, end_col, op_col)) {
+				char *d = make_diff(file, src, tr_res.changes, tr_res.nchanges), *why = NULL;
+				int ok = d ? syntax_check(lang, file, src, tr_res.text, &why) : -1;
+				*templates = templates_add(*templates, jv_copy(tr_res.considered), file, ln);
+				if (ok == 1 && strlen(d) <= o->max_diff) {
+					*diff = jv_string(d);
+					jv_free(*edits);
+					*edits = make_edits(file, src, tr_res.changes, tr_res.nchanges);
+					if (asprintf(what, "%s: %s", tr_res.name ? tr_res.name : "template",
+					    tr_res.what ? tr_res.what : "") < 0)
+						*what = NULL;
+					done = 1;
+				} else {
+					const char *r = why ? why : !d ? "no diff could be made" :
+					    "the diff is larger than the size cap";
+					*templates = templates_refuse(*templates, r);
+					free(*note);
+					if (asprintf(note, "The fix template for %s:%ld was refused: %s", file,
+					    ln, r) < 0)
+						*note = NULL;
+				}
+				free(why);
+				free(d);
+				template_result_release(&tr_res);
+			} else if (col != -2) {
+				*templates = templates_add(*templates, jv_copy(tr_res.considered), file, ln);
+				template_result_release(&tr_res);
 			}
-			if (d && syntax_ok(lang, pf.p ? pf.p : "") != 0 && strlen(d) <= o->max_diff) {
-				jv e = jv_object();
-				e = record_set_str(e, "path", file);
-				e = record_set_str(e, "search", line);
-				e = record_set_str(e, "replace", fixed);
-				*diff = jv_string(d);
-				jv_free(*edits);
-				*edits = jv_array_append(jv_array(), e);
-				done = 1;
-			} else if (d && !*note && asprintf(note, "the fix template for %s:%ld did not"
-			    " produce valid code; no diff proposed", file, ln) < 0)
-				*note = NULL;
-			free(pf.p);
-			free(d);
 		}
-		free(fixed);
 		free(line);
 		free(src);
 		jv_free(f);
@@ -1231,8 +1405,6 @@ rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, const char 
 	}
 	jv_free(chain);
 	jv_free(frames);
-	if (!done)
-		*what = NULL;
 	return done;
 }
 
@@ -1261,6 +1433,28 @@ probe_summary(jv inc, const char **err, long *status, int *n5xx)
 	}
 	jv_free(ev);
 	/* the strings live in inc, which the caller keeps */
+}
+
+/* The detail of the last failed probe in the evidence (with error err,
+ * or any error when NULL); it lives in inc, which the caller keeps. */
+static const char *
+probe_detail(jv inc, const char *err)
+{
+	jv ev = record_get(inc, "evidence");
+	const char *d = NULL;
+
+	if (jv_get_kind(ev) == JV_KIND_ARRAY) {
+		jv_array_foreach(ev, i, e) {
+			const char *er = record_str(e, "error");
+			(void)i;
+			if (!strcmp(record_type(e), "probe") && er && (!err || !strcmp(er, err)) &&
+			    record_str(e, "detail"))
+				d = record_str(e, "detail");
+			jv_free(e);
+		}
+	}
+	jv_free(ev);
+	return d;
 }
 
 static const char *
@@ -1334,8 +1528,9 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 {
 	jv a = jv_object(), t = record_get(ctx, "trace"), inc = record_get(ctx, "incident");
 	jv frames = record_get(ctx, "frames"), diff = jv_null(), edits = jv_null(), steps;
-	const char *category = "unknown", *cls = "unknown", *what = NULL;
-	char *cause = NULL, *note = NULL, loc[512];
+	jv templates = jv_array();
+	const char *category = "unknown", *cls = "unknown";
+	char *cause = NULL, *note = NULL, *what = NULL, loc[512];
 	double conf = 0.1;
 	struct sbuf rc = { 0 };
 
@@ -1410,7 +1605,7 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 				steps = jv_array_append(steps, jv_string("Install the missing package or pin"
 				    " the version the code expects, then redeploy"));
 			} else {
-				int fixed = rules_fix(ctx, o, &diff, &edits, &what, &note);
+				int fixed = rules_fix(ctx, o, &diff, &edits, &what, &note, &templates);
 				conf = jv_get_kind(af) == JV_KIND_OBJECT ? 0.55 : 0.45;
 				if (fixed) {
 					conf = 0.75;
@@ -1485,6 +1680,17 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 			    "dependency, or stuck");
 			steps = jv_array_append(steps, jv_string("Check CPU, memory and the latency of its "
 			    "dependencies"));
+		} else if (err && !strcmp(err, "body")) {
+			const char *detail = probe_detail(inc, "body");
+			category = "unknown";
+			cls = "body-check";
+			conf = 0.3;
+			sbuf_printf(&rc, "The service answers HTTP %ld but its body fails the check: %s",
+			    status, detail ? detail : "the expected text is not in it");
+			steps = jv_array_append(steps, jv_string("Request the URL and compare the body with"
+			    " what the check expects (a changed page, an empty list, an error shown as 200)"));
+			steps = jv_array_append(steps, jv_string("Give analyze the application log "
+			    "(--log FILE or --log-cmd CMD) in case the service logged why"));
 		} else if (n5xx > 0) {
 			category = "unknown";
 			cls = "5xx-burst";
@@ -1495,7 +1701,10 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 			steps = jv_array_append(steps, jv_string("Look at the service's error log around "
 			    "the incident's first_seen time"));
 		} else {
+			const char *detail = probe_detail(inc, NULL);
 			sbuf_puts(&rc, "No known failure class matches the evidence");
+			if (detail)
+				sbuf_printf(&rc, " (the check that failed: %s)", detail);
 			steps = jv_array_append(steps, jv_string("Look at the evidence and the service's log"));
 		}
 	}
@@ -1515,6 +1724,15 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 	}
 	if (note)
 		steps = jv_array_append(steps, jv_string(note));
+	/* Why the templates that were not used were not. */
+	jv_array_foreach(templates, ti, te) {
+		(void)ti;
+		if (!record_bool(te, "applied", 0) && record_str(te, "reason"))
+			steps = jv_array_append(steps, jv_string_fmt("Fix template %s declined: %s",
+			    record_str(te, "template") ? record_str(te, "template") : "?",
+			    record_str(te, "reason")));
+		jv_free(te);
+	}
 	cause = sbuf_take(&rc);
 	a = record_set_str(a, "engine", "rules");
 	a = record_set_str(a, "root_cause", cause);
@@ -1525,12 +1743,14 @@ analyze_rules(jv *out, jv ctx, const struct analyze_opts *o)
 	a = jv_object_set(a, jv_string("frames"), frames);
 	a = record_set(a, "similar", record_get(ctx, "similar"));
 	a = jv_object_set(a, jv_string("diff"), diff);
+	a = jv_object_set(a, jv_string("templates"), templates);
 	if (jv_get_kind(edits) == JV_KIND_ARRAY)
 		a = jv_object_set(a, jv_string("edits"), edits);
 	else
 		jv_free(edits);
 	free(cause);
 	free(note);
+	free(what);
 	jv_free(t);
 	jv_free(inc);
 	*out = a;

@@ -982,17 +982,47 @@ double testrun_confidence(int passed, int replay_state, long lines, int iteratio
 
 /* template.c - fix templates for common code faults */
 
+/* One change to a file: line (1-based, of the original) replaced by text
+ * (del 1), or text put before it (del 0); text is lines without the last
+ * newline. */
+struct template_change {
+	long line;
+	int del;
+	char *text;
+};
+struct template_result {
+	char *text;			/* the patched file, NULL when no template applied */
+	char *name;			/* the template that applied */
+	char *what;			/* what it changed, in words */
+	struct template_change *changes;	/* sorted by line */
+	size_t nchanges;
+	jv considered;			/* [{template, applied, reason}], the caller's to read */
+};
+
 /*
- * Rewrite one source line so the fault a trace reported on it cannot
- * recur: lang "python" or "node", the exception name and message, the
- * line as it is in the file, and the 0-based columns in that line the
- * trace marked (-1 when unknown: Python 3.11+ carets give col/end_col and
- * op_col for binary operators, Node gives col).  Returns the new line
- * (malloc'd, caller frees) and *what says what changed, or NULL when no
- * template fits safely.
+ * Try the fix templates on line `line` (1-based) of src, the file a trace
+ * of lang (python node ruby go java php) pointed at with exception exc and
+ * message msg; col, end_col, op_col are 0-based columns in that line the
+ * trace marked (-1 unknown).  Returns 1 with r->text set when one applied,
+ * else 0; either way r->considered lists the templates looked at and why
+ * each was used or declined.  Release r with template_result_release.
+ * The patched file is not parsed here: see syntax_check.
  */
-char *template_fix(const char *lang, const char *exc, const char *msg, const char *line,
-    int col, int end_col, int op_col, const char **what);
+int template_apply(struct template_result *r, const char *lang, const char *exc,
+    const char *msg, const char *src, long line, int col, int end_col, int op_col);
+void template_result_release(struct template_result *r);
+
+/* syntax.c - does a patched file still parse (the language's own parser) */
+
+/*
+ * 1 when patched parses with lang's parser (python3, node --check, ruby
+ * -c, gofmt -e, php -l, javac's parser through java), 0 when it does not,
+ * -1 when that cannot be shown (no parser installed, or the parser rejects
+ * the original too); *why (malloc'd) says why for 0 and -1.  file names
+ * the file (its extension matters to node).
+ */
+int syntax_check(const char *lang, const char *file, const char *orig, const char *patched,
+    char **why);
 
 /* analyze.c, model.c - engines */
 

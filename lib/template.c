@@ -1,28 +1,47 @@
 /*
- * template.c - fix templates: rewrite the one source line a stack trace
- * points at so the fault it raised cannot happen again.
+ * template.c - fix templates: change the code a stack trace points at so
+ * the request that failed fails cleanly, or the fault cannot recur, and
+ * say which templates were looked at and why each was or was not used.
  *
- * A template works only on the text of the line, the exception and the
- * caret columns the trace gave; it knows nothing about any particular
- * program.  It declines (returns NULL) unless exactly one place on the
- * line fits: a guess at the wrong operand is worse than no diff.
+ * A wrong fix is worse than none.  A template never puts an invented
+ * value (0, None, undefined, {}, nil) where the code expected a real one.
+ * It answers the request with a clean HTTP error when the bad value came
+ * from the request (400 for a missing or malformed parameter or body,
+ * 404 when nothing was found for what the request asked), or it says
+ * what the data itself says (the average of an empty list is unknown:
+ * None; a nil Go map is made before its first write).  Anything
+ * else is refused with the reason.  "From the request" is followed
+ * through the enclosing function: names assigned from request.args,
+ * req.query, r.URL, $_GET, params... and from such names, top to bottom.
  *
- *   Python ZeroDivisionError   a / b        -> (a / b if b else 0)
- *   Python KeyError 'k'        d['k']       -> d.get('k')
- *   Python None attribute      u.name       -> (u.name if u is not None else None)
- *   Python None subscript      r['x']       -> (r['x'] if r is not None else None)
- *   Python None iterated       for x in e:  -> for x in (e or ()):
- *   Python IndexError          xs[0]        -> (xs[0] if xs else None)
- *   Node undefined/null read   a.b          -> a?.b
- *   Node destructuring         {a} = e;     -> {a} = e ?? {};
+ *   Python (Flask abort, or http.server send_error in a do_* method)
+ *     py-param-400      int('')/float('x')/int(None)/None + 1 on a parameter -> try/except, 400
+ *     py-json-400       json.loads of the request body -> try/except ValueError, 400
+ *     py-field-400      KeyError on the request's JSON -> try/except KeyError, 400
+ *     py-body-400       None from request.get_json(silent=True) -> if None: 400
+ *     py-lookup-404     KeyError/None from a lookup keyed by the request -> guard, 404
+ *     py-index-400      IndexError on a path segment/list parameter -> 400
+ *     py-average-empty  sum(x)/len(x), statistics.mean(x) of an empty list -> None
+ *     py-key-get, py-none-iterate, py-unbound-local: always refused, with why
+ *   Node (Express res.status().json(), or http res.writeHead/end)
+ *     node-json-400     const x = JSON.parse(body) -> try/catch, 400
+ *     node-field-400    undefined read/destructure of the request's body -> 400
+ *     node-lookup-404   undefined read of a lookup keyed by the request -> 404
+ *     node-array-400    x.map is not a function, x from the request -> 400
+ *     node-param-400    new Array(n), RangeError, n from the request -> 400
+ *   Ruby ruby-lookup-404 (Sinatra halt, Rack triple); Go go-nil-map,
+ *   go-index-400; Java java-lookup-404 (HttpExchange, servlet); PHP
+ *   php-param-400 ($_GET/$_POST in a plain script).
  *
- * A template whose subject is an expression with a call in it evaluates
- * that call once (an assignment expression, Python 3.8+).  The line is
- * scanned with a mask that hides string literals and comments; a line
- * with a triple-quoted string or an unterminated string is left alone.
- * This does not handle expressions spread over several lines.
+ * Only text is looked at: lines are scanned with a mask hiding strings
+ * and comments; a line the mask cannot follow is left alone.  Whether
+ * the patched file still parses is for the caller to check (syntax.c).
+ * This does not handle statements spread over several lines, files
+ * with CRLF line ends, or frameworks other than those named above.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,12 +57,17 @@ idch(int c)
 	return isalnum(c) || c == '_' || c >= 0x80;
 }
 
+/* Comment and string syntax of a language family. */
+enum { M_PY, M_JS, M_RB, M_PHP, M_C };
+
 /* Mark each byte of s as code, string or comment; -1 when unsure. */
 static int
-mask_line(const char *s, char *m, int js)
+mask_line(const char *s, char *m, int mode)
 {
 	size_t i, n = strlen(s);
 	char q = 0;
+	int hash = mode == M_PY || mode == M_RB || mode == M_PHP;
+	int slash = mode == M_JS || mode == M_C || mode == M_PHP;
 
 	for (i = 0; i < n; i++) {
 		char c = s[i];
@@ -57,14 +81,15 @@ mask_line(const char *s, char *m, int js)
 				q = 0;
 			continue;
 		}
-		if (c == '"' || c == '\'' || (js && c == '`')) {
-			if (!js && i + 2 < n && s[i + 1] == c && s[i + 2] == c)
+		if (c == '"' || c == '\'' ||
+		    ((mode == M_JS || mode == M_C) && c == '`')) {
+			if (mode == M_PY && i + 2 < n && s[i + 1] == c && s[i + 2] == c)
 				return -1;	/* triple quotes */
 			q = c;
 			m[i] = STR;
 			continue;
 		}
-		if ((!js && c == '#') || (js && c == '/' && s[i + 1] == '/')) {
+		if ((hash && c == '#') || (slash && c == '/' && s[i + 1] == '/')) {
 			memset(m + i, CMT, n - i);
 			m[n] = '\0';
 			return 0;
@@ -250,41 +275,6 @@ wrap(const char *s, const char *m, long a, long b, const char *expr, const char 
 	return out;
 }
 
-/* The subject of a guard: the text itself when it is a name, or a walrus
- * when it has a call (evaluate once). */
-static char *
-guard(const char *s, const char *m, long a, long b, long base_end, const char *test,
-    const char *alt)
-{
-	char *base = dupn(s, a, base_end), *expr, *cond, *res;
-	size_t n;
-
-	if (!base)
-		return NULL;
-	n = strlen(base) + (size_t)(b - a) + 64;
-	expr = malloc(n);
-	cond = malloc(n);
-	if (!expr || !cond) {
-		free(base);
-		free(expr);
-		free(cond);
-		return NULL;
-	}
-	if (has_call(s, a, base_end)) {
-		snprintf(expr, n, "_obj%.*s", (int)(b - base_end), s + base_end);
-		snprintf(cond, n, "(_obj := %s)%s", base, test);
-	} else {
-		snprintf(expr, n, "%.*s", (int)(b - a), s + a);
-		snprintf(cond, n, "%s%s", base, test);
-	}
-	res = wrap(s, m, a, b, expr, cond, alt);
-	free(base);
-	free(expr);
-	free(cond);
-	return res;
-}
-
-/* ---- Python ---- */
 
 struct sub {
 	long open, close, base;		/* '[' ']' and where the subscripted expr starts */
@@ -366,8 +356,782 @@ literal_eq(const char *a, size_t an, const char *b)
 	return an == bn && !strncmp(a, b, an);
 }
 
+/* The quoted name in a message: "... attribute 'name'" -> name. */
 static char *
-py_zero(const char *s, const char *m, int op_col, const char **what)
+quoted_after(const char *msg, const char *after)
+{
+	const char *p = strstr(msg, after), *e;
+
+	if (!p)
+		return NULL;
+	p += strlen(after);
+	if (*p != '\'' && *p != '"')
+		return NULL;
+	if (!(e = strchr(p + 1, *p)))
+		return NULL;
+	return strndup(p + 1, (size_t)(e - p - 1));
+}
+
+
+/* ---- the file, its changes, what was considered ---- */
+
+struct change {
+	long line;	/* 0-based index of the original line */
+	int del;	/* 1: the line is replaced; 0: the text goes before it */
+	char *text;	/* the lines to add, '\n'-separated, no final newline */
+};
+
+#define MAX_CHANGES 4
+#define MAX_NAMES 48
+
+struct tctx {
+	const char *lang, *exc, *msg;
+	int mode;
+	char *buf;		/* the file's lines, NUL-terminated each */
+	char **v;
+	long n;
+	long ln;		/* the failing line, 0-based */
+	const char *s;		/* its text */
+	char *m;		/* its mask */
+	int col, end_col, op_col;
+	jv considered;		/* [{template, applied, reason}] */
+	struct change ch[MAX_CHANGES];
+	int nch;
+	char *what;
+	/* the request: names that hold what a request sent */
+	const char *names[MAX_NAMES];
+	char *owned[MAX_NAMES];
+	int nnames, nowned;
+	const char *const *pats;	/* substrings that read the request */
+	long fn;		/* the enclosing function's first line, or -1 */
+};
+
+static int
+consider(struct tctx *t, const char *name, int applied, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Record a template that was looked at; an applied one's reason says
+ * what it changed.  Returns applied. */
+static int
+consider(struct tctx *t, const char *name, int applied, const char *fmt, ...)
+{
+	char *r = NULL;
+	va_list ap;
+	jv e = jv_object();
+
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		r = NULL;
+	va_end(ap);
+	e = jv_object_set(e, jv_string("template"), jv_string(name));
+	e = jv_object_set(e, jv_string("applied"), jv_bool(applied));
+	e = jv_object_set(e, jv_string("reason"), jv_string(r ? r : ""));
+	t->considered = jv_array_append(t->considered, e);
+	if (applied) {
+		free(t->what);
+		t->what = r;
+	} else
+		free(r);
+	return applied;
+}
+
+/* Queue a change; text (malloc'd) becomes the context's. */
+static int
+change(struct tctx *t, long line, int del, char *text)
+{
+	if (!text || t->nch == MAX_CHANGES) {
+		free(text);
+		return -1;
+	}
+	t->ch[t->nch].line = line;
+	t->ch[t->nch].del = del;
+	t->ch[t->nch].text = text;
+	t->nch++;
+	return 0;
+}
+
+static void
+changes_drop(struct tctx *t)
+{
+	while (t->nch > 0)
+		free(t->ch[--t->nch].text);
+}
+
+static char *
+fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+fmt(const char *f, ...)
+{
+	char *r = NULL;
+	va_list ap;
+
+	va_start(ap, f);
+	if (vasprintf(&r, f, ap) < 0)
+		r = NULL;
+	va_end(ap);
+	return r;
+}
+
+static int
+ind(const char *s)
+{
+	int n = 0;
+
+	while (s[n] == ' ' || s[n] == '\t')
+		n++;
+	return n;
+}
+
+static int
+blank_line(const char *s)
+{
+	return s[ind(s)] == '\0';
+}
+
+/* Does the stripped line start with word w (followed by a non-name)? */
+static int
+starts_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	s += ind(s);
+	return !strncmp(s, w, n) && !idch((unsigned char)s[n]);
+}
+
+/* Where word w occurs in text as a whole name, or NULL. */
+static const char *
+find_word(const char *text, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p = text;
+
+	if (!n)
+		return NULL;
+	while ((p = strstr(p, w))) {
+		if ((p == text || (!idch((unsigned char)p[-1]) && p[-1] != '$')) &&
+		    !idch((unsigned char)p[n]))
+			return p;
+		p += n;
+	}
+	return NULL;
+}
+
+static void
+add_name(struct tctx *t, const char *s, size_t n)
+{
+	char *w;
+	int i;
+
+	if (t->nnames == MAX_NAMES || !n)
+		return;
+	for (i = 0; i < t->nnames; i++)
+		if (strlen(t->names[i]) == n && !strncmp(t->names[i], s, n))
+			return;
+	if (!(w = strndup(s, n)))
+		return;
+	t->owned[t->nowned++] = w;
+	t->names[t->nnames++] = w;
+}
+
+/* Does text read the request: a request pattern, or a name holding
+ * something the request sent? */
+static int
+from_request(const struct tctx *t, const char *text)
+{
+	int i;
+
+	for (i = 0; t->pats && t->pats[i]; i++) {
+		const char *p = strstr(text, t->pats[i]);
+		if (p && (p == text || !idch((unsigned char)p[-1])))
+			return 1;
+	}
+	for (i = 0; i < t->nnames; i++)
+		if (find_word(text, t->names[i]))
+			return 1;
+	return 0;
+}
+
+static int
+is_decl_word(const char *w, size_t n)
+{
+	static const char *const kw[] = { "const", "let", "var", "final", "my", "auto", NULL };
+	int i;
+
+	for (i = 0; kw[i]; i++)
+		if (strlen(kw[i]) == n && !strncmp(w, kw[i], n))
+			return 1;
+	return 0;
+}
+
+/* Is rhs a lookup in a mapping that is not the request's ("USERS[id]",
+ * "NAMES.get(id)")?  What it finds is data, not what the request sent. */
+static int
+lookup_result(const struct tctx *t, const char *rhs)
+{
+	const char *a = strchr(rhs, '['), *b = strstr(rhs, ".get("), *lk;
+	char *base;
+	int r;
+
+	lk = a && (!b || a < b) ? a : b;
+	if (!lk)
+		return 0;
+	/* the base with its "[" or ".get(": "env[" is a request pattern */
+	if (!(base = strndup(rhs, (size_t)(lk - rhs) + (*lk == '[' ? 1 : 5))))
+		return 0;
+	r = !from_request(t, base);
+	free(base);
+	return r;
+}
+
+/* Does rhs only read and convert (no call that computes something new
+ * from the request, like a geocoder's answer)? */
+static int
+only_reads(const char *rhs)
+{
+	static const char *const ok[] = { "int", "float", "str", "bool", "Number", "parseInt",
+		"parseFloat", "String", "Boolean", "parse", "trim", "split", "Split", "toLowerCase",
+		"toUpperCase", "strip", "lower", "upper", "get", "get_json", "getlist", "get_data",
+		"loads", "decode", "read", "Query", "Get", "Atoi", "ParseInt", "ParseFloat",
+		"TrimPrefix", "TrimSpace", "PathValue", "FormValue", "substring", "getPath",
+		"getRequestURI", "getQuery", "getParameter", "getPathInfo", "getRequestBody",
+		"readAllBytes", "intval", "floatval", "json_decode", "file_get_contents", "parse_qs",
+		"urlparse", "urlsplit", "URL", "to_i", "to_f", "fetch", "dig", "list", "len",
+		"concat", "toString", "Trim", "TrimSuffix", "Fields", "length", "size", NULL };
+	const char *p;
+	char q = 0;
+
+	for (p = rhs; *p; p++) {
+		const char *b;
+		int i, found = 0;
+		if (q) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == q)
+				q = 0;
+			continue;
+		}
+		if (*p == '"' || *p == '\'' || *p == '`') {
+			q = *p;
+			continue;
+		}
+		if (*p != '(' || p == rhs || !idch((unsigned char)p[-1]))
+			continue;
+		for (b = p; b > rhs && idch((unsigned char)b[-1]); b--)
+			;
+		for (i = 0; ok[i]; i++)
+			if (strlen(ok[i]) == (size_t)(p - b) && !strncmp(b, ok[i], (size_t)(p - b)))
+				found = 1;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Names assigned, in lines [from, to), from what the request sent (or
+ * from names that were): "x = request.args...", "const { a } = req.body",
+ * "id := r.URL...", "$q = $_GET[...]".  Top to bottom, so chains count.
+ */
+static void
+derive(struct tctx *t, long from, long to)
+{
+	long i;
+
+	for (i = from < 0 ? 0 : from; i < to && i < t->n; i++) {
+		const char *s = t->v[i];
+		char *m = malloc(strlen(s) + 1);
+		long k, eq = -1;
+
+		if (!m)
+			return;
+		if (mask_line(s, m, t->mode) < 0) {
+			free(m);
+			continue;
+		}
+		/* Request bodies gathered chunk by chunk: req.on('data', ...). */
+		if (strstr(s, ".on('data'") || strstr(s, ".on(\"data\"")) {
+			long j;
+			for (j = i; j < i + 4 && j < to; j++) {
+				const char *p = t->v[j];
+				const char *q;
+				for (q = p; (q = strstr(q, ".push(")); q += 6) {
+					const char *b;
+					for (b = q; b > p && idch((unsigned char)b[-1]); b--)
+						;
+					add_name(t, b, (size_t)(q - b));
+				}
+				for (q = p; (q = strstr(q, "+=")); q += 2) {
+					const char *e = q, *b;
+					while (e > p && e[-1] == ' ')
+						e--;
+					for (b = e; b > p && idch((unsigned char)b[-1]); b--)
+						;
+					add_name(t, b, (size_t)(e - b));
+				}
+			}
+		}
+		for (k = 1; s[k]; k++)
+			if (m[k] == CODE && s[k] == '=' && s[k + 1] != '=' && s[k + 1] != '>' &&
+			    !strchr("=!<>+-*/%&|^.?", s[k - 1])) {
+				eq = k;
+				break;
+			}
+		if (eq > 0 && from_request(t, s + eq + 1) && !lookup_result(t, s + eq + 1) &&
+		    only_reads(s + eq + 1)) {
+			long a = ind(s), e = eq - (s[eq - 1] == ':');
+			int many = 0;
+			for (k = a; k < e; k++)
+				if (strchr("{[,", s[k]))
+					many = 1;
+			if (many || (t->mode == M_PY && starts_word(s, "for"))) {
+				for (k = a; k < e; ) {
+					long b = k;
+					while (k < e && (idch((unsigned char)s[k]) || s[k] == '$'))
+						k++;
+					if (k > b && !is_decl_word(s + b, (size_t)(k - b)) &&
+					    !isdigit((unsigned char)s[b]))
+						add_name(t, s + b, (size_t)(k - b));
+					if (k == b)
+						k++;
+				}
+			} else {
+				long b;
+				while (e > a && s[e - 1] == ' ')
+					e--;
+				for (b = e; b > a && (idch((unsigned char)s[b - 1]) || s[b - 1] == '$'); b--)
+					;
+				/* "self.x = ..." and "obj.x = ..." are not names */
+				if (e > b && (b == a || s[b - 1] == ' ') && !isdigit((unsigned char)s[b]))
+					add_name(t, s + b, (size_t)(e - b));
+			}
+		}
+		free(m);
+	}
+}
+
+/* One level of the file's indentation. */
+static const char *
+unit_of(const struct tctx *t)
+{
+	long i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i][0] == '\t')
+			return "\t";
+	if (t->mode == M_JS || t->mode == M_RB)
+		return "  ";
+	return "    ";
+}
+
+/*
+ * Lines at the failing line's indentation: each line of body may start
+ * with '>'s, one more level of indentation each.
+ */
+static char *
+block(const struct tctx *t, const char *body)
+{
+	struct strbuf b = { 0 };
+	const char *p = body, *u = unit_of(t);
+	int base = ind(t->s);
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		int lvl = 0;
+		while (n && *p == '>') {
+			lvl++;
+			p++;
+			n--;
+		}
+		strbuf_addf(&b, "%.*s", base, t->s);
+		while (lvl-- > 0)
+			strbuf_add(&b, u);
+		strbuf_addn(&b, p, n);
+		if (nl)
+			strbuf_add(&b, "\n");
+		p = nl ? nl + 1 : p + n;
+	}
+	return strbuf_take(&b);
+}
+static int
+is_keyword_n(const char *s, size_t n)
+{
+	char w[16];
+
+	if (n >= sizeof w)
+		return 0;
+	memcpy(w, s, n);
+	w[n] = '\0';
+	return is_keyword(w);
+}
+
+static char
+line_at(const char *s, long i)
+{
+	while (s[i] == ' ')
+		i++;
+	return s[i] ? s[i] : 'x';
+}
+
+
+/* A name fit to quote in a message we write into code: [A-Za-z0-9_.-]. */
+static int
+plain_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!idch((unsigned char)*s) && *s != '-' && *s != '.')
+			return 0;
+	return 1;
+}
+
+/* The first quoted string in s[a..b) (mask m), malloc'd, or NULL. */
+static char *
+first_literal(const char *s, const char *m, long a, long b)
+{
+	long k, e;
+
+	for (k = a; k < b; k++)
+		if (m[k] == STR) {
+			for (e = k + 1; e < b && m[e] == STR; e++)
+				;
+			if (e - k >= 2)
+				return dupn(s, k + 1, e - 1);
+			return NULL;
+		}
+	return NULL;
+}
+
+/* The first call in the line whose name is not in allowed, malloc'd, or
+ * NULL when every call is allowed. */
+static char *
+other_call(const struct tctx *t, const char *const *allowed)
+{
+	const char *s = t->s;
+	long k;
+
+	for (k = 1; s[k]; k++) {
+		long e = k, b;
+		int i, ok = 0;
+		if (s[k] != '(' || t->m[k] != CODE)
+			continue;
+		while (e > 0 && s[e - 1] == ' ')
+			e--;
+		for (b = e; b > 0 && idch((unsigned char)s[b - 1]); b--)
+			;
+		if (b == e)
+			continue;	/* a parenthesised expression */
+		if (is_keyword_n(s + b, (size_t)(e - b)))
+			continue;
+		for (i = 0; allowed[i]; i++)
+			if (strlen(allowed[i]) == (size_t)(e - b) && !strncmp(s + b, allowed[i],
+			    (size_t)(e - b)))
+				ok = 1;
+		if (!ok)
+			return dupn(s, b, e);
+	}
+	return NULL;
+}
+
+/* ---- Python ---- */
+
+static const char *const py_req_pats[] = { "request.", "self.path", "self.rfile",
+	"self.headers", NULL };
+
+/* The def that line ln is in (0-based), or -1. */
+static long
+py_def(const struct tctx *t, long ln)
+{
+	int cur = ind(t->v[ln]);
+	long i;
+
+	for (i = ln - 1; i >= 0 && cur > 0; i--) {
+		const char *s = t->v[i];
+		if (blank_line(s) || ind(s) >= cur || s[ind(s)] == '#')
+			continue;
+		cur = ind(s);
+		if (starts_word(s, "def") || starts_word(s, "async"))
+			return i;
+	}
+	return -1;
+}
+
+/* One whole simple statement on one line (so it can go inside a try). */
+static int
+py_simple(const struct tctx *t)
+{
+	static const char *const kw[] = { "if", "elif", "else", "for", "while", "with", "def",
+		"class", "try", "except", "finally", "async", "lambda", "yield", "global",
+		"nonlocal", "import", "from", "pass", "break", "continue", "raise", "del", "case",
+		"match", NULL };
+	const char *s = t->s;
+	long e = (long)strlen(s), k, p;
+	int depth = 0, i;
+
+	while (e > 0 && (t->m[e - 1] == CMT || strchr(" \t\r", s[e - 1])))
+		e--;
+	if (e == 0 || strchr(":\\,([{", s[e - 1]) || strchr(")]}@", s[ind(s)]))
+		return 0;
+	for (k = 0; k < e; k++)
+		if (t->m[k] == CODE) {
+			if (strchr("([{", s[k]))
+				depth++;
+			else if (strchr(")]}", s[k]))
+				depth--;
+		}
+	for (i = 0; kw[i]; i++)
+		if (starts_word(s, kw[i]))
+			return 0;
+	for (p = t->ln - 1; p >= 0 && blank_line(t->v[p]); p--)
+		;
+	if (p >= 0) {
+		const char *q = t->v[p];
+		size_t n = strlen(q);
+		while (n && strchr(" \t\r", q[n - 1]))
+			n--;
+		if (n && strchr("\\,([{", q[n - 1]))
+			return 0;
+	}
+	return depth == 0;
+}
+
+/* A Flask view's URL parameters: "@app.route('/u/<int:uid>')" -> uid. */
+static void
+py_route_params(struct tctx *t, long def)
+{
+	long i;
+
+	for (i = def - 1; i >= 0 && t->v[i][ind(t->v[i])] == '@'; i--) {
+		const char *p = t->v[i];
+		while ((p = strchr(p, '<'))) {
+			const char *e = strchr(p, '>'), *c;
+			if (!e)
+				break;
+			for (c = e; c > p && c[-1] != ':' && c[-1] != '<'; c--)
+				;
+			add_name(t, c, (size_t)(e - c));
+			p = e;
+		}
+	}
+}
+
+static int
+py_flask(const struct tctx *t)
+{
+	long i;
+
+	for (i = 0; i < t->n; i++)
+		if (starts_word(t->v[i], "from") && strstr(t->v[i], "flask import"))
+			return 1;
+		else if (!strcmp(t->v[i], "import flask"))
+			return 2;
+	return 0;
+}
+
+/* An http.server handler method: "def do_GET(self):". */
+static int
+py_handler_def(const struct tctx *t)
+{
+	const char *s;
+
+	if (t->fn < 0)
+		return 0;
+	s = t->v[t->fn] + ind(t->v[t->fn]);
+	return !strncmp(s, "def do_", 7) && isupper((unsigned char)s[7]) && strstr(s, "(self");
+}
+
+/*
+ * How this code answers an HTTP error, as block() lines one level deeper
+ * than the failing line: Flask's abort() (imported when it is not), or
+ * send_error() and return in an http.server handler method.  NULL with
+ * *why when there is no known way.  May queue the import change.
+ */
+static char *
+py_respond(struct tctx *t, int code, const char *msg, const char **why)
+{
+	int fl = py_flask(t);
+	long i;
+
+	if (fl == 2)
+		return fmt(">flask.abort(%d, description=\"%s\")", code, msg);
+	if (fl == 1) {
+		long imp = -1;
+		for (i = 0; i < t->n; i++) {
+			const char *s = t->v[i];
+			if (!starts_word(s, "from") || !strstr(s, "flask import"))
+				continue;
+			if (find_word(strstr(s, "import"), "abort"))
+				return fmt(">abort(%d, description=\"%s\")", code, msg);
+			if (imp < 0 && !strchr(s, '(') && !strchr(s, '\\') && !strchr(s, '#') &&
+			    !strstr(s, " as "))
+				imp = i;
+		}
+		if (imp < 0) {
+			*why = "Flask's abort is not imported and the import line cannot be extended safely";
+			return NULL;
+		}
+		{
+			const char *s = t->v[imp];
+			size_t n = strlen(s);
+			while (n && strchr(" \t\r", s[n - 1]))
+				n--;
+			if (change(t, imp, 1, fmt("%.*s, abort", (int)n, s)) < 0) {
+				*why = "out of memory";
+				return NULL;
+			}
+		}
+		return fmt(">abort(%d, description=\"%s\")", code, msg);
+	}
+	if (py_handler_def(t))
+		return fmt(">self.send_error(%d, \"%s\")\n>return", code, msg);
+	*why = "neither a Flask app nor an http.server do_* method: no known way to answer an HTTP "
+	    "error from here";
+	return NULL;
+}
+
+/* Replace the failing statement with try/except EXC answering code. */
+static int
+py_try(struct tctx *t, const char *excs, int code, const char *msg, const char **why)
+{
+	char *resp = py_respond(t, code, msg, why), *body;
+	int rc;
+
+	if (!resp)
+		return -1;
+	body = fmt("try:\n>%s\nexcept %s:\n%s", t->s + ind(t->s), excs, resp);
+	free(resp);
+	if (!body)
+		return -1;
+	rc = change(t, t->ln, 1, block(t, body));
+	free(body);
+	return rc;
+}
+
+/* Put a guard before the failing line: "if COND:" answering code. */
+static int
+py_guard(struct tctx *t, const char *cond, int code, const char *msg, const char **why)
+{
+	char *resp = py_respond(t, code, msg, why), *body;
+	int rc;
+
+	if (!resp)
+		return -1;
+	body = fmt("if %s:\n%s", cond, resp);
+	free(resp);
+	if (!body)
+		return -1;
+	rc = change(t, t->ln, 0, block(t, body));
+	free(body);
+	return rc;
+}
+
+static const char *const py_plain_calls[] = { "int", "float", "str", "bool", "len", "min",
+	"max", "abs", "round", "get", "getlist", "get_json", "get_data", "strip", "lower",
+	"upper", "split", "loads", "load", "read", "decode", "parse_qs", "urlparse",
+	"urlsplit", "jsonify", NULL };
+
+/* int('')/float('x')/int(None)/None + 1 where the value is a request
+ * parameter: answer 400. */
+static int
+py_param(struct tctx *t, const char *tname)
+{
+	const char *s = t->s, *why = NULL, *conv;
+	char *param = NULL, *bad, *msg;
+	long k, a = -1, c = -1;
+
+	for (k = 0; s[k] && a < 0; k++) {
+		const char *const cv[] = { "int(", "float(", NULL };
+		int i;
+		if (t->m[k] != CODE || (k > 0 && (idch((unsigned char)s[k - 1]) || s[k - 1] == '.')))
+			continue;
+		for (i = 0; cv[i]; i++)
+			if (!strncmp(s + k, cv[i], strlen(cv[i]))) {
+				long o = k + (long)strlen(cv[i]) - 1, cl = match_fwd(s, t->m, o);
+				char *arg = cl > o ? dupn(s, o + 1, cl) : NULL;
+				if (arg && from_request(t, arg)) {
+					a = o + 1;
+					c = cl;
+				}
+				free(arg);
+			}
+	}
+	conv = strstr(t->msg ? t->msg : "", "float") ? "a number" : "an integer";
+	if (a < 0 && strstr(t->msg ? t->msg : "", "unsupported operand") && from_request(t, s)) {
+		a = 0;
+		c = (long)strlen(s);
+		conv = "a number";
+	}
+	if (a < 0)
+		return consider(t, tname, 0, "the value that failed to convert at line %ld does not "
+		    "come from the request; any default for it would be invented", t->ln + 1);
+	if (!py_simple(t))
+		return consider(t, tname, 0, "line %ld is not a whole simple statement", t->ln + 1);
+	if ((bad = other_call(t, py_plain_calls))) {
+		consider(t, tname, 0, "the statement also calls %s(); catching its errors could "
+		    "hide a different fault", bad);
+		free(bad);
+		return 0;
+	}
+	param = first_literal(s, t->m, a, c);
+	if (!param || !plain_name(param)) {
+		free(param);
+		param = NULL;
+	}
+	msg = param ? fmt("parameter '%s' is missing or not %s", param, conv) :
+	    fmt("a parameter is missing or not %s", conv);
+	if (py_try(t, "(TypeError, ValueError)", 400, msg, &why) < 0) {
+		changes_drop(t);
+		consider(t, tname, 0, "%s", why ? why : "out of memory");
+		free(msg);
+		free(param);
+		return 0;
+	}
+	consider(t, tname, 1, "answer 400 when %s", msg);
+	free(msg);
+	free(param);
+	return 1;
+}
+
+/* The collection X in "len(X)", or the X a name was assigned "len(X)"
+ * (fn = "len") in the function; the one of "sum(X)" / "sum(.. in X)". */
+static char *
+coll_of(const struct tctx *t, const char *e, const char *fn)
+{
+	size_t fl = strlen(fn), n = strlen(e);
+	long i;
+
+	while (n && e[n - 1] == ' ')
+		n--;
+	while (*e == ' ')
+		e++, n--;
+	if (n > fl + 2 && !strncmp(e, fn, fl) && e[fl] == '(' && e[n - 1] == ')') {
+		const char *in = NULL, *p;
+		for (p = e; (p = strstr(p, " in ")) && p < e + n; p++)
+			in = p;
+		if (in)
+			return strndup(in + 4, (size_t)(e + n - 1 - in - 4));
+		return strndup(e + fl + 1, n - fl - 2);
+	}
+	/* a name: its assignment in this function */
+	for (i = 0; i < (long)n; i++)
+		if (!idch((unsigned char)e[i]))
+			return NULL;
+	for (i = t->ln - 1; i > t->fn && i >= 0; i--) {
+		const char *s = t->v[i] + ind(t->v[i]);
+		if (!strncmp(s, e, n) && !strncmp(s + n, " = ", 3))
+			return coll_of(t, s + n + 3, fn);
+	}
+	return NULL;
+}
+
+/* Find the division the trace marks (or the only one that can be zero):
+ * the dividend starts at *L, the operator at *pos, the divisor is
+ * [*R, *Rend). */
+static int
+zero_split(const char *s, const char *m, int op_col, long *Lp, long *posp, long *oplenp,
+    long *Rp, long *Rendp)
 {
 	long ops[16], i, pos = -1, L, R, Rend, oplen;
 	int n = 0, k;
@@ -401,16 +1165,16 @@ py_zero(const char *s, const char *m, int op_col, const char **what)
 			pos = -1;
 	}
 	if (pos < 0)
-		return NULL;
+		return -1;
 	oplen = s[pos] == '/' && s[pos + 1] == '/' ? 2 : 1;
 	if (s[pos + oplen] == '=')		/* x /= y */
-		return NULL;
+		return -1;
 	i = pos;
 	while (i > 0 && s[i - 1] == ' ')
 		i--;
 	L = lscan(s, m, i);
 	if (L == i || (s[pos] == '%' && m[L] == STR))	/* "%s" % x is formatting */
-		return NULL;
+		return -1;
 	/* * / // % are left-associative: a * b / c divides (a * b). */
 	for (;;) {
 		long j = L, l2;
@@ -431,318 +1195,786 @@ py_zero(const char *s, const char *m, int op_col, const char **what)
 		R++;
 	Rend = rscan(s, m, R);
 	if (Rend == R)
-		return NULL;
-	{
-		/* The divisor is evaluated twice: only names, attributes,
-		 * subscripts and pure builtins. */
-		static const char *const pure[] = { "len(", "sum(", "float(", "int(", "abs(",
-			"max(", "min(", "round(", NULL };
-		int ok = !has_call(s, R, Rend);
-		char *expr, *cond, *res;
-		for (k = 0; !ok && pure[k]; k++)
-			if (!strncmp(s + R, pure[k], strlen(pure[k])))
-				ok = 1;
-		if (!ok)
-			return NULL;
-		expr = dupn(s, L, Rend);
-		cond = dupn(s, R, Rend);
-		res = expr && cond ? wrap(s, m, L, Rend, expr, cond, "0") : NULL;
-		free(expr);
-		free(cond);
-		*what = "return 0 instead of dividing by zero";
-		return res;
-	}
+		return -1;
+	*Lp = L;
+	*posp = pos;
+	*oplenp = oplen;
+	*Rp = R;
+	*Rendp = Rend;
+	return 0;
 }
 
-static char
-line_at(const char *s, long i)
+/* Widen [*a, *b) over calls that would choke on None in its place
+ * ("round(x / n, 2)"), then check that what is left is a whole value (an
+ * argument, an item, an assignment, a return), not an operand: 0 or -1. */
+static int
+widen_none(const char *s, const char *m, long *a, long *b)
 {
-	while (s[i] == ' ')
-		i++;
-	return s[i] ? s[i] : 'x';
+	static const char *const wrap_calls[] = { "round", "abs", "float", "int", NULL };
+	long k, e;
+
+	for (;;) {
+		long o, nb, c;
+		int i, hit = 0;
+		for (k = *a; k > 0 && s[k - 1] == ' '; k--)
+			;
+		if (k == 0 || s[k - 1] != '(' || m[k - 1] != CODE)
+			break;
+		o = k - 1;
+		for (nb = o; nb > 0 && idch((unsigned char)s[nb - 1]); nb--)
+			;
+		for (i = 0; wrap_calls[i]; i++)
+			if ((long)strlen(wrap_calls[i]) == o - nb && !strncmp(s + nb, wrap_calls[i],
+			    (size_t)(o - nb)) && (nb == 0 || (s[nb - 1] != '.' && !idch((unsigned char)s[nb - 1]))))
+				hit = 1;
+		if (!hit || (c = match_fwd(s, m, o)) < 0)
+			break;
+		*a = nb;
+		*b = c + 1;
+	}
+	for (e = *b; s[e] == ' '; e++)
+		;
+	for (k = *a; k > 0 && s[k - 1] == ' '; k--)
+		;
+	if (s[e] && m[e] != CMT && !strchr(",)]}", s[e]))
+		return -1;
+	if (k > 0 && !strchr("=([,:{", s[k - 1]) && !(k >= 6 && !strncmp(s + k - 6, "return", 6)))
+		return -1;
+	if (k > 1 && s[k - 1] == '=' && strchr("=!<>+-*/%&|^", s[k - 2]))
+		return -1;
+	return 0;
 }
 
-static char *
-py_keyerror(const char *s, const char *m, const char *key, int end_col, const char **what)
+/* ZeroDivisionError: an average of nothing (sum(x) / len(x), x empty) is
+ * unknown: None, never an invented 0; a divisor the request sent answers
+ * 400; anything else is refused. */
+static int
+py_zero(struct tctx *t)
+{
+	const char *s = t->s, *m = t->m, *why = NULL;
+	long L, pos, oplen, R, Rend;
+	char *num, *den, *cn = NULL, *cd = NULL;
+	int done = 0;
+
+	if (zero_split(s, m, t->op_col, &L, &pos, &oplen, &R, &Rend) < 0)
+		return consider(t, "py-average-empty", 0, "cannot tell which division at line %ld "
+		    "divided by zero", t->ln + 1);
+	num = dupn(s, L, pos);
+	den = dupn(s, R, Rend);
+	if (num && den) {
+		cd = coll_of(t, den, "len");
+		cn = coll_of(t, num, "sum");
+	}
+	if (cd && cn && !strcmp(cd, cn) && !has_call(cd, 0, (long)strlen(cd))) {
+		long a = L, b = Rend;
+		char *expr, *res;
+		if (widen_none(s, m, &a, &b) < 0) {
+			consider(t, "py-average-empty", 0, "the average of %s is used in arithmetic or a "
+			    "comparison: None would fail there, and a number would be invented", cd);
+			goto out;
+		}
+		expr = dupn(s, a, b);
+		res = expr ? wrap(s, m, a, b, expr, den, "None") : NULL;
+		free(expr);
+		if (res && change(t, t->ln, 1, res) == 0)
+			done = consider(t, "py-average-empty", 1, "the average of an empty %s is "
+			    "unknown: answer None (null), not an invented 0", cd);
+	} else if (den && from_request(t, den)) {
+		consider(t, "py-average-empty", 0, "the divisor %s is not the length of the "
+		    "summed collection", den);
+		if (!py_simple(t))
+			consider(t, "py-param-400", 0, "line %ld is not a whole simple statement",
+			    t->ln + 1);
+		else {
+			char *msg = plain_name(den) ? fmt("parameter '%s' must not be zero", den) :
+			    strdup("a parameter must not be zero");
+			if (py_try(t, "ZeroDivisionError", 400, msg, &why) < 0) {
+				changes_drop(t);
+				consider(t, "py-param-400", 0, "%s", why ? why : "out of memory");
+			} else
+				done = consider(t, "py-param-400", 1, "answer 400 when %s", msg);
+			free(msg);
+		}
+	} else
+		consider(t, "py-average-empty", 0, "the divisor %s is not the length of the summed "
+		    "collection nor a request parameter: any value for %s == 0 would be invented",
+		    den ? den : "?", den ? den : "it");
+out:
+	free(num);
+	free(den);
+	free(cn);
+	free(cd);
+	return done;
+}
+
+/* StatisticsError: the mean of no data points is unknown, like an average
+ * of nothing: None. */
+static int
+py_stats(struct tctx *t)
+{
+	const char *s = t->s, *p;
+	const char *const fns[] = { "mean(", "fmean(", NULL };
+	int i;
+
+	for (i = 0; fns[i]; i++)
+		for (p = s; (p = strstr(p, fns[i])); p++) {
+			long a = p - s, o = a + (long)strlen(fns[i]) - 1, c, b;
+			char *arg;
+			if (t->m[a] != CODE || (a > 0 && idch((unsigned char)s[a - 1])))
+				continue;
+			if ((c = match_fwd(s, t->m, o)) < 0)
+				continue;
+			b = lscan(s, t->m, a);
+			arg = dupn(s, o + 1, c);
+			/* the data must be a list (a generator is always true) */
+			{
+				long k;
+				int list = 0;
+				for (k = t->ln - 1; k > t->fn && k >= 0 && arg && plain_name(arg); k--) {
+					const char *q = t->v[k] + ind(t->v[k]);
+					size_t n = strlen(arg);
+					if (!strncmp(q, arg, n) && !strncmp(q + n, " = ", 3)) {
+						list = q[n + 3] == '[' || !strncmp(q + n + 3, "list(", 5) ||
+						    !strncmp(q + n + 3, "sorted(", 7);
+						break;
+					}
+				}
+				long wa = b, wb = c + 1;
+				if (list && widen_none(s, t->m, &wa, &wb) < 0) {
+					consider(t, "py-average-empty", 0, "the mean of %s is used in arithmetic "
+					    "or a comparison: None would fail there, and a number would be "
+					    "invented", arg);
+					free(arg);
+					return 0;
+				}
+				if (list) {
+					char *expr = dupn(s, wa, wb);
+					char *res = expr ? wrap(s, t->m, wa, wb, expr, arg, "None") : NULL;
+					free(expr);
+					if (res && change(t, t->ln, 1, res) == 0) {
+						consider(t, "py-average-empty", 1, "the mean of an empty %s is "
+						    "unknown: answer None (null), not an invented 0", arg);
+						free(arg);
+						return 1;
+					}
+				}
+			}
+			consider(t, "py-average-empty", 0, "cannot show that %s is a list built in this "
+			    "function; only the mean of an empty list is answered None", arg ? arg : "?");
+			free(arg);
+			return 0;
+		}
+	return consider(t, "py-average-empty", 0, "no mean() at line %ld: what a median or "
+	    "a spread of no data should be is the author's choice", t->ln + 1);
+}
+
+/* JSONDecodeError: the body of a request is empty or broken -> 400; a
+ * file or another service's answer has no safe default. */
+static int
+py_json(struct tctx *t)
+{
+	const char *s = t->s, *p = strstr(s, "json.load"), *why = NULL;
+	char *bad;
+
+	if (!p)
+		return consider(t, "py-json-400", 0, "no json.loads() at line %ld", t->ln + 1);
+	if (strstr(s, "open(") || strstr(s, "read_text") || strstr(s, "urlopen") ||
+	    strstr(s, "requests."))
+		return consider(t, "py-json-400", 0, "the JSON is read from a file or another "
+		    "service, not the request: what an empty or broken one should mean is the "
+		    "author's choice");
+	if (!from_request(t, p))
+		return consider(t, "py-json-400", 0, "cannot tell that the JSON at line %ld is the "
+		    "request's body", t->ln + 1);
+	if (!py_simple(t))
+		return consider(t, "py-json-400", 0, "line %ld is not a whole simple statement",
+		    t->ln + 1);
+	if ((bad = other_call(t, py_plain_calls))) {
+		consider(t, "py-json-400", 0, "the statement also calls %s(); catching its errors "
+		    "could hide a different fault", bad);
+		free(bad);
+		return 0;
+	}
+	if (py_try(t, "ValueError", 400, "the request body is not valid JSON", &why) < 0) {
+		changes_drop(t);
+		return consider(t, "py-json-400", 0, "%s", why ? why : "out of memory");
+	}
+	return consider(t, "py-json-400", 1, "answer 400 when the request body is empty or not "
+	    "valid JSON");
+}
+
+/* Is the key expression of a lookup something the request sent? */
+static int
+py_key_from_request(struct tctx *t, const char *key)
+{
+	return from_request(t, key);
+}
+
+/* KeyError: a field missing from the request's body -> 400; an unknown id
+ * from the request looked up in a mapping -> 404; else refuse. */
+static int
+py_key(struct tctx *t)
 {
 	struct sub v[16];
-	int n = subscripts(s, m, v, 16), k, pick = -1, lit = 0;
-	char *base, *inner, *out;
-	const char *rest;
+	const char *s = t->s, *m = t->m, *why = NULL;
+	int n = subscripts(s, m, v, 16), k, pick = -1, lit = 0, nv = 0;
+	char *base, *key, *msg;
+	int done = 0;
 
-	if (end_col > 0)
-		pick = pick_sub(v, n, end_col);
-	if (pick < 0 && key) {
+	if (t->end_col > 0)
+		pick = pick_sub(v, n, t->end_col);
+	if (pick < 0 && t->msg)
 		for (k = 0; k < n; k++)
-			if (literal_eq(s + v[k].open + 1, (size_t)(v[k].close - v[k].open - 1), key)) {
+			if (literal_eq(s + v[k].open + 1, (size_t)(v[k].close - v[k].open - 1), t->msg))
 				pick = lit++ ? -1 : k;
-			}
-		if (lit > 1)
-			return NULL;
-	}
-	/* A key held in a variable: only when it is the one such subscript. */
-	if (pick < 0 && !lit) {
-		int nv = 0;
+	if (pick < 0 && !lit)
 		for (k = 0; k < n; k++)
 			if (!strchr("'\"0123456789", line_at(s, v[k].open + 1)))
 				pick = nv++ ? -1 : k;
-		if (nv != 1)
-			pick = -1;
-	}
-	if (pick < 0)
-		return NULL;
-	/* d['a']['b']: the lookups after the failing one become .get()s too,
-	 * or the next missing key fails the same way; only string keys. */
-	{
-		long ce = v[pick].close + 1, nsub = 0, k2;
-		long opens[16], closes[16];
-		size_t cap;
-		char *p;
-
-		while (s[ce] == '[' && m[ce] == CODE && nsub < 16) {
-			long c = match_fwd(s, m, ce);
-			if (c < 0 || (s[ce + 1] != '\'' && s[ce + 1] != '"') || m[c - 1] != STR)
-				return NULL;
-			opens[nsub] = ce;
-			closes[nsub++] = c;
-			ce = c + 1;
-		}
-		rest = s + ce;
-		if (*rest == '.' || *rest == '(' || *rest == '[')
-			return NULL;
-		/* None in arithmetic or an ordering fails again: no template. */
-		{
-			const char *q = rest;
-			long b = v[pick].base;
-			while (*q == ' ')
-				q++;
-			while (b > 0 && s[b - 1] == ' ')
-				b--;
-			if ((*q && strchr("+-*/%@<>&|^", *q) && !(q[0] == '-' && q[1] == '>')) ||
-			    (b > 0 && m[b - 1] == CODE && strchr("+-*/%@<>&|^~", s[b - 1]) &&
-			    !(b > 1 && s[b - 1] == '>' && s[b - 2] == '-')))
-				return NULL;
-		}
-		base = dupn(s, v[pick].base, v[pick].open);
-		inner = dupn(s, v[pick].open + 1, v[pick].close);
-		if (!base || !inner || strstr(base, "environ")) {
-			free(base);
-			free(inner);
-			return NULL;
-		}
-		cap = strlen(s) * 2 + 64;
-		if (!(out = malloc(cap))) {
-			free(base);
-			free(inner);
-			return NULL;
-		}
-		p = out + snprintf(out, cap, "%.*s%s.get(%s%s)", (int)v[pick].base, s, base, inner,
-		    nsub ? ", {}" : "");
-		for (k2 = 0; k2 < nsub; k2++)
-			p += snprintf(p, cap - (size_t)(p - out), ".get(%.*s%s)",
-			    (int)(closes[k2] - opens[k2] - 1), s + opens[k2] + 1,
-			    k2 + 1 < nsub ? ", {}" : "");
-		snprintf(p, cap - (size_t)(p - out), "%s", rest);
-	}
-	free(base);
-	free(inner);
-	*what = "read the key with .get() so a missing key gives None";
-	return out;
-}
-
-/* What a None guard gives instead: () where the value is iterated
- * ("for x in EXPR:"), else None. */
-static const char *
-none_alt(const char *s, long b, long e)
-{
-	const char *t = s;
-	long k = b;
-
-	while (*t == ' ' || *t == '\t')
-		t++;
-	while (k > 0 && s[k - 1] == ' ')
-		k--;
-	while (s[e] == ' ')
-		e++;
-	if ((!strncmp(t, "for ", 4) || !strncmp(t, "async for ", 10)) && k >= 3 &&
-	    !strncmp(s + k - 3, " in", 3) && s[e] == ':')
-		return "()";
-	return "None";
-}
-
-static char *
-py_none_attr(const char *s, const char *m, const char *attr, int col, int end_col,
-    const char **what)
-{
-	long cand[16], i, pos = -1, b, e;
-	int n = 0, k;
-	size_t al = strlen(attr);
-
-	for (i = 1; s[i] && n < 16; i++)
-		if (s[i] == '.' && m[i] == CODE && !strncmp(s + i + 1, attr, al) &&
-		    !idch((unsigned char)s[i + 1 + al]) && (idch((unsigned char)s[i - 1]) ||
-		    s[i - 1] == ')' || s[i - 1] == ']'))
-			cand[n++] = i;
-	if (end_col > 0)
-		for (k = 0; k < n; k++)
-			if (cand[k] + 1 + (long)al == end_col || (col >= 0 && cand[k] > col &&
-			    cand[k] < end_col && n == 1))
-				pos = cand[k];
-	if (pos < 0 && n == 1)
-		pos = cand[0];
-	if (pos < 0)
-		return NULL;
-	b = lscan(s, m, pos);
-	if (b == pos)
-		return NULL;
-	{
-		char *w = dupn(s, b, pos);
-		int bad = !w || is_keyword(w);
-		free(w);
-		if (bad)
-			return NULL;
-	}
-	e = trailers(s, m, pos);
-	/* an assignment target: "x.attr = v" */
-	i = e;
-	while (s[i] == ' ')
-		i++;
-	if (s[i] == '=' && s[i + 1] != '=')
-		return NULL;
-	*what = "guard the attribute access against None";
-	return guard(s, m, b, e, pos, " is not None", none_alt(s, b, e));
-}
-
-static char *
-py_none_sub(const char *s, const char *m, int end_col, const char **what)
-{
-	struct sub v[16];
-	int n = subscripts(s, m, v, 16), pick = pick_sub(v, n, end_col);
-
-	if (pick < 0)
-		return NULL;
-	long e = trailers(s, m, v[pick].close + 1);
-
-	*what = "guard the subscript against None";
-	return guard(s, m, v[pick].base, e, v[pick].open, " is not None", none_alt(s, v[pick].base, e));
-}
-
-static char *
-py_index(const char *s, const char *m, int end_col, const char **what)
-{
-	struct sub v[16];
-	int n = subscripts(s, m, v, 16), pick = pick_sub(v, n, end_col);
-	char *base, *idx, *out = NULL, cond[512];
-	long e;
-
-	if (pick < 0)
-		return NULL;
+	if (pick < 0 || lit > 1 || nv > 1)
+		return consider(t, "py-field-400", 0, "cannot tell which lookup at line %ld failed",
+		    t->ln + 1);
 	base = dupn(s, v[pick].base, v[pick].open);
-	idx = dupn(s, v[pick].open + 1, v[pick].close);
-	e = trailers(s, m, v[pick].close + 1);
-	if (base && idx && !has_call(s, v[pick].base, v[pick].open)) {
-		char *expr = dupn(s, v[pick].base, e);
-		const char *p = idx;
-		int simple = 1;
-		for (p = idx; *p; p++)
-			if (!idch((unsigned char)*p) && *p != '-' && *p != '.')
-				simple = 0;
-		if (!strcmp(idx, "0") || !strcmp(idx, "-1"))
-			snprintf(cond, sizeof cond, "%s", base);
-		else if (simple && strlen(base) * 2 + strlen(idx) + 24 < sizeof cond) {
-			if (snprintf(cond, sizeof cond, "-len(%s) <= %s < len(%s)", base, idx,
-			    base) >= (int)sizeof cond)
-				cond[0] = '\0';
+	key = dupn(s, v[pick].open + 1, v[pick].close);
+	if (!base || !key) {
+		free(base);
+		free(key);
+		return 0;
+	}
+	if (strstr(base, "environ") || strstr(base, "ENV"))
+		consider(t, "py-key-get", 0, "%s is missing from the environment: set it where "
+		    "the service starts; a default in code would hide the missing setting", t->msg);
+	else if (from_request(t, base)) {
+		char *lk = first_literal(s, m, v[pick].open + 1, v[pick].close), *bad;
+		int all = 1;
+		for (k = 0; k < n; k++) {
+			char *b2 = dupn(s, v[k].base, v[k].open);
+			if (b2 && !from_request(t, b2))
+				all = 0;
+			free(b2);
 		}
+		msg = lk && plain_name(lk) ? fmt("field '%s' is missing", lk) :
+		    strdup("a field is missing");
+		if (!all)
+			consider(t, "py-field-400", 0, "line %ld also looks up keys outside the request; "
+			    "a 400 could hide a different fault", t->ln + 1);
+		else if (!py_simple(t))
+			consider(t, "py-field-400", 0, "line %ld is not a whole simple statement",
+			    t->ln + 1);
+		else if ((bad = other_call(t, py_plain_calls))) {
+			consider(t, "py-field-400", 0, "the statement also calls %s(); catching its "
+			    "errors could hide a different fault", bad);
+			free(bad);
+		} else if (py_try(t, "KeyError", 400, msg, &why) < 0) {
+			changes_drop(t);
+			consider(t, "py-field-400", 0, "%s", why ? why : "out of memory");
+		} else
+			done = consider(t, "py-field-400", 1, "answer 400 when the request's %s", msg);
+		free(msg);
+		free(lk);
+	} else if (py_key_from_request(t, key) && !has_call(key, 0, (long)strlen(key)) &&
+	    !has_call(base, 0, (long)strlen(base))) {
+		char *cond = fmt("%s not in %s", key, base);
+		if (py_guard(t, cond, 404, "not found", &why) < 0) {
+			changes_drop(t);
+			consider(t, "py-lookup-404", 0, "%s", why ? why : "out of memory");
+		} else
+			done = consider(t, "py-lookup-404", 1, "answer 404 when the requested %s is not "
+			    "in %s", key, base);
+		free(cond);
+	} else {
+		const char *q = s + v[pick].close + 1;
+		long b = v[pick].base;
+		while (*q == ' ')
+			q++;
+		while (b > 0 && s[b - 1] == ' ')
+			b--;
+		if ((*q && strchr("+-*/%@<>&|^", *q)) || (b > 0 && m[b - 1] == CODE &&
+		    strchr("+-*/%@<>&|^~", s[b - 1])))
+			consider(t, "py-key-get", 0, "%s[%s] is used in arithmetic: .get() would give "
+			    "None and fail again, and a number for a missing key would be invented",
+			    base, key);
 		else
-			cond[0] = '\0';
-		if (cond[0] && expr)
-			out = wrap(s, m, v[pick].base, e, expr, cond, "None");
-		free(expr);
-	} else if (base && idx && (isdigit((unsigned char)idx[0]) || !strcmp(idx, "-1"))) {
-		/* A call's result indexed by a literal: evaluate it once. */
-		long nidx = strtol(idx, NULL, 10);
-		char *tail = dupn(s, v[pick].close + 1, e), *expr = NULL, *c2 = NULL;
-		if (tail && asprintf(&expr, "_obj[%s]%s", idx, tail) >= 0 &&
-		    asprintf(&c2, nidx < 0 || nidx == 0 ? "(_obj := %s)" : "len(_obj := %s) > %ld",
-		    base, nidx) >= 0)
-			out = wrap(s, m, v[pick].base, e, expr, c2, "None");
-		free(tail);
-		free(expr);
-		free(c2);
+			consider(t, "py-key-get", 0, "%s.get(%s) would answer None where the code "
+			    "expects a value: an invented default; neither the key nor the mapping comes "
+			    "from the request, so it is not a 400 or a 404 either", base, key);
 	}
 	free(base);
-	free(idx);
-	*what = "check the index is in range before using it";
-	return out;
+	free(key);
+	return done;
 }
 
-/* "for x in EXPR:" where EXPR was None: iterate (EXPR or ()). */
-static char *
-py_not_iterable(const char *s, const char *m, const char **what)
+/* The text of the assignment to name in the function before line ln
+ * (the right-hand side, borrowed), or NULL. */
+static const char *
+assigned(const struct tctx *t, const char *name, size_t n)
 {
-	const char *t = s;
-	long a, e, k;
-	char *out;
-	size_t n;
+	long i;
 
-	while (*t == ' ' || *t == '\t')
-		t++;
-	if (strncmp(t, "for ", 4) && strncmp(t, "async for ", 10))
-		return NULL;
-	/* the " in " of the for statement: the first one in code */
-	for (a = (long)(t - s) + 4; s[a]; a++)
-		if (m[a] == CODE && !strncmp(s + a, " in ", 4))
+	for (i = t->ln - 1; i > t->fn && i >= 0; i--) {
+		const char *s = t->v[i] + ind(t->v[i]);
+		const char *p = s;
+		if (!strncmp(p, "const ", 6) || !strncmp(p, "let ", 4) || !strncmp(p, "var ", 4))
+			p = strchr(p, ' ') + 1;
+		else if (t->mode == M_C && t->lang[0] == 'j') {
+			/* Java: "Type name = ..." */
+			const char *sp = strchr(p, ' ');
+			if (sp && !strncmp(sp + 1, name, n) && !strncmp(sp + 1 + n, " = ", 3))
+				p = sp + 1;
+		}
+		if (t->mode == M_PHP && *p == '$')
+			p++;
+		if (!strncmp(p, name, n) && (!strncmp(p + n, " = ", 3) || !strncmp(p + n, " := ", 4)))
+			return strchr(p + n, '=') + 1 + (p[n + 1] == ':');
+	}
+	return NULL;
+}
+
+/* A right-hand side that looks a key up: d[k], d.get(k), find(..), .first() */
+static int
+is_lookup(const char *rhs)
+{
+	static const char *const pats[] = { "[", ".get(", "find", ".first(", ".one_or_none(",
+		"filter_by(", ".detect", "find_by", "Find", "Get(", "lookup", "Lookup", NULL };
+	int i;
+
+	for (i = 0; pats[i]; i++)
+		if (strstr(rhs, pats[i]))
+			return 1;
+	return 0;
+}
+
+/* None where an object was expected.  The None came from looking up what
+ * the request asked for (404), or the request's body is missing (400);
+ * anything else: answering None in its place would be invented. */
+static int
+py_none(struct tctx *t, const char *attr)
+{
+	const char *s = t->s, *why = NULL, *rhs;
+	long pos = -1, b, i;
+	char *obj = NULL, *cond;
+	int done = 0;
+
+	if (attr) {
+		size_t al = strlen(attr);
+		int n = 0;
+		for (i = 1; s[i]; i++)
+			if (s[i] == '.' && t->m[i] == CODE && !strncmp(s + i + 1, attr, al) &&
+			    !idch((unsigned char)s[i + 1 + al]) && (idch((unsigned char)s[i - 1]) ||
+			    s[i - 1] == ')' || s[i - 1] == ']')) {
+				if (t->end_col > 0 && i + 1 + (long)al == t->end_col) {
+					pos = i;
+					n = 1;
+					break;
+				}
+				pos = n++ ? -1 : i;
+			}
+		if (n != 1)
+			pos = -1;
+	} else {
+		struct sub v[16];
+		int n = subscripts(s, t->m, v, 16), k = pick_sub(v, n, t->end_col);
+		pos = k >= 0 ? v[k].open : -1;
+	}
+	if (pos < 0)
+		return consider(t, "py-lookup-404", 0, "cannot tell which value at line %ld was None",
+		    t->ln + 1);
+	b = lscan(s, t->m, pos);
+	obj = dupn(s, b, pos);
+	if (!obj || b == pos || !plain_name(obj) || strchr(obj, '.')) {
+		consider(t, "py-lookup-404", 0, "the None at line %ld is %s, not a variable: "
+		    "answering None in its place would be an invented default", t->ln + 1,
+		    obj && *obj ? obj : "an expression");
+		free(obj);
+		return 0;
+	}
+	rhs = assigned(t, obj, strlen(obj));
+	if (rhs && from_request(t, rhs) && strstr(rhs, "request.") && !is_lookup(rhs + 0)) {
+		cond = fmt("%s is None", obj);
+		if (py_guard(t, cond, 400, "the request has no JSON body", &why) < 0) {
+			changes_drop(t);
+			consider(t, "py-body-400", 0, "%s", why ? why : "out of memory");
+		} else
+			done = consider(t, "py-body-400", 1, "answer 400 when the request has no JSON "
+			    "body (%s is None)", obj);
+		free(cond);
+	} else if (rhs && is_lookup(rhs) && from_request(t, rhs)) {
+		cond = fmt("%s is None", obj);
+		if (py_guard(t, cond, 404, "not found", &why) < 0) {
+			changes_drop(t);
+			consider(t, "py-lookup-404", 0, "%s", why ? why : "out of memory");
+		} else
+			done = consider(t, "py-lookup-404", 1, "answer 404 when nothing is found for "
+			    "the request (%s is None)", obj);
+		free(cond);
+	} else
+		consider(t, "py-lookup-404", 0, "%s is None but %s: answering None in its place "
+		    "would be an invented default", obj, !rhs ? "is not assigned in this function" :
+		    "does not come from looking up what the request asked for");
+	free(obj);
+	return done;
+}
+
+/* IndexError on what the request sent (a path segment, a list parameter):
+ * 400; anything else would invent the missing element. */
+static int
+py_index(struct tctx *t)
+{
+	struct sub v[16];
+	int n = subscripts(t->s, t->m, v, 16), k = pick_sub(v, n, t->end_col);
+	char *base, *bad;
+	const char *why = NULL;
+	int done = 0;
+
+	if (k < 0)
+		return consider(t, "py-index-400", 0, "cannot tell which index at line %ld was out "
+		    "of range", t->ln + 1);
+	base = dupn(t->s, v[k].base, v[k].open);
+	if (!base || !from_request(t, base))
+		consider(t, "py-index-400", 0, "%s does not come from the request: a value for the "
+		    "missing element would be invented", base ? base : "the sequence");
+	else if (!py_simple(t))
+		consider(t, "py-index-400", 0, "line %ld is not a whole simple statement", t->ln + 1);
+	else if ((bad = other_call(t, py_plain_calls))) {
+		consider(t, "py-index-400", 0, "the statement also calls %s(); catching its errors "
+		    "could hide a different fault", bad);
+		free(bad);
+	} else if (py_try(t, "IndexError", 400, "the request is missing a part", &why) < 0) {
+		changes_drop(t);
+		consider(t, "py-index-400", 0, "%s", why ? why : "out of memory");
+	} else
+		done = consider(t, "py-index-400", 1, "answer 400 when the request lacks the part "
+		    "%s is indexed for", base);
+	free(base);
+	return done;
+}
+
+/* UnboundLocalError: say where the variable is (and is not) assigned. */
+static int
+py_unbound(struct tctx *t)
+{
+	char *var = quoted_after(t->msg ? t->msg : "", "local variable ");
+	struct strbuf b = { 0 };
+	long i;
+	int n = 0;
+
+	if (!var)
+		var = quoted_after(t->msg ? t->msg : "", "access local variable ");
+	if (!var)
+		return consider(t, "py-unbound-local", 0, "the message names no variable");
+	for (i = t->fn + 1; i < t->n && i >= 0; i++) {
+		const char *s = t->v[i];
+		if (i > t->fn && i != t->ln && ind(s) <= (t->fn >= 0 ? ind(t->v[t->fn]) : -1) &&
+		    !blank_line(s))
 			break;
-	if (!s[a])
-		return NULL;
-	a += 4;
-	while (s[a] == ' ')
-		a++;
-	/* up to the colon that ends the statement */
-	for (e = (long)strlen(s); e > a && (m[e - 1] != CODE || s[e - 1] != ':'); e--)
-		;
-	if (e <= a)
-		return NULL;
-	k = e - 1;
-	while (k > a && s[k - 1] == ' ')
-		k--;
-	n = strlen(s) + 16;
-	if (!(out = malloc(n)))
-		return NULL;
-	snprintf(out, n, "%.*s(%.*s or ())%s", (int)a, s, (int)(k - a), s + a, s + k);
-	*what = "iterate over nothing when the value is None";
-	return out;
+		if (find_word(s, var) && strstr(s, "=") && strstr(s, var) < strchr(s, '=') &&
+		    strchr(s, '=')[1] != '=' && n++ < 4)
+			strbuf_addf(&b, "%s%ld", n > 1 ? ", " : "", i + 1);
+	}
+	{
+		char *lines = strbuf_take(&b);
+		consider(t, "py-unbound-local", 0, "%s is assigned only on some paths (line%s %s); "
+		    "the value it should have on the others is the author's choice", var,
+		    n > 1 ? "s" : "", lines && *lines ? lines : "none in this function");
+		free(lines);
+	}
+	free(var);
+	return 0;
 }
 
-/* The quoted name in a message: "... attribute 'name'" -> name. */
-static char *
-quoted_after(const char *msg, const char *after)
+static int
+python(struct tctx *t)
 {
-	const char *p = strstr(msg, after), *e;
+	const char *e = t->exc, *msg = t->msg ? t->msg : "";
+	char *name = NULL;
+	int r = 0;
 
-	if (!p)
-		return NULL;
-	p += strlen(after);
-	if (*p != '\'' && *p != '"')
-		return NULL;
-	if (!(e = strchr(p + 1, *p)))
-		return NULL;
-	return strndup(p + 1, (size_t)(e - p - 1));
+	t->pats = py_req_pats;
+	t->fn = py_def(t, t->ln);
+	if (t->fn >= 0) {
+		py_route_params(t, t->fn);
+		derive(t, t->fn + 1, t->ln);
+	}
+	if (!strcmp(e, "ZeroDivisionError"))
+		r = py_zero(t);
+	else if (strstr(e, "StatisticsError"))
+		r = py_stats(t);
+	else if (strstr(e, "JSONDecodeError") || (!strcmp(e, "ValueError") &&
+	    strstr(msg, "Expecting value")))
+		r = py_json(t);
+	else if ((!strcmp(e, "ValueError") && (strstr(msg, "invalid literal for int()") ||
+	    strstr(msg, "could not convert string to float"))) || (!strcmp(e, "TypeError") &&
+	    ((strstr(msg, "int() argument must be") || strstr(msg, "float() argument must be")) ||
+	    (strstr(msg, "unsupported operand") && strstr(msg, "NoneType")))))
+		r = py_param(t, "py-param-400");
+	else if (!strcmp(e, "KeyError"))
+		r = py_key(t);
+	else if (!strcmp(e, "AttributeError") && strstr(msg, "'NoneType' object has no attribute") &&
+	    (name = quoted_after(msg, "has no attribute ")))
+		r = py_none(t, name);
+	else if (!strcmp(e, "TypeError") && strstr(msg, "'NoneType' object is not subscriptable"))
+		r = py_none(t, NULL);
+	else if (!strcmp(e, "TypeError") && strstr(msg, "'NoneType' object is not iterable"))
+		consider(t, "py-none-iterate", 0, "iterating nothing in place of None would be an "
+		    "invented default");
+	else if (!strcmp(e, "IndexError"))
+		r = py_index(t);
+	else if (strstr(e, "UnboundLocalError"))
+		r = py_unbound(t);
+	free(name);
+	return r;
 }
 
 /* ---- Node ---- */
 
-static char *
-node_undefined(const char *s, const char *m, const char *prop, int col, const char **what)
+struct jsh {
+	char req[32], res[32];
+	long start;
+	int nested;	/* a function between the handler and the line */
+	int express;
+};
+
+/* The parameters of a function header on line s: their count, -1 when
+ * the line has no header. */
+static int
+js_header(const char *s, char out[][32], int max)
 {
-	long cand[16], i, pos = -1;
-	int n = 0, k;
-	size_t pl = strlen(prop), len;
-	char *out;
+	char *m = malloc(strlen(s) + 1);
+	const char *a = NULL, *e = NULL, *p;
+	long o = -1, c = -1;
+	int n = 0;
+
+	if (!m)
+		return -1;
+	if (mask_line(s, m, M_JS) < 0) {
+		free(m);
+		return -1;
+	}
+	for (p = s; (p = strstr(p, "=>")); p++)
+		if (m[p - s] == CODE) {
+			long k = p - s;
+			while (k > 0 && s[k - 1] == ' ')
+				k--;
+			if (k > 0 && s[k - 1] == ')') {
+				c = k - 1;
+				o = match_back(s, m, c);
+			} else {
+				long b = k;
+				while (b > 0 && idch((unsigned char)s[b - 1]))
+					b--;
+				if (b < k) {
+					a = s + b;
+					e = s + k;
+				}
+			}
+			break;
+		}
+	if (o < 0 && !a && (p = find_word(s, "function")) && m[p - s] == CODE) {
+		const char *q = strchr(p, '(');
+		if (q) {
+			o = q - s;
+			c = match_fwd(s, m, o);
+		}
+	}
+	if (a) {
+		snprintf(out[0], 32, "%.*s", (int)(e - a), a);
+		free(m);
+		return 1;
+	}
+	if (o < 0 || c < 0) {
+		free(m);
+		return -1;
+	}
+	for (p = s + o + 1; p < s + c && n < max; ) {
+		const char *b;
+		while (*p == ' ' || *p == ',')
+			p++;
+		b = p;
+		while (p < s + c && idch((unsigned char)*p))
+			p++;
+		snprintf(out[n++], 32, "%.*s", (int)(p - b) < 31 ? (int)(p - b) : 31, b);
+		while (p < s + c && *p != ',')
+			p++;
+	}
+	free(m);
+	return n;
+}
+
+/* The request handler around the failing line: "(req, res) =>" or
+ * "function (req, res)"; -1 when there is none. */
+static int
+js_handler(struct tctx *t, struct jsh *h)
+{
+	int cur = ind(t->s);
+	long i;
+
+	memset(h, 0, sizeof *h);
+	h->start = -1;
+	for (i = t->ln - 1; i >= 0 && i >= t->ln - 400; i--) {
+		const char *s = t->v[i];
+		char p[4][32];
+		int np;
+		if (blank_line(s) || ind(s) >= cur)
+			continue;
+		cur = ind(s);
+		np = js_header(s, p, 4);
+		if (np >= 2 && (!strcmp(p[0], "req") || !strcmp(p[0], "request")) &&
+		    (!strcmp(p[1], "res") || !strcmp(p[1], "response"))) {
+			snprintf(h->req, sizeof h->req, "%s", p[0]);
+			snprintf(h->res, sizeof h->res, "%s", p[1]);
+			h->start = i;
+			break;
+		}
+		if (np >= 0 && !strstr(s, ".on("))
+			h->nested = 1;
+		if (cur == 0)
+			break;
+	}
+	for (i = 0; i < t->n; i++)
+		if (strstr(t->v[i], "require('express')") || strstr(t->v[i], "require(\"express\")") ||
+		    strstr(t->v[i], "from 'express'") || strstr(t->v[i], "from \"express\""))
+			h->express = 1;
+	return h->start >= 0 ? 0 : -1;
+}
+
+/* The lines (one level deeper) that answer code with {error: msg}. */
+static char *
+js_respond(const struct jsh *h, int code, const char *msg)
+{
+	if (h->express)
+		return fmt(">return %s.status(%d).json({ error: \"%s\" });", h->res, code, msg);
+	return fmt(">%s.writeHead(%d, { 'Content-Type': 'application/json' });\n"
+	    ">return %s.end(JSON.stringify({ error: \"%s\" }));", h->res, code, h->res, msg);
+}
+
+/* Insert "if (COND) { answer }" before the failing line. */
+static int
+js_guard(struct tctx *t, const struct jsh *h, const char *cond, int code, const char *msg)
+{
+	char *resp = js_respond(h, code, msg), *body;
+	int rc;
+
+	if (!resp)
+		return -1;
+	body = fmt("if (%s) {\n%s\n}", cond, resp);
+	free(resp);
+	if (!body)
+		return -1;
+	rc = change(t, t->ln, 0, block(t, body));
+	free(body);
+	return rc;
+}
+
+/* The name a path ends with: "req.body.address" -> address. */
+static const char *
+last_part(const char *s)
+{
+	const char *p = strrchr(s, '.');
+
+	return p ? p + 1 : s;
+}
+
+/* Set up the handler and the names from the request; a reason to refuse
+ * when there is no handler to answer from. */
+static const char *
+js_setup(struct tctx *t, struct jsh *h)
+{
+	static const char *pats[2];
+
+	if (js_handler(t, h) < 0)
+		return "the line is not in an HTTP handler \"(req, res) =>\": no known way to answer "
+		    "an HTTP error from here";
+	add_name(t, h->req, strlen(h->req));
+	pats[0] = NULL;
+	t->pats = pats;
+	derive(t, h->start + 1, t->ln);
+	t->fn = h->start;
+	if (h->nested)
+		return "the line is inside a function nested in the handler: a return there would "
+		    "not end the request";
+	return NULL;
+}
+
+/* JSON.parse of an empty or broken request body: answer 400. */
+static int
+js_json(struct tctx *t)
+{
+	const char *s = t->s, *p = strstr(s, "JSON.parse("), *why;
+	struct jsh h;
+	long o, c, k;
+	char *arg = NULL, *name = NULL, *resp = NULL, *body = NULL;
+	int done = 0;
+
+	if (!p)
+		return consider(t, "node-json-400", 0, "no JSON.parse() at line %ld", t->ln + 1);
+	if (strstr(s, "readFile") || strstr(s, "fetch(") || strstr(s, ".text()"))
+		return consider(t, "node-json-400", 0, "the JSON is read from a file or another "
+		    "service, not the request: what an empty or broken one should mean is the "
+		    "author's choice");
+	if ((why = js_setup(t, &h)))
+		return consider(t, "node-json-400", 0, "%s", why);
+	o = p - s + 10;
+	c = match_fwd(s, t->m, o);
+	arg = c > o ? dupn(s, o + 1, c) : NULL;
+	if (!arg || !from_request(t, arg)) {
+		consider(t, "node-json-400", 0, "cannot tell that %s is the request's body",
+		    arg ? arg : "the parsed text");
+		free(arg);
+		return 0;
+	}
+	/* "const|let|var NAME = JSON.parse(ARG);" and nothing else */
+	k = ind(s);
+	if (starts_word(s, "const") || starts_word(s, "let") || starts_word(s, "var")) {
+		long b;
+		while (idch((unsigned char)s[k]))
+			k++;
+		while (s[k] == ' ')
+			k++;
+		for (b = k; idch((unsigned char)s[k]) || s[k] == '$'; k++)
+			;
+		name = k > b ? dupn(s, b, k) : NULL;
+		while (s[k] == ' ')
+			k++;
+	}
+	{
+		long e = c + 1;
+		while (s[e] == ' ' || s[e] == ';')
+			e++;
+		if (!name || s[k] != '=' || s + k + 1 + strspn(s + k + 1, " ") != p ||
+		    (s[e] && t->m[e] != CMT)) {
+			consider(t, "node-json-400", 0, "line %ld is not \"const NAME = JSON.parse(...);\"",
+			    t->ln + 1);
+			goto out;
+		}
+	}
+	resp = js_respond(&h, 400, "the request body is not valid JSON");
+	body = resp ? fmt("let %s;\ntry {\n>%s = JSON.parse(%s);\n} catch (err) {\n%s\n}", name,
+	    name, arg, resp) : NULL;
+	if (body && change(t, t->ln, 1, block(t, body)) == 0)
+		done = consider(t, "node-json-400", 1, "answer 400 when the request body is empty or "
+		    "not valid JSON");
+out:
+	free(arg);
+	free(name);
+	free(resp);
+	free(body);
+	return done;
+}
+
+/* "Cannot read properties of undefined (reading 'p')": a field missing
+ * from the request (400) or nothing found for what it asked (404). */
+static int
+js_undefined(struct tctx *t, const char *prop)
+{
+	const char *s = t->s, *why, *rhs;
+	struct jsh h;
+	long cand[16], i, pos = -1, b;
+	int n = 0, k, done = 0;
+	size_t pl = strlen(prop);
+	char *obj, *cond, *msg;
 
 	for (i = 1; s[i] && n < 16; i++) {
-		if (m[i] != CODE)
+		if (t->m[i] != CODE)
 			continue;
 		if (s[i] == '.' && s[i - 1] != '?' && s[i - 1] != '.' && !strncmp(s + i + 1, prop, pl) &&
 		    !idch((unsigned char)s[i + 1 + pl]) && s[i + 1 + pl] != '$' &&
@@ -753,110 +1985,778 @@ node_undefined(const char *s, const char *m, const char *prop, int col, const ch
 		    (idch((unsigned char)s[i - 1]) || s[i - 1] == ')' || s[i - 1] == ']'))
 			cand[n++] = i;
 	}
-	if (col >= 0)
+	if (t->col >= 0)
 		for (k = 0; k < n; k++)
-			if (cand[k] + 1 == col || cand[k] == col)
+			if (cand[k] + 1 == t->col || cand[k] == t->col)
 				pos = cand[k];
 	if (pos < 0 && n == 1)
 		pos = cand[0];
 	if (pos < 0)
-		return NULL;
-	/* not an assignment target */
-	i = pos + 1 + (long)pl + (s[pos] == '[');
-	while (s[i] == ' ')
-		i++;
-	if (s[i] == '=' && s[i + 1] != '=')
-		return NULL;
-	len = strlen(s) + 4;
-	if (!(out = malloc(len)))
-		return NULL;
-	snprintf(out, len, "%.*s?.%s", (int)pos, s, s + pos + (s[pos] == '.'));
-	*what = "use optional chaining so undefined or null gives undefined";
-	return out;
+		return consider(t, "node-field-400", 0, "cannot tell which read of '%s' at line %ld "
+		    "failed", prop, t->ln + 1);
+	if ((why = js_setup(t, &h)))
+		return consider(t, "node-field-400", 0, "%s", why);
+	b = lscan(s, t->m, pos);
+	obj = dupn(s, b, pos);
+	if (!obj || b == pos || has_call(obj, 0, (long)strlen(obj)) || strchr(obj, '[')) {
+		consider(t, "node-field-400", 0, "the undefined value at line %ld is not a variable "
+		    "or a field path: optional chaining would answer an invented undefined", t->ln + 1);
+		free(obj);
+		return 0;
+	}
+	cond = fmt("%s === undefined || %s === null", obj, obj);
+	if (from_request(t, obj)) {
+		char body_of[40];
+		snprintf(body_of, sizeof body_of, "%s.body", h.req);
+		msg = !strcmp(obj, body_of) ? strdup("the request has no JSON body") :
+		    plain_name(last_part(obj)) ? fmt("field '%s' is missing", last_part(obj)) :
+		    strdup("a field is missing");
+		if (cond && msg && js_guard(t, &h, cond, 400, msg) == 0)
+			done = consider(t, "node-field-400", 1, "answer 400 when %s", msg);
+		free(msg);
+	} else if ((rhs = assigned(t, obj, strlen(obj))) && is_lookup(rhs) && from_request(t, rhs)) {
+		if (cond && js_guard(t, &h, cond, 404, "not found") == 0)
+			done = consider(t, "node-lookup-404", 1, "answer 404 when nothing is found for "
+			    "the request (%s is undefined)", obj);
+	} else
+		consider(t, "node-lookup-404", 0, "%s is undefined but does not come from the request "
+		    "or from looking up what it asked for: optional chaining would answer an "
+		    "invented undefined", obj);
+	free(cond);
+	free(obj);
+	return done;
 }
 
-/* "const { a } = EXPR;" where EXPR was undefined or null. */
-static char *
-node_destructure(const char *s, const char *m, const char **what)
+/* "Cannot destructure property 'a' of 'X' as it is undefined." */
+static int
+js_destructure(struct tctx *t)
 {
-	long i, a = -1, e;
-	size_t n;
-	char *out;
+	char *x = quoted_after(t->msg, " of "), *cond = NULL, *msg = NULL;
+	const char *why;
+	struct jsh h;
+	int done = 0;
 
-	for (i = 1; s[i]; i++)
-		if (m[i] == CODE && s[i] == '=' && s[i + 1] != '=' && s[i + 1] != '>' &&
-		    !strchr("=!<>", s[i - 1])) {
-			long k = i - 1;
-			while (k > 0 && s[k] == ' ')
-				k--;
-			if (s[k] == '}' || s[k] == ']') {
-				a = i + 1;
-				break;
+	if (!x || !*x || has_call(x, 0, (long)strlen(x))) {
+		free(x);
+		return consider(t, "node-field-400", 0, "the message does not say what was undefined");
+	}
+	if ((why = js_setup(t, &h)))
+		consider(t, "node-field-400", 0, "%s", why);
+	else if (!from_request(t, x))
+		consider(t, "node-field-400", 0, "%s does not come from the request: \"?? {}\" "
+		    "would destructure an invented empty object", x);
+	else {
+		char body_of[40];
+		snprintf(body_of, sizeof body_of, "%s.body", h.req);
+		msg = !strcmp(x, body_of) ? strdup("the request has no JSON body") :
+		    plain_name(last_part(x)) ? fmt("field '%s' is missing", last_part(x)) :
+		    strdup("a field is missing");
+		cond = fmt("%s === undefined || %s === null", x, x);
+		if (cond && msg && js_guard(t, &h, cond, 400, msg) == 0)
+			done = consider(t, "node-field-400", 1, "answer 400 when %s", msg);
+	}
+	free(cond);
+	free(msg);
+	free(x);
+	return done;
+}
+
+/* "x.map is not a function": x should be an array the request sent. */
+static int
+js_not_function(struct tctx *t)
+{
+	static const char *const arr[] = { "map", "forEach", "filter", "reduce", "join", "some",
+		"every", "find", "includes", "slice", "sort", "flatMap", "findIndex", NULL };
+	const char *msg = t->msg, *e = strstr(msg, " is not a function"), *dot, *why;
+	struct jsh h;
+	char *x = NULL, *cond = NULL, *m2 = NULL;
+	int i, isarr = 0, done = 0;
+
+	for (dot = e; dot && dot > msg && dot[-1] != '.'; dot--)
+		;
+	if (!e || !dot || dot <= msg + 1)
+		return consider(t, "node-array-400", 0, "the message names no method call");
+	for (i = 0; arr[i]; i++)
+		if ((size_t)(e - dot) == strlen(arr[i]) && !strncmp(dot, arr[i], (size_t)(e - dot)))
+			isarr = 1;
+	x = strndup(msg, (size_t)(dot - 1 - msg));
+	if (!isarr || !x)
+		consider(t, "node-array-400", 0, "%.*s is not an array method", (int)(e - dot), dot);
+	else if (!strstr(t->s, x) || has_call(x, 0, (long)strlen(x)))
+		consider(t, "node-array-400", 0, "%s is not written as such at line %ld", x, t->ln + 1);
+	else if ((why = js_setup(t, &h)))
+		consider(t, "node-array-400", 0, "%s", why);
+	else if (!from_request(t, x))
+		consider(t, "node-array-400", 0, "%s does not come from the request: what it should "
+		    "be instead of an array is the author's choice", x);
+	else {
+		m2 = plain_name(last_part(x)) ? fmt("field '%s' must be an array", last_part(x)) :
+		    strdup("a field must be an array");
+		cond = fmt("!Array.isArray(%s)", x);
+		if (cond && m2 && js_guard(t, &h, cond, 400, m2) == 0)
+			done = consider(t, "node-array-400", 1, "answer 400 when %s", m2);
+	}
+	free(x);
+	free(cond);
+	free(m2);
+	return done;
+}
+
+/* RangeError: Invalid array length, from a length the request sent. */
+static int
+js_range(struct tctx *t)
+{
+	const char *s = t->s, *p = strstr(s, "Array("), *why;
+	struct jsh h;
+	char *len = NULL, *cond = NULL, *msg = NULL;
+	int done = 0;
+
+	if (p) {
+		long o = p - s + 5, c = match_fwd(s, t->m, o);
+		len = c > o ? dupn(s, o + 1, c) : NULL;
+	} else if ((p = strstr(s, "length: "))) {
+		long a = p - s + 8, e = a;
+		while (idch((unsigned char)s[e]) || s[e] == '.')
+			e++;
+		len = dupn(s, a, e);
+	}
+	if (!len || !*len || has_call(len, 0, (long)strlen(len)) || !plain_name(len)) {
+		free(len);
+		return consider(t, "node-param-400", 0, "cannot find a plain array length at line %ld",
+		    t->ln + 1);
+	}
+	if ((why = js_setup(t, &h)))
+		consider(t, "node-param-400", 0, "%s", why);
+	else if (!from_request(t, len))
+		consider(t, "node-param-400", 0, "the length %s does not come from the request: "
+		    "which length it should have is the author's choice", len);
+	else {
+		cond = fmt("!Number.isInteger(%s) || %s < 0 || %s > 2 ** 32 - 1", len, len, len);
+		msg = fmt("parameter '%s' must be a non-negative integer", last_part(len));
+		if (cond && msg && js_guard(t, &h, cond, 400, msg) == 0)
+			done = consider(t, "node-param-400", 1, "answer 400 when %s", msg);
+	}
+	free(len);
+	free(cond);
+	free(msg);
+	return done;
+}
+
+static int
+node(struct tctx *t)
+{
+	const char *msg = t->msg ? t->msg : "";
+	char *name = NULL;
+	int r = 0;
+
+	if (strstr(msg, "Cannot destructure property"))
+		r = js_destructure(t);
+	else if ((strstr(msg, "of undefined") || strstr(msg, "of null")) &&
+	    ((name = quoted_after(msg, "(reading ")) ||
+	    (name = quoted_after(msg, "Cannot read property "))))
+		r = js_undefined(t, name);
+	else if (strstr(msg, " is not a function"))
+		r = js_not_function(t);
+	else if (strstr(msg, "Invalid array length"))
+		r = js_range(t);
+	else if (strstr(msg, "JSON") && (!strcmp(t->exc, "SyntaxError") || strstr(msg, "JSON.parse")))
+		r = js_json(t);
+	free(name);
+	return r;
+}
+
+/* ---- Ruby, Go, Java, PHP ---- */
+
+/* The line that opens the block line ln is in, by indentation, whose
+ * text satisfies is_head; -1 when none. */
+static long
+head_above(const struct tctx *t, int (*is_head)(const char *))
+{
+	int cur = ind(t->s);
+	long i;
+
+	for (i = t->ln - 1; i >= 0 && cur > 0; i--) {
+		const char *s = t->v[i];
+		if (blank_line(s) || ind(s) >= cur)
+			continue;
+		cur = ind(s);
+		if (is_head(s))
+			return i;
+	}
+	return -1;
+}
+
+static int
+rb_head(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && strchr(" \t\r", s[n - 1]))
+		n--;
+	if (starts_word(s, "def"))
+		return 1;
+	if (n >= 3 && !strncmp(s + n - 2, "do", 2) && !idch((unsigned char)s[n - 3]))
+		return 1;
+	return n && s[n - 1] == '|' && strstr(s, " do |") != NULL;
+}
+
+/* NoMethodError on nil: nothing found for what the request asked -> 404
+ * (Sinatra's halt, or a Rack response triple); else refuse. */
+static int
+ruby(struct tctx *t)
+{
+	static const char *const pats[] = { "params[", "params.", "request.", "env[", "req.",
+		"query[", NULL };
+	const char *msg = t->msg ? t->msg : "", *p = strstr(msg, "undefined method "), *rhs;
+	char meth[64];
+	long i, pos = -1, b;
+	int n = 0, sinatra = 0, rack = 0;
+	char *obj;
+	size_t ml;
+
+	if (strcmp(t->exc, "NoMethodError") || !p || !strstr(msg, "nil"))
+		return 0;
+	p += 17;
+	if (*p == '`' || *p == '\'')
+		p++;
+	ml = strcspn(p, "'`");
+	if (ml == 0 || ml >= sizeof meth)
+		return consider(t, "ruby-lookup-404", 0, "the message names no method");
+	snprintf(meth, sizeof meth, "%.*s", (int)ml, p);
+	t->pats = pats;
+	t->fn = head_above(t, rb_head);
+	derive(t, t->fn + 1, t->ln);
+	for (i = 1; t->s[i]; i++)
+		if (t->s[i] == '.' && t->m[i] == CODE && !strncmp(t->s + i + 1, meth, ml) &&
+		    !idch((unsigned char)t->s[i + 1 + ml]) && t->s[i - 1] != '&')
+			pos = n++ ? -1 : i;
+	if (pos < 0)
+		return consider(t, "ruby-lookup-404", 0, "cannot tell which .%s at line %ld was "
+		    "called on nil", meth, t->ln + 1);
+	b = lscan(t->s, t->m, pos);
+	obj = dupn(t->s, b, pos);
+	for (i = 0; i < t->n; i++) {
+		if (strstr(t->v[i], "require 'sinatra'") || strstr(t->v[i], "require \"sinatra\""))
+			sinatra = 1;
+		if (i > t->fn && i <= t->ln && t->fn >= 0 && strstr(t->v[i], "[200,"))
+			rack = 1;
+	}
+	if (!obj || !plain_name(obj) || strchr(obj, '.')) {
+		consider(t, "ruby-lookup-404", 0, "the nil at line %ld is not a variable: \"&.\" "
+		    "would answer an invented nil", t->ln + 1);
+	} else if (!(rhs = assigned(t, obj, strlen(obj))) || !is_lookup(rhs) ||
+	    !from_request(t, rhs)) {
+		consider(t, "ruby-lookup-404", 0, "%s is nil but does not come from looking up what "
+		    "the request asked for: \"&.\" would answer an invented nil", obj);
+	} else if (!sinatra && !rack) {
+		consider(t, "ruby-lookup-404", 0, "neither Sinatra nor a Rack response triple: no "
+		    "known way to answer 404 from here");
+	} else {
+		char *body = sinatra ? fmt("halt 404, \"not found\" if %s.nil?", obj) :
+		    fmt("return [404, { \"content-type\" => \"text/plain\" }, [\"not found\"]] if %s.nil?",
+		    obj);
+		if (body && change(t, t->ln, 0, block(t, body)) == 0) {
+			free(body);
+			consider(t, "ruby-lookup-404", 1, "answer 404 when nothing is found for the "
+			    "request (%s is nil)", obj);
+			free(obj);
+			return 1;
+		}
+		free(body);
+	}
+	free(obj);
+	return 0;
+}
+
+static int
+go_head(const char *s)
+{
+	return !strncmp(s, "func ", 5);
+}
+
+/* The type of a map: the struct field or package variable declared
+ * "NAME map[K]V" in the file, malloc'd, or NULL. */
+static char *
+go_map_type(const struct tctx *t, const char *name, int field)
+{
+	size_t n = strlen(name);
+	long i;
+	char *found = NULL;
+	int hits = 0;
+
+	for (i = 0; i < t->n; i++) {
+		const char *s = t->v[i] + ind(t->v[i]), *p;
+		if (!field && !strncmp(s, "var ", 4))
+			s += 4;
+		if (strncmp(s, name, n) || (s[n] != ' ' && s[n] != '\t'))
+			continue;
+		p = s + n;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "map[", 4))
+			continue;
+		{
+			size_t l = strcspn(p, "`/=");
+			while (l && strchr(" \t\r", p[l - 1]))
+				l--;
+			free(found);
+			found = strndup(p, l);
+			hits++;
+		}
+	}
+	if (hits != 1) {
+		free(found);
+		return NULL;
+	}
+	return found;
+}
+
+/* Go: a write to a nil map (make it first: no value is invented); an
+ * index past what the request sent (400). */
+static int
+golang(struct tctx *t)
+{
+	const char *text = t->msg ? t->msg : "", *s = t->s;
+	char both[512];
+	long i;
+
+	snprintf(both, sizeof both, "%s: %s", t->exc, text);
+	t->fn = head_above(t, go_head);
+	if (strstr(both, "assignment to entry in nil map")) {
+		long b = -1, o = -1;
+		char *expr, *type = NULL, *body;
+		for (i = 1; s[i]; i++)
+			if (s[i] == '[' && t->m[i] == CODE && idch((unsigned char)s[i - 1])) {
+				long c = match_fwd(s, t->m, i), k;
+				if (c < 0)
+					break;
+				for (k = c + 1; s[k] == ' '; k++)
+					;
+				if ((s[k] == '=' && s[k + 1] != '=') || !strncmp(s + k, "++", 2) ||
+				    !strncmp(s + k, "--", 2) || (s[k] && strchr("+-*/|&", s[k]) &&
+				    s[k + 1] == '=')) {
+					if (o >= 0)
+						return consider(t, "go-nil-map", 0, "line %ld writes to more "
+						    "than one map", t->ln + 1);
+					o = i;
+					b = lscan(s, t->m, i);
+				}
+			}
+		if (o < 0)
+			return consider(t, "go-nil-map", 0, "no map write at line %ld", t->ln + 1);
+		expr = dupn(s, b, o);
+		if (!expr || has_call(expr, 0, (long)strlen(expr)) || strchr(expr, '[')) {
+			free(expr);
+			return consider(t, "go-nil-map", 0, "the map at line %ld is not a variable or "
+			    "a field", t->ln + 1);
+		}
+		if (strchr(expr, '.')) {
+			const char *dot = strrchr(expr, '.');
+			const char *fl = t->fn >= 0 ? t->v[t->fn] : "";
+			char recv[80];
+			snprintf(recv, sizeof recv, "func (%.*s *", (int)(dot - expr), expr);
+			if (strchr(expr, '.') != dot || strncmp(fl, recv, strlen(recv))) {
+				consider(t, "go-nil-map", 0, "%s is not a field of the method's pointer "
+				    "receiver: making the map here would not keep it", expr);
+				free(expr);
+				return 0;
+			}
+			type = go_map_type(t, dot + 1, 1);
+		} else {
+			char param[80];
+			snprintf(param, sizeof param, "%s map[", expr);
+			if (t->fn >= 0 && strstr(t->v[t->fn], param)) {
+				consider(t, "go-nil-map", 0, "%s is the caller's map (a parameter): making "
+				    "it here would not keep it", expr);
+				free(expr);
+				return 0;
+			}
+			type = go_map_type(t, expr, 0);
+		}
+		if (!type) {
+			consider(t, "go-nil-map", 0, "cannot find the one declaration of %s's map type",
+			    expr);
+			free(expr);
+			return 0;
+		}
+		body = fmt("if %s == nil {\n>%s = make(%s)\n}", expr, expr, type);
+		if (body && change(t, t->ln, 0, block(t, body)) == 0) {
+			consider(t, "go-nil-map", 1, "make the map %s before the first write", expr);
+			free(body);
+			free(type);
+			free(expr);
+			return 1;
+		}
+		free(body);
+		free(type);
+		free(expr);
+		return 0;
+	}
+	if (strstr(both, "index out of range [")) {
+		const char *p = strstr(both, "index out of range [") + 20;
+		long idx = strtol(p, NULL, 10), o = -1, b;
+		char lit[32], w[32] = "", r[32] = "", *base, *body;
+		const char *fl = t->fn >= 0 ? t->v[t->fn] : "", *q;
+		snprintf(lit, sizeof lit, "[%ld]", idx);
+		for (q = s; (q = strstr(q, lit)); q++)
+			if (t->m[q - s] == CODE && q > s && (idch((unsigned char)q[-1]) || q[-1] == ')'))
+				o = o < 0 ? q - s : -2;
+		if (o < 0)
+			return consider(t, "go-index-400", 0, "cannot tell which index at line %ld was "
+			    "out of range", t->ln + 1);
+		if ((q = strstr(fl, " http.ResponseWriter"))) {
+			const char *a = q;
+			while (a > fl && idch((unsigned char)a[-1]))
+				a--;
+			snprintf(w, sizeof w, "%.*s", (int)(q - a) < 31 ? (int)(q - a) : 31, a);
+		}
+		if ((q = strstr(fl, " *http.Request"))) {
+			const char *a = q;
+			while (a > fl && idch((unsigned char)a[-1]))
+				a--;
+			snprintf(r, sizeof r, "%.*s", (int)(q - a) < 31 ? (int)(q - a) : 31, a);
+		}
+		if (!*w || !*r || !strstr(fl, ") {"))
+			return consider(t, "go-index-400", 0, "the line is not in an http.HandlerFunc: "
+			    "no known way to answer 400 from here");
+		add_name(t, r, strlen(r));
+		derive(t, t->fn + 1, t->ln);
+		b = lscan(s, t->m, o);
+		base = dupn(s, b, o);
+		if (!base || !from_request(t, base) || has_call(base, 0, (long)strlen(base))) {
+			consider(t, "go-index-400", 0, "%s does not come from the request: a value for "
+			    "the missing element would be invented", base ? base : "the slice");
+			free(base);
+			return 0;
+		}
+		body = fmt("if len(%s) <= %ld {\n>http.Error(%s, \"bad request: a part is missing\", "
+		    "http.StatusBadRequest)\n>return\n}", base, idx, w);
+		if (body && change(t, t->ln, 0, block(t, body)) == 0) {
+			consider(t, "go-index-400", 1, "answer 400 when the request lacks the part %s "
+			    "is indexed for", base);
+			free(body);
+			free(base);
+			return 1;
+		}
+		free(body);
+		free(base);
+		return 0;
+	}
+	if (strstr(both, "nil pointer dereference"))
+		consider(t, "go-nil-map", 0, "a nil pointer, not a nil map: which value it should "
+		    "have is the author's choice");
+	return 0;
+}
+
+static int
+java_head(const char *s)
+{
+	static const char *const ctl[] = { "if", "for", "while", "switch", "try", "catch", "else",
+		"do", "synchronized", "return", "} catch", "} else", NULL };
+	size_t n = strlen(s);
+	int i;
+
+	while (n && strchr(" \t\r", s[n - 1]))
+		n--;
+	if (!n || s[n - 1] != '{' || !strchr(s, '('))
+		return 0;
+	for (i = 0; ctl[i]; i++)
+		if (starts_word(s, ctl[i]))
+			return 0;
+	return s[ind(s)] != '}';
+}
+
+/* Java NullPointerException where a lookup for the request found
+ * nothing: answer 404 from an HttpExchange or servlet handler. */
+static int
+java(struct tctx *t)
+{
+	static const char *const pats[] = { "getRequestURI", "getQuery", "getParameter",
+		"getPathInfo", "getRequestBody", "getPath()", NULL };
+	const char *msg = t->msg ? t->msg : "", *p, *fl, *rhs;
+	char var[64] = "", ex[32] = "", resp[32] = "";
+	char *body;
+
+	if (!strstr(t->exc, "NullPointerException"))
+		return 0;
+	if (strstr(msg, "because the return value of"))
+		return consider(t, "java-lookup-404", 0, "the null is a call's result used directly: "
+		    "no variable to test");
+	if ((p = strstr(msg, "because \"")) && strstr(msg, "\" is null")) {
+		p += 9;
+		snprintf(var, sizeof var, "%.*s", (int)strcspn(p, "\""), p);
+	}
+	if (var[0] == '<' || !var[0]) {
+		/* <local4>: the receiver of the method the message names */
+		const char *q = strstr(msg, "Cannot invoke \"");
+		const char *dot, *par;
+		var[0] = '\0';
+		if (q && (par = strchr(q + 15, '(')) && (dot = memrchr(q + 15, '.', (size_t)(par - q - 15)))) {
+			char call[80];
+			const char *c, *a;
+			snprintf(call, sizeof call, ".%.*s(", (int)(par - dot - 1), dot + 1);
+			if ((c = strstr(t->s, call)) && !strstr(c + 1, call)) {
+				for (a = c; a > t->s && idch((unsigned char)a[-1]); a--)
+					;
+				snprintf(var, sizeof var, "%.*s", (int)(c - a) < 63 ? (int)(c - a) : 63, a);
 			}
 		}
-	if (a < 0)
-		return NULL;
-	while (s[a] == ' ')
-		a++;
-	for (e = a; s[e] && !(m[e] == CODE && s[e] == ';') && m[e] != CMT; e++)
-		;
-	while (e > a && s[e - 1] == ' ')
-		e--;
-	if (e == a || rscan(s, m, a) != e)	/* only a plain expression */
-		return NULL;
-	n = strlen(s) + 16;
-	if (!(out = malloc(n)))
-		return NULL;
-	snprintf(out, n, "%.*s%.*s ?? {}%s", (int)a, s, (int)(e - a), s + a, s + e);
-	*what = "destructure an empty object when the value is undefined or null";
-	return out;
+	}
+	if (!var[0] || !plain_name(var) || strchr(var, '.'))
+		return consider(t, "java-lookup-404", 0, "cannot tell which variable at line %ld was "
+		    "null", t->ln + 1);
+	t->fn = head_above(t, java_head);
+	fl = t->fn >= 0 ? t->v[t->fn] : "";
+	if ((p = strstr(fl, "HttpExchange "))) {
+		p += 13;
+		snprintf(ex, sizeof ex, "%.*s", (int)strspn(p, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") % 31, p);
+	}
+	if ((p = strstr(fl, "HttpServletResponse "))) {
+		p += 20;
+		snprintf(resp, sizeof resp, "%.*s", (int)strspn(p, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") % 31, p);
+	}
+	if ((!ex[0] && !resp[0]) || !strstr(fl, " void "))
+		return consider(t, "java-lookup-404", 0, "the line is not in a void HttpExchange or "
+		    "servlet handler method: no known way to answer 404 from here");
+	t->pats = pats;
+	if (ex[0])
+		add_name(t, ex, strlen(ex));
+	if ((p = strstr(fl, "HttpServletRequest "))) {
+		p += 19;
+		add_name(t, p, strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"));
+	}
+	derive(t, t->fn + 1, t->ln);
+	rhs = assigned(t, var, strlen(var));
+	if (!rhs || !is_lookup(rhs) || !from_request(t, rhs))
+		return consider(t, "java-lookup-404", 0, "%s is null but does not come from looking "
+		    "up what the request asked for: which value it should have is the author's choice",
+		    var);
+	body = ex[0] ? fmt("if (%s == null) {\n>%s.sendResponseHeaders(404, -1);\n>%s.close();\n"
+	    ">return;\n}", var, ex, ex) : fmt("if (%s == null) {\n>%s.sendError(404, \"not found\");\n"
+	    ">return;\n}", var, resp);
+	if (body && change(t, t->ln, 0, block(t, body)) == 0) {
+		free(body);
+		return consider(t, "java-lookup-404", 1, "answer 404 when nothing is found for the "
+		    "request (%s is null)", var);
+	}
+	free(body);
+	return 0;
 }
 
-char *
-template_fix(const char *lang, const char *exc, const char *msg, const char *line,
-    int col, int end_col, int op_col, const char **what)
+/* PHP "Undefined array key" on a query or form parameter: answer 400. */
+static int
+php(struct tctx *t)
 {
-	char *m, *res = NULL, *name = NULL;
-	int js = lang && !strcmp(lang, "node");
+	static const char *const sg[] = { "$_GET", "$_POST", "$_REQUEST", NULL };
+	const char *msg = t->msg ? t->msg : "", *p;
+	char key[64] = "", *body = NULL;
+	int i, found = -1;
+	long k;
 
-	*what = NULL;
-	if (!lang || !exc || !line || strlen(line) > 4000)
-		return NULL;
-	if (strcmp(lang, "python") && !js)
-		return NULL;
-	if (!(m = malloc(strlen(line) + 1)))
-		return NULL;
-	if (mask_line(line, m, js) < 0) {
-		free(m);
-		return NULL;
+	if ((p = strstr(msg, "Undefined array key \"")))
+		p += 21;
+	else if ((p = strstr(msg, "Undefined index: ")))
+		p += 17;
+	if (!p)
+		return 0;
+	snprintf(key, sizeof key, "%.*s", (int)strcspn(p, "\"") % 63, p);
+	if (!plain_name(key))
+		return consider(t, "php-param-400", 0, "the missing key is not a plain name");
+	for (i = 0; sg[i] && found < 0; i++) {
+		char a[96], b[96];
+		snprintf(a, sizeof a, "%s['%s']", sg[i], key);
+		snprintf(b, sizeof b, "%s[\"%s\"]", sg[i], key);
+		if (strstr(t->s, a) || strstr(t->s, b))
+			found = i;
 	}
-	if (js) {
-		if (msg && strstr(msg, "Cannot destructure property"))
-			res = node_destructure(line, m, what);
-		else if (msg && (strstr(msg, "of undefined") || strstr(msg, "of null")) &&
-		    ((name = quoted_after(msg, "(reading ")) ||
-		    (name = quoted_after(msg, "Cannot read property "))))
-			res = node_undefined(line, m, name, col, what);
-	} else if (!strcmp(exc, "ZeroDivisionError")) {
-		res = py_zero(line, m, op_col, what);
-	} else if (!strcmp(exc, "KeyError")) {
-		res = py_keyerror(line, m, msg, end_col, what);
-	} else if (!strcmp(exc, "AttributeError") && msg &&
-	    strstr(msg, "'NoneType' object has no attribute") &&
-	    (name = quoted_after(msg, "has no attribute "))) {
-		res = py_none_attr(line, m, name, col, end_col, what);
-	} else if (!strcmp(exc, "TypeError") && msg &&
-	    strstr(msg, "'NoneType' object is not subscriptable")) {
-		res = py_none_sub(line, m, end_col, what);
-	} else if (!strcmp(exc, "TypeError") && msg &&
-	    strstr(msg, "'NoneType' object is not iterable")) {
-		res = py_not_iterable(line, m, what);
-	} else if (!strcmp(exc, "IndexError") && msg && strstr(msg, "index out of range")) {
-		res = py_index(line, m, end_col, what);
+	if (found < 0)
+		return consider(t, "php-param-400", 0, "'%s' is not read from $_GET, $_POST or "
+		    "$_REQUEST at line %ld: a default for it would be invented", key, t->ln + 1);
+	for (k = 0; k < t->n; k++)
+		if (starts_word(t->v[k], "namespace") || starts_word(t->v[k], "class") ||
+		    starts_word(t->v[k], "use"))
+			return consider(t, "php-param-400", 0, "not a plain PHP script (classes or a "
+			    "framework): exit would bypass its own error handling");
+	body = fmt("if (!isset(%s['%s'])) {\n>http_response_code(400);\n"
+	    ">echo json_encode(['error' => \"parameter '%s' is missing\"]);\n>exit;\n}",
+	    sg[found], key, key);
+	if (body && change(t, t->ln, 0, block(t, body)) == 0) {
+		free(body);
+		return consider(t, "php-param-400", 1, "answer 400 when parameter '%s' is missing",
+		    key);
 	}
-	free(name);
-	free(m);
-	if (!res)
-		*what = NULL;
-	return res;
+	free(body);
+	return 0;
+}
+
+/* ---- the entry point ---- */
+
+static int
+change_cmp(const void *a, const void *b)
+{
+	const struct change *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->del - y->del;		/* an insertion goes before a replacement */
+}
+
+void
+template_result_release(struct template_result *r)
+{
+	size_t i;
+
+	free(r->text);
+	free(r->what);
+	free(r->name);
+	for (i = 0; i < r->nchanges; i++)
+		free(r->changes[i].text);
+	free(r->changes);
+	jv_free(r->considered);
+	memset(r, 0, sizeof *r);
+	r->considered = jv_invalid();
+}
+
+int
+template_apply(struct template_result *r, const char *lang, const char *exc, const char *msg,
+    const char *src, long line, int col, int end_col, int op_col)
+{
+	struct tctx t;
+	char *p;
+	long i;
+	int applied = 0, k;
+	size_t cap;
+
+	memset(r, 0, sizeof *r);
+	r->considered = jv_array();
+	if (!lang || !exc || !src || line < 1)
+		return 0;
+	memset(&t, 0, sizeof t);
+	t.lang = lang;
+	t.exc = exc;
+	t.msg = msg ? msg : "";
+	t.fn = -1;
+	t.col = col;
+	t.end_col = end_col;
+	t.op_col = op_col;
+	if (!strcmp(lang, "python"))
+		t.mode = M_PY;
+	else if (!strcmp(lang, "node"))
+		t.mode = M_JS;
+	else if (!strcmp(lang, "ruby"))
+		t.mode = M_RB;
+	else if (!strcmp(lang, "php"))
+		t.mode = M_PHP;
+	else if (!strcmp(lang, "go") || !strcmp(lang, "java"))
+		t.mode = M_C;
+	else
+		return 0;
+	t.considered = r->considered;
+	r->considered = jv_invalid();
+	if (strchr(src, '\r')) {
+		consider(&t, "templates", 0, "the file has CRLF line ends; no template edits it");
+		goto out;
+	}
+	if (!(t.buf = strdup(src)))
+		goto out;
+	cap = 1;
+	for (p = t.buf; *p; p++)
+		cap += *p == '\n';
+	if (!(t.v = calloc(cap + 1, sizeof *t.v)))
+		goto out;
+	for (p = t.buf; p; ) {
+		char *nl = strchr(p, '\n');
+		if (!*p && !nl)
+			break;		/* after the final newline */
+		t.v[t.n++] = p;
+		if (nl)
+			*nl = '\0';
+		p = nl ? nl + 1 : NULL;
+	}
+	if (line > t.n)
+		goto out;
+	t.ln = line - 1;
+	t.s = t.v[t.ln];
+	if (strlen(t.s) > 4000 || !(t.m = malloc(strlen(t.s) + 1)))
+		goto out;
+	if (mask_line(t.s, t.m, t.mode) < 0) {
+		consider(&t, "templates", 0, "line %ld has a string the scanner cannot follow "
+		    "(triple quotes or a string left open)", line);
+		goto out;
+	}
+	if (t.mode == M_PY)
+		applied = python(&t);
+	else if (t.mode == M_JS)
+		applied = node(&t);
+	else if (t.mode == M_RB)
+		applied = ruby(&t);
+	else if (t.mode == M_PHP)
+		applied = php(&t);
+	else if (!strcmp(lang, "go"))
+		applied = golang(&t);
+	else
+		applied = java(&t);
+	if (applied && t.nch > 0) {
+		struct strbuf b = { 0 };
+		size_t n = strlen(src);
+		qsort(t.ch, (size_t)t.nch, sizeof *t.ch, change_cmp);
+		k = 0;
+		for (i = 0; i < t.n; i++) {
+			int skip = 0;
+			for (; k < t.nch && t.ch[k].line == i; k++) {
+				strbuf_add(&b, t.ch[k].text);
+				strbuf_add(&b, "\n");
+				skip |= t.ch[k].del;
+			}
+			if (!skip) {
+				strbuf_add(&b, t.v[i]);
+				if (i + 1 < t.n || (n && src[n - 1] == '\n'))
+					strbuf_add(&b, "\n");
+			}
+		}
+		if (!(r->text = strbuf_take(&b)))
+			goto out;
+		if (!(r->changes = calloc((size_t)t.nch, sizeof *r->changes))) {
+			free(r->text);
+			r->text = NULL;
+			goto out;
+		}
+		for (k = 0; k < t.nch; k++) {
+			r->changes[k].line = t.ch[k].line + 1;
+			r->changes[k].del = t.ch[k].del;
+			r->changes[k].text = t.ch[k].text;
+			t.ch[k].text = NULL;
+		}
+		r->nchanges = (size_t)t.nch;
+		t.nch = 0;
+		r->what = t.what;
+		t.what = NULL;
+		/* the name of the template that applied: the last record */
+		{
+			jv last = jv_array_get(jv_copy(t.considered),
+			    jv_array_length(jv_copy(t.considered)) - 1);
+			if (jv_get_kind(last) == JV_KIND_OBJECT) {
+				jv nm = jv_object_get(last, jv_string("template"));
+				if (jv_get_kind(nm) == JV_KIND_STRING)
+					r->name = strdup(jv_string_value(nm));
+				jv_free(nm);
+			} else
+				jv_free(last);
+		}
+	} else if (applied) {
+		/* a template said yes but queued nothing: treat as a refusal */
+		applied = 0;
+	}
+out:
+	changes_drop(&t);
+	for (k = 0; k < t.nowned; k++)
+		free(t.owned[k]);
+	free(t.what);
+	free(t.m);
+	free(t.v);
+	free(t.buf);
+	r->considered = t.considered;
+	return r->text != NULL;
 }

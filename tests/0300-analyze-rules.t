@@ -3,7 +3,7 @@
 # small app become diffs against the repository that apply with git apply
 # and GNU patch -p1 (by path: bin/patch is ours) and make the failing call succeed.
 . "$(dirname "$0")/lib.sh"
-plan 45
+plan 41
 
 FIX=$TOP/tests/fixtures/analyze
 mkdir -p "$T/repo" "$T/srv/shop"
@@ -21,29 +21,47 @@ for c in zero key none index; do
 	python3 "$FIX/incident.py" "inc_000000000000030$n" "$T/tb-$c.txt" > "$T/inc-$c.json"
 	analyze -r "$T/repo" "$T/inc-$c.json" > "$T/out-$c.json" 2> "$T/err-$c"
 	is "$?" "0" "$c: analyze succeeds"
-	jq -r '.analysis.diff // empty' "$T/out-$c.json" > "$T/$c.diff"
-	ok "$c: a diff is proposed" test -s "$T/$c.diff"
-	rm -rf "$T/a" "$T/b" && cp -r "$T/repo" "$T/a" && cp -r "$T/repo" "$T/b"
-	ok "$c: the diff applies with git apply" git -C "$T/a" apply "$T/$c.diff"
-	ok "$c: the diff applies with patch -p1" sh -c "cd '$T/b' && /usr/bin/patch -s -p1 < '$T/$c.diff'"
-	ok "$c: the fixed code no longer raises" sh -c "cd '$T/a' && python3 app/shop.py $c >/dev/null 2>&1"
 done
+# An average of nothing is unknown: None, not an invented 0.
+jq -r '.analysis.diff // empty' "$T/out-zero.json" > "$T/zero.diff"
+ok "zero: a diff is proposed" test -s "$T/zero.diff"
+rm -rf "$T/a" "$T/b" && cp -r "$T/repo" "$T/a" && cp -r "$T/repo" "$T/b"
+ok "zero: the diff applies with git apply" git -C "$T/a" apply "$T/zero.diff"
+ok "zero: the diff applies with patch -p1" sh -c "cd '$T/b' && /usr/bin/patch -s -p1 < '$T/zero.diff'"
+ok "zero: the fixed code no longer raises" sh -c "cd '$T/a' && python3 app/shop.py zero >/dev/null 2>&1"
+is "$(jq -r '.analysis.templates | map(select(.applied)) | .[0] | [.template, .file, .line] | join(",")' \
+	"$T/out-zero.json")" "py-average-empty,app/shop.py,9" "zero: analysis.templates names the template used"
+# Wrong fixes are worse than none: .get() -> None, "if u is not None else
+# None" and "xs[0] if xs else None" would invent values.  No diff; the
+# analysis says which template it considered and why it declined.
+for c in key none index; do
+	is "$(jq -r .analysis.diff "$T/out-$c.json")" "null" "$c: no diff with an invented default"
+done
+is "$(jq -r '.analysis.templates[0] | [.template, .applied] | join(",")' "$T/out-key.json")" \
+	"py-key-get,false" "key: the .get() template was considered and declined"
+like "$(jq -r '.analysis.templates[0].reason' "$T/out-key.json")" "*invented default*" \
+	"key: it says why"
+like "$(jq -r '.analysis.remediation | join(" ")' "$T/out-none.json")" \
+	"*Fix template py-lookup-404 declined: *invented default*" "none: the remediation says why"
+like "$(jq -r '.analysis.templates[0].reason' "$T/out-index.json")" "*does not come from the request*" \
+	"index: it says why"
 is "$(jq -r '.analysis | [.engine, .category, .class] | join(",")' "$T/out-zero.json")" \
 	"rules,code,zero-division" "zero: engine, category and class"
 is "$(jq -r '.analysis.frames[0] | [.file, .line, .function, .in_app] | join(",")' "$T/out-zero.json")" \
 	"app/shop.py,9,average,true" "frames[0] is the innermost frame, mapped onto the repo"
-is "$(jq -r '.analysis.edits[0].replace' "$T/out-key.json")" "    return {\"sku\": sku, \"price\": PRICES.get(sku)}" \
-	"key: the edit uses .get()"
-like "$(jq -r '.analysis.confidence' "$T/out-none.json")" "0.7*" "a fix from a template is fairly confident"
+is "$(jq -r '.analysis.edits[0].replace' "$T/out-zero.json")" "    return total / len(values) if len(values) else None" \
+	"zero: the edit is the same change"
+like "$(jq -r '.analysis.confidence' "$T/out-zero.json")" "0.7*" "a fix from a template is fairly confident"
+like "$(jq -r '.analysis.confidence' "$T/out-none.json")" "0.5*" "no fix: less confident"
 
-# Node.js: optional chaining where undefined was read.
+# Node.js: user.profile of an unknown id, outside any HTTP handler:
+# optional chaining would answer an invented undefined.
 (cd "$T/srv/shop" && node app/users.js 7 2> "$T/tb-node.txt" >/dev/null)
 python3 "$FIX/incident.py" inc_0000000000000308 "$T/tb-node.txt" | analyze --no-spool -r "$T/repo" > "$T/out-node.json"
-jq -r '.analysis.diff // empty' "$T/out-node.json" > "$T/node.diff"
-is "$(grep '^+ ' "$T/node.diff")" "+  return user?.profile.name;" "node: the diff uses optional chaining"
-rm -rf "$T/a" && cp -r "$T/repo" "$T/a"
-ok "node: the diff applies" git -C "$T/a" apply "$T/node.diff"
-is "$(cd "$T/a" && node app/users.js 7 2>&1)" "undefined" "node: the fixed code no longer throws"
+is "$(jq -r '.analysis | [.class, .diff] | join(",")' "$T/out-node.json")" "null-access," \
+	"node: null-access, no diff"
+like "$(jq -r '.analysis.templates[0].reason' "$T/out-node.json")" "*not in an HTTP handler*" \
+	"node: the template says why it declined"
 
 # The analysis is on the incident's timeline and in the knowledge base.
 is "$(spool show inc_0000000000000301 | jq -r '[.timeline[].type] | join(",")')" "analysis" \

@@ -1,5 +1,6 @@
 /*
- * test_template.c - the fix templates, one line in, one line out.
+ * test_template.c - the fix templates: a whole service file in, the
+ * patched file out (and that it still parses), or a refusal that says why.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,102 +12,178 @@
 
 #include "mend.h"
 
-static const struct {
-	const char *lang, *exc, *msg, *line;
+#define FLASK "from flask import Flask, jsonify, request\n\napp = Flask(__name__)\n\n"
+#define EXPRESS "const express = require('express');\nconst app = express();\n\n"
+
+static const struct tcase {
+	const char *lang, *exc, *msg, *src;
+	long line;
 	int col, end_col, op_col;
-	const char *want;	/* NULL: no template may fire */
+	const char *tpl;	/* the template considered last (applied or not) */
+	int applied;
+	const char *has;	/* applied: in the patched file; else: in the reason */
 } cases[] = {
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    return total / len(values)", -1, -1, -1,
-	  "    return total / len(values) if len(values) else 0" },
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    avg = round(sum(xs) / count, 2)", -1, -1, -1,
-	  "    avg = round((sum(xs) / count if count else 0), 2)" },
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    x = a + b / c  # ratio", -1, -1, -1,
-	  "    x = a + (b / c if c else 0)  # ratio" },
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    r = a / b / c", 8, 17, 14, "    r = a / b / c if c else 0" },
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    r = a / b / c", 8, 13, 10, "    r = (a / b if b else 0) / c" },
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    r = 2 * x / y - 1", -1, -1, -1, "    r = (2 * x / y if y else 0) - 1" },
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    r = a / b / c", -1, -1, -1, NULL },		/* ambiguous */
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    r = a / compute()", -1, -1, -1, NULL },	/* a call evaluated twice */
-	{ "python", "ZeroDivisionError", "division by zero",
-	  "    print(\"a/b\", a / 100)", -1, -1, -1, NULL },	/* only literal divisors */
-	{ "python", "ZeroDivisionError", "integer division or modulo by zero",
-	  "    page = offset // per_page", -1, -1, -1,
-	  "    page = offset // per_page if per_page else 0" },
-	{ "python", "KeyError", "'host'",
-	  "    host = cfg['db']['host']", -1, -1, -1,
-	  "    host = cfg['db'].get('host')" },
-	{ "python", "KeyError", "'db'",
-	  "    host = cfg[\"db\"][\"host\"]", -1, -1, -1,
-	  "    host = cfg.get(\"db\", {}).get(\"host\")" },
-	{ "python", "KeyError", "'items'",
-	  "    first = data['items'][0]", -1, -1, -1, NULL },	/* {}[0] fails again */
+	/* Python: a parameter that is missing or not a number -> 400 */
+	{ "python", "ValueError", "invalid literal for int() with base 10: ''",
+	  FLASK "@app.get('/products')\ndef products():\n"
+	  "    size = int(request.args.get('size', ''))\n    return jsonify(size=size)\n",
+	  7, -1, -1, -1, "py-param-400", 1,
+	  "    try:\n        size = int(request.args.get('size', ''))\n"
+	  "    except (TypeError, ValueError):\n"
+	  "        abort(400, description=\"parameter 'size' is missing or not an integer\")\n" },
+	{ "python", "ValueError", "invalid literal for int() with base 10: ''",
+	  FLASK "@app.get('/products')\ndef products():\n"
+	  "    size = int(request.args.get('size', ''))\n",
+	  7, -1, -1, -1, "py-param-400", 1, "from flask import Flask, jsonify, request, abort\n" },
+	{ "python", "TypeError", "unsupported operand type(s) for +: 'NoneType' and 'int'",
+	  FLASK "@app.get('/next')\ndef nxt():\n    page = request.args.get('page', type=int)\n"
+	  "    return jsonify(page=page + 1)\n",
+	  8, -1, -1, -1, "py-param-400", 1, "except (TypeError, ValueError):" },
+	{ "python", "TypeError", "unsupported operand type(s) for +: 'NoneType' and 'int'",
+	  "PRICES = {}\n\ndef total(sku, qty):\n    return PRICES.get(sku) + qty\n",
+	  4, -1, -1, -1, "py-param-400", 0, "does not come from the request" },
+	{ "python", "ValueError", "invalid literal for int() with base 10: 'x'",
+	  FLASK "@app.get('/n')\ndef n():\n    return jsonify(n=int(request.args['n']) + compute())\n",
+	  7, -1, -1, -1, "py-param-400", 0, "also calls compute()" },
+	/* JSON of the request body -> 400; of a file -> refused */
+	{ "python", "json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)",
+	  "import json\nfrom http.server import BaseHTTPRequestHandler\n\n"
+	  "class H(BaseHTTPRequestHandler):\n    def do_POST(self):\n"
+	  "        n = int(self.headers.get('Content-Length', 0))\n"
+	  "        order = json.loads(self.rfile.read(n))\n        self.send_response(201)\n",
+	  7, -1, -1, -1, "py-json-400", 1,
+	  "        except ValueError:\n"
+	  "            self.send_error(400, \"the request body is not valid JSON\")\n"
+	  "            return\n" },
+	{ "python", "json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)",
+	  "import json\n\ndef load():\n    return json.loads(open('catalog.json').read())\n",
+	  4, -1, -1, -1, "py-json-400", 0, "read from a file" },
+	/* KeyError: a body field -> 400, an unknown id -> 404, else refused */
+	{ "python", "KeyError", "'qty'",
+	  FLASK "@app.post('/orders')\ndef order():\n    data = request.get_json()\n"
+	  "    qty = int(data['qty'])\n    return jsonify(qty=qty)\n",
+	  8, -1, -1, -1, "py-field-400", 1, "except KeyError:\n        abort(400, description=\"field 'qty' is missing\")" },
 	{ "python", "KeyError", "'XL-9'",
-	  "    return PRICES[sku] * qty", -1, -1, -1, NULL },	/* None * qty fails again */
+	  FLASK "PRICES = {'tea': 3}\n\n@app.get('/price/<sku>')\ndef price(sku):\n"
+	  "    return jsonify(price=PRICES[sku])\n",
+	  9, -1, -1, -1, "py-lookup-404", 1, "    if sku not in PRICES:\n        abort(404, description=\"not found\")\n    return jsonify(price=PRICES[sku])\n" },
+	{ "python", "KeyError", "'coffee'",
+	  "PRICES = {'tea': 3}\n\ndef price(sku):\n    return {'sku': sku, 'price': PRICES[sku]}\n",
+	  4, -1, -1, -1, "py-key-get", 0, "invented default" },
 	{ "python", "KeyError", "'XL-9'",
-	  "    return jsonify(price=PRICES[sku])", -1, -1, -1,
-	  "    return jsonify(price=PRICES.get(sku))" },
-	{ "python", "KeyError", "'DATABASE_URL'",
-	  "    url = os.environ['DATABASE_URL']", -1, -1, -1, NULL },
-	{ "python", "KeyError", "'a'",
-	  "    d['a'] = d['b']", -1, -1, -1, NULL },		/* not the failing load */
+	  "PRICES = {}\n\ndef total(sku, qty):\n    return PRICES[sku] * qty\n",
+	  4, -1, -1, -1, "py-key-get", 0, "used in arithmetic" },
+	/* None from a lookup keyed by the URL -> 404 */
+	{ "python", "AttributeError", "'NoneType' object has no attribute 'name'",
+	  FLASK "USERS = {}\n\n@app.get('/users/<int:uid>')\ndef user(uid):\n"
+	  "    u = USERS.get(uid)\n    return jsonify(name=u.name)\n",
+	  10, -1, -1, -1, "py-lookup-404", 1, "    if u is None:\n        abort(404" },
 	{ "python", "AttributeError", "'NoneType' object has no attribute 'display_name'",
-	  "    return jsonify(name=user.display_name)", 24, 41, -1,
-	  "    return jsonify(name=(user.display_name if user is not None else None))" },
-	{ "python", "AttributeError", "'NoneType' object has no attribute 'email'",
-	  "    return User.query.get(uid).email", -1, -1, -1,
-	  "    return _obj.email if (_obj := User.query.get(uid)) is not None else None" },
-	{ "python", "AttributeError", "'NoneType' object has no attribute 'strip'",
-	  "    name = request.args.get('name').strip().lower()", -1, -1, -1,
-	  "    name = _obj.strip().lower() if (_obj := request.args.get('name')) is not None else None" },
-	{ "python", "AttributeError", "'NoneType' object has no attribute 'x'",
-	  "    p.x = 1", -1, -1, -1, NULL },
-	{ "python", "AttributeError", "'NoneType' object has no attribute 'items'",
-	  "    for line in order.items:", -1, -1, -1,
-	  "    for line in (order.items if order is not None else ()):" },
-	{ "python", "TypeError", "'NoneType' object is not subscriptable",
-	  "    return row['total']", -1, -1, -1,
-	  "    return row['total'] if row is not None else None" },
-	{ "python", "IndexError", "list index out of range",
-	  "    first = items[0]", -1, -1, -1, "    first = items[0] if items else None" },
-	{ "python", "IndexError", "list index out of range",
-	  "    v = parts[i].strip()", -1, -1, -1,
-	  "    v = parts[i].strip() if -len(parts) <= i < len(parts) else None" },
-	{ "python", "IndexError", "list index out of range",
-	  "    port = line.split(':')[1]", -1, -1, -1,
-	  "    port = _obj[1] if len(_obj := line.split(':')) > 1 else None" },
-	{ "python", "KeyError", "7",
-	  "    return USERS[uid]['name']", -1, -1, -1,
-	  "    return USERS.get(uid, {}).get('name')" },
-	{ "python", "TypeError", "'NoneType' object is not iterable",
-	  "    for item in order.get('items'):  # all", -1, -1, -1,
-	  "    for item in (order.get('items') or ()):  # all" },
-	{ "python", "TypeError", "'NoneType' object is not iterable",
-	  "    a, b = pair()", -1, -1, -1, NULL },
-	{ "python", "ValueError", "bad", "    int(x)", -1, -1, -1, NULL },
-	{ "python", "KeyError", "'k'", "    s = \"\"\"d['k']\"\"\"", -1, -1, -1, NULL },
-	{ "node", "TypeError", "Cannot read properties of undefined (reading 'profile')",
-	  "  return user.profile.name;", 14, -1, -1, "  return user?.profile.name;" },
-	{ "node", "TypeError", "Cannot read properties of null (reading 'items')",
-	  "  const n = order.items.length; // order.items", -1, -1, -1,
-	  "  const n = order?.items.length; // order.items" },
-	{ "node", "TypeError", "Cannot read properties of undefined (reading '0')",
-	  "  return rows[0].id;", -1, -1, -1, "  return rows?.[0].id;" },
-	{ "node", "TypeError", "Cannot read properties of undefined (reading 'x')",
-	  "  a.x = 1;", -1, -1, -1, NULL },
+	  "def user_name(uid):\n    return find_user(uid).display_name\n",
+	  2, -1, -1, -1, "py-lookup-404", 0, "invented default" },
+	/* ZeroDivision: an average of nothing is 0; a divisor from the request -> 400 */
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def average(values):\n    total = sum(values)\n    count = len(values)\n"
+	  "    return total / count\n",
+	  4, -1, -1, -1, "py-average-empty", 1, "    return total / count if count else None\n" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  FLASK "@app.get('/catalog')\ndef catalog():\n"
+	  "    size = int(request.args.get('size', 0))\n    pages = TOTAL // size\n",
+	  8, -1, -1, -1, "py-param-400", 1, "except ZeroDivisionError:" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def pages(total, size):\n    return total / size\n",
+	  2, -1, -1, -1, "py-average-empty", 0, "would be invented" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def summary(orders):\n    amounts = [o['amount'] for o in orders]\n"
+	  "    return {'average': round(sum(amounts) / len(amounts), 2)}\n",
+	  3, -1, -1, -1, "py-average-empty", 1,
+	  "{'average': (round(sum(amounts) / len(amounts), 2) if len(amounts) else None)}" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def pct(xs):\n    return sum(xs) / len(xs) * 100\n",
+	  2, -1, -1, -1, "py-average-empty", 0, "used in arithmetic" },
+	{ "python", "statistics.StatisticsError", "mean requires at least one data point",
+	  "import statistics\n\ndef avg(orders):\n    amounts = [o['amount'] for o in orders]\n"
+	  "    return statistics.mean(amounts)\n",
+	  5, -1, -1, -1, "py-average-empty", 1, "statistics.mean(amounts) if amounts else None" },
+	{ "python", "UnboundLocalError", "cannot access local variable 'rate' where it is not associated with a value",
+	  "def price(kind, base):\n    if kind == 'member':\n        rate = 0.9\n    return base * rate\n",
+	  4, -1, -1, -1, "py-unbound-local", 0, "rate is assigned only on some paths (line 3)" },
+	/* Node */
+	{ "node", "SyntaxError", "Unexpected end of JSON input",
+	  EXPRESS "app.post('/orders', (req, res) => {\n  const order = JSON.parse(req.query.data);\n"
+	  "  res.json(order);\n});\n",
+	  5, -1, -1, -1, "node-json-400", 1,
+	  "  let order;\n  try {\n    order = JSON.parse(req.query.data);\n  } catch (err) {\n"
+	  "    return res.status(400).json({ error: \"the request body is not valid JSON\" });\n  }\n" },
+	{ "node", "SyntaxError", "Unexpected end of JSON input",
+	  "const fs = require('fs');\nfunction load() {\n  const c = JSON.parse(fs.readFileSync('c.json', 'utf8'));\n  return c;\n}\n",
+	  3, -1, -1, -1, "node-json-400", 0, "read from a file" },
+	{ "node", "TypeError", "Cannot read properties of undefined (reading 'city')",
+	  EXPRESS "app.post('/ship', (req, res) => {\n  const city = req.body.address.city;\n  res.json({ city });\n});\n",
+	  5, -1, -1, -1, "node-field-400", 1,
+	  "  if (req.body.address === undefined || req.body.address === null) {\n"
+	  "    return res.status(400).json({ error: \"field 'address' is missing\" });\n  }\n" },
+	{ "node", "TypeError", "Cannot read properties of undefined (reading 'name')",
+	  EXPRESS "const USERS = {};\napp.get('/users/:id', (req, res) => {\n  const user = USERS[req.params.id];\n"
+	  "  res.json({ name: user.name });\n});\n",
+	  7, -1, -1, -1, "node-lookup-404", 1, "return res.status(404).json({ error: \"not found\" });" },
+	{ "node", "TypeError", "Cannot read properties of undefined (reading 'lat')",
+	  EXPRESS "app.get('/weather', async (req, res) => {\n  const loc = await geocode(req.query.city);\n"
+	  "  const q = loc.geo.lat + ',' + loc.geo.lon;\n  res.json({ q });\n});\n",
+	  6, -1, -1, -1, "node-lookup-404", 0, "optional chaining would answer an invented undefined" },
 	{ "node", "TypeError", "Cannot destructure property 'id' of 'req.body' as it is undefined.",
-	  "  const { id, name } = req.body; // input", -1, -1, -1,
-	  "  const { id, name } = req.body ?? {}; // input" },
-	{ "node", "TypeError", "Cannot destructure property 'id' of 'undefined' as it is undefined.",
-	  "  const { id } = a || b;", -1, -1, -1, NULL },
-	{ "java", "java.lang.NullPointerException", "x", "  return s.length();", -1, -1, -1, NULL },
+	  EXPRESS "app.post('/x', (req, res) => {\n  const { id } = req.body;\n  res.json({ id });\n});\n",
+	  5, -1, -1, -1, "node-field-400", 1, "the request has no JSON body" },
+	{ "node", "TypeError", "req.query.tags.map is not a function",
+	  EXPRESS "app.get('/t', (req, res) => {\n  const tags = req.query.tags.map((t) => t.trim());\n  res.json(tags);\n});\n",
+	  5, -1, -1, -1, "node-array-400", 1, "if (!Array.isArray(req.query.tags)) {" },
+	{ "node", "TypeError", "items.map is not a function",
+	  "function names(items) {\n  return items.map((i) => i.name);\n}\n",
+	  2, -1, -1, -1, "node-array-400", 0, "not in an HTTP handler" },
+	{ "node", "RangeError", "Invalid array length",
+	  EXPRESS "app.get('/grid', (req, res) => {\n  const n = Number(req.query.n);\n"
+	  "  const cells = new Array(n).fill(0);\n  res.json(cells);\n});\n",
+	  6, -1, -1, -1, "node-param-400", 1, "if (!Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1) {" },
+	/* Ruby, Go, Java, PHP */
+	{ "ruby", "NoMethodError", "undefined method `name' for nil:NilClass",
+	  "require 'sinatra'\n\nUSERS = {}\n\nget '/users/:id' do\n  user = USERS[params[:id]]\n"
+	  "  user.name\nend\n",
+	  7, -1, -1, -1, "ruby-lookup-404", 1, "  halt 404, \"not found\" if user.nil?\n  user.name\n" },
+	{ "ruby", "NoMethodError", "undefined method `price' for nil:NilClass",
+	  "class Order\n  def total(items)\n    items.first.price\n  end\nend\n",
+	  3, -1, -1, -1, "ruby-lookup-404", 0, "not a variable" },
+	{ "go", "assignment to entry in nil map", "",
+	  "package main\n\ntype Store struct {\n\tcounts map[string]int\n}\n\n"
+	  "func (s *Store) Hit(k string) {\n\ts.counts[k]++\n}\n",
+	  8, -1, -1, -1, "go-nil-map", 1, "\tif s.counts == nil {\n\t\ts.counts = make(map[string]int)\n\t}\n\ts.counts[k]++\n" },
+	{ "go", "assignment to entry in nil map", "",
+	  "package main\n\nfunc add(m map[string]int, k string) {\n\tm[k] = 1\n}\n",
+	  4, -1, -1, -1, "go-nil-map", 0, "the caller's map" },
+	{ "go", "runtime error", "index out of range [2] with length 2",
+	  "package main\n\nimport (\n\t\"net/http\"\n\t\"strings\"\n)\n\n"
+	  "func item(w http.ResponseWriter, r *http.Request) {\n\tparts := strings.Split(r.URL.Path, \"/\")\n"
+	  "\tw.Write([]byte(parts[2]))\n}\n",
+	  10, -1, -1, -1, "go-index-400", 1, "\tif len(parts) <= 2 {\n\t\thttp.Error(w, \"bad request: a part is missing\", http.StatusBadRequest)\n\t\treturn\n\t}\n" },
+	{ "java", "java.lang.NullPointerException",
+	  "Cannot invoke \"String.toUpperCase()\" because \"name\" is null",
+	  "import com.sun.net.httpserver.HttpExchange;\nimport java.util.Map;\n\nclass Users {\n"
+	  "    static Map<String, String> NAMES = Map.of();\n\n"
+	  "    static void handle(HttpExchange ex) throws java.io.IOException {\n"
+	  "        String id = ex.getRequestURI().getPath().substring(7);\n"
+	  "        String name = NAMES.get(id);\n"
+	  "        byte[] b = name.toUpperCase().getBytes();\n"
+	  "        ex.sendResponseHeaders(200, b.length);\n    }\n}\n",
+	  10, -1, -1, -1, "java-lookup-404", 1, "        if (name == null) {\n            ex.sendResponseHeaders(404, -1);\n" },
+	{ "java", "java.lang.NullPointerException",
+	  "Cannot invoke \"String.length()\" because \"<parameter1>\" is null",
+	  "class A {\n    static int len(String s) {\n        return s.length();\n    }\n}\n",
+	  3, -1, -1, -1, "java-lookup-404", 0, "not in a void HttpExchange" },
+	{ "php", "Warning", "Undefined array key \"q\"",
+	  "<?php\nheader('Content-Type: application/json');\n$q = trim($_GET['q']);\necho json_encode(['q' => $q]);\n",
+	  3, -1, -1, -1, "php-param-400", 1, "if (!isset($_GET['q'])) {\n    http_response_code(400);\n" },
+	{ "php", "Warning", "Undefined array key \"email\"",
+	  "<?php\nfunction email($user) {\n    return $user['email'];\n}\n",
+	  3, -1, -1, -1, "php-param-400", 0, "is not read from $_GET" },
 };
 
 static void
@@ -116,18 +193,87 @@ test_cases(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-		const char *what;
-		char *got = template_fix(cases[i].lang, cases[i].exc, cases[i].msg, cases[i].line,
-		    cases[i].col, cases[i].end_col, cases[i].op_col, &what);
-		if (!cases[i].want && got)
-			fail_msg("case %zu: want no fix, got '%s'", i, got);
-		if (cases[i].want && (!got || strcmp(got, cases[i].want)))
-			fail_msg("case %zu:\n got  '%s'\n want '%s'", i, got ? got : "(none)",
-			    cases[i].want);
-		if (got)
-			assert_non_null(what);
-		free(got);
+		const struct tcase *c = &cases[i];
+		struct template_result r;
+		int got = template_apply(&r, c->lang, c->exc, c->msg, c->src, c->line, c->col,
+		    c->end_col, c->op_col);
+		int n = jv_array_length(jv_copy(r.considered));
+		jv last = n > 0 ? jv_array_get(jv_copy(r.considered), n - 1) : jv_null();
+		const char *name = record_str(last, "template"), *why = record_str(last, "reason");
+
+		if (got != c->applied)
+			fail_msg("case %zu (%s): applied %d, want %d; last considered %s: %s", i, c->tpl,
+			    got, c->applied, name ? name : "-", why ? why : "-");
+		if (!name || strcmp(name, c->tpl))
+			fail_msg("case %zu: template '%s', want '%s' (%s)", i, name ? name : "-", c->tpl,
+			    why ? why : "-");
+		if (got) {
+			char *pwhy = NULL;
+			int ok;
+			if (!strstr(r.text, c->has))
+				fail_msg("case %zu (%s): patched file lacks\n%s\n--- got:\n%s", i, c->tpl,
+				    c->has, r.text);
+			assert_string_equal(r.name, c->tpl);
+			assert_non_null(r.what);
+			assert_true(r.nchanges > 0);
+			/* The patched file parses with the language's own parser. */
+			ok = syntax_check(c->lang, c->lang[0] == 'n' ? "app.js" : "f", c->src, r.text,
+			    &pwhy);
+			if (ok == 0)
+				fail_msg("case %zu (%s): %s:\n%s", i, c->tpl, pwhy, r.text);
+			if (ok < 0)
+				print_message("# case %zu: not parsed: %s\n", i, pwhy);
+			free(pwhy);
+		} else if (!why || !strstr(why, c->has))
+			fail_msg("case %zu (%s): reason '%s' lacks '%s'", i, c->tpl, why ? why : "-",
+			    c->has);
+		jv_free(last);
+		template_result_release(&r);
 	}
+}
+
+/* Every applied case changes nothing but what its changes say. */
+static void
+test_unknown(void **state)
+{
+	struct template_result r;
+
+	(void)state;
+	assert_int_equal(template_apply(&r, "cobol", "X", "y", "a\n", 1, -1, -1, -1), 0);
+	assert_int_equal(jv_array_length(jv_copy(r.considered)), 0);
+	template_result_release(&r);
+	assert_int_equal(template_apply(&r, "python", "KeyError", "'k'", "s = \"\"\"d['k']\"\"\"\n",
+	    1, -1, -1, -1), 0);
+	template_result_release(&r);
+	assert_int_equal(template_apply(&r, "python", "KeyError", "'k'", "x = d['k']\r\n", 1, -1,
+	    -1, -1), 0);
+	assert_int_equal(jv_array_length(jv_copy(r.considered)), 1);
+	template_result_release(&r);
+	/* a line past the end of the file */
+	assert_int_equal(template_apply(&r, "python", "KeyError", "'k'", "x = 1\n", 9, -1, -1, -1), 0);
+	template_result_release(&r);
+}
+
+/* A patched file that does not parse is caught; a missing parser is
+ * "cannot tell", never "fine". */
+static void
+test_syntax(void **state)
+{
+	char *why = NULL;
+
+	(void)state;
+	assert_int_equal(syntax_check("python", "a.py", "x = 1\n", "x = (1\n", &why), 0);
+	assert_non_null(why);
+	free(why);
+	assert_int_equal(syntax_check("python", "a.py", "x = 1\n", "x = 2\n", &why), 1);
+	free(why);
+	assert_int_equal(syntax_check("cobol", "a.cob", "x", "y", &why), -1);
+	assert_non_null(strstr(why, "no parser"));
+	free(why);
+	/* the parser rejects the original too: proves nothing */
+	assert_int_equal(syntax_check("python", "a.py", "x = (\n", "x = (\n", &why), -1);
+	assert_non_null(strstr(why, "original"));
+	free(why);
 }
 
 int
@@ -135,6 +281,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_syntax),
 	};
 
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);
