@@ -488,6 +488,7 @@ struct notify_opts {
 	const char *trigger_url;	/* MEND_TRIGGER_URL, may be NULL */
 	const char *secret;		/* MEND_TRIGGER_SECRET, may be NULL */
 	double min_confidence;		/* no fix link below this */
+	const char *agent;		/* MEND_AGENT: a fix can be written without a diff */
 	double link_ttl;		/* seconds a fix link lives */
 	double now;
 };
@@ -506,6 +507,8 @@ struct notify_msg {
 	char *footer;
 };
 
+/* 1 when a fix job could produce a change: a diff, edits, or an agent. */
+int notify_fixable(jv rec, const char *agent);
 /* Build the message for rec (borrowed); release with notify_msg_release. */
 int notify_msg_build(struct notify_msg *m, jv rec, const struct notify_opts *o);
 void notify_msg_release(struct notify_msg *m);
