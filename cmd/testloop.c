@@ -197,11 +197,14 @@ replay_collect(struct replay *rp, jv rec)
 			if (j == rp->n && (rp->path[rp->n] = strdup(p))) {
 				if ((rp->method[rp->n] = strdup(method))) {
 					rp->body[rp->n] = body ? strdup(body) : NULL;
-					rp->known[rp->n] = jv_null();
-					rp->peers[rp->n] = jv_array();
-					if (sp && shape_known_find(sp, &rp->known[rp->n],
-					    &rp->peers[rp->n], record_str(e, "monitor"), url) < 0)
+					if (shape_known_find(sp, &rp->known[rp->n], &rp->peers[rp->n],
+					    record_str(e, "monitor"), url) < 0) {
 						mend_warn("%s", mend_errmsg());
+						record_clear(&rp->known[rp->n]);
+						record_clear(&rp->peers[rp->n]);
+						rp->known[rp->n] = jv_null();
+						rp->peers[rp->n] = jv_array();
+					}
 					rp->n++;
 				} else
 					free(rp->path[rp->n]);
@@ -706,6 +709,7 @@ handle(jv rec, void *arg)
 	char commit[41], logpath[4200], *diff = NULL;
 	int lockfd = -1, iter, passed = 0, replay_ok = -1, reproduced = -1, replay_state = 0;
 	int regress_ok = 0;
+	long all = 0;
 	const char *verdict = NULL;
 	jv regress = jv_invalid();
 	long lines = 0;
@@ -851,8 +855,9 @@ handle(jv rec, void *arg)
 	free(diff);
 	diff = NULL;
 	/* The size of the fix itself, before a regression test joins it. */
-	if (repo_resolve(r, commit, "HEAD") == 0)
-		repo_diff(r, base, commit, NULL, NULL, &lines);
+	if (repo_resolve(r, commit, "HEAD") == 0 &&
+	    repo_diff(r, base, commit, NULL, &files, &lines) == 0)
+		record_clear(&files);
 	if (rp.n > 0) {
 		verdict = replay_ok >= 0 ? replay_verdict(&rp) : "failed";
 		replay_state = replay_ok <= 0 ? 0 : !strcmp(verdict, "degraded") ? 4 :
@@ -867,9 +872,7 @@ handle(jv rec, void *arg)
 		    "the patched answer lost data; a test would pin that" :
 		    "the replay did not pass"));
 	if (repo_resolve(r, commit, "HEAD") == 0 && repo_diff(r, base, commit, NULL, &files,
-	    NULL) == 0) {
-		long all = 0;
-		repo_diff(r, base, commit, NULL, NULL, &all);
+	    &all) == 0) {
 		rec = record_set_str(rec, "patch.commit", commit);
 		rec = record_set(rec, "patch.files", jv_copy(files));
 		rec = record_set_num(rec, "patch.lines", (double)all);

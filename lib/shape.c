@@ -27,7 +27,8 @@
  * answer, lacks a path every known-good answer had, or is no longer
  * JSON.  An answer that says it has nothing -- a count-like member
  * (count, total, n, size, length) of 0 and none non-zero -- may be
- * empty: its zeros and empty arrays are not losses.  Without a
+ * empty: its empty arrays and zero counts are not losses, but a zero
+ * elsewhere (an average, a ratio over nothing) still is.  Without a
  * known-good record only the bad strings count, and a 2xx is unproven.
  *
  * This does not handle answers over SHAPE_BODY_MAX or that are not JSON
@@ -456,7 +457,7 @@ count_like(const char *path)
 {
 	const char *k = strrchr(path, '.');
 	static const char *const names[] = { "count", "total", "n", "size", "length", "num",
-		"orders", "items_count", "total_count", "hits", NULL };
+		"hits", NULL };
 	int i;
 
 	if (!k || strchr(k, '['))
@@ -518,8 +519,10 @@ losses(jv reasons, jv known, jv shape)
 				const char *t = loss_tokens[i];
 				if (!tokens_have(jv_string_value(now), t) || record_num(tok, t, 0) > 0)
 					continue;
-				if (empty_ok && (!strcmp(t, "zero") || !strcmp(t, "arr0") ||
-				    !strcmp(t, "obj0")))
+				/* Nothing to count: empty containers and zero counts are
+				 * right; a zero average or ratio over nothing is not. */
+				if (empty_ok && (!strcmp(t, "arr0") || !strcmp(t, "obj0") ||
+				    (!strcmp(t, "zero") && count_like(path))))
 					continue;
 				reasons = reason(reasons, "'%s' %s (never in %.0f known-good answer%s)",
 				    path, loss_words(t), n, n == 1 ? "" : "s");

@@ -114,10 +114,14 @@ test_judge(void **state)
 	    "{\"$\":\"obj\",\"$.total\":\"num\",\"$.items\":\"arr\"}", why, sizeof why),
 	    "degraded");
 	assert_string_equal(why, "'$.pages' is missing (in all 2 known-good answers)");
-	/* An answer that says it has nothing may be empty. */
+	/* An answer that says it has nothing may be empty; not a zero ratio. */
+	assert_string_equal(verdict(k, none, "GET", "/products?page=1", NULL, 200,
+	    "{\"$\":\"obj\",\"$.total\":\"zero\",\"$.pages\":\"num\",\"$.items\":\"arr0\"}",
+	    NULL, 0), "good");
 	assert_string_equal(verdict(k, none, "GET", "/products?page=1", NULL, 200,
 	    "{\"$\":\"obj\",\"$.total\":\"zero\",\"$.pages\":\"zero\",\"$.items\":\"arr0\"}",
-	    NULL, 0), "good");
+	    why, sizeof why), "degraded");
+	assert_string_equal(why, "'$.pages' is now 0 (never in 2 known-good answers)");
 	/* No longer JSON. */
 	assert_string_equal(verdict(k, none, "GET", "/products?page=1", NULL, 200, NULL, why,
 	    sizeof why), "degraded");
