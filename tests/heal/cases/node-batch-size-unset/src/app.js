@@ -1,5 +1,5 @@
 'use strict';
-// node-config-retries-zero - a list endpoint that splits work into batches
+// node-batch-size-unset - a list endpoint that splits work into batches
 //
 // Configuration from the environment: PORT, STATE_DIR (the service's data
 // files), BATCH_SIZE.  A request that fails is answered 500 and its stack
