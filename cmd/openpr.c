@@ -399,11 +399,14 @@ handle(jv rec, void *arg)
 	draft = opt.draft || !passed || conf < opt.draft_below;
 	if (!strcmp(kind, "none")) {
 		summary = request_pull(r, rec, url, stat);
+		/* The body a forge would get, for whoever sends the request. */
+		body = pr_body(rec, stat, passed);
 		rec = record_set(rec, "pr", JV_OBJECT(jv_string("forge"), jv_string("none"),
 		    jv_string("url"), jv_string(url), jv_string("number"), jv_null(),
 		    jv_string("branch"), jv_string(branch), jv_string("created"),
 		    jv_bool(!(had && !strcmp(remote_at, commit))), jv_string("draft"), jv_bool(draft),
-		    jv_string("summary"), summary ? jv_string(summary) : jv_null()));
+		    jv_string("summary"), summary ? jv_string(summary) : jv_null(),
+		    jv_string("body"), body ? jv_string(body) : jv_null()));
 	} else {
 		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
