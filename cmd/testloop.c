@@ -352,7 +352,7 @@ replay_run(struct replay *rp, const char *wd, const char *logpath, jv *statuses)
 		*statuses = jv_array_append(*statuses, jv_number((double)resp.status));
 		shape_of_body(&shape, resp.body, resp.body_len);
 		j = shape_judge(rp->known[i], rp->peers[i], rp->method[i], rp->path[i], rp->body[i],
-		    resp.status, shape);
+		    resp.status, shape, 1);
 		v = record_str(j, "verdict");
 		if (!v || !strcmp(v, "failed"))
 			all = 0;

@@ -802,7 +802,7 @@ shape_seen(struct detector *d, struct mon *m, struct src *s, struct fields *f)
 			snprintf(method, sizeof method, "%.*s", (int)(f->nmethod < 15 ? f->nmethod : 15),
 			    f->method ? f->method : "GET");
 			j = shape_judge(m->known, jv_null(), method, m->url, NULL,
-			    isnan(f->status) ? 0 : (long)f->status, shape);
+			    isnan(f->status) ? 0 : (long)f->status, shape, 0);
 			degraded = record_str(j, "verdict") && !strcmp(record_str(j, "verdict"),
 			    "degraded");
 			jv_free(j);

@@ -747,10 +747,12 @@ jv shape_learn(jv known, const char *monitor, const char *url, long status, jv s
  * Judge an answer: {"verdict": "good"|"rejected"|"degraded"|"unproven"|
  * "failed", "reasons": [...]}.  known (a known-good record or null) and
  * peers (the known-good records of the same path) borrowed; shape
- * borrowed, null when the answer was not JSON.
+ * borrowed, null when the answer was not JSON.  strict (judging a fix):
+ * a zero that is not a count is a loss even in an answer that says it
+ * has nothing.
  */
 jv shape_judge(jv known, jv peers, const char *method, const char *url, const char *req_body,
-    long status, jv shape);
+    long status, jv shape, int strict);
 /* Path and query of a URL (borrowed from url). */
 const char *shape_url_path(const char *url);
 /* The known-good record of monitor and url in the spool (1 found, 0 not: *out null). */
