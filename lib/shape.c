@@ -25,9 +25,10 @@
  * good, else unproven; a 2xx degraded when it holds a loss token (null,
  * zero, empty, arr0, obj0, bad) that path never had in a known-good
  * answer, lacks a path every known-good answer had, or is no longer
- * JSON.  An answer that says it has nothing -- a count-like member
- * (count, total, n, size, length, a plural noun) of 0 and none non-zero
- * -- may be empty: its empty arrays and zero counts are not losses.  A
+ * JSON.  An answer that says it has nothing -- a count member (count,
+ * total, n, size, length) of 0 and none non-zero -- may be empty: its
+ * empty arrays and zero counts (plural nouns too: orders, pages) are not
+ * losses.  A
  * zero elsewhere (an average, a ratio over nothing) still is when
  * judging a fix (strict: testloop); a recovery (detect) lets it pass,
  * the service is answering with its data again.  Without a
@@ -453,13 +454,19 @@ loss_words(const char *tok)
 	return "holds a value formatted from a missing one (undefined, NaN, None, null)";
 }
 
-/* Count-like member name: count, total, n, size, length, num... */
+/*
+ * A count-like member: count, total, n, size, length, hits, a name with
+ * "count" or "total" in it (strong: these say how much there is), or a
+ * plural noun holding a number (orders, pages; weak: only its own zero
+ * is excused).
+ */
 static int
-count_like(const char *path)
+count_like(const char *path, int strong)
 {
 	const char *k = strrchr(path, '.');
-	static const char *const names[] = { "count", "total", "n", "size", "length", "num",
-		"hits", NULL };
+	static const char *const names[] = { "count", "total", "n", "size", "length", "hits",
+		NULL };
+	size_t n;
 	int i;
 
 	if (!k || strchr(k, '['))
@@ -468,9 +475,10 @@ count_like(const char *path)
 	for (i = 0; names[i]; i++)
 		if (!strcasecmp(k, names[i]))
 			return 1;
-	/* A plural noun holding a number counts things: orders, pages, users. */
-	return strcasestr(k, "count") || strcasestr(k, "total") ||
-	    (strlen(k) > 2 && k[strlen(k) - 1] == 's' && k[strlen(k) - 2] != 's');
+	if (strcasestr(k, "count") || strcasestr(k, "total"))
+		return 1;
+	n = strlen(k);
+	return !strong && n > 2 && k[n - 1] == 's' && k[n - 2] != 's';
 }
 
 /* Does the answer say it has nothing (a count-like 0 and no count-like non-zero)? */
@@ -480,7 +488,7 @@ says_empty(jv shape)
 	int zero = 0, nonzero = 0;
 
 	jv_object_foreach(shape, k, t) {
-		if (jv_get_kind(t) == JV_KIND_STRING && count_like(jv_string_value(k))) {
+		if (jv_get_kind(t) == JV_KIND_STRING && count_like(jv_string_value(k), 1)) {
 			zero |= tokens_have(jv_string_value(t), "zero");
 			nonzero |= tokens_have(jv_string_value(t), "num");
 		}
@@ -526,7 +534,7 @@ losses(jv reasons, jv known, jv shape, int strict)
 				/* Nothing to count: empty containers and zero counts are
 				 * right; a zero average or ratio over nothing is not. */
 				if (empty_ok && (!strcmp(t, "arr0") || !strcmp(t, "obj0") ||
-				    (!strcmp(t, "zero") && (!strict || count_like(path)))))
+				    (!strcmp(t, "zero") && (!strict || count_like(path, 0)))))
 					continue;
 				reasons = reason(reasons, "'%s' %s (never in %.0f known-good answer%s)",
 				    path, loss_words(t), n, n == 1 ? "" : "s");
