@@ -422,7 +422,7 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 	if (regress_write(&t, wd, &q) < 0) {
 		out = record_set(out, "written", jv_false());
 		out = record_set_str(out, "why", mend_errmsg());
-		goto done;
+		goto release;
 	}
 	out = record_set_str(out, "path", t.path);
 	out = record_set_str(out, "framework", t.framework);
@@ -453,6 +453,7 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 	} else {
 		before.ok = 1;
 	}
+	regress_test_release(&t);
 	if (repo_checkout(r, branch) < 0 || regress_write(&t, wd, &q) < 0) {
 		out = record_set(out, "written", jv_false());
 		out = record_set_str(out, "why", mend_errmsg());
@@ -488,7 +489,6 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 	    before.ok ? "PASSES" : "fails");
 release:
 	regress_test_release(&t);
-done:
 	run_release(&before);
 	run_release(&after);
 	jv_free(q.checks);

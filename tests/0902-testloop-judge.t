@@ -6,7 +6,7 @@
 # fails without it and passes with it, and a ready pull request.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
-plan 21
+plan 22
 mkdir -p "$T/shop" "$T/state" && cd "$T/shop" && git init -q -b main && cat > shop.py <<'PY' &&
 import json
 import math
@@ -202,3 +202,4 @@ git -C "$T/check" show HEAD:"$rt" > "$T/rt.py" && git -C "$T/check" checkout -q 
 (cd "$T/check" && python3 -m unittest -q "${rt%.py}" > "$T/before" 2>&1)
 is "$?" 1 "and fails on the base"
 like "$(cat "$T/before")" "*GET /home answered 500; want 2xx*" "saying what the request answered"
+not_ok "no sanitizer report from any stage" grep -q "Sanitizer\|runtime error" "$T/err"
