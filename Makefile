@@ -87,6 +87,10 @@ bench: all
 demo: all
 	@scripts/demo
 
+# The heal corpus: every case through the offline loop, judged (tests/heal/run).
+heal: all
+	@tests/heal/run
+
 lint-man:
 	mandoc -T lint -W warning $(MANS)
 
@@ -109,5 +113,5 @@ uninstall:
 clean:
 	rm -rf bin obj gen build libmend.a tests/unit/*.o
 
-.PHONY: all deps units check test bench demo lint-man install uninstall clean
+.PHONY: all deps units check test bench demo heal lint-man install uninstall clean
 .SECONDARY:

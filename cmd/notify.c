@@ -358,6 +358,7 @@ main(int argc, char **argv)
 		usage("no webhooks: give -w URL or set MEND_WEBHOOKS");
 	opts.trigger_url = getenv("MEND_TRIGGER_URL");
 	opts.secret = getenv("MEND_TRIGGER_SECRET");
+	opts.agent = getenv("MEND_AGENT");
 	if (opts.trigger_url && *opts.trigger_url && opts.secret && *opts.secret &&
 	    sign_secret_ok(opts.secret) < 0)
 		mend_warn("no fix links will be sent: %s", mend_errmsg());

@@ -144,6 +144,10 @@ pr_body(jv rec, const char *diffstat, int passed)
 	if (!passed)
 		fprintf(f, "> **The tests did not pass.** This draft was opened with "
 		    "--allow-failing for a human to finish; do not merge it as is.\n\n");
+	else if (record_num(rec, "testrun.confidence", 0) < opt.draft_below)
+		fprintf(f, "> **Draft: confidence %.2f is below the %.2f a ready pull request needs.** "
+		    "See \"What is not proven\" below before merging.\n\n",
+		    record_num(rec, "testrun.confidence", 0), opt.draft_below);
 	fprintf(f, "## What users saw\n\n%s", or_(record_str(rec, "incident.summary"), "A failure"));
 	if ((s = record_str(rec, "incident.monitor")))
 		fprintf(f, " (monitor `%s`", s);
@@ -224,6 +228,26 @@ pr_body(jv rec, const char *diffstat, int passed)
 				fprintf(f, "%.0f", jv_number_value(a));
 			else
 				fprintf(f, "-");
+			{
+				jv j;
+				j = record_get(rec, "testrun.judgment.answers");
+				if (jv_get_kind(j) == JV_KIND_ARRAY && i < jv_array_length(jv_copy(j))) {
+					jv one = jv_array_get(jv_copy(j), i), rs = record_get(one, "reasons");
+					int k, m = jv_get_kind(rs) == JV_KIND_ARRAY ?
+					    jv_array_length(jv_copy(rs)) : 0;
+					fprintf(f, ", judged **%s**", or_(record_str(one, "verdict"), "?"));
+					for (k = 0; k < m; k++) {
+						jv r1 = jv_array_get(jv_copy(rs), k);
+						fprintf(f, "%s", k ? "; " : ": ");
+						put_clean(f, jv_get_kind(r1) == JV_KIND_STRING ?
+						    jv_string_value(r1) : "", 300);
+						jv_free(r1);
+					}
+					jv_free(rs);
+					jv_free(one);
+				}
+				jv_free(j);
+			}
 			fputc('\n', f);
 			jv_free(r);
 			jv_free(a);
@@ -235,8 +259,29 @@ pr_body(jv rec, const char *diffstat, int passed)
 	} else
 		fprintf(f, "- No replay (testloop ran without --serve).\n");
 	jv_free(rp);
+	rp = record_get(rec, "testrun.regression_test");
+	if (jv_get_kind(rp) == JV_KIND_OBJECT && record_bool(rp, "written", 0))
+		fprintf(f, "- Regression test `%s` (%s, `%s`): added; it %s without the fix and "
+		    "passes with it.\n", or_(record_str(rp, "path"), "?"),
+		    or_(record_str(rp, "framework"), "?"), or_(record_str(rp, "command"), "?"),
+		    record_bool(rp, "fails_before", 0) ? "fails" : "**also passes**");
+	else if (jv_get_kind(rp) == JV_KIND_OBJECT)
+		fprintf(f, "- No regression test: %s.\n", or_(record_str(rp, "why"), "not written"));
+	jv_free(rp);
 	fprintf(f, "- Confidence: **%.2f** (testloop(1) gives the formula).\n",
 	    record_num(rec, "testrun.confidence", 0));
+	rp = record_get(rec, "testrun.unproven");
+	if (jv_get_kind(rp) == JV_KIND_ARRAY && (n = jv_array_length(jv_copy(rp))) > 0) {
+		fprintf(f, "\n## What is not proven\n\n");
+		for (i = 0; i < n; i++) {
+			jv u = jv_array_get(jv_copy(rp), i);
+			fprintf(f, "- ");
+			put_clean(f, jv_get_kind(u) == JV_KIND_STRING ? jv_string_value(u) : "", 400);
+			fputc('\n', f);
+			jv_free(u);
+		}
+	}
+	jv_free(rp);
 	fprintf(f, "\n## How to reject it\n\nClose this pull request and delete the branch "
 	    "`%s`. Nothing changes until it is merged; mend will not reopen it for incident "
 	    "`%s` unless the fix job is run again.\n",
@@ -409,11 +454,14 @@ handle(jv rec, void *arg)
 	draft = opt.draft || !passed || conf < opt.draft_below;
 	if (!strcmp(kind, "none")) {
 		summary = request_pull(r, rec, url, stat);
+		/* The body a forge would get, for whoever sends the request. */
+		body = pr_body(rec, stat, passed);
 		rec = record_set(rec, "pr", JV_OBJECT(jv_string("forge"), jv_string("none"),
 		    jv_string("url"), jv_string(url), jv_string("number"), jv_null(),
 		    jv_string("branch"), jv_string(branch), jv_string("created"),
 		    jv_bool(!(had && !strcmp(remote_at, commit))), jv_string("draft"), jv_bool(draft),
-		    jv_string("summary"), summary ? jv_string(summary) : jv_null()));
+		    jv_string("summary"), summary ? jv_string(summary) : jv_null(),
+		    jv_string("body"), body ? jv_string(body) : jv_null()));
 	} else {
 		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
@@ -504,7 +552,7 @@ main(int argc, char **argv)
 	opt.forge = getenv("MEND_FORGE") && *getenv("MEND_FORGE") ? getenv("MEND_FORGE") : NULL;
 	opt.api = getenv("MEND_FORGE_API") && *getenv("MEND_FORGE_API") ? getenv("MEND_FORGE_API")
 	    : NULL;
-	opt.draft_below = 0.7;
+	opt.draft_below = 0.9;
 	while ((c = getopt_long(argc, argv, "f:r:s:dh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt.forge = optarg; break;

@@ -42,7 +42,7 @@
 
 static struct {
 	const char *spool, *test, *fixer, *serve, *allow, *protect, *sandbox;
-	int max_iter, no_network, network;
+	int max_iter, no_network, network, regress;
 	double timeout, fixer_timeout, serve_timeout;
 	long mem, max_lines;
 } opt;
@@ -59,7 +59,8 @@ usage(const char *why)
 		mend_warn("%s", why);
 	fprintf(why ? stderr : stdout,
 	    "usage: testloop [-t CMD] [-n N] [--fixer CMD] [--serve CMD] [--timeout DUR]\n"
-	    "                [--network | --no-network] [--sandbox MODE] [-s DIR] [FILE...]\n");
+	    "                [--network | --no-network] [--sandbox MODE] [--no-regression-test]\n"
+	    "                [-s DIR] [FILE...]\n");
 	exit(why ? EX_USAGE : 0);
 }
 
@@ -139,9 +140,16 @@ run_tests(struct run *r, const char *wd, const char *cmd)
 
 /* ---- replay ---- */
 
+/*
+ * A request to replay: method, path+query, the body the probe sent (or
+ * NULL), and what the spool knows of its good answers (shape.c).
+ */
 struct replay {
 	int n;
-	char *method[MAX_REPLAY], *path[MAX_REPLAY];
+	char *method[MAX_REPLAY], *path[MAX_REPLAY], *body[MAX_REPLAY];
+	jv known[MAX_REPLAY], peers[MAX_REPLAY];
+	jv judged;		/* the last run's verdicts, one per request */
+	jv shapes;		/* the last run's answer shapes, for the regression test */
 };
 
 static void
@@ -152,8 +160,13 @@ replay_release(struct replay *rp)
 	for (i = 0; i < rp->n; i++) {
 		free(rp->method[i]);
 		free(rp->path[i]);
+		free(rp->body[i]);
+		jv_free(rp->known[i]);
+		jv_free(rp->peers[i]);
 	}
 	rp->n = 0;
+	record_clear(&rp->judged);
+	record_clear(&rp->shapes);
 }
 
 /* The failing requests of the incident's evidence: method and path+query. */
@@ -164,6 +177,7 @@ replay_collect(struct replay *rp, jv rec)
 	int i, j, n;
 
 	rp->n = 0;
+	rp->judged = rp->shapes = jv_invalid();
 	if (jv_get_kind(ev) != JV_KIND_ARRAY) {
 		jv_free(ev);
 		return;
@@ -172,20 +186,29 @@ replay_collect(struct replay *rp, jv rec)
 	for (i = 0; i < n && rp->n < MAX_REPLAY; i++) {
 		jv e = jv_array_get(jv_copy(ev), i);
 		const char *url = record_str(e, "url"), *method = record_str(e, "method"), *p;
+		const char *body = record_str(e, "request_body");
 		double status = record_num(e, "status", -1);
 		int failed = !record_bool(e, "ok", 1) || status == 0 || status >= 500;
 
-		if (url && failed && (p = strstr(url, "://"))) {
-			p = strchr(p + 3, '/');
-			p = p ? p : "/";
+		if (url && failed && strstr(url, "://")) {
+			p = shape_url_path(url);
 			method = method && *method ? method : "GET";
 			for (j = 0; j < rp->n; j++)
 				if (!strcmp(rp->path[j], p) && !strcmp(rp->method[j], method))
 					break;
 			if (j == rp->n && (rp->path[rp->n] = strdup(p))) {
-				if ((rp->method[rp->n] = strdup(method)))
+				if ((rp->method[rp->n] = strdup(method))) {
+					rp->body[rp->n] = body ? strdup(body) : NULL;
+					if (shape_known_find(sp, &rp->known[rp->n], &rp->peers[rp->n],
+					    record_str(e, "monitor"), url) < 0) {
+						mend_warn("%s", mend_errmsg());
+						record_clear(&rp->known[rp->n]);
+						record_clear(&rp->peers[rp->n]);
+						rp->known[rp->n] = jv_null();
+						rp->peers[rp->n] = jv_array();
+					}
 					rp->n++;
-				else
+				} else
 					free(rp->path[rp->n]);
 			}
 		}
@@ -234,14 +257,42 @@ port_open(const struct proc *p, int port)
 	return ok;
 }
 
+/* How bad a verdict is, for the worst of several. */
+static int
+verdict_rank(const char *v)
+{
+	return !strcmp(v, "failed") ? 4 : !strcmp(v, "degraded") ? 3 : !strcmp(v, "unproven") ? 2
+	    : 1;
+}
+
+/* The worst verdict of the last run ("failed" when none). */
+static const char *
+replay_verdict(const struct replay *rp)
+{
+	const char *w = NULL;
+	int i, n = jv_is_valid(rp->judged) ? jv_array_length(jv_copy(rp->judged)) : 0;
+
+	for (i = 0; i < n; i++) {
+		jv j = jv_array_get(jv_copy(rp->judged), i);
+		const char *v = record_str(j, "verdict");
+		if (v && (!w || verdict_rank(v) > verdict_rank(w)))
+			w = v;
+		jv_free(j);
+	}
+	return !w ? "failed" : !strcmp(w, "failed") ? "failed" : !strcmp(w, "degraded")
+	    ? "degraded" : !strcmp(w, "unproven") ? "unproven" : !strcmp(w, "rejected")
+	    ? "rejected" : "good";
+}
+
 /*
  * Start the service in wd, replay every request, stop it.  *statuses
- * gets one status per request (0: no answer).  Returns 1 when all
- * answered below 400, 0 when one did not, -1 when the service did not
- * come up.
+ * gets one status per request (0: no answer), rp->judged the verdict
+ * of each answer (shape.c: against the known-good answers).  Returns 1
+ * when none failed (a 5xx, no answer, a 4xx to a good request), 0 when
+ * one did, -1 when the service did not come up.
  */
 static int
-replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *statuses)
+replay_run(struct replay *rp, const char *wd, const char *logpath, jv *statuses)
 {
 	char portenv[32];
 	const char *extra[] = { portenv, NULL }, *hide[] = { spool_dir(sp), NULL };
@@ -256,6 +307,10 @@ replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *sta
 	int port = free_port(), i, all = 1, st, logfd;
 
 	*statuses = jv_array();
+	record_clear(&rp->judged);
+	record_clear(&rp->shapes);
+	rp->judged = jv_array();
+	rp->shapes = jv_array();
 	if (port < 0)
 		return mend_errno("no free port");
 	snprintf(portenv, sizeof portenv, "PORT=%d", port);
@@ -291,16 +346,29 @@ replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *sta
 		char url[4200];
 
 		snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, rp->path[i]);
+		jv shape, j;
+		const char *v;
+
 		req.method = rp->method[i];
 		req.url = url;
 		req.open_socket = service_socket;
 		req.socket_arg = &p;
 		req.timeout_ms = 10000;
+		if (rp->body[i]) {
+			req.body = rp->body[i];
+			req.body_len = strlen(rp->body[i]);
+		}
 		if (http_do(&resp, &req) < 0)
 			resp.status = 0;
 		*statuses = jv_array_append(*statuses, jv_number((double)resp.status));
-		if (resp.status < 100 || resp.status >= 400)
+		shape_of_body(&shape, resp.body, resp.body_len);
+		j = shape_judge(rp->known[i], rp->peers[i], rp->method[i], rp->path[i], rp->body[i],
+		    resp.status, shape, 1);
+		v = record_str(j, "verdict");
+		if (!v || !strcmp(v, "failed"))
 			all = 0;
+		rp->judged = jv_array_append(rp->judged, j);
+		rp->shapes = jv_array_append(rp->shapes, shape);
 		http_resp_release(&resp);
 	}
 	proc_kill(&p, SIGTERM, 1);
@@ -312,6 +380,134 @@ replay_run(const struct replay *rp, const char *wd, const char *logpath, jv *sta
 	if (i == 100)
 		proc_wait(&p, &st);
 	return all;
+}
+
+/* ---- the regression test ---- */
+
+static int
+guard_setup(struct guard *g, const char *wd)
+{
+	guard_init(g, wd);
+	if (opt.max_lines >= 0)
+		g->max_lines = opt.max_lines;
+	return guard_protect(g, opt.protect) < 0 || guard_allow(g, opt.allow) < 0 ? -1 : 0;
+}
+
+static void
+run_release(struct run *run)
+{
+	record_clear(&run->log);
+	record_clear(&run->failures);
+}
+
+/*
+ * Write a regression test for the first replayed request (regress.c),
+ * run it with the fix (it must pass) and on the base (it should fail),
+ * and commit it on the branch when it passes.  *verified: committed and
+ * failing without the fix.  Returns what happened, for the record.
+ */
+static jv
+regression_step(struct repo *r, const char *wd, const char *branch, const char *base,
+    const char *id, struct replay *rp, int *verified)
+{
+	struct regress_req q = { 0 };
+	struct regress_test t;
+	struct run before = { 0 }, after = { 0 };
+	jv j = jv_array_get(jv_copy(rp->judged), 0), shape = jv_array_get(jv_copy(rp->shapes), 0);
+	jv reasons = record_get(j, "reasons"), out = jv_object(), why = jv_null();
+	const char *v = record_str(j, "verdict");
+	char commit[41], msg[1024];
+
+	*verified = 0;
+	q.id = id;
+	q.method = rp->method[0];
+	q.path = rp->path[0];
+	q.body = rp->body[0];
+	q.serve = opt.serve;
+	q.want_4xx = v && !strcmp(v, "rejected");
+	if (q.want_4xx && jv_array_length(jv_copy(reasons)) > 1)
+		why = jv_array_get(jv_copy(reasons), 1);
+	q.why = jv_get_kind(why) == JV_KIND_STRING ? jv_string_value(why) : NULL;
+	q.checks = q.want_4xx ? jv_array() : shape_checks(rp->known[0], shape);
+	out = record_set(out, "request", jv_string_fmt("%s %s", q.method, q.path));
+	if (regress_write(&t, wd, &q) < 0) {
+		out = record_set(out, "written", jv_false());
+		out = record_set_str(out, "why", mend_errmsg());
+		goto release;
+	}
+	out = record_set_str(out, "path", t.path);
+	out = record_set_str(out, "framework", t.framework);
+	out = record_set_str(out, "command", t.command);
+	mend_warn("%s: regression test %s: %s", id, t.path, t.command);
+	if (run_tests(&after, wd, t.command) < 0)
+		after.ok = 0;
+	if (!after.ok) {
+		char p[4200];
+		snprintf(p, sizeof p, "%s/%s", wd, t.path);
+		unlink(p);
+		out = record_set(out, "written", jv_false());
+		out = record_set(out, "passes_after", jv_false());
+		out = record_set_str(out, "why", "the test fails with the fix; not added");
+		out = record_set(out, "log", jv_is_valid(after.log) ? jv_copy(after.log) : jv_null());
+		goto release;
+	}
+	/* Without the fix: the base, with the test written into it. */
+	if (repo_checkout(r, base) == 0) {
+		struct regress_test t2;
+		if (regress_write(&t2, wd, &q) == 0) {
+			if (run_tests(&before, wd, t2.command) < 0)
+				before.ok = 1;	/* unknown: not proven to fail */
+			regress_test_release(&t2);
+		} else {
+			before.ok = 1;
+		}
+	} else {
+		before.ok = 1;
+	}
+	regress_test_release(&t);
+	if (repo_checkout(r, branch) < 0 || regress_write(&t, wd, &q) < 0) {
+		out = record_set(out, "written", jv_false());
+		out = record_set_str(out, "why", mend_errmsg());
+		goto release;
+	}
+	{
+		struct guard g;
+		jv files = jv_invalid();
+		long lines;
+		int rc = guard_setup(&g, wd);
+		if (rc == 0)
+			rc = repo_stage_all(r, &g, &files, &lines);
+		guard_release(&g);
+		jv_free(files);
+		snprintf(msg, sizeof msg, "mend: regression test for %s %s\n\n"
+		    "It %s without the fix and passes with it.\n", q.method, q.path,
+		    before.ok ? "also passes" : "fails");
+		if (rc == 0)
+			rc = repo_commit(r, commit, msg);
+		if (rc < 0) {
+			out = record_set(out, "written", jv_false());
+			out = record_set_str(out, "why", mend_errmsg());
+			repo_checkout(r, branch);
+			goto release;
+		}
+	}
+	out = record_set(out, "written", jv_true());
+	out = record_set_str(out, "commit", commit);
+	out = record_set(out, "passes_after", jv_true());
+	out = record_set(out, "fails_before", jv_bool(!before.ok));
+	*verified = !before.ok;
+	mend_warn("%s: regression test committed as %.12s; it %s without the fix", id, commit,
+	    before.ok ? "PASSES" : "fails");
+release:
+	regress_test_release(&t);
+	run_release(&before);
+	run_release(&after);
+	jv_free(q.checks);
+	jv_free(why);
+	jv_free(reasons);
+	jv_free(j);
+	jv_free(shape);
+	return out;
 }
 
 /* ---- the fixer ---- */
@@ -393,14 +589,6 @@ ask_fixer(jv *out, jv rec)
 	return rc;
 }
 
-static int
-guard_setup(struct guard *g, const char *wd)
-{
-	guard_init(g, wd);
-	if (opt.max_lines >= 0)
-		g->max_lines = opt.max_lines;
-	return guard_protect(g, opt.protect) < 0 || guard_allow(g, opt.allow) < 0 ? -1 : 0;
-}
 
 /*
  * Apply a revised analysis as a new commit on branch.  A revision
@@ -473,6 +661,54 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 	return rc;
 }
 
+/* What the confidence does not prove, in words, for the pull request. */
+static jv
+unproven(const struct replay *rp, int passed, int reproduced, const char *verdict, jv regress,
+    long tests_passed, int iter)
+{
+	jv out = jv_array();
+	int i, n;
+
+	if (!passed)
+		return jv_array_append(out, jv_string("the fix did not pass"));
+	if (tests_passed == 0)
+		out = jv_array_append(out, jv_string("the output shows no test ran"));
+	if (iter > 1)
+		out = jv_array_append(out, jv_string_fmt("it took %d attempts", iter));
+	if (rp->n == 0) {
+		out = jv_array_append(out, jv_string("the failing request was not replayed "
+		    "against the patched service (no --serve)"));
+	} else {
+		if (reproduced <= 0)
+			out = jv_array_append(out, jv_string("the request did not fail on the base, "
+			    "so its replay proves little"));
+		n = jv_is_valid(rp->judged) ? jv_array_length(jv_copy(rp->judged)) : 0;
+		for (i = 0; i < n && verdict && (!strcmp(verdict, "degraded") ||
+		    !strcmp(verdict, "unproven")); i++) {
+			jv j = jv_array_get(jv_copy(rp->judged), i), rs = record_get(j, "reasons");
+			const char *v = record_str(j, "verdict");
+			int k, m = jv_get_kind(rs) == JV_KIND_ARRAY ? jv_array_length(jv_copy(rs)) : 0;
+			for (k = 0; v && (!strcmp(v, "degraded") || !strcmp(v, "unproven")) && k < m;
+			    k++) {
+				jv r = jv_array_get(jv_copy(rs), k);
+				out = jv_array_append(out, jv_string_fmt("%s %s: %s",
+				    !strcmp(v, "degraded") ? "the patched answer looks degraded:"
+				    : "the patched answer is unproven:", rp->path[i], jv_string_value(r)));
+				jv_free(r);
+			}
+			jv_free(rs);
+			jv_free(j);
+		}
+	}
+	if (jv_is_valid(regress) && !record_bool(regress, "written", 0))
+		out = jv_array_append(out, jv_string_fmt("no regression test: %s",
+		    record_str(regress, "why") ? record_str(regress, "why") : "not written"));
+	else if (jv_is_valid(regress) && !record_bool(regress, "fails_before", 0))
+		out = jv_array_append(out, jv_string("the regression test passes without the fix "
+		    "too"));
+	return out;
+}
+
 static int
 handle(jv rec, void *arg)
 {
@@ -483,6 +719,10 @@ handle(jv rec, void *arg)
 	jv before = jv_null(), after = jv_null(), files = jv_invalid(), steps = jv_array();
 	char commit[41], logpath[4200], *diff = NULL;
 	int lockfd = -1, iter, passed = 0, replay_ok = -1, reproduced = -1, replay_state = 0;
+	int regress_ok = 0;
+	long all = 0;
+	const char *verdict = NULL;
+	jv regress = jv_invalid();
 	long lines = 0;
 	double t0 = mend_mono();
 
@@ -625,14 +865,29 @@ handle(jv rec, void *arg)
 	files = jv_invalid();
 	free(diff);
 	diff = NULL;
+	/* The size of the fix itself, before a regression test joins it. */
+	if (repo_resolve(r, commit, "HEAD") == 0 &&
+	    repo_diff(r, base, commit, NULL, &files, &lines) == 0)
+		record_clear(&files);
+	if (rp.n > 0) {
+		verdict = replay_ok >= 0 ? replay_verdict(&rp) : "failed";
+		replay_state = replay_ok <= 0 ? 0 : !strcmp(verdict, "degraded") ? 4 :
+		    !strcmp(verdict, "unproven") ? 3 : reproduced > 0 ? 2 : 1;
+	}
+	if (passed && rp.n > 0 && opt.regress && replay_state > 0 && replay_state != 4)
+		regress = regression_step(r, wd, branch, base, id, &rp, &regress_ok);
+	else if (opt.regress)
+		regress = JV_OBJECT(jv_string("written"), jv_false(), jv_string("why"),
+		    jv_string(!passed ? "the fix did not pass" : rp.n == 0 ?
+		    "no failing request was replayed (--serve)" : replay_state == 4 ?
+		    "the patched answer lost data; a test would pin that" :
+		    "the replay did not pass"));
 	if (repo_resolve(r, commit, "HEAD") == 0 && repo_diff(r, base, commit, NULL, &files,
-	    &lines) == 0) {
+	    &all) == 0) {
 		rec = record_set_str(rec, "patch.commit", commit);
 		rec = record_set(rec, "patch.files", jv_copy(files));
-		rec = record_set_num(rec, "patch.lines", (double)lines);
+		rec = record_set_num(rec, "patch.lines", (double)all);
 	}
-	if (rp.n > 0)
-		replay_state = replay_ok > 0 ? (reproduced > 0 ? 2 : 1) : 0;
 	rec = record_set_str(rec, "type", "testrun");
 	rec = record_set(rec, "testrun", JV_OBJECT(
 	    jv_string("passed"), jv_bool(passed),
@@ -641,8 +896,15 @@ handle(jv rec, void *arg)
 	    jv_string("tests_failed"), run.failed < 0 ? jv_null() : jv_number(run.failed),
 	    jv_string("replayed"), jv_bool(rp.n > 0 && replay_ok > 0),
 	    jv_string("confidence"), jv_number(testrun_confidence(passed, rp.n > 0 ? replay_state : -1,
-		lines, iter, run.passed)),
+		lines, iter, run.passed, regress_ok)),
 	    jv_string("log"), jv_is_valid(run.log) ? jv_copy(run.log) : jv_string("")));
+	rec = record_set(rec, "testrun.judgment", rp.n > 0 && jv_is_valid(rp.judged) ?
+	    JV_OBJECT(jv_string("verdict"), jv_string(verdict), jv_string("answers"),
+	    jv_copy(rp.judged)) : jv_null());
+	rec = record_set(rec, "testrun.regression_test", jv_is_valid(regress) ? jv_copy(regress)
+	    : jv_null());
+	rec = record_set(rec, "testrun.unproven", unproven(&rp, passed, reproduced, verdict,
+	    regress, run.passed, iter));
 	rec = record_set_str(rec, "testrun.command", test);
 	rec = record_set_str(rec, "testrun.sandbox", sandbox_kind);
 	rec = record_set(rec, "testrun.failures", jv_is_valid(run.failures) ? jv_copy(run.failures)
@@ -668,6 +930,7 @@ handle(jv rec, void *arg)
 	if (!passed)
 		fail(1);
 out:
+	record_clear(&regress);
 	replay_release(&rp);
 	jv_free(before);
 	jv_free(after);
@@ -700,6 +963,7 @@ main(int argc, char **argv)
 		{ "no-network", no_argument, NULL, 'N' },
 		{ "network", no_argument, NULL, 'w' },
 		{ "sandbox", required_argument, NULL, 'x' },
+		{ "no-regression-test", no_argument, NULL, 'R' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "protect", required_argument, NULL, 'p' },
 		{ "max-lines", required_argument, NULL, 'm' },
@@ -722,6 +986,7 @@ main(int argc, char **argv)
 	opt.allow = getenv("MEND_ALLOW");
 	opt.protect = getenv("MEND_PROTECT");
 	opt.max_iter = 3;
+	opt.regress = 1;
 	opt.timeout = 600;
 	opt.fixer_timeout = 600;
 	opt.serve_timeout = 15;
@@ -766,6 +1031,7 @@ main(int argc, char **argv)
 				usage("bad --sandbox (auto, require or none)");
 			opt.sandbox = optarg;
 			break;
+		case 'R': opt.regress = 0; break;
 		case 'a': opt.allow = optarg; break;
 		case 'p': opt.protect = optarg; break;
 		case 'm':

@@ -593,6 +593,16 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 		    rc < 0 ? "The spool is not answering." :
 		    "This incident has no analysis in the spool. Nothing was done.");
 	}
+	/* A job with nothing to apply and no agent would only fail (patch exits 65). */
+	if (!notify_fixable(an, getenv("MEND_AGENT"))) {
+		jv_free(an);
+		jv_free(inc);
+		*code = MHD_HTTP_CONFLICT;
+		return respond_msg(c, *code, "Nothing to apply",
+		    "The analysis of this incident has no change to apply and no agent "
+		    "(MEND_AGENT) is configured to write one. Nothing was queued; the "
+		    "alert says what to check by hand.");
+	}
 	if (!record_str(an, "incident.summary") || !record_str(an, "incident.monitor")) {
 		jv row;
 		if (spool_incident_get(spool, &row, id) == 1) {

@@ -50,6 +50,15 @@
  *
  * The innermost frame of an error record's stack trace comes from
  * lib/trace.c's parsers (see innermost_frame).
+ *
+ * Known-good answers: a probe that passes while its monitor is healthy
+ * teaches the monitor's known-good record (shape.c; the spool's "shape"
+ * namespace, one key per monitor and URL, saved with the monitor) when
+ * its shape is one not seen last.  While a source is down, a probe that
+ * passes but whose answer shape.c judges degraded against that record
+ * (data lost: an array now empty, a member now null or 0, "undefined"
+ * in a string, no longer JSON) counts as a failure: a service that
+ * answers 200 with nothing in it has not recovered.
  */
 #include <ctype.h>
 #include <math.h>
@@ -101,6 +110,10 @@ struct mon {
 	char id[24], fp[20], cls[32];
 	double first_seen, last_seen;
 	int dirty;
+	/* known-good answers (shape.c), loaded on first use */
+	jv known;
+	int known_loaded, known_dirty;
+	char *shape_last;	/* the shape text learned last */
 	/* error groups */
 	int is_error;
 	char *exception, *frame, *message;
@@ -382,6 +395,9 @@ mon_free(struct mon *m, int nev)
 	free(m->exception);
 	free(m->frame);
 	free(m->message);
+	free(m->shape_last);
+	if (m->known_loaded)
+		jv_free(m->known);
 	free(m);
 }
 
@@ -752,11 +768,72 @@ resolve_incident(struct detector *d, struct mon *m, struct src *s, double ts)
 /* ---- probe records ---- */
 
 struct fields {
-	const char *type, *monitor, *url, *ts, *source, *error;
-	size_t ntype, nmonitor, nurl, nts, nsource, nerror;
+	const char *type, *monitor, *url, *ts, *source, *error, *shape, *method;
+	size_t ntype, nmonitor, nurl, nts, nsource, nerror, nshape, nmethod;
 	int ok;			/* -1 absent */
 	double status, ms;	/* NAN absent */
+	char *shape_own;	/* shape text dumped on the libjq path */
 };
+
+static int
+known_load(struct detector *d, struct mon *m)
+{
+	if (m->known_loaded)
+		return 0;
+	if (shape_known_get(d->sp, &m->known, m->name, m->url ? m->url : "") < 0)
+		return -1;
+	m->known_loaded = 1;
+	return 0;
+}
+
+/*
+ * A passing answer: while healthy, learn it (only a shape not seen
+ * last); while down, 1 when it is degraded against the known-good.
+ */
+static int
+shape_seen(struct detector *d, struct mon *m, struct src *s, struct fields *f)
+{
+	jv shape = jv_null(), j;
+	int degraded = 0;
+
+	if (!m->url || known_load(d, m) < 0)
+		return 0;
+	if (f->shape && record_parse(&shape, f->shape, f->nshape) < 0)
+		shape = jv_null();
+	if (s->down || m->open) {
+		if (jv_get_kind(m->known) == JV_KIND_OBJECT) {
+			char method[16];
+			snprintf(method, sizeof method, "%.*s", (int)(f->nmethod < 15 ? f->nmethod : 15),
+			    f->method ? f->method : "GET");
+			j = shape_judge(m->known, jv_null(), method, m->url, NULL,
+			    isnan(f->status) ? 0 : (long)f->status, shape, 0);
+			degraded = record_str(j, "verdict") && !strcmp(record_str(j, "verdict"),
+			    "degraded");
+			jv_free(j);
+		}
+		jv_free(shape);
+		return degraded;
+	}
+	if (jv_is_valid(m->known) && jv_get_kind(m->known) == JV_KIND_OBJECT &&
+	    m->shape_last && f->shape && !strncmp(m->shape_last, f->shape, f->nshape) &&
+	    !m->shape_last[f->nshape]) {
+		jv_free(shape);
+		return 0;
+	}
+	if (f->shape && set_str(&m->shape_last, f->shape, f->nshape) < 0) {
+		jv_free(shape);
+		return 0;
+	}
+	if (!f->shape && jv_get_kind(m->known) == JV_KIND_OBJECT &&
+	    record_num(m->known, "json", 0) == 0) {
+		jv_free(shape);
+		return 0;	/* not JSON, and known so */
+	}
+	m->known = shape_learn(m->known, m->name, m->url, isnan(f->status) ? 0 : (long)f->status,
+	    shape, NULL);
+	m->known_dirty = 1;
+	return 0;
+}
 
 static int
 probe_record(struct detector *d, struct fields *f, int when_fails, const char *line,
@@ -767,7 +844,7 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 	struct src *s, *o;
 	struct sample x;
 	double ts;
-	int fail, was_open, nsrc, quorum;
+	int fail, was_open, nsrc, quorum, degraded = 0;
 
 	if (!f->monitor) {
 		f->monitor = f->url;
@@ -802,6 +879,10 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 	if (!(s = src_get(d, m, f->source ? f->source : "", f->source ? f->nsource : 0)))
 		return -1;
 	mark_dirty(d, m);
+	if (!fail && shape_seen(d, m, s, f)) {
+		fail = 1;
+		degraded = 1;
+	}
 
 	if (ts > s->tmax)
 		s->tmax = ts;
@@ -826,6 +907,8 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 		    f->error ? f->error : "");
 		if (!f->error && when_fails)
 			snprintf(s->last_error, sizeof s->last_error, "when");
+		if (degraded)
+			snprintf(s->last_error, sizeof s->last_error, "degraded");
 	} else {
 		s->co++;
 		s->cf = 0;
@@ -1221,10 +1304,14 @@ scan(struct fields *f, const char *p, size_t len)
 				f->source = s, f->nsource = n;
 			else if (KEYIS(k, kn, "error"))
 				f->error = s, f->nerror = n;
+			else if (KEYIS(k, kn, "method"))
+				f->method = s, f->nmethod = n;
 			else
 				interesting = 0;
 			if (interesting && memchr(s, '\\', n))
 				return -1;
+		} else if (*v == '{' && KEYIS(k, kn, "shape")) {
+			f->shape = v, f->nshape = (size_t)(ve - v);
 		} else if (KEYIS(k, kn, "ok")) {
 			f->ok = *v == 't' ? 1 : *v == 'f' ? 0 : -1;
 		} else if (*v == '-' || isdigit((unsigned char)*v)) {
@@ -1261,7 +1348,16 @@ fields_of(struct fields *f, jv rec)
 	STR(ts, "ts");
 	STR(source, "source");
 	STR(error, "error");
+	STR(method, "method");
 #undef STR
+	if (record_has(rec, "shape")) {
+		jv sh = record_get(rec, "shape");
+		if (jv_get_kind(sh) == JV_KIND_OBJECT && (f->shape_own = record_dump(sh))) {
+			f->shape = f->shape_own;
+			f->nshape = strlen(f->shape_own);
+		}
+		jv_free(sh);
+	}
 	f->ok = record_bool(rec, "ok", -1);
 	f->status = record_num(rec, "status", NAN);
 	f->ms = record_num(rec, "ms", NAN);
@@ -1345,6 +1441,7 @@ detector_feed(struct detector *d, const char *line, size_t len)
 		}
 	}
 	rc = probe_record(d, &f, fails, line, len);
+	free(f.shape_own);
 	jv_free(rec);
 	return rc;
 }
@@ -1648,12 +1745,15 @@ detector_flush(struct detector *d, int (*fn)(jv rec, void *arg), void *arg)
 		if (spool_state_put(d->sp, "detect", m->key, m->is_error && !m->open &&
 		    !(m->srcs && m->srcs->n) ? jv_null() : mon_state(d, m)) < 0)
 			goto fail;
+		if (m->known_dirty && jv_get_kind(m->known) == JV_KIND_OBJECT &&
+		    shape_known_put(d->sp, m->name, m->url, jv_copy(m->known)) < 0)
+			goto fail;
 	}
 	if (metricrules_save(d->mr, d->sp) < 0 || spool_commit(d->sp) < 0)
 		goto fail;
 	metricrules_saved(d->mr);
 	for (k = 0; k < d->ndirty; k++)
-		d->dirty[k]->dirty = 0;
+		d->dirty[k]->dirty = d->dirty[k]->known_dirty = 0;
 	d->ndirty = 0;
 	recs = d->pending;
 	d->pending = jv_array();

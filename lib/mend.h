@@ -694,6 +694,7 @@ struct notify_opts {
 	const char *trigger_url;	/* MEND_TRIGGER_URL, may be NULL */
 	const char *secret;		/* MEND_TRIGGER_SECRET, may be NULL */
 	double min_confidence;		/* no fix link below this */
+	const char *agent;		/* MEND_AGENT: a fix can be written without a diff */
 	double link_ttl;		/* seconds a fix link lives */
 	double now;
 };
@@ -712,6 +713,8 @@ struct notify_msg {
 	char *footer;
 };
 
+/* 1 when a fix job could produce a change: a diff, edits, or an agent. */
+int notify_fixable(jv rec, const char *agent);
 /* Build the message for rec (borrowed); release with notify_msg_release. */
 int notify_msg_build(struct notify_msg *m, jv rec, const struct notify_opts *o);
 void notify_msg_release(struct notify_msg *m);
@@ -974,11 +977,81 @@ void testrun_count(const char *log, long *passed, long *failed);
 jv testrun_failures(const char *log);
 /*
  * The confidence of a fix (testloop(1) documents the formula).
- * replay_state: 2 failed before and passes after, 1 passes after only,
- * 0 fails after, -1 no replay.  tests_passed -1 when unknown.
+ * replay_state: 2 judged good after and failed before, 1 good after
+ * only, 3 unproven after, 4 degraded after, 0 fails after, -1 no replay.
+ * tests_passed -1 when unknown.  regress 1 when a regression test
+ * failed before the fix and passes with it.
  */
 double testrun_confidence(int passed, int replay_state, long lines, int iterations,
-    long tests_passed);
+    long tests_passed, int regress);
+
+/* shape.c - the shape of JSON answers; known-good answers; judging one */
+
+#define SHAPE_BODY_MAX (64 * 1024)	/* larger answers get no shape */
+
+/* {path: tokens} of a JSON value (consumed); shape.c's header says what. */
+jv shape_of(jv value);
+/* The shape of a JSON object or array body: 0 and *out, -1 not JSON (*out null). */
+int shape_of_body(jv *out, const char *body, size_t len);
+/*
+ * Learn one answer that passed into a known-good record (consumed, null
+ * to start one); shape (consumed) null when the answer was not JSON.
+ * Returns the new record.
+ */
+jv shape_learn(jv known, const char *monitor, const char *url, long status, jv shape,
+    const char *req_body);
+/*
+ * Judge an answer: {"verdict": "good"|"rejected"|"degraded"|"unproven"|
+ * "failed", "reasons": [...]}.  known (a known-good record or null) and
+ * peers (the known-good records of the same path) borrowed; shape
+ * borrowed, null when the answer was not JSON.  strict (judging a fix):
+ * a zero that is not a count is a loss even in an answer that says it
+ * has nothing.
+ */
+jv shape_judge(jv known, jv peers, const char *method, const char *url, const char *req_body,
+    long status, jv shape, int strict);
+/* Path and query of a URL (borrowed from url). */
+const char *shape_url_path(const char *url);
+/* The known-good record of monitor and url in the spool (1 found, 0 not: *out null). */
+int shape_known_get(struct spool *sp, jv *out, const char *monitor, const char *url);
+/* Store it (consumed). */
+int shape_known_put(struct spool *sp, const char *monitor, const char *url, jv known);
+/*
+ * For judging a request: *known the record of this URL (of monitor when
+ * several), else the one record of its path marked "peer"; *peers every
+ * record of the same path.  Both new references.
+ */
+int shape_known_find(struct spool *sp, jv *known, jv *peers, const char *monitor,
+    const char *url);
+
+/*
+ * What an answer must keep, for a regression test: [{path, forbid:
+ * [tokens], required}] -- per path of known (borrowed), the loss tokens
+ * no known-good answer had there and the answer's shape (borrowed) has
+ * not; required when every known-good answer had the path.
+ */
+jv shape_checks(jv known, jv shape);
+
+/* regress.c - a regression test for a fix in the project's framework */
+
+struct regress_req {
+	const char *id;			/* the incident */
+	const char *method, *path, *body;	/* the request (body may be NULL) */
+	const char *serve;		/* shell command starting the service on $PORT */
+	int want_4xx;			/* the right answer is a 4xx (a malformed request) */
+	const char *why;		/* why a 4xx is right */
+	jv checks;			/* shape_checks (borrowed), may be jv_null() */
+};
+
+struct regress_test {
+	char *path;			/* the file written, relative to the checkout */
+	char *command;			/* runs just that test */
+	const char *framework;		/* "unittest", "pytest", "node:test", "jest", "mocha" */
+};
+
+/* Write the test into the checkout wd; -1 when no writer fits the project. */
+int regress_write(struct regress_test *t, const char *wd, const struct regress_req *q);
+void regress_test_release(struct regress_test *t);
 
 /* template.c - fix templates for common code faults */
 

@@ -480,6 +480,21 @@ build_resolve(struct notify_msg *m, jv rec)
 	add_field(m, "Was", str_or(rec, "incident.summary", NULL));
 }
 
+/*
+ * Can a fix be produced from this analysis (borrowed)?  A diff or edits
+ * to apply, or an agent (agent: MEND_AGENT, may be NULL) to write one.
+ */
+int
+notify_fixable(jv rec, const char *agent)
+{
+	const char *diff = record_str(rec, "analysis.diff");
+	jv edits = record_get(rec, "analysis.edits");
+	int has = jv_get_kind(edits) == JV_KIND_ARRAY && jv_array_length(jv_copy(edits)) > 0;
+
+	jv_free(edits);
+	return (diff && *diff) || has || (agent && *agent);
+}
+
 /* Decide the fix link of an analysis: m->fix_url, or m->no_fix saying why not. */
 static void
 decide_fix(struct notify_msg *m, jv rec, const struct notify_opts *o)
@@ -493,7 +508,18 @@ decide_fix(struct notify_msg *m, jv rec, const struct notify_opts *o)
 	if (!strcmp(cat, "upstream"))
 		rc = asprintf(&why, "No fix offered: the cause is upstream, outside this code. "
 		    "A code change will not help; wait for it to recover or fail over.");
-	else if (conf < o->min_confidence)
+	else if (!notify_fixable(rec, o->agent)) {
+		jv rem = record_get(rec, "analysis.remediation");
+		jv first = jv_get_kind(rem) == JV_KIND_ARRAY && jv_array_length(jv_copy(rem)) > 0
+		    ? jv_array_get(jv_copy(rem), 0) : jv_null();
+		rc = asprintf(&why, "No fix link: there is no change to apply and no agent "
+		    "(MEND_AGENT) to write one, so a fix job could only fail. A person should "
+		    "%s%s", jv_get_kind(first) == JV_KIND_STRING ? "start here: " :
+		    "read the evidence and the log, and fix it by hand.",
+		    jv_get_kind(first) == JV_KIND_STRING ? jv_string_value(first) : "");
+		jv_free(first);
+		jv_free(rem);
+	} else if (conf < o->min_confidence)
 		rc = asprintf(&why, "No fix offered: confidence %.0f%% is below the %.0f%% "
 		    "needed for an automatic fix. Check the cause by hand first.", conf * 100,
 		    o->min_confidence * 100);

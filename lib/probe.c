@@ -34,8 +34,11 @@
  * check on a reused connection has no handshake of its own and reports
  * its origin's last one (struct origin).
  *
- * The body is streamed, never kept: its size is counted and `contains`
- * is searched across chunk boundaries with a carry of len-1 bytes.
+ * The body is streamed: its size is counted and `contains` is searched
+ * across chunk boundaries with a carry of len-1 bytes.  Only a JSON body
+ * (by its Content-Type) up to SHAPE_BODY_MAX is kept, for the length of
+ * the check, to put its shape (shape.c) in the record: what detect and
+ * testloop compare later answers with.
  */
 #include <ctype.h>
 #include <math.h>
@@ -93,6 +96,7 @@ struct result {
 	CURLcode code;
 	long status, redirects;
 	curl_off_t nl, ct, ac, st, tt;	/* libcurl's cumulative times, us */
+	char ctype[80];		/* Content-Type, "" when none */
 	char *location;
 	int has_days;
 	double days;
@@ -118,6 +122,9 @@ struct check {
 	int found;		/* contains seen */
 	char *carry;		/* last len(contains)-1 body bytes */
 	size_t ncarry;
+	char *body;		/* a JSON body kept for its shape, capacity SHAPE_BODY_MAX */
+	size_t nbody;
+	int body_state;		/* 0 not seen yet, 1 keeping it, 2 not (not JSON, too big) */
 	char errbuf[CURL_ERROR_SIZE];
 	/* Second pass (certificate dates after a verification failure). */
 	int certpass;
@@ -255,6 +262,7 @@ prober_free(struct prober *p)
 				curl_multi_remove_handle(l->multi, c->h);
 			curl_easy_cleanup(c->h);
 			free(c->carry);
+			free(c->body);
 			free(c->res.location);
 		}
 		free(l->checks);
@@ -740,6 +748,23 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	const char *needle = c->t->contains;
 
 	c->bytes += n;
+	if (c->body_state == 0) {
+		char *ct = NULL;
+		curl_easy_getinfo(c->h, CURLINFO_CONTENT_TYPE, &ct);
+		c->body_state = ct && strcasestr(ct, "json") ? 1 : 2;
+	}
+	if (c->body_state == 1) {
+		if (c->nbody + n > SHAPE_BODY_MAX) {
+			c->body_state = 2;
+		} else {
+			if (!c->body && !(c->body = malloc(SHAPE_BODY_MAX)))
+				c->body_state = 2;
+			else {
+				memcpy(c->body + c->nbody, data, n);
+				c->nbody += n;
+			}
+		}
+	}
 	if (!needle || c->found)
 		return n;
 	k = strlen(needle);
@@ -798,6 +823,8 @@ check_start(struct lane *l, struct check *c, struct target *t)
 	c->bytes = 0;
 	c->found = 0;
 	c->ncarry = 0;
+	c->nbody = 0;
+	c->body_state = 0;
 	c->errbuf[0] = '\0';
 	c->certpass = 0;
 	if (!plain || !c->plain) {
@@ -1005,6 +1032,11 @@ result_get(struct result *r, struct prober *p, CURL *h, CURLcode code,
 	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &r->ac);
 	curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &r->st);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &r->tt);
+	{
+		char *ct = NULL;
+		if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+			snprintf(r->ctype, sizeof r->ctype, "%s", ct);
+	}
 	if (r->status >= 300 && r->status < 400 && !t->follow &&
 	    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
 		r->location = strdup(loc);
@@ -1204,6 +1236,24 @@ format_record(struct prober *p, struct check *c, const struct result *r, struct 
 			putf(o, ",\"cert_days\":%.1f", r->days);
 		else
 			puts_(o, ",\"cert_days\":null");
+	}
+	if (r->ctype[0]) {
+		puts_(o, ",\"content_type\":");
+		put_str(o, r->ctype);
+	}
+	if (c->body_state == 1 && c->nbody > 0 && r->code == CURLE_OK) {
+		jv shape;
+		char *text;
+		if (shape_of_body(&shape, c->body, c->nbody) == 0 && (text = record_dump(shape))) {
+			puts_(o, ",\"shape\":");
+			puts_(o, text);
+			free(text);
+		}
+		jv_free(shape);
+	}
+	if (t->body && strlen(t->body) <= 4096) {
+		puts_(o, ",\"request_body\":");
+		put_str(o, t->body);
 	}
 	if (r->redirects > 0)
 		putf(o, ",\"redirects\":%ld", r->redirects);

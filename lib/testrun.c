@@ -197,24 +197,34 @@ testrun_failures(const char *log)
 /*
  * The confidence formula (testloop(1) documents it):
  *   0 when the attempt did not pass, else
- *   (0.45 + 0.35 R + 0.20 S) * I * K
- * R replay: 1 failing before and passing after, 0.8 passing after but
- *   not failing before (not reproduced), 0.5 no replay;
+ *   (0.45 + 0.35 R + 0.20 S) * I * K * G, and at most 0.5 when degraded
+ * R replay, by the judgment of the patched answer (shape.c):
+ *   1 good (the known-good shape, or a 4xx to a malformed request) and
+ *   failing before; 0.8 good but not failing before (not reproduced);
+ *   0.6 unproven (nothing known-good to compare with); 0.5 no replay;
+ *   degraded (the answer lost data) caps the whole at 0.5;
  * S size: 1 / (1 + lines / 50);
  * I iterations: 1 - 0.15 (iterations - 1);
- * K 0.5 when the output shows no test ran (0 passed), else 1.
+ * K 0.5 when the output shows no test ran (0 passed), else 1;
+ * G 1 when a regression test failed before the fix and passes with
+ *   it, else 0.9 -- so nothing reaches 0.9 without one.
  */
 double
-testrun_confidence(int passed, int replay_state, long lines, int iterations, long tests_passed)
+testrun_confidence(int passed, int replay_state, long lines, int iterations, long tests_passed,
+    int regress)
 {
-	double R = replay_state == 2 ? 1 : replay_state == 1 ? 0.8 : 0.5;
+	double R = replay_state == 2 ? 1 : replay_state == 1 ? 0.8 : replay_state == 3 ? 0.6
+	    : replay_state == 4 ? 1 : 0.5;
 	double S = 1.0 / (1.0 + (double)lines / 50.0);
 	double I = 1.0 - 0.15 * (iterations - 1);
 	double K = tests_passed == 0 ? 0.5 : 1;
+	double G = regress > 0 ? 1 : 0.9;
 	double c;
 
 	if (!passed)
 		return 0;
-	c = (0.45 + 0.35 * R + 0.20 * S) * (I < 0.1 ? 0.1 : I) * K;
+	c = (0.45 + 0.35 * R + 0.20 * S) * (I < 0.1 ? 0.1 : I) * K * G;
+	if (replay_state == 4 && c > 0.5)
+		c = 0.5;
 	return (double)(long)(c * 100 + 0.5) / 100;
 }

@@ -25,7 +25,8 @@ forge() {
 }
 forge gh
 export GITHUB_TOKEN=tok-123
-openpr --forge github --api-url "$api" --slug acme/calc "$T/run.json" > "$T/pr.json" 2> "$T/err"
+# testloop ran without --serve (confidence 0.74): ready only below the default 0.9.
+openpr --forge github --api-url "$api" --slug acme/calc --draft-below 0.7 "$T/run.json" > "$T/pr.json" 2> "$T/err"
 is "$?" 0 "openpr exits 0"
 is "$(jq -c '.type, .pr.forge, .pr.number, .pr.created, .pr.draft' "$T/pr.json" | tr '\n' ' ')" \
 	'"pr" "github" 1 true false ' "prints the pr record: created, not a draft"
@@ -44,7 +45,7 @@ like "$body" "*## What users saw*GET /div answers 500*since 2026-11-22T03:00:00.
 like "$body" "*## Root cause*calc.div divides by zero*" "body: the root cause"
 like "$body" "*## Evidence*GET http://calc.example/div?a=1&b=0 -> 500*" "body: the evidence"
 like "$body" "*## The change*calc.py | 2 ++*" "body: the change"
-like "$body" "*## Proof*python3 -m unittest* passed (3 passed, 0 failed)*Confidence: \*\*0.82\*\**" \
+like "$body" "*## Proof*python3 -m unittest* passed (3 passed, 0 failed)*Confidence: \*\*0.74\*\**" \
 	"body: tests and confidence"
 like "$body" "*## How to reject it*" "body: how to reject it"
 not_ok "the token is in no output" grep -q tok-123 "$T/pr.json" "$T/err"

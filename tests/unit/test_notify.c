@@ -17,6 +17,7 @@ static const struct notify_opts opts = {
 	.secret = "0123456789abcdef-test-secret",
 	.min_confidence = 0.4,
 	.link_ttl = 3600,
+	.agent = "my-agent",
 	.now = 1800000000.0,
 };
 

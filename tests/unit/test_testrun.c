@@ -58,21 +58,28 @@ static void
 test_confidence(void **state)
 {
 	(void)state;
-	/* (0.45 + 0.35 + 0.20 / (1 + 2/50)) = 0.9923 */
-	assert_true(testrun_confidence(1, 2, 2, 1, 3) == 0.99);
+	/* judged good, reproduced, regression test: (0.45 + 0.35 + 0.20 / (1 + 2/50)) = 0.9923 */
+	assert_true(testrun_confidence(1, 2, 2, 1, 3, 1) == 0.99);
+	/* the same without a regression test: * 0.9 -- below 0.9 */
+	assert_true(testrun_confidence(1, 2, 2, 1, 3, 0) == 0.89);
 	/* no replay: 0.45 + 0.175 + 0.1923 = 0.8173 */
-	assert_true(testrun_confidence(1, -1, 2, 1, 3) == 0.82);
-	/* replay passes but did not fail before: 0.45 + 0.28 + 0.1923 */
-	assert_true(testrun_confidence(1, 1, 2, 1, 3) == 0.92);
+	assert_true(testrun_confidence(1, -1, 2, 1, 3, 1) == 0.82);
+	/* replay judged good but did not fail before: 0.45 + 0.28 + 0.1923 */
+	assert_true(testrun_confidence(1, 1, 2, 1, 3, 1) == 0.92);
+	/* unproven (nothing known-good): 0.45 + 0.21 + 0.1923 */
+	assert_true(testrun_confidence(1, 3, 2, 1, 3, 1) == 0.85);
+	/* degraded: at most 0.5 */
+	assert_true(testrun_confidence(1, 4, 2, 1, 3, 1) == 0.5);
+	assert_true(testrun_confidence(1, 4, 2, 3, 0, 0) == 0.31);
 	/* third run: * 0.7 */
-	assert_true(testrun_confidence(1, -1, 2, 3, 3) == 0.57);
+	assert_true(testrun_confidence(1, -1, 2, 3, 3, 1) == 0.57);
 	/* 50 lines: S = 0.5 -> 0.45 + 0.175 + 0.1 */
-	assert_true(testrun_confidence(1, -1, 50, 1, -1) == 0.73);
+	assert_true(testrun_confidence(1, -1, 50, 1, -1, 1) == 0.73);
 	/* no test passed: halved */
-	assert_true(testrun_confidence(1, -1, 2, 1, 0) == 0.41);
-	assert_true(testrun_confidence(0, 2, 2, 1, 3) == 0);
+	assert_true(testrun_confidence(1, -1, 2, 1, 0, 1) == 0.41);
+	assert_true(testrun_confidence(0, 2, 2, 1, 3, 1) == 0);
 	/* never below 0.1 of the score for many iterations */
-	assert_true(testrun_confidence(1, 2, 0, 20, 3) == 0.1);
+	assert_true(testrun_confidence(1, 2, 0, 20, 3, 1) == 0.1);
 }
 
 static void

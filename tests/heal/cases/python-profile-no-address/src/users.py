@@ -1,0 +1,2 @@
+def card(user):
+    return {"name": user["name"], "city": user["address"]["city"]}

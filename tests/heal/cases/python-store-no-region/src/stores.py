@@ -1,0 +1,2 @@
+def label(store):
+    return {"id": store["id"], "label": "%s (%s)" % (store["name"], store["region"]["name"])}
