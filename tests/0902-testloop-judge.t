@@ -6,6 +6,8 @@
 # fails without it and passes with it, and a ready pull request.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
+# The service reads its state from $T/state: let it into the sandbox.
+export MEND_SANDBOX_RO=$T/state
 plan 22
 mkdir -p "$T/shop" "$T/state" && cd "$T/shop" && git init -q -b main && cat > shop.py <<'PY' &&
 import json
@@ -118,7 +120,7 @@ serve="env STATE_DIR=$T/state PAGE_SIZE=0 python3 app.py"
 fix() { # ID -> testloop output in $T/ID.tl, openpr output in $T/ID.pr
 	patch -r "$T/remote.git" "$T/$1.an" > "$T/$1.p" 2>> "$T/err" &&
 	testloop --serve "$serve" "$T/$1.p" > "$T/$1.tl" 2>> "$T/err"
-	openpr --forge none "$T/$1.tl" > "$T/$1.pr" 2>> "$T/err"
+	openpr --forge none -r "$T/remote.git" "$T/$1.tl" > "$T/$1.pr" 2>> "$T/err"
 }
 
 # 1. The wrong fix: pages become 0 and items empty, with status 200.

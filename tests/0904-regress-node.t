@@ -4,6 +4,8 @@
 # with it.  (The service is the heal corpus's node-home-referrer.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
+# The service reads its state from $T/state: let it into the sandbox.
+export MEND_SANDBOX_RO=$T/state
 command -v node >/dev/null && command -v npm >/dev/null || skip_all "node and npm are not installed"
 plan 10
 case=$TOP/tests/heal/cases/node-home-referrer
