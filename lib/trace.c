@@ -2273,3 +2273,31 @@ trace_app_frame(jv t)
 	jv_free(fr);
 	return jv_null();
 }
+
+/* The primary trace's summary fields on an analysis record a. */
+jv
+trace_fields(jv a, jv t)
+{
+	jv chain = jv_array(), root, c;
+
+	if (jv_get_kind(a) != JV_KIND_OBJECT || jv_get_kind(t) != JV_KIND_OBJECT) {
+		jv_free(t);
+		return a;
+	}
+	a = jv_object_set(a, jv_string("exception"), jv_object_get(jv_copy(t), jv_string("exception")));
+	a = jv_object_set(a, jv_string("message"), jv_object_get(jv_copy(t), jv_string("message")));
+	a = jv_object_set(a, jv_string("top_frame"), jv_object_get(jv_copy(t), jv_string("top_frame")));
+	root = trace_root(jv_copy(t));
+	a = jv_object_set(a, jv_string("root_frame"), jv_object_get(root, jv_string("top_frame")));
+	for (c = t; jv_get_kind(c) == JV_KIND_OBJECT; ) {
+		jv e = jv_object();
+		jv n = jv_object_get(jv_copy(c), jv_string("cause"));
+		e = jv_object_set(e, jv_string("exception"), jv_object_get(jv_copy(c), jv_string("exception")));
+		e = jv_object_set(e, jv_string("message"), jv_object_get(jv_copy(c), jv_string("message")));
+		e = jv_object_set(e, jv_string("top_frame"), jv_object_get(c, jv_string("top_frame")));
+		chain = jv_array_append(chain, e);
+		c = n;
+	}
+	jv_free(c);
+	return jv_object_set(a, jv_string("chain"), chain);
+}
