@@ -349,6 +349,8 @@ trace_add_frame(jv t, jv f)
 {
 	jv fr = jv_object_get(jv_copy(t), jv_string("frames"));
 
+	/* t lets go of the array first, or appending copies it: quadratic. */
+	t = jv_object_set(t, jv_string("frames"), jv_null());
 	fr = jv_array_append(fr, f);
 	return jv_object_set(t, jv_string("frames"), fr);
 }
