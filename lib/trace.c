@@ -1346,14 +1346,37 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 
 /* ---- Ruby ---- */
 
-/* "path:L:in `fn'" or "path:L:in 'Cls#fn'"; returns the rest after it. */
+/*
+ * "path:L:in `fn'" or "path:L:in 'Cls#fn'" (also "in`fn'"); with bare, a
+ * lone "path:L" too (irb's "from (irb):1").  Sets *rest after it.
+ */
 static int
-ruby_loc(const char *s, jv *f, const char **rest)
+ruby_loc_(const char *s, jv *f, const char **rest, int bare)
 {
 	const char *in = strstr(s, ":in "), *q, *fe, *c;
 	long line;
+	size_t n;
 
-	if (!in || (in[4] != '`' && in[4] != '\''))
+	if (in && in[4] != '`' && in[4] != '\'')
+		in = NULL;
+	if (!in)
+		in = strstr(s, ":in`");
+	if (!in && bare) {
+		/* "path:L" and nothing after */
+		n = strlen(s);
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+		c = s + n;
+		while (c > s && isdigit((unsigned char)c[-1]))
+			c--;
+		if (c == s + n || c - s < 2 || c[-1] != ':' || strchr(s, ' '))
+			return 0;
+		*f = frame_new("ruby", s, (size_t)(c - 1 - s), strtol(c, NULL, 10), NULL, 0);
+		if (rest)
+			*rest = s + n;
+		return 1;
+	}
+	if (!in)
 		return 0;
 	c = in;
 	while (c > s && isdigit((unsigned char)c[-1]))
@@ -1361,7 +1384,7 @@ ruby_loc(const char *s, jv *f, const char **rest)
 	if (c == in || c == s || c[-1] != ':')
 		return 0;
 	line = strtol(c, NULL, 10);
-	q = in + 5;
+	q = in + (in[3] == ' ' ? 5 : 4);
 	if (!(fe = strchr(q, '\'')))
 		return 0;
 	*f = frame_new("ruby", s, (size_t)(c - 1 - s), line, q, (size_t)(fe - q));
@@ -1371,19 +1394,107 @@ ruby_loc(const char *s, jv *f, const char **rest)
 }
 
 static int
+ruby_loc(const char *s, jv *f, const char **rest)
+{
+	return ruby_loc_(s, f, rest, 0);
+}
+
+/* A frame line of a Ruby trace: "path:L:in `fn'", "from ...", "N: from
+ * ...", Rails' "gem (1.2.3) path:L:in ..." (the gem name dropped). */
+static int
+ruby_frame_line(const char *s, jv *f)
+{
+	const char *q = skipws(s);
+
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (q != skipws(s)) {
+		if (!starts(q, ": from "))
+			return 0;
+		q += 2;
+	}
+	if (starts(q, "from "))
+		return ruby_loc_(skipws(q + 5), f, NULL, 1);
+	if (*q == '`')
+		q++;
+	{
+		/* "activerecord (3.2.21) lib/..." */
+		const char *sp = strchr(q, ' ');
+		if (sp && sp[1] == '(' && isdigit((unsigned char)sp[2])) {
+			const char *pe = strchr(sp, ')');
+			if (pe && pe[1] == ' ')
+				q = pe + 2;
+		}
+	}
+	return ruby_loc(q, f, NULL);
+}
+
+/* A Ruby exception class: "NameError", "ActiveRecord::RecordNotFound". */
+static size_t
+ruby_class_len(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		if (!isupper((unsigned char)*p))
+			return 0;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		if (!starts(p, "::"))
+			break;
+		p += 2;
+	}
+	return (size_t)(p - s);
+}
+
+/* Rails' source excerpt under a template error: "    39:   <% ... %>". */
+static int
+ruby_excerpt(const char *s)
+{
+	const char *q = skipws(s);
+
+	if (q == s || !isdigit((unsigned char)*q))
+		return 0;
+	while (isdigit((unsigned char)*q))
+		q++;
+	return *q == ':' && !starts(q, ": from ");
+}
+
+static size_t
+ruby_frames(struct lines *L, size_t j, jv *t)
+{
+	jv f;
+
+	for (; j < L->n; j++)
+		if (blank(L->v[j]) || !ruby_frame_line(L->v[j], &f))
+			break;
+		else
+			*t = trace_add_frame(*t, f);
+	return j;
+}
+
+static int
 ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	const char *s = L->v[i], *rest = NULL;
 	jv f, t;
-	size_t j;
+	size_t j, k, cl;
 
 	/* Interpreter form: "path:L:in `fn': message (Class)" then "\tfrom ..." */
 	if (!starts(s, "\t") && !starts(skipws(s), "from ") && ruby_loc(s, &f, &rest)) {
-		if (!starts(rest, ": ")) {
+		const char *m;
+		size_t first = i + 1;
+		if (!strcmp(rest, ":") && i + 1 < L->n) {
+			/* the message on the next line (a console 80 wide) */
+			m = L->v[i + 1];
+			first = i + 2;
+		} else if (starts(rest, ": ")) {
+			m = rest + 2;
+		} else {
 			jv_free(f);
 			return 0;
 		}
-		const char *m = rest + 2, *po = strrchr(m, '('), *pe = strrchr(m, ')');
+		const char *po = strrchr(m, '('), *pe = strrchr(m, ')');
 		if (!po || !pe || pe < po) {
 			jv_free(f);
 			return 0;
@@ -1391,9 +1502,9 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		t = trace_new("ruby", po + 1, (size_t)(pe - po - 1), m,
 		    po > m ? (size_t)(po - m - 1) : 0);
 		t = trace_add_frame(t, f);
-		for (j = i + 1; j < L->n; j++) {
+		for (j = first; j < L->n; j++) {
 			const char *q = skipws(L->v[j]);
-			if (!starts(q, "from ") || !ruby_loc(q + 5, &f, NULL))
+			if (!starts(q, "from ") || !ruby_loc_(q + 5, &f, NULL, 1))
 				break;
 			t = trace_add_frame(t, f);
 		}
@@ -1401,20 +1512,93 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		*next = j;
 		return 1;
 	}
-	/* Rails form: "NoMethodError (undefined method ...):" then indented frames. */
-	if (i + 2 < L->n && isupper((unsigned char)s[0]) && strstr(s, " (") &&
-	    s[strlen(s) - 1] == ':' && (j = i + 1 + blank(L->v[i + 1])) &&
-	    ruby_loc(skipws(L->v[j]), &f, NULL)) {
-		const char *po = strstr(s, " (");
-		t = trace_new("ruby", s, (size_t)(po - s), po + 2, strlen(po + 2) - 2);
-		t = trace_add_frame(t, f);
-		for (j++; j < L->n; j++)
-			if (blank(L->v[j]) || !ruby_loc(skipws(L->v[j]), &f, NULL))
-				break;
+	/* Ruby 2.5-2.7: "Traceback (most recent call last):", "N: from ..."
+	 * outermost first, then "path:L:in `fn': message (Class)" or irb's
+	 * "Class (message)". */
+	if (starts(s, "Traceback (most recent call last):") && i + 1 < L->n &&
+	    isdigit((unsigned char)*skipws(L->v[i + 1])) && ruby_frame_line(L->v[i + 1], &f)) {
+		jv fr = jv_array();
+		const char *e;
+		fr = jv_array_append(fr, f);
+		for (j = i + 2; j < L->n && ruby_frame_line(L->v[j], &f); j++)
+			fr = jv_array_append(fr, f);
+		if (j >= L->n) {
+			jv_free(fr);
+			return 0;
+		}
+		e = L->v[j];
+		if (ruby_loc(e, &f, &rest) && starts(rest, ": ")) {
+			const char *m = rest + 2, *po = strrchr(m, '('), *pe = strrchr(m, ')');
+			if (!po || !pe || pe < po)
+				t = trace_new("ruby", NULL, 0, m, strlen(m));
 			else
-				t = trace_add_frame(t, f);
+				t = trace_new("ruby", po + 1, (size_t)(pe - po - 1), m,
+				    po > m ? (size_t)(po - m - 1) : 0);
+			t = trace_add_frame(t, f);
+		} else if ((cl = ruby_class_len(e)) > 0 && (e[cl] == ' ' || e[cl] == ':' || !e[cl])) {
+			const char *m = e + cl;
+			size_t ml;
+			if (starts(m, " (")) {
+				m += 2;
+				ml = strlen(m);
+				if (ml && m[ml - 1] == ')')
+					ml--;
+			} else {
+				m = starts(m, ": ") ? m + 2 : m;
+				ml = strlen(m);
+			}
+			t = trace_new("ruby", e, cl, m, ml);
+		} else {
+			jv_free(fr);
+			return 0;
+		}
+		for (k = jv_array_length(jv_copy(fr)); k > 0; k--)
+			t = trace_add_frame(t, jv_array_get(jv_copy(fr), (int)k - 1));
+		jv_free(fr);
 		*out = t;
-		*next = j;
+		*next = j + 1;
+		return 1;
+	}
+	/* Rails form: "NoMethodError (undefined method ...):" then indented
+	 * frames, after a source excerpt for template errors. */
+	if (i + 1 < L->n && (cl = ruby_class_len(s)) > 0 && starts(s + cl, " (") &&
+	    s[strlen(s) - 1] == ':') {
+		j = i + 1 + blank(L->v[i + 1]);
+		while (j < L->n && ruby_excerpt(L->v[j]))
+			j++;
+		if (j < L->n && (blank(L->v[j]) && j + 1 < L->n))
+			j++;
+		if (j >= L->n || !ruby_frame_line(L->v[j], &f))
+			return 0;
+		t = trace_new("ruby", s, cl, s + cl + 2, strlen(s + cl + 2) - 2);
+		t = trace_add_frame(t, f);
+		*next = ruby_frames(L, j + 1, &t);
+		*out = t;
+		return 1;
+	}
+	/* rake, irb, rspec: "Class: message" (a few more message lines: "Did
+	 * you mean?"), then frames at column 0 or "from ..." lines.  rspec 1:
+	 * "Class in 'example'" with the message on the next line. */
+	if ((cl = ruby_class_len(s)) > 0 && (starts(s + cl, ": ") || starts(s + cl, " in '") ||
+	    (!s[cl] && (strstr(s, "::") || strstr(s, "Error") || strstr(s, "Exception"))))) {
+		const char *m = s + cl, *mm;
+		size_t ml;
+		for (j = i + 1; j < L->n && j <= i + 4; j++)
+			if (ruby_frame_line(L->v[j], &f))
+				break;
+		if (j >= L->n || j > i + 4)
+			return 0;
+		if (starts(m, " in '") && j > i + 1) {
+			mm = L->v[i + 1];
+			ml = strlen(mm);
+		} else {
+			mm = *m ? m + 2 : m;
+			ml = strlen(mm);
+		}
+		t = trace_new("ruby", s, cl, mm, ml);
+		t = trace_add_frame(t, f);
+		*next = ruby_frames(L, j + 1, &t);
+		*out = t;
 		return 1;
 	}
 	return 0;
