@@ -31,7 +31,22 @@ struct lines {
 	char *buf;
 	char **v;
 	size_t n;
+	/* Python tracebacks in a gutter: from line gfrom on, a line that
+	 * starts with gut characters of gchars is read without them. */
+	size_t gut, gfrom;
+	const char *gchars;
 };
+
+/* Line k, read through the gutter. */
+static const char *
+ln(const struct lines *L, size_t k)
+{
+	const char *s = L->v[k];
+
+	if (L->gut && k >= L->gfrom && strspn(s, L->gchars) >= L->gut)
+		return s + L->gut;
+	return s;
+}
 
 static int
 starts(const char *s, const char *p)
@@ -404,19 +419,19 @@ py_exc_line(const char *s, const char **exc, size_t *elen, const char **msg)
 }
 
 /*
- * One Python traceback starting at line i (the "Traceback" line).  Sets
- * *next past its exception line.
+ * One Python traceback whose frames start at line i (after the "Traceback"
+ * line).  Sets *next past its exception line.
  */
 static int
 py_one(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	jv t = jv_invalid(), frames = jv_array();
-	size_t j = i + 1;
+	size_t j = i;
 	const char *exc = NULL, *msg = NULL;
 	size_t elen = 0;
 
 	while (j < L->n) {
-		const char *s = L->v[j], *q = skipws(s);
+		const char *s = ln(L, j), *q = skipws(s);
 
 		if (starts(q, "File \"")) {
 			const char *path = q + 6, *pe = strchr(path, '"'), *lp, *fn = NULL;
@@ -432,17 +447,21 @@ py_one(struct lines *L, size_t i, jv *out, size_t *next)
 			f = frame_new("python", path, (size_t)(pe - path), line, fn,
 			    fn ? strlen(fn) : 0);
 			j++;
+			/* a blank line pasted between a frame and its source */
+			if (j + 1 < L->n && blank(ln(L, j)) && ln(L, j + 1)[0] == ' ' &&
+			    !starts(skipws(ln(L, j + 1)), "File \""))
+				j++;
 			/* The source line, and 3.11+'s caret line under it. */
-			if (j < L->n && !starts(skipws(L->v[j]), "File \"") &&
-			    L->v[j][0] == ' ' && !blank(L->v[j])) {
-				const char *code = skipws(L->v[j]);
-				size_t ind = (size_t)(code - L->v[j]);
+			if (j < L->n && !starts(skipws(ln(L, j)), "File \"") &&
+			    ln(L, j)[0] == ' ' && !blank(ln(L, j))) {
+				const char *code = skipws(ln(L, j));
+				size_t ind = (size_t)(code - ln(L, j));
 				f = jv_object_set(f, jv_string("code"), jv_string(code));
 				j++;
-				if (j < L->n && strspn(skipws(L->v[j]), "^~ ") ==
-				    strlen(skipws(L->v[j])) && !blank(L->v[j]) &&
-				    strlen(L->v[j]) > ind) {
-					const char *c = L->v[j];
+				if (j < L->n && strspn(skipws(ln(L, j)), "^~ ") ==
+				    strlen(skipws(ln(L, j))) && !blank(ln(L, j)) &&
+				    strlen(ln(L, j)) > ind) {
+					const char *c = ln(L, j);
 					size_t a = strspn(c, " "), b = a, op;
 					while (c[b] == '^' || c[b] == '~')
 						b++;
@@ -496,24 +515,37 @@ static int py_chain(struct lines *L, size_t i, jv *out, size_t *next);
 static int
 py_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	const char *tb = strstr(L->v[i], "Traceback (most recent call last):");
-	size_t g, k;
+	const char *tb = strstr(ln(L, i), "Traceback (most recent call last):");
+	size_t g;
 	struct lines G;
 	int rc;
 
-	if (!tb || strstr(L->v[i], "Exception Group Traceback"))
+	if (!tb) {
+		/* No header (cut off when pasted): a first 'File "P", line N,
+		 * in F' line not under another, ending on an exception line. */
+		const char *q = skipws(ln(L, i)), *r;
+		if (!starts(q, "File \"") || !(r = strstr(q, "\", line ")) || !strstr(r, ", in ") ||
+		    (i > 0 && (strstr(ln(L, i - 1), "File \"") || strstr(ln(L, i - 1), "Traceback"))))
+			return 0;
+		g = (size_t)(q - ln(L, i));
+		if (g <= 2)
+			return py_one(L, i, out, next);
+		/* indented past Python's two spaces: the gutter is the rest */
+		g -= 2;
+		G = *L;
+		G.gut = g, G.gfrom = i, G.gchars = " ";
+		return py_one(&G, i, out, next);
+	}
+	if (strstr(ln(L, i), "Exception Group Traceback"))
 		return 0;
-	g = (size_t)(tb - L->v[i]);
-	if (g == 0 || strspn(L->v[i], " |+") < g || !memchr(L->v[i], '|', g))
+	g = (size_t)(tb - ln(L, i));
+	if (g == 0 || strspn(ln(L, i), " |+") < g)
 		return py_chain(L, i, out, next);
+	/* In a gutter ("  | ", exception groups) or indented (docs, quoted):
+	 * cut the gutter off the lines under it. */
 	G = *L;
-	if (!(G.v = malloc(L->n * sizeof *G.v)))
-		return 0;
-	for (k = 0; k < L->n; k++)
-		G.v[k] = k >= i && strlen(L->v[k]) >= g && strspn(L->v[k], " |+") >= g ?
-		    L->v[k] + g : L->v[k];
+	G.gut = g, G.gfrom = i, G.gchars = " |+";
 	rc = py_chain(&G, i, out, next);
-	free(G.v);
 	return rc;
 }
 
@@ -526,18 +558,18 @@ py_chain(struct lines *L, size_t i, jv *out, size_t *next)
 	for (;;) {
 		size_t k;
 
-		if (!py_one(L, j, &t, &j))
+		if (!py_one(L, j + 1, &t, &j))
 			break;
 		if (jv_is_valid(prev))
 			t = jv_object_set(t, jv_string("cause"), prev);
 		prev = t;
 		/* Chained: a blank line, the chaining sentence, a blank, Traceback. */
 		for (k = j; k < L->n && k < j + 4; k++) {
-			if (strstr(L->v[k], "Traceback (most recent call last):"))
+			if (strstr(ln(L, k), "Traceback (most recent call last):"))
 				break;
-			if (!blank(L->v[k]) &&
-			    !strstr(L->v[k], "The above exception was the direct cause") &&
-			    !strstr(L->v[k], "During handling of the above exception")) {
+			if (!blank(ln(L, k)) &&
+			    !strstr(ln(L, k), "The above exception was the direct cause") &&
+			    !strstr(ln(L, k), "During handling of the above exception")) {
 				k = L->n;
 				break;
 			}

@@ -2,14 +2,15 @@
 """Huge, repetitive inputs for the stack-trace parser: traces-huge.py KIND N.
 
 KIND: java (one trace of N frames), atonly, caused, arrows, py, pyframes,
-digits, goroutine, panicked, longline, php, ruby, san, msgcont, blank: N
-lines of one shape that could make a careless parser rescan what it has
-seen (headers without frames, frames without headers, cause lines, message
-continuation lines).  Used by tests/0351-traces-linear.t and the bench.
+digits, goroutine, panicked, longline, php, ruby, san, msgcont, blank,
+pyindent, pygutter: N lines of one shape that could make a careless parser
+rescan what it has seen (headers without frames, frames without headers,
+cause lines, message continuation lines, indented and guttered Python
+headers).  Used by tests/0351-traces-linear.t and the bench.
 """
 import sys
 kind, n = sys.argv[1], int(sys.argv[2])
-KINDS = "java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank".split()
+KINDS = "java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter".split()
 out = sys.stdout
 if kind == "java":
     out.write("java.lang.RuntimeException: boom\n")
@@ -45,5 +46,9 @@ elif kind == "msgcont":
     out.write("java.lang.RuntimeException: boom\n")
     for i in range(n): out.write("more message text %d\n" % i)
     out.write("\tat a.B.c(B.java:1)\n")
+elif kind == "pyindent":
+    for i in range(n): out.write("   Traceback (most recent call last):\n")
+elif kind == "pygutter":
+    for i in range(n): out.write("  | Traceback (most recent call last):\n    |   File \"a.py\", line 1, in f\n")
 elif kind == "blank":
     for i in range(n): out.write("\n")
