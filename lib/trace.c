@@ -1006,7 +1006,7 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	size_t elen = 0, j, h, first, mstart = 0;
 	jv top, parts = jv_array();
 	struct strbuf mb = { 0 }, arrows = { 0 };
-	int headless = 0, outer_first = 0;
+	int headless = 0, outer_first = 0, ends = 0;
 
 	/* Line i is the start of a trace when the frames follow it; the
 	 * header naming the exception may be a few lines above the first
@@ -1036,7 +1036,9 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		first = i + 1;
 		for (h = i; ; h--) {
 			const char *q = skipws(L->v[h]);
-			if (header_split(L->v[h], &exc, &elen, &msg) && !starts(q, "File name:"))
+			if (header_split(L->v[h], &exc, &elen, &msg) && !starts(q, "File name:") &&
+			    !(k == AT_DOTNET && starts(q, "---> ") && h > 0 && i - h < 6 &&
+			    !blank(L->v[h - 1]) && at_kind(L->v[h - 1]) == AT_NONE))
 				break;
 			if (h == 0 || i - h >= 6 || at_kind(L->v[h]) != AT_NONE) {
 				h = L->n;
@@ -1071,6 +1073,8 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 				strbuf_addf(&arrows, " ---> %s", q + 5);
 				continue;
 			}
+			if (k == AT_DOTNET && strstr(q, "--- End of inner exception stack trace ---"))
+				ends++;
 			if (k == AT_JAVA && !starts(q, "Caused by: "))
 				strbuf_addf(&mb, "\n%s", L->v[m]);
 		}
@@ -1130,7 +1134,7 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		}
 		strbuf_release(&all);
 		np = jv_array_length(jv_copy(parts));
-		fill = np - 1;
+		fill = np - 1 - ends > 0 ? np - 1 - ends : 0;
 		for (j = first; j < L->n; j++) {
 			const char *s = L->v[j];
 			if (strstr(s, "--- End of inner exception stack trace ---")) {
