@@ -1035,6 +1035,11 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			return 0;
 		first = i + 1;
 		for (h = i; ; h--) {
+			if (h == i && k == AT_DOTNET && vs_helper(L, first, &h, &msg)) {
+				exc = skipws(L->v[h]);
+				elen = frame_len(exc);
+				break;
+			}
 			const char *q = skipws(L->v[h]);
 			if (header_split(L->v[h], &exc, &elen, &msg) && !starts(q, "File name:") &&
 			    !(k == AT_DOTNET && starts(q, "---> ") && h > 0 && i - h < 6 &&
