@@ -1645,6 +1645,151 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	return 0;
 }
 
+/* ---- Firefox, Safari and browser consoles ---- */
+
+/* "TypeError: msg" somewhere in s: the exception's start, or NULL. */
+static const char *
+js_exc_in(const char *s, size_t *elen, const char **msg)
+{
+	const char *p;
+
+	for (p = s; *p; p++) {
+		const char *q = p;
+		if (p > s && !strchr(" []\t`'\"", p[-1]))
+			continue;
+		if (!isupper((unsigned char)*q))
+			continue;
+		while (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || *q == '.')
+			q++;
+		if (!starts(q, ": ") || q - p < 5 ||
+		    (strncmp(q - 5, "Error", 5) && (q - p < 9 || strncmp(q - 9, "Exception", 9))))
+			continue;
+		*elen = (size_t)(q - p);
+		*msg = q + 2;
+		return p;
+	}
+	return NULL;
+}
+
+/* A trailing " URL:L" or " URL L" (Firefox's console) on a message: its
+ * start, and the location. */
+static const char *
+js_trailing_loc(const char *m, size_t n, const char **url, size_t *ulen, long *line)
+{
+	const char *e = m + n, *d, *sp;
+
+	while (e > m && (e[-1] == '`' || isspace((unsigned char)e[-1])))
+		e--;
+	d = e;
+	while (d > m && isdigit((unsigned char)d[-1]))
+		d--;
+	if (d == e || d == m || (d[-1] != ':' && d[-1] != ' '))
+		return NULL;
+	for (sp = d - 1; sp > m && sp[-1] != ' '; sp--)
+		;
+	if (sp == m || !memmem(sp, (size_t)(d - sp), "://", 3))
+		return NULL;
+	*url = sp;
+	*ulen = (size_t)(d - 1 - sp);
+	*line = strtol(d, NULL, 10);
+	return sp - 1;
+}
+
+/* One frame of a browser's stack: "fn@url:L:C" (Firefox, Safari), "    fn
+ * url:L" (Firefox's console), "\tfn (file, line N)" (Safari's console). */
+static int
+js_browser_frame(const char *s, jv *f)
+{
+	const char *at = strchr(s, '@'), *q = skipws(s), *e, *c, *p;
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	e = s + n;
+	if (at && !strchr(s, ' ') && at < e) {
+		/* url:L:C or url:L */
+		const char *l = e, *c2;
+		while (l > at && isdigit((unsigned char)l[-1]))
+			l--;
+		if (l == e || l[-1] != ':')
+			return 0;
+		c2 = l - 1;
+		p = c2;
+		while (p > at && isdigit((unsigned char)p[-1]))
+			p--;
+		if (p < c2 && p[-1] == ':' && p - 1 > at + 1) {
+			l = p;
+			c2 = p - 1;
+		}
+		*f = frame_new("node", at + 1, (size_t)(c2 - at - 1), strtol(l, NULL, 10),
+		    s, (size_t)(at - s));
+		return 1;
+	}
+	if (q == s || !*q)
+		return 0;
+	/* "fn (file, line N)" */
+	if (e[-1] == ')' && (c = strstr(q, ", line ")) && (p = strchr(q, '(')) && p < c &&
+	    isdigit((unsigned char)c[7])) {
+		const char *fe = p;
+		while (fe > q && fe[-1] == ' ')
+			fe--;
+		*f = frame_new("node", p + 1, (size_t)(c - p - 1), strtol(c + 7, NULL, 10), q,
+		    (size_t)(fe - q));
+		return 1;
+	}
+	/* "fn url:L" */
+	if ((c = strchr(q, ' ')) && !strchr(c + 1, ' ') && memmem(c, (size_t)(e - c), "://", 3)) {
+		const char *l = e;
+		while (l > c && isdigit((unsigned char)l[-1]))
+			l--;
+		if (l == e || l[-1] != ':')
+			return 0;
+		*f = frame_new("node", c + 1, (size_t)(l - 1 - c - 1), strtol(l, NULL, 10), q,
+		    (size_t)(c - q));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+js_browser_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *exc, *msg, *url;
+	size_t elen, ulen, j, mlen;
+	long line;
+	jv f, t;
+
+	if (!(exc = js_exc_in(L->v[i], &elen, &msg)))
+		return 0;
+	mlen = strlen(msg);
+	for (j = i + 1; j < L->n && j <= i + 2; j++)
+		if (starts(L->v[j], "[[Exception stack") || starts(L->v[j], "Stack:"))
+			continue;
+		else
+			break;
+	if (j < L->n && js_browser_frame(L->v[j], &f)) {
+		const char *cut = js_trailing_loc(msg, mlen, &url, &ulen, &line);
+		t = trace_new("node", exc, elen, msg, cut ? (size_t)(cut - msg) : mlen);
+		t = trace_add_frame(t, f);
+		for (j++; j < L->n && js_browser_frame(L->v[j], &f); j++)
+			t = trace_add_frame(t, f);
+		*out = t;
+		*next = j;
+		return 1;
+	}
+	/* One line: "TypeError: msg url:L" (Safari 5) */
+	{
+		const char *cut = js_trailing_loc(msg, mlen, &url, &ulen, &line);
+		if (!cut || exc != skipws(L->v[i]) + (*skipws(L->v[i]) == '`'))
+			return 0;
+		t = trace_new("node", exc, elen, msg, (size_t)(cut - msg));
+		t = trace_add_frame(t, frame_new("node", url, ulen, line, NULL, 0));
+		*out = t;
+		*next = i + 1;
+		return 1;
+	}
+}
+
 /* ---- Rust ---- */
 
 /* Is this a frame of the standard library or of the panic machinery? */
@@ -2432,6 +2577,7 @@ trace_parse(jv *out, const char *text)
 {
 	static int (*const parsers[])(struct lines *, size_t, jv *, size_t *) = {
 		py_parse, go_parse, rust_parse, san_parse, php_parse, ruby_parse, rendered_parse, at_parse,
+		js_browser_parse,
 	};
 	struct lines L;
 	jv all = jv_array();
