@@ -1015,7 +1015,7 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	enum at_kind k;
 	const char *exc = NULL, *msg = NULL, *hdr = NULL, *lang;
 	size_t elen = 0, j, h, first, mstart = 0;
-	jv top, parts = jv_array();
+	jv top, parts;
 	struct strbuf mb = { 0 }, arrows = { 0 };
 	int headless = 0, outer_first = 0, ends = 0;
 
@@ -1076,6 +1076,7 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		}
 	}
 	hdr = L->v[h];
+	parts = jv_array();
 	lang = k == AT_NODE ? "node" : k == AT_JAVA ? "java" : "dotnet";
 	/* The lines between header and frames: a Java message goes on there;
 	 * .NET lists its inner exceptions as " ---> X: msg". */
@@ -1897,14 +1898,14 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		j += 2;
 	} else {
 		if (!(at = strstr(s, "panicked at ")))
-			return 0;
+			return jv_free(bt), 0;
 		at += 12;
 		if (*at == '\'' || *at == '"') {	/* old: panicked at 'msg', src/main.rs:4:5 */
 			const char *e = NULL, *p = at + 1;
 			while ((p = strstr(p, "', ")))	/* the last one */
 				e = p, p += 3;
 			if (!e)
-				return 0;
+				return jv_free(bt), 0;
 			msg = at + 1;
 			mlen = (size_t)(e - msg);
 			loc = e + 3;
@@ -2560,6 +2561,7 @@ culprit(jv t)
 done:
 	jv_free(fr);
 	jv_free(lv);
+	jv_free(t);
 	return f;
 }
 
