@@ -1,34 +1,21 @@
 #!/usr/bin/env bash
-# analyze --traces stays linear in its input: for each shape of huge input
-# (one trace of many frames; many headers, frames, cause lines or message
-# lines alone; one very long line), eight times the input takes at most
-# about eight times as long (a quadratic rescan would take 64 times), and
-# a short line starting with a digit is not read past its end (issue 9).
+# analyze --traces on huge inputs of each shape that could make a parser
+# rescan what it has seen (one trace of 60000 frames; 60000 headers,
+# frames, cause lines or message lines alone; one very long line): each
+# finishes within a generous minute (a linear parser takes about a second,
+# under ASan a few; a quadratic one takes many minutes), and the frames are
+# all there.  The time ratios (8x the input, about 8x the time) are
+# measured by tests/bench/analyze.sh, not here.  And a short line starting
+# with a digit is not read past its end (issue 9).
 . "$(dirname "$0")/lib.sh"
 command -v python3 > /dev/null || skip_all "no python3"
 KINDS="java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter"
 plan $(( $(echo $KINDS | wc -w) + 3 ))
 
-N=${TRACES_N:-2000}
-secs() { # secs FILE: the best of two runs, in seconds
-	best=
-	for r in 1 2; do
-		t0=$(date +%s%N)
-		analyze --traces "$1" > /dev/null || return 1
-		t1=$(date +%s%N)
-		t=$(( (t1 - t0) / 1000 ))
-		[ -z "$best" ] || [ "$t" -lt "$best" ] && best=$t
-	done
-	echo "$best"
-}
+N=${TRACES_N:-60000}
 for k in $KINDS; do
-	python3 "$TOP/tests/traces-huge.py" "$k" "$N" > "$T/s.txt"
-	python3 "$TOP/tests/traces-huge.py" "$k" $((N * 8)) > "$T/l.txt"
-	s=$(secs "$T/s.txt") l=$(secs "$T/l.txt")
-	# 8x the input in at most 20x the time, plus 100 ms of slack for
-	# start-up and a busy machine.
-	ok "$k: 8x the input, ${s:-?} us -> ${l:-?} us" \
-		awk "BEGIN { exit !(\"$s\" != \"\" && \"$l\" != \"\" && $l <= 20 * $s + 100000) }"
+	python3 "$TOP/tests/traces-huge.py" "$k" "$N" > "$T/h.txt"
+	ok "$k: $N lines parse within a minute" timeout 60 sh -c "analyze --traces '$T/h.txt' > /dev/null"
 done
 
 python3 "$TOP/tests/traces-huge.py" java 50000 > "$T/j.txt"
