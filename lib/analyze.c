@@ -1841,6 +1841,7 @@ analyze_record(jv *out, jv rec, const struct analyze_opts *o, int revise, int *c
 		a = record_set_num(a, "revision", n + 1);
 		a = record_set(a, "previous_diff", record_get(rv, "diff"));
 	}
+	a = trace_fields(a, record_get(ctx, "trace"));
 	free(why);
 	jv_free(ctx);
 	jv_free(rv);

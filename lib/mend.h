@@ -473,12 +473,15 @@ void jqexpr_free(struct jqexpr *e);
 /*
  * Find every stack trace in text (logs, error records, bodies) and put
  * them in *out (caller's) as an array, in order of appearance, of
- *   {lang, exception, message, frames, cause}
+ *   {lang, exception, message, frames, top_frame, cause}
  * lang: python node java go ruby rust php dotnet c.  frames is innermost
  * first, each {path, line, function, in_app} (path/line/function null
  * when unknown; Python 3.11+ frames also carry code, col, end_col and
- * op_col from the caret line).  cause is the underlying exception (a
- * trace) or null.  Common log prefixes (journald, pm2, docker compose,
+ * op_col from the caret line).  top_frame is the frame that raised
+ * it (frames[0] but past Go panic and sanitizer runtime frames; Rust's
+ * "panicked at" location) or null.  cause is the underlying exception (a
+ * trace) or null: Java's "Caused by", .NET's inner exception, the
+ * exception Python was handling when the reported one was raised.  Common log prefixes (journald, pm2, docker compose,
  * kubectl timestamps) are ignored.
  */
 int trace_parse(jv *out, const char *text);
@@ -488,6 +491,13 @@ jv trace_root(jv t);
 jv trace_app_frame(jv t);
 /* Library or application code?  A guess from the path and function. */
 int trace_in_app(const char *lang, const char *path, const char *function);
+/*
+ * Put the summary of trace t (consumed; null for none) on analysis record
+ * a: exception, message, top_frame (the frame that raised it: past panic
+ * and sanitizer machinery), root_frame (the root cause's top_frame) and
+ * chain, [{exception, message, top_frame}] from the top level to the root.
+ */
+jv trace_fields(jv a, jv t);
 
 /* logline.c - one log line, whatever collector wrote it */
 

@@ -3,17 +3,28 @@
  * bodies) and turn them into frames.
  *
  * The text is split into lines, and a log prefix that journald, pm2,
- * docker compose or kubectl put in front of every line is removed first,
- * so a traceback that went through a log collector parses like one
- * printed on a terminal.  Then each parser looks at each line in turn;
- * the first that recognises the start of a trace consumes its lines.
+ * docker compose, kubectl, heroku, foreman, logcat or a logger (timestamp,
+ * level) put in front of every line is removed first, with markdown's
+ * "> " quoting, so a traceback that went through a log collector or a bug
+ * report parses like one printed on a terminal.  Then each parser looks
+ * at each line in turn; the first that recognises the start of a trace
+ * consumes its lines.  Every parser moves forward: a header is looked for
+ * at most a few lines above the first frame, so the whole is linear in
+ * the text (tests/0351-traces-linear.t).
  *
  * Every trace comes out as
- *   {lang, exception, message, frames:[{path,line,function,in_app,...}], cause}
+ *   {lang, exception, message, frames:[{path,line,function,in_app,...}],
+ *    top_frame, cause}
  * with frames innermost first (Python and Ruby print outermost first:
- * they are reversed) and cause the exception underneath (Python's "direct
- * cause" / "during handling", Java's "Caused by", .NET's inner exception),
- * itself a trace or null.  trace_root() follows cause to the bottom.
+ * they are reversed), top_frame the frame that raised it (past Go's panic
+ * frames and the sanitizer runtime; Rust's "panicked at" location) and
+ * cause the exception underneath (Python's "direct cause" / "during
+ * handling", Java's "Caused by", .NET's inner exception), itself a trace
+ * or null.  trace_root() follows cause to the bottom; trace_fields() puts
+ * the summary on an analysis record.
+ *
+ * The corpus these shapes come from: tests/fixtures/traces/real (300 real
+ * traces, nine languages; ORIGINS.tsv says where each was found).
  *
  * in_app is a guess from the path and function alone (site-packages,
  * node_modules, GOROOT, java.*, System.*, libc ...); analyze refines it
@@ -31,7 +42,22 @@ struct lines {
 	char *buf;
 	char **v;
 	size_t n;
+	/* Python tracebacks in a gutter: from line gfrom on, a line that
+	 * starts with gut characters of gchars is read without them. */
+	size_t gut, gfrom;
+	const char *gchars;
 };
+
+/* Line k, read through the gutter. */
+static const char *
+ln(const struct lines *L, size_t k)
+{
+	const char *s = L->v[k];
+
+	if (L->gut && k >= L->gfrom && strspn(s, L->gchars) >= L->gut)
+		return s + L->gut;
+	return s;
+}
 
 static int
 starts(const char *s, const char *p)
@@ -53,19 +79,42 @@ blank(const char *s)
 	return *skipws(s) == '\0';
 }
 
-/* Length of a known log prefix at the start of s, or 0. */
+/* Length of a run of timestamp characters at p: digits and - / : . , T Z +
+ * with at least 6 digits and a ':' among them, ended by a space.  0 if
+ * there is none.  Reads nothing past the terminating NUL. */
+static size_t
+timestamp_len(const char *p)
+{
+	const char *q = p;
+	int digits = 0, colon = 0;
+
+	while (*q && (isdigit((unsigned char)*q) || strchr("-/:.,TZ+", *q) ||
+	    (*q == ' ' && isdigit((unsigned char)q[1]) && digits < 9))) {
+		digits += isdigit((unsigned char)*q) != 0;
+		colon |= *q == ':';
+		q++;
+	}
+	if (digits < 6 || !colon || *q != ' ')
+		return 0;
+	return (size_t)(q + 1 - p);
+}
+
+/* Length of a known log prefix at the start of s, or 0.  Every test
+ * stops at the NUL: a short line is never read past its end. */
 static size_t
 log_prefix(const char *s)
 {
-	const char *p = s;
+	const char *p = s, *q;
+	size_t n = strlen(s), t;
 
 	/* journald: "Nov 24 06:00:00 host unit[123]: " */
-	if (isupper((unsigned char)p[0]) && islower((unsigned char)p[1]) &&
+	if (n >= 16 && isupper((unsigned char)p[0]) && islower((unsigned char)p[1]) &&
 	    islower((unsigned char)p[2]) && p[3] == ' ' &&
 	    (isdigit((unsigned char)p[4]) || p[4] == ' ') && isdigit((unsigned char)p[5]) &&
-	    p[6] == ' ' && isdigit((unsigned char)p[7]) && p[9] == ':' && p[12] == ':' &&
-	    p[15] == ' ') {
-		const char *q = p + 16, *colon;
+	    p[6] == ' ' && isdigit((unsigned char)p[7]) && isdigit((unsigned char)p[8]) &&
+	    p[9] == ':' && p[12] == ':' && p[15] == ' ') {
+		const char *colon;
+		q = p + 16;
 		while (*q && *q != ' ')		/* host */
 			q++;
 		if (*q == ' ' && (colon = strstr(q + 1, ": ")) && !memchr(q + 1, ' ',
@@ -73,26 +122,82 @@ log_prefix(const char *s)
 			return (size_t)(colon + 2 - s);
 	}
 	/* pm2: "0|app  | " and docker compose: "app-1  | " */
-	{
-		const char *q = p;
-		while (*q && (isalnum((unsigned char)*q) || strchr("|_.-", *q)))
-			q++;
-		if (q > p && q - p < 64) {
-			while (*q == ' ')
-				q++;
-			if (q[0] == '|' && (q[1] == ' ' || q[1] == '\0'))
-				return (size_t)(q + (q[1] ? 2 : 1) - s);
+	q = p;
+	while (*q && (isalnum((unsigned char)*q) || strchr("|_.-", *q)))
+		q++;
+	if (q > p && q - p < 64) {
+		const char *r = q;
+		while (*r == ' ')
+			r++;
+		if (r[0] == '|' && (r[1] == ' ' || r[1] == '\0'))
+			return (size_t)(r + (r[1] ? 2 : 1) - s);
+		/* foreman and stackato: "web.1: ", "app.0: " */
+		if (q - p >= 3 && q[0] == ':' && q[1] == ' ' && isdigit((unsigned char)q[-1]) &&
+		    q[-2] == '.')
+			return (size_t)(q + 2 - s);
+	}
+	/* "[2026-11-24T06:00:00.123Z] ", "[14:42:02] ", "[15-Mar-2023 07:00:38 UTC] ",
+	 * "[21:18:07 ERR] ": a bracketed time at the start. */
+	if (p[0] == '[' && (q = strchr(p, ']')) && q - p < 48 && q[1] == ' ') {
+		const char *r;
+		int digits = 0, colon = 0;
+		for (r = p + 1; r < q; r++) {
+			digits += isdigit((unsigned char)*r) != 0;
+			colon |= *r == ':';
 		}
+		if (digits >= 4 && colon)
+			return (size_t)(q + 2 - s);
 	}
-	/* kubectl --timestamps: "2026-11-24T06:00:00.123456789Z " */
-	if (isdigit((unsigned char)p[0]) && p[4] == '-' && p[7] == '-' && p[10] == 'T') {
-		const char *q = p + 11;
-		while (*q && *q != ' ')
+	/* A timestamp ("2026-11-24T06:00:00.123456789Z ", "2016/04/01 07:31:53 ",
+	 * "06-26 17:53:52.362 "), then what loggers put after it: heroku's
+	 * "app[web.1]: ", logcat's "4393-4393/? E/AndroidRuntime: " or
+	 * "I/wrap.sh (12487): ", a level and "-- : ". */
+	if (isdigit((unsigned char)p[0]) && (t = timestamp_len(p)) > 0) {
+		q = p + t;
+		while (*q == ' ')
 			q++;
-		if (q[-1] == 'Z' && *q == ' ')
-			return (size_t)(q + 1 - s);
+		{
+			/* logcat threadtime: "4393-4393/? E/Tag: " or "E/Tag(123): " */
+			const char *r = q;
+			while (isdigit((unsigned char)*r) || *r == '-' || *r == '/' || *r == '?')
+				r++;
+			if (r > q && *r == ' ')
+				r++;
+			if (strchr("VDIWEF", *r) && *r && r[1] == '/') {
+				const char *c = strstr(r, ": ");
+				if (c && c - r < 64)
+					return (size_t)(c + 2 - s);
+			}
+		}
+		{
+			/* heroku: "app[web.1]: " */
+			const char *r = q;
+			while (isalnum((unsigned char)*r) || *r == '_' || *r == '-')
+				r++;
+			if (r > q && *r == '[' && (r = strchr(r, ']')) && r[1] == ':' && r[2] == ' ')
+				return (size_t)(r + 3 - s);
+		}
+		return (size_t)(q - s);
 	}
+	/* ruby's Logger: "E, [2024-10-09T09:17:34.388447 #1523925] ERROR -- : " */
+	if (isupper((unsigned char)p[0]) && p[1] == ',' && p[2] == ' ' && p[3] == '[' &&
+	    (q = strstr(p, "] ")) && (q = strstr(q, " -- : ")) && q - p < 80)
+		return (size_t)(q + 6 - s);
 	return 0;
+}
+
+/* Quoting put around a pasted trace: markdown's "> " and a stray
+ * backtick or two at the start of a line. */
+static size_t
+quote_prefix(const char *s)
+{
+	const char *p = s;
+
+	if (p[0] == '>' && (p[1] == ' ' || p[1] == '\0'))
+		return p[1] ? 2 : 1;
+	while (*p == '`')
+		p++;
+	return (size_t)(p - s);
 }
 
 static int
@@ -124,7 +229,9 @@ lines_split(struct lines *L, const char *text)
 			}
 			L->v = nv;
 		}
-		pre = log_prefix(p);
+		pre = quote_prefix(p);
+		pre += log_prefix(p + pre);
+		pre += quote_prefix(p + pre);
 		L->v[L->n++] = p + pre;
 		if (!nl)
 			break;
@@ -146,6 +253,37 @@ static int
 has(const char *s, const char *needle)
 {
 	return s && strstr(s, needle) != NULL;
+}
+
+static int
+prefixed(const char *s, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; s && list[i]; i++)
+		if (starts(s, list[i]))
+			return 1;
+	return 0;
+}
+
+static const char *
+fstr_of(jv f, const char *k)
+{
+	jv v = jv_object_get(jv_copy(f), jv_string(k));
+	const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+
+	jv_free(v);	/* f still holds the string */
+	return s;
+}
+
+static long
+fline_of(jv f)
+{
+	jv v = jv_object_get(jv_copy(f), jv_string("line"));
+	long n = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : 0;
+
+	jv_free(v);
+	return n;
 }
 
 int
@@ -237,6 +375,8 @@ trace_add_frame(jv t, jv f)
 {
 	jv fr = jv_object_get(jv_copy(t), jv_string("frames"));
 
+	/* t lets go of the array first, or appending copies it: quadratic. */
+	t = jv_object_set(t, jv_string("frames"), jv_null());
 	fr = jv_array_append(fr, f);
 	return jv_object_set(t, jv_string("frames"), fr);
 }
@@ -290,19 +430,19 @@ py_exc_line(const char *s, const char **exc, size_t *elen, const char **msg)
 }
 
 /*
- * One Python traceback starting at line i (the "Traceback" line).  Sets
- * *next past its exception line.
+ * One Python traceback whose frames start at line i (after the "Traceback"
+ * line).  Sets *next past its exception line.
  */
 static int
 py_one(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	jv t = jv_invalid(), frames = jv_array();
-	size_t j = i + 1;
+	size_t j = i;
 	const char *exc = NULL, *msg = NULL;
 	size_t elen = 0;
 
 	while (j < L->n) {
-		const char *s = L->v[j], *q = skipws(s);
+		const char *s = ln(L, j), *q = skipws(s);
 
 		if (starts(q, "File \"")) {
 			const char *path = q + 6, *pe = strchr(path, '"'), *lp, *fn = NULL;
@@ -318,17 +458,21 @@ py_one(struct lines *L, size_t i, jv *out, size_t *next)
 			f = frame_new("python", path, (size_t)(pe - path), line, fn,
 			    fn ? strlen(fn) : 0);
 			j++;
+			/* a blank line pasted between a frame and its source */
+			if (j + 1 < L->n && blank(ln(L, j)) && ln(L, j + 1)[0] == ' ' &&
+			    !starts(skipws(ln(L, j + 1)), "File \""))
+				j++;
 			/* The source line, and 3.11+'s caret line under it. */
-			if (j < L->n && !starts(skipws(L->v[j]), "File \"") &&
-			    L->v[j][0] == ' ' && !blank(L->v[j])) {
-				const char *code = skipws(L->v[j]);
-				size_t ind = (size_t)(code - L->v[j]);
+			if (j < L->n && !starts(skipws(ln(L, j)), "File \"") &&
+			    ln(L, j)[0] == ' ' && !blank(ln(L, j))) {
+				const char *code = skipws(ln(L, j));
+				size_t ind = (size_t)(code - ln(L, j));
 				f = jv_object_set(f, jv_string("code"), jv_string(code));
 				j++;
-				if (j < L->n && strspn(skipws(L->v[j]), "^~ ") ==
-				    strlen(skipws(L->v[j])) && !blank(L->v[j]) &&
-				    strlen(L->v[j]) > ind) {
-					const char *c = L->v[j];
+				if (j < L->n && strspn(skipws(ln(L, j)), "^~ ") ==
+				    strlen(skipws(ln(L, j))) && !blank(ln(L, j)) &&
+				    strlen(ln(L, j)) > ind) {
+					const char *c = ln(L, j);
 					size_t a = strspn(c, " "), b = a, op;
 					while (c[b] == '^' || c[b] == '~')
 						b++;
@@ -382,24 +526,37 @@ static int py_chain(struct lines *L, size_t i, jv *out, size_t *next);
 static int
 py_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	const char *tb = strstr(L->v[i], "Traceback (most recent call last):");
-	size_t g, k;
+	const char *tb = strstr(ln(L, i), "Traceback (most recent call last):");
+	size_t g;
 	struct lines G;
 	int rc;
 
-	if (!tb || strstr(L->v[i], "Exception Group Traceback"))
+	if (!tb) {
+		/* No header (cut off when pasted): a first 'File "P", line N,
+		 * in F' line not under another, ending on an exception line. */
+		const char *q = skipws(ln(L, i)), *r;
+		if (!starts(q, "File \"") || !(r = strstr(q, "\", line ")) || !strstr(r, ", in ") ||
+		    (i > 0 && (strstr(ln(L, i - 1), "File \"") || strstr(ln(L, i - 1), "Traceback"))))
+			return 0;
+		g = (size_t)(q - ln(L, i));
+		if (g <= 2)
+			return py_one(L, i, out, next);
+		/* indented past Python's two spaces: the gutter is the rest */
+		g -= 2;
+		G = *L;
+		G.gut = g, G.gfrom = i, G.gchars = " ";
+		return py_one(&G, i, out, next);
+	}
+	if (strstr(ln(L, i), "Exception Group Traceback"))
 		return 0;
-	g = (size_t)(tb - L->v[i]);
-	if (g == 0 || strspn(L->v[i], " |+") < g || !memchr(L->v[i], '|', g))
+	g = (size_t)(tb - ln(L, i));
+	if (g == 0 || strspn(ln(L, i), " |+") < g)
 		return py_chain(L, i, out, next);
+	/* In a gutter ("  | ", exception groups) or indented (docs, quoted):
+	 * cut the gutter off the lines under it. */
 	G = *L;
-	if (!(G.v = malloc(L->n * sizeof *G.v)))
-		return 0;
-	for (k = 0; k < L->n; k++)
-		G.v[k] = k >= i && strlen(L->v[k]) >= g && strspn(L->v[k], " |+") >= g ?
-		    L->v[k] + g : L->v[k];
+	G.gut = g, G.gfrom = i, G.gchars = " |+";
 	rc = py_chain(&G, i, out, next);
-	free(G.v);
 	return rc;
 }
 
@@ -412,18 +569,18 @@ py_chain(struct lines *L, size_t i, jv *out, size_t *next)
 	for (;;) {
 		size_t k;
 
-		if (!py_one(L, j, &t, &j))
+		if (!py_one(L, j + 1, &t, &j))
 			break;
 		if (jv_is_valid(prev))
 			t = jv_object_set(t, jv_string("cause"), prev);
 		prev = t;
 		/* Chained: a blank line, the chaining sentence, a blank, Traceback. */
 		for (k = j; k < L->n && k < j + 4; k++) {
-			if (strstr(L->v[k], "Traceback (most recent call last):"))
+			if (strstr(ln(L, k), "Traceback (most recent call last):"))
 				break;
-			if (!blank(L->v[k]) &&
-			    !strstr(L->v[k], "The above exception was the direct cause") &&
-			    !strstr(L->v[k], "During handling of the above exception")) {
+			if (!blank(ln(L, k)) &&
+			    !strstr(ln(L, k), "The above exception was the direct cause") &&
+			    !strstr(ln(L, k), "During handling of the above exception")) {
 				k = L->n;
 				break;
 			}
@@ -439,26 +596,145 @@ py_chain(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* ---- error trackers' rendering ---- */
+
+/* A 'File "P", line N, in F' line, as Python prints a frame and as
+ * Sentry and Rollbar render frames of any language. */
+static int
+file_line(const char *s, jv *f, const char *lang)
+{
+	const char *q = skipws(s), *path, *pe, *lp, *fn;
+	long line = 0;
+
+	if (starts(q, "> "))		/* loguru marks the raising frame */
+		q += 2;
+	if (!starts(q, "File \""))
+		return 0;
+	path = q + 6;
+	if (!(pe = strstr(path, "\", line ")))
+		return 0;
+	lp = pe + 8;
+	line = strtol(lp, NULL, 10);
+	fn = strstr(lp, ", in ");
+	*f = frame_new(lang, path, (size_t)(pe - path), line, fn ? fn + 5 : NULL,
+	    fn ? strlen(fn + 5) : 0);
+	return 1;
+}
+
+static const char *
+lang_of_path(const char *p)
+{
+	static const char *const ext[][2] = {
+		{ ".py\"", "python" }, { ".rb\"", "ruby" }, { ".rake\"", "ruby" },
+		{ ".php\"", "php" }, { ".js\"", "node" }, { ".ts\"", "node" }, { NULL, NULL },
+	};
+	size_t i;
+	const char *q = strstr(p, "\", line");
+
+	for (i = 0; ext[i][0] && q; i++) {
+		size_t n = strlen(ext[i][0]) - 1;
+		if ((size_t)(q - p) >= n && !strncmp(q - n, ext[i][0], n))
+			return ext[i][1];
+	}
+	return "unknown";
+}
+
+/* "Exc: message" then 'File "P", line N, in F' lines, innermost first:
+ * how Sentry and Rollbar show a stack trace in their issues. */
+static int
+rendered_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = L->v[i], *p = s, *q;
+	size_t j = i + 1, k;
+	jv t, f;
+	const char *lang;
+
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '\\' || *p == ':')
+		if (*p == ':' && p[1] != ':' && p[-1] != ':')
+			break;
+		else
+			p++;
+	if (*p != ':' && *p != '\0')
+		return 0;
+	if (j < L->n && starts(L->v[j], "Did you mean?"))
+		j++;
+	if (j >= L->n || !starts(skipws(L->v[j]), "File \"") || skipws(L->v[j]) == L->v[j])
+		return 0;
+	lang = lang_of_path(skipws(L->v[j]) + 6);
+	q = *p == ':' ? skipws(p + 1) : NULL;
+	t = trace_new(lang, s, (size_t)(p - s), q, q ? strlen(q) : 0);
+	for (k = j; k < L->n && file_line(L->v[k], &f, lang); k++)
+		t = trace_add_frame(t, f);
+	*out = t;
+	*next = k;
+	return 1;
+}
+
 /* ---- "at" frames: Node.js, Java, .NET ---- */
 
 enum at_kind { AT_NONE, AT_NODE, AT_JAVA, AT_DOTNET };
+
+/* A copy of a frame line without what loggers append after the frame:
+ * trailing blanks, node's " {" (an error's own properties follow) and
+ * " [object Promise]". */
+static size_t
+frame_len(const char *q)
+{
+	size_t n = strlen(q);
+
+	while (n > 0 && isspace((unsigned char)q[n - 1]))
+		n--;
+	if (n > 2 && q[n - 1] == '{' && q[n - 2] == ' ')
+		n -= 2;
+	if (n > 0 && q[n - 1] == ']') {
+		const char *o = memrchr(q, '[', n);
+		if (o && o > q && o[-1] == ' ' && starts(o, "[object "))
+			n = (size_t)(o - 1 - q);
+	}
+	while (n > 0 && isspace((unsigned char)q[n - 1]))
+		n--;
+	return n;
+}
+
+/* Is q (n bytes) "Name.Name.Method" followed by "(" or a space: the
+ * shape of a Java or .NET frame printed at column 0? */
+static int
+dotted_call(const char *q, size_t n)
+{
+	size_t k = 0, dots = 0;
+
+	while (k < n && (isalnum((unsigned char)q[k]) || strchr("._$<>`[],+", q[k]))) {
+		dots += q[k] == '.';
+		k++;
+	}
+	return dots >= 1 && k > 2 && (k == n || q[k] == '(' || q[k] == ' ');
+}
 
 static enum at_kind
 at_kind(const char *s)
 {
 	const char *q = skipws(s), *e;
 	size_t n;
+	int col0 = q == s;
 
-	if (q == s || !starts(q, "at "))
+	if (!starts(q, "at "))
 		return AT_NONE;
 	q += 3;
-	n = strlen(q);
-	if (strstr(q, ") in ") || (strstr(q, " in ") && strstr(q, ":line ")))
+	n = frame_len(q);
+	if (n == 0)
+		return AT_NONE;
+	if (memmem(q, n, ") in ", 5) || memmem(q, n, "] in ", 5) ||
+	    (memmem(q, n, " in ", 4) && (memmem(q, n, ":line ", 6) || memmem(q, n, ": line ", 7))))
 		return AT_DOTNET;
-	if (strstr(q, "(Native Method)") || strstr(q, "(Unknown Source)") ||
-	    strstr(q, ".java:") || strstr(q, ".kt:") || strstr(q, ".scala:") ||
-	    strstr(q, ".groovy:") || strstr(q, "(<generated>)"))
+	if (memmem(q, n, "(Native Method)", 15) || memmem(q, n, "(Unknown Source)", 16) ||
+	    memmem(q, n, ".java:", 6) || memmem(q, n, ".kt:", 4) || memmem(q, n, ".scala:", 7) ||
+	    memmem(q, n, ".groovy:", 8) || memmem(q, n, "(<generated>)", 13) ||
+	    memmem(q, n, ".java)", 6) || memmem(q, n, ".kt)", 4))
 		return AT_JAVA;
+	if (col0 && !dotted_call(q, n))
+		return AT_NONE;
 	/* Node: ends in ":L:C" or ":L:C)" (or "(index N)" / "<anonymous>") */
 	e = q + n;
 	if (e > q && e[-1] == ')')
@@ -469,30 +745,45 @@ at_kind(const char *s)
 		e--;
 		while (e > q && isdigit((unsigned char)e[-1]))
 			e--;
-		if (e > q && e[-1] == ':')
+		if (e > q && e[-1] == ':' && !col0)
 			return AT_NODE;
 	}
-	if (strstr(q, "(index ") || strstr(q, "<anonymous>") || starts(q, "async "))
+	if (!col0 && (memmem(q, n, "(index ", 7) || memmem(q, n, "<anonymous>", 11) ||
+	    starts(q, "async ")))
 		return AT_NODE;
 	/* .NET without pdb: "at Ns.Type.Method(Int32 a)" */
-	if (strchr(q, '(') && q[n - 1] == ')' && !strchr(q, '/') && !strchr(q, ':'))
+	if (memchr(q, '(', n) && q[n - 1] == ')' && !memchr(q, '/', n) && !memchr(q, ':', n))
 		return AT_DOTNET;
 	return AT_NONE;
 }
 
+/* Unity's frames carry no "at": "Ns.Type.Method () (at Assets/x.cs:13)" */
+static int
+unity_frame_line(const char *s)
+{
+	const char *q = skipws(s), *a = strstr(q, " (at ");
+	size_t n = frame_len(q);
+
+	return a && n > 0 && q[n - 1] == ')' && strchr(q, '(') < a && dotted_call(q, n);
+}
+
 static jv
-node_frame(const char *q)
+node_frame(const char *line)
 {
 	/* "fn (path:L:C)", "path:L:C", "async fn (path:L:C)", "new X (path:L:C)" */
-	const char *open = strrchr(q, '('), *loc = q, *fn = NULL, *c1, *c2;
+	char *buf = strndup(skipws(line), frame_len(skipws(line)));
+	const char *q = buf, *open, *loc, *fn = NULL, *c1, *c2;
 	size_t flen = 0, llen;
-	long line = 0;
+	long line_no = 0, col = 0;
+	jv f;
 
-	q = skipws(q);
+	if (!buf)
+		return frame_new("node", NULL, 0, 0, NULL, 0);
 	if (starts(q, "at "))
 		q += 3;
 	if (starts(q, "async "))
 		q += 6;
+	open = strrchr(q, '(');
 	loc = q;
 	if (open && open > q && q[strlen(q) - 1] == ')') {
 		fn = q;
@@ -511,19 +802,17 @@ node_frame(const char *q)
 	c1 = c2 > loc ? c2 - 1 : loc;
 	while (c1 > loc && c1[-1] != ':')
 		c1--;
-	long col = 0;
-	jv f;
-
-	if (c1 > loc && c2 > loc) {
-		line = strtol(c1, NULL, 10);
+	if (c1 > loc && c2 > loc && isdigit((unsigned char)*c1)) {
+		line_no = strtol(c1, NULL, 10);
 		col = strtol(c2, NULL, 10);
 		llen = (size_t)(c1 - 1 - loc);
 	}
 	if (starts(loc, "file://"))
 		loc += 7, llen -= 7;
-	f = frame_new("node", loc, llen, line, fn, flen);
+	f = frame_new("node", loc, llen, line_no, fn, flen);
 	if (col > 0)
 		f = jv_object_set(f, jv_string("col"), jv_number((double)(col - 1)));
+	free(buf);
 	return f;
 }
 
@@ -536,13 +825,17 @@ java_frame(const char *q)
 	long line = 0;
 	size_t flen;
 
-	q = skipws(q) + 3;
+	q = skipws(q);
+	if (starts(q, "at "))
+		q += 3;
 	/* Java 9+ module prefix: "java.base/java.lang.Thread.run(...)" */
 	if ((open = strchr(q, '(')) && (dot = memrchr(q, '/', (size_t)(open - q))))
 		q = dot + 1;
 	if (!(open = strchr(q, '(')))
-		return frame_new("java", NULL, 0, 0, q, strlen(q));
+		return frame_new("java", NULL, 0, 0, q, strcspn(q, " "));
 	flen = (size_t)(open - q);
+	while (flen > 0 && q[flen - 1] == ' ')
+		flen--;
 	close = strchr(open, ')');
 	colon = memchr(open, ':', close ? (size_t)(close - open) : strlen(open));
 	path[0] = '\0';
@@ -574,24 +867,45 @@ java_frame(const char *q)
 }
 
 static jv
-dotnet_frame(const char *q)
+dotnet_frame(const char *line)
 {
-	/* "at Ns.Type.Method(Args) in /path/File.cs:line 12" */
-	const char *in, *ln, *open;
-	long line = 0;
-	size_t flen;
+	/* "at Ns.Type.Method(Args) in /path/File.cs:line 12", Mono's
+	 * "at Ns.Type.Method (Args) [0x00000] in /path/File.cs:12" and Unity's
+	 * "Ns.Type.Method () (at Assets/File.cs:13)" */
+	const char *q = skipws(line), *in, *ln, *open;
+	long n_line = 0;
+	size_t flen, n;
 
-	q = skipws(q) + 3;
+	if (starts(q, "at "))
+		q += 3;
+	n = frame_len(q);
 	open = strchr(q, '(');
-	flen = open ? (size_t)(open - q) : strlen(q);
-	if ((in = strstr(q, ") in ")) && (ln = strstr(in, ":line "))) {
-		line = strtol(ln + 6, NULL, 10);
-		return frame_new("dotnet", in + 5, (size_t)(ln - in - 5), line, q, flen);
+	flen = open ? (size_t)(open - q) : n;
+	while (flen > 0 && q[flen - 1] == ' ')
+		flen--;
+	if ((in = strstr(q, " (at ")) && in < q + n) {
+		const char *c = memrchr(in, ':', (size_t)(q + n - in));
+		if (c && isdigit((unsigned char)c[1]))
+			return frame_new("dotnet", in + 5, (size_t)(c - in - 5), strtol(c + 1, NULL, 10),
+			    q, flen);
+	}
+	if ((in = strstr(q, ") in ")) || (in = strstr(q, "] in "))) {
+		const char *p = in + 5;
+		if ((ln = strstr(p, ":line ")) || (ln = strstr(p, ": line "))) {
+			n_line = strtol(ln + (ln[1] == 'l' ? 6 : 7), NULL, 10);
+			return frame_new("dotnet", p, (size_t)(ln - p), n_line, q, flen);
+		}
+		if ((ln = memrchr(p, ':', (size_t)(q + n - p))) && isdigit((unsigned char)ln[1])) {
+			n_line = strtol(ln + 1, NULL, 10);
+			return frame_new("dotnet", p, (size_t)(ln - p), n_line, q, flen);
+		}
 	}
 	return frame_new("dotnet", NULL, 0, 0, q, flen);
 }
 
-/* "Exception in thread "main" a.b.C: msg", "a.b.C: msg", "Error: msg" */
+/* The exception named in a header line: "Exception in thread "main"
+ * a.b.C: msg", "a.b.C: msg", "Error: msg", "Npgsql.PostgresException
+ * (0x80004005): msg", "[ERROR] ... TypeError: msg". */
 static int
 header_split(const char *s, const char **exc, size_t *elen, const char **msg)
 {
@@ -611,8 +925,10 @@ header_split(const char *s, const char **exc, size_t *elen, const char **msg)
 		s += 21;
 	if (starts(s, "Caused by: "))
 		s += 11;
-	/* Node often has "[ERROR] ... TypeError: msg": find the last word
-	 * ending in Error/Exception followed by ':' or end of line. */
+	if (starts(s, "---> "))
+		s += 5;
+	/* The first word ending in Error/Exception/Fault/Throwable followed by
+	 * ':', the end of the line, " [" or an HRESULT. */
 	for (p = s; *p; p++) {
 		const char *w = p, *e;
 		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '_'))
@@ -622,11 +938,42 @@ header_split(const char *s, const char **exc, size_t *elen, const char **msg)
 			e++;
 		if (e - w >= 5 && (!strncmp(e - 5, "Error", 5) || (e - w >= 9 &&
 		    !strncmp(e - 9, "Exception", 9)) || (e - w >= 5 && !strncmp(e - 5, "Fault", 5)) ||
-		    (e - w >= 9 && !strncmp(e - 9, "Throwable", 9))) &&
-		    (*e == ':' || *e == '\0' || (*e == ' ' && e[1] == '['))) {
-			*exc = w;
-			*elen = (size_t)(e - w);
-			*msg = *e == ':' ? skipws(e + 1) : NULL;
+		    (e - w >= 9 && !strncmp(e - 9, "Throwable", 9)))) {
+			const char *after = e;
+			if (starts(after, " (0x") && strchr(after, ')'))
+				after = strchr(after, ')') + 1;
+			if (*after == ':' || *after == '\0' || (*after == ' ' && after[1] == '[')) {
+				*exc = w;
+				*elen = (size_t)(e - w);
+				*msg = *after == ':' ? skipws(after + 1) : NULL;
+				/* node: "Error: (node:123) UnhandledPromiseRejectionWarning: Error: x" */
+				if (*msg && starts(*msg, "(node:")) {
+					const char *r = strstr(*msg, "Warning: ");
+					if (r && header_split(r + 9, exc, elen, msg))
+						return 1;
+				}
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Visual Studio's exception helper: the type alone, then "  Message=..." */
+static int
+vs_helper(struct lines *L, size_t first, size_t *h, const char **msg)
+{
+	size_t k;
+
+	if (first == 0 || !starts(skipws(L->v[first - 1]), "StackTrace:"))
+		return 0;
+	*msg = NULL;
+	for (k = first - 1; k > 0 && first - k < 8; k--) {
+		const char *q = skipws(L->v[k - 1]);
+		if (starts(q, "Message="))
+			*msg = q + 8;
+		else if (q == L->v[k - 1]) {
+			*h = k - 1;
 			return 1;
 		}
 	}
@@ -634,52 +981,178 @@ header_split(const char *s, const char **exc, size_t *elen, const char **msg)
 }
 
 static int
+at_frame_line(const char *s, enum at_kind k)
+{
+	enum at_kind fk = at_kind(s);
+
+	if (fk == k || (k == AT_NODE && fk != AT_NONE))
+		return 1;
+	return k == AT_DOTNET && unity_frame_line(s);
+}
+
+static jv
+at_frame(const char *s, enum at_kind k)
+{
+	return k == AT_NODE ? node_frame(s) : k == AT_JAVA ? java_frame(s) : dotnet_frame(s);
+}
+
+/* Link parts[0].cause = parts[1] ...; consumes parts. */
+static jv
+link_chain(jv parts)
+{
+	int n = jv_array_length(jv_copy(parts)), m;
+	jv cur = jv_array_get(jv_copy(parts), n - 1);
+
+	for (m = n - 2; m >= 0; m--)
+		cur = jv_object_set(jv_array_get(jv_copy(parts), m), jv_string("cause"), cur);
+	jv_free(parts);
+	return cur;
+}
+
+static int
 at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	enum at_kind k;
-	const char *exc = NULL, *msg = NULL, *hdr;
-	size_t elen = 0, j, h;
-	const char *lang;
-	jv top, cur;
+	const char *exc = NULL, *msg = NULL, *hdr = NULL, *lang;
+	size_t elen = 0, j, h, first, mstart = 0;
+	jv top, parts;
+	struct strbuf mb = { 0 }, arrows = { 0 };
+	int headless = 0, outer_first = 0, ends = 0;
 
-	if (i + 1 >= L->n || at_kind(L->v[i]) != AT_NONE ||
-	    (k = at_kind(L->v[i + 1])) == AT_NONE)
-		return 0;
-	/* The header may be the line above a blank-free message of several
-	 * lines; use the nearest line that names an error. */
-	h = i;
-	hdr = L->v[h];
-	if (!header_split(hdr, &exc, &elen, &msg)) {
-		if (k != AT_NODE)
+	/* Line i is the start of a trace when the frames follow it; the
+	 * header naming the exception may be a few lines above the first
+	 * frame (a message of several lines, "Require stack:", "File name:",
+	 * .NET's " ---> " inner exceptions), or missing altogether. */
+	if (at_kind(L->v[i]) != AT_NONE || unity_frame_line(L->v[i]))
+		k = AT_NONE;
+	else if (i + 1 < L->n && (k = at_kind(L->v[i + 1])) == AT_NONE && unity_frame_line(L->v[i + 1]))
+		k = AT_DOTNET;
+	if (i + 1 >= L->n || at_kind(L->v[i]) != AT_NONE || unity_frame_line(L->v[i])) {
+		/* a trace with no header at all: frames from the first line */
+		enum at_kind fk = at_kind(L->v[i]);
+		if (i > 0 && !blank(L->v[i - 1]))
 			return 0;
-		exc = NULL;
-		msg = skipws(hdr);
+		if (fk != AT_JAVA && fk != AT_DOTNET)
+			return 0;
+		k = fk;
+		headless = 1;
+		first = i;
+		h = i;
+	} else {
+		k = at_kind(L->v[i + 1]);
+		if (k == AT_NONE && unity_frame_line(L->v[i + 1]))
+			k = AT_DOTNET;
+		if (k == AT_NONE)
+			return 0;
+		first = i + 1;
+		for (h = i; ; h--) {
+			if (h == i && k == AT_DOTNET && vs_helper(L, first, &h, &msg)) {
+				exc = skipws(L->v[h]);
+				elen = frame_len(exc);
+				break;
+			}
+			const char *q = skipws(L->v[h]);
+			if (header_split(L->v[h], &exc, &elen, &msg) && !starts(q, "File name:") &&
+			    !(k == AT_DOTNET && starts(q, "---> ") && h > 0 && i - h < 6 &&
+			    !blank(L->v[h - 1]) && at_kind(L->v[h - 1]) == AT_NONE))
+				break;
+			if (h == 0 || i - h >= 6 || at_kind(L->v[h]) != AT_NONE) {
+				h = L->n;
+				break;
+			}
+		}
+		if (h == L->n) {
+			const char *vm;
+			if (vs_helper(L, first, &h, &vm)) {
+				exc = skipws(L->v[h]);
+				elen = frame_len(exc);
+				msg = vm;
+			} else if (k == AT_NODE) {
+				h = i;
+				exc = NULL;
+				msg = skipws(L->v[h]);
+			} else
+				return 0;
+		}
 	}
+	hdr = L->v[h];
+	parts = jv_array();
 	lang = k == AT_NODE ? "node" : k == AT_JAVA ? "java" : "dotnet";
-	if (k == AT_DOTNET && msg && strstr(msg, " ---> ")) {
+	/* The lines between header and frames: a Java message goes on there;
+	 * .NET lists its inner exceptions as " ---> X: msg". */
+	if (!headless && msg)
+		strbuf_add(&mb, msg);
+	if (!headless) {
+		size_t m;
+		for (m = h + 1; m < first; m++) {
+			const char *q = skipws(L->v[m]);
+			if (k == AT_DOTNET && starts(q, "---> ")) {
+				strbuf_addf(&arrows, " ---> %s", q + 5);
+				continue;
+			}
+			if (k == AT_DOTNET && strstr(q, "--- End of inner exception stack trace ---"))
+				ends++;
+			if (k == AT_JAVA && !starts(q, "Caused by: "))
+				strbuf_addf(&mb, "\n%s", L->v[m]);
+		}
+		mstart = h;
+	}
+	(void)mstart;
+	/* Java: a "Caused by:" header right under its enclosing exception's
+	 * (which then has no frames of its own). */
+	if (k == AT_JAVA && starts(skipws(hdr), "Caused by: ")) {
+		size_t m = h, hh = L->n;
+		const char *x2, *m2;
+		size_t e2;
+		while (m > 0 && h - m < 4) {
+			m--;
+			if (header_split(L->v[m], &x2, &e2, &m2) && !starts(skipws(L->v[m]), "at ")) {
+				hh = m;
+				break;
+			}
+			if (at_kind(L->v[m]) != AT_NONE || blank(L->v[m]))
+				break;
+		}
+		if (hh != L->n) {
+			struct strbuf ob = { 0 };
+			size_t r;
+			if (m2)
+				strbuf_add(&ob, m2);
+			for (r = hh + 1; r < h; r++)
+				strbuf_addf(&ob, "%s%s", ob.len ? "\n" : "", L->v[r]);
+			parts = jv_array_append(parts, trace_new(lang, x2, e2, ob.s ? ob.s : "",
+			    ob.s ? ob.len : 0));
+			strbuf_release(&ob);
+			outer_first = 1;
+		}
+	}
+	if (k == AT_DOTNET && ((msg && strstr(msg, " ---> ")) || arrows.len)) {
 		/* outer ---> inner ---> innermost: build the chain; the frames
 		 * before each "End of inner exception" belong to the innermost
 		 * exception not yet filled. */
-		jv parts = jv_array();
-		const char *p = hdr;
+		struct strbuf all = { 0 };
+		const char *p;
 		int np, fill;
+		strbuf_addf(&all, "%s%s", hdr, arrows.s ? arrows.s : "");
+		p = all.s;
 		while (p) {
 			const char *e = strstr(p, " ---> ");
-			const char *x = NULL, *m = NULL;
+			const char *x = NULL, *mm = NULL;
 			size_t xl = 0;
 			char *seg = e ? strndup(p, (size_t)(e - p)) : strdup(p);
-			if (seg && header_split(seg, &x, &xl, &m))
-				parts = jv_array_append(parts, trace_new(lang, x, xl, m,
-				    m ? strlen(m) : 0));
+			if (seg && header_split(seg, &x, &xl, &mm))
+				parts = jv_array_append(parts, trace_new(lang, x, xl, mm,
+				    mm ? strlen(mm) : 0));
 			else if (seg)
 				parts = jv_array_append(parts, trace_new(lang, NULL, 0, seg,
 				    strlen(seg)));
 			free(seg);
 			p = e ? e + 6 : NULL;
 		}
+		strbuf_release(&all);
 		np = jv_array_length(jv_copy(parts));
-		fill = np - 1;
-		for (j = i + 1; j < L->n; j++) {
+		fill = np - 1 - ends > 0 ? np - 1 - ends : 0;
+		for (j = first; j < L->n; j++) {
 			const char *s = L->v[j];
 			if (strstr(s, "--- End of inner exception stack trace ---")) {
 				if (fill > 0)
@@ -688,7 +1161,7 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			}
 			if (strstr(s, "--- End of stack trace from previous location"))
 				continue;
-			if (at_kind(s) != AT_DOTNET)
+			if (!at_frame_line(s, AT_DOTNET))
 				break;
 			{
 				jv t = jv_array_get(jv_copy(parts), fill);
@@ -696,25 +1169,25 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 				parts = jv_array_set(parts, fill, t);
 			}
 		}
-		/* link: parts[0].cause = parts[1] ... */
-		cur = jv_array_get(jv_copy(parts), np - 1);
-		for (int n = np - 2; n >= 0; n--) {
-			jv t = jv_array_get(jv_copy(parts), n);
-			cur = jv_object_set(t, jv_string("cause"), cur);
-		}
-		jv_free(parts);
-		*out = cur;
+		strbuf_release(&mb);
+		strbuf_release(&arrows);
+		*out = link_chain(parts);
 		*next = j;
 		return 1;
 	}
-	top = trace_new(lang, exc, elen, msg, msg ? strlen(msg) : 0);
-	for (j = i + 1; j < L->n; j++) {
+	strbuf_release(&arrows);
+	top = headless ? trace_new(lang, NULL, 0, NULL, 0) :
+	    trace_new(lang, exc, elen, mb.s ? mb.s : NULL, mb.s ? mb.len : 0);
+	strbuf_release(&mb);
+	for (j = first; j < L->n; j++) {
 		const char *s = L->v[j], *q = skipws(s);
-		enum at_kind fk = at_kind(s);
 
-		if (fk == k || (k == AT_NODE && fk != AT_NONE)) {
-			top = trace_add_frame(top, k == AT_NODE ? node_frame(s) :
-			    k == AT_JAVA ? java_frame(s) : dotnet_frame(s));
+		if (at_frame_line(s, k)) {
+			top = trace_add_frame(top, at_frame(s, k));
+			continue;
+		}
+		if (k == AT_JAVA && starts(q, "at ") && dotted_call(q + 3, frame_len(q + 3))) {
+			top = trace_add_frame(top, java_frame(s));
 			continue;
 		}
 		if (k == AT_DOTNET && strstr(s, "--- End of"))
@@ -727,21 +1200,36 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	if (k == AT_JAVA) {
 		/* "Caused by:" sections, each possibly ending in "... N more":
 		 * the last N frames of the enclosing trace. */
-		jv chain = jv_array_append(jv_array(), top);
+		jv chain = jv_array_append(parts, top);
 		while (j < L->n && starts(skipws(L->v[j]), "Caused by: ")) {
 			jv t, encl;
 			long more = 0;
+			struct strbuf cm = { 0 };
 			header_split(L->v[j], &exc, &elen, &msg);
-			t = trace_new(lang, exc, elen, msg, msg ? strlen(msg) : 0);
-			for (j++; j < L->n; j++) {
+			if (msg)
+				strbuf_add(&cm, msg);
+			/* its message may go on for a few lines */
+			for (j++; j < L->n && j < L->n && !at_frame_line(L->v[j], AT_JAVA) &&
+			    !starts(skipws(L->v[j]), "Caused by: ") && !blank(L->v[j]) &&
+			    at_kind(L->v[j]) == AT_NONE && cm.len < 4096 &&
+			    j + 1 < L->n && (at_frame_line(L->v[j + 1], AT_JAVA) ||
+			    !blank(L->v[j + 1])) && !starts(skipws(L->v[j]), "at "); j++)
+				strbuf_addf(&cm, "%s%s", cm.len ? "\n" : "", L->v[j]);
+			t = trace_new(lang, exc, elen, cm.s ? cm.s : NULL, cm.s ? cm.len : 0);
+			strbuf_release(&cm);
+			for (; j < L->n; j++) {
 				const char *s = L->v[j], *q = skipws(s);
-				if (at_kind(s) == AT_JAVA && !starts(s, "\t\t")) {
+				if (at_frame_line(s, AT_JAVA) && !starts(s, "\t\t")) {
 					t = trace_add_frame(t, java_frame(s));
 					continue;
 				}
-				if (at_kind(s) == AT_JAVA)
+				if (starts(q, "at ") && dotted_call(q + 3, frame_len(q + 3))) {
+					t = trace_add_frame(t, java_frame(s));
 					continue;
-				if (starts(q, "... ") && strstr(q, " more")) {
+				}
+				if (at_frame_line(s, AT_JAVA))
+					continue;
+				if (starts(q, "... ") && (strstr(q, " more") || strstr(q, " omitted"))) {
 					more = strtol(q + 4, NULL, 10);
 					continue;
 				}
@@ -761,16 +1249,11 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 				jv_free(encl);
 			chain = jv_array_append(chain, t);
 		}
-		{
-			int n = jv_array_length(jv_copy(chain)), m;
-			cur = jv_array_get(jv_copy(chain), n - 1);
-			for (m = n - 2; m >= 0; m--)
-				cur = jv_object_set(jv_array_get(jv_copy(chain), m),
-				    jv_string("cause"), cur);
-			jv_free(chain);
-			top = cur;
-		}
-	}
+		top = link_chain(chain);
+	} else if (outer_first)
+		top = link_chain(jv_array_append(parts, top));
+	else
+		jv_free(parts);
 	*out = top;
 	*next = j;
 	return 1;
@@ -778,52 +1261,136 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 
 /* ---- Go ---- */
 
+/* Length of a function line's name: "main.f(0x1, {0x2, ...})" without its
+ * argument list (the balanced parentheses at the end of the line). */
+static size_t
+go_fn_len(const char *fn)
+{
+	size_t n = strlen(fn);
+	int depth = 0;
+
+	while (n > 0 && isspace((unsigned char)fn[n - 1]))
+		n--;
+	if (n == 0 || fn[n - 1] != ')')
+		return n;
+	while (n > 0) {
+		char c = fn[--n];
+		if (c == ')')
+			depth++;
+		else if (c == '(' && --depth == 0)
+			return n;
+	}
+	return strlen(fn);
+}
+
+/* A location line: whitespace, then "path.go:L" with " +0x.." or " fp=" after. */
+static int
+go_loc_line(const char *s, const char **path, size_t *plen, long *line)
+{
+	const char *q = skipws(s), *sp, *colon;
+
+	if (q == s && !strstr(q, ".go:"))
+		return 0;
+	sp = strchr(q, ' ');
+	colon = sp ? memrchr(q, ':', (size_t)(sp - q)) : strrchr(q, ':');
+	if (!colon || !isdigit((unsigned char)colon[1]))
+		return 0;
+	*path = q;
+	*plen = (size_t)(colon - q);
+	*line = strtol(colon + 1, NULL, 10);
+	return 1;
+}
+
+/* The start of a panic message in s: "panic: " at the start (or after
+ * markup such as "_" or a tab) or after "http: panic serving ADDR: ". */
+static const char *
+go_header(const char *s, const char **exc)
+{
+	const char *m, *q = skipws(s);
+
+	*exc = "panic";
+	if ((m = strstr(s, "http: panic serving ")) && (m = strstr(m + 20, ": ")))
+		return m + 2;
+	while (*q == '_' || *q == '*')
+		q++;
+	if (starts(q, "panic: "))
+		return q + 7;
+	if (starts(q, "fatal error: ")) {
+		*exc = "fatal error";
+		return q + 13;
+	}
+	if (q == s && starts(q, "runtime error: "))
+		return q;
+	return NULL;
+}
+
 static int
 go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	const char *s = L->v[i], *m, *msg;
-	size_t j;
+	const char *s = L->v[i], *msg, *exc, *e;
+	size_t j, mlen, g;
 	jv t;
 
-	if ((m = strstr(s, "http: panic serving ")) && (m = strstr(m + 20, ": ")))
-		msg = m + 2;
-	else if (starts(s, "panic: "))
-		msg = s + 7;
-	else if (starts(s, "fatal error: "))
-		msg = s + 13;
-	else
-		return 0;
-	for (j = i + 1; j < L->n && j < i + 12; j++)
-		if (starts(L->v[j], "goroutine ") && strstr(L->v[j], "["))
-			break;
-	if (j >= L->n || j >= i + 12)
-		return 0;
-	/* "panic: ... [recovered]" and "goroutine N [running]:" */
-	t = trace_new("go", starts(msg, "runtime error: ") ? "runtime error" : "panic",
-	    starts(msg, "runtime error: ") ? 13 : 5,
-	    starts(msg, "runtime error: ") ? msg + 15 : msg,
-	    strlen(starts(msg, "runtime error: ") ? msg + 15 : msg));
-	for (j++; j + 1 < L->n; j += 2) {
-		const char *fn = L->v[j], *loc = L->v[j + 1], *colon, *sp;
-		size_t flen;
+	msg = go_header(s, &exc);
+	g = i;
+	if (!msg) {
+		/* A dump without its header: starts at "goroutine N [running]:" */
+		if (!starts(s, "goroutine ") || !strstr(s, "[running]"))
+			return 0;
+		t = trace_new("go", NULL, 0, NULL, 0);
+	} else {
+		for (g = i + 1; g < L->n && g < i + 12; g++)
+			if (starts(L->v[g], "goroutine ") && strchr(L->v[g], '['))
+				break;
+		if (g >= L->n || g >= i + 12) {
+			/* "http: panic serving" with the dump elided: loose locations */
+			size_t k;
+			if (!strstr(s, "http: panic serving"))
+				return 0;
+			t = trace_new("go", exc, strlen(exc), msg, strlen(msg));
+			for (k = i + 1; k < L->n && k < i + 5; k++) {
+				const char *p;
+				size_t pl;
+				long ln;
+				if (go_loc_line(L->v[k], &p, &pl, &ln) && strstr(L->v[k], ".go:"))
+					t = trace_add_frame(t, frame_new("go", p, pl, ln, NULL, 0));
+			}
+			if (nframes(t) == 0) {
+				jv_free(t);
+				return 0;
+			}
+			*out = t;
+			*next = k;
+			return 1;
+		}
+		mlen = strlen(msg);
+		if ((e = strstr(msg, " [recovered")))
+			mlen = (size_t)(e - msg);
+		while (mlen > 0 && (msg[mlen - 1] == '_' || msg[mlen - 1] == ' '))
+			mlen--;
+		t = trace_new("go", exc, strlen(exc), msg, mlen);
+	}
+	/* Pairs of "function(args)" and "\tpath:L +0x..", the path line
+	 * indented by a tab or by spaces; a long call may wrap its arguments
+	 * onto a line of their own. */
+	for (j = g + 1; j < L->n && blank(L->v[j]); j++)
+		;
+	while (j + 1 < L->n) {
+		const char *fn = L->v[j], *path;
+		size_t flen, k = j + 1, plen;
 		long line;
 
-		if (blank(fn) || fn[0] == '\t' || loc[0] != '\t')
+		if (blank(fn) || fn[0] == ' ' || fn[0] == '\t')
 			break;
-		flen = strlen(fn);
-		if (flen > 5 && !strcmp(fn + flen - 5, "(...)"))
-			flen -= 5;
-		else if (strrchr(fn, '(') && fn[flen - 1] == ')')
-			flen = (size_t)(strrchr(fn, '(') - fn);
-		if (starts(fn, "created by "))
+		if (starts(fn, "created by ") || starts(fn, "goroutine "))
 			break;
-		loc++;
-		sp = strchr(loc, ' ');
-		colon = sp ? memrchr(loc, ':', (size_t)(sp - loc)) : strrchr(loc, ':');
-		if (!colon)
+		if (k < L->n && L->v[k][0] == '(')
+			k++;
+		if (k >= L->n || !go_loc_line(L->v[k], &path, &plen, &line))
 			break;
-		line = strtol(colon + 1, NULL, 10);
-		t = trace_add_frame(t, frame_new("go", loc, (size_t)(colon - loc), line, fn, flen));
+		flen = go_fn_len(fn);
+		t = trace_add_frame(t, frame_new("go", path, plen, line, fn, flen));
+		j = k + 1;
 	}
 	*out = t;
 	*next = j;
@@ -832,14 +1399,37 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 
 /* ---- Ruby ---- */
 
-/* "path:L:in `fn'" or "path:L:in 'Cls#fn'"; returns the rest after it. */
+/*
+ * "path:L:in `fn'" or "path:L:in 'Cls#fn'" (also "in`fn'"); with bare, a
+ * lone "path:L" too (irb's "from (irb):1").  Sets *rest after it.
+ */
 static int
-ruby_loc(const char *s, jv *f, const char **rest)
+ruby_loc_(const char *s, jv *f, const char **rest, int bare)
 {
 	const char *in = strstr(s, ":in "), *q, *fe, *c;
 	long line;
+	size_t n;
 
-	if (!in || (in[4] != '`' && in[4] != '\''))
+	if (in && in[4] != '`' && in[4] != '\'')
+		in = NULL;
+	if (!in)
+		in = strstr(s, ":in`");
+	if (!in && bare) {
+		/* "path:L" and nothing after */
+		n = strlen(s);
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+		c = s + n;
+		while (c > s && isdigit((unsigned char)c[-1]))
+			c--;
+		if (c == s + n || c - s < 2 || c[-1] != ':' || strchr(s, ' '))
+			return 0;
+		*f = frame_new("ruby", s, (size_t)(c - 1 - s), strtol(c, NULL, 10), NULL, 0);
+		if (rest)
+			*rest = s + n;
+		return 1;
+	}
+	if (!in)
 		return 0;
 	c = in;
 	while (c > s && isdigit((unsigned char)c[-1]))
@@ -847,7 +1437,7 @@ ruby_loc(const char *s, jv *f, const char **rest)
 	if (c == in || c == s || c[-1] != ':')
 		return 0;
 	line = strtol(c, NULL, 10);
-	q = in + 5;
+	q = in + (in[3] == ' ' ? 5 : 4);
 	if (!(fe = strchr(q, '\'')))
 		return 0;
 	*f = frame_new("ruby", s, (size_t)(c - 1 - s), line, q, (size_t)(fe - q));
@@ -857,19 +1447,107 @@ ruby_loc(const char *s, jv *f, const char **rest)
 }
 
 static int
+ruby_loc(const char *s, jv *f, const char **rest)
+{
+	return ruby_loc_(s, f, rest, 0);
+}
+
+/* A frame line of a Ruby trace: "path:L:in `fn'", "from ...", "N: from
+ * ...", Rails' "gem (1.2.3) path:L:in ..." (the gem name dropped). */
+static int
+ruby_frame_line(const char *s, jv *f)
+{
+	const char *q = skipws(s);
+
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (q != skipws(s)) {
+		if (!starts(q, ": from "))
+			return 0;
+		q += 2;
+	}
+	if (starts(q, "from "))
+		return ruby_loc_(skipws(q + 5), f, NULL, 1);
+	if (*q == '`')
+		q++;
+	{
+		/* "activerecord (3.2.21) lib/..." */
+		const char *sp = strchr(q, ' ');
+		if (sp && sp[1] == '(' && isdigit((unsigned char)sp[2])) {
+			const char *pe = strchr(sp, ')');
+			if (pe && pe[1] == ' ')
+				q = pe + 2;
+		}
+	}
+	return ruby_loc(q, f, NULL);
+}
+
+/* A Ruby exception class: "NameError", "ActiveRecord::RecordNotFound". */
+static size_t
+ruby_class_len(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		if (!isupper((unsigned char)*p))
+			return 0;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		if (!starts(p, "::"))
+			break;
+		p += 2;
+	}
+	return (size_t)(p - s);
+}
+
+/* Rails' source excerpt under a template error: "    39:   <% ... %>". */
+static int
+ruby_excerpt(const char *s)
+{
+	const char *q = skipws(s);
+
+	if (q == s || !isdigit((unsigned char)*q))
+		return 0;
+	while (isdigit((unsigned char)*q))
+		q++;
+	return *q == ':' && !starts(q, ": from ");
+}
+
+static size_t
+ruby_frames(struct lines *L, size_t j, jv *t)
+{
+	jv f;
+
+	for (; j < L->n; j++)
+		if (blank(L->v[j]) || !ruby_frame_line(L->v[j], &f))
+			break;
+		else
+			*t = trace_add_frame(*t, f);
+	return j;
+}
+
+static int
 ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	const char *s = L->v[i], *rest = NULL;
 	jv f, t;
-	size_t j;
+	size_t j, k, cl;
 
 	/* Interpreter form: "path:L:in `fn': message (Class)" then "\tfrom ..." */
 	if (!starts(s, "\t") && !starts(skipws(s), "from ") && ruby_loc(s, &f, &rest)) {
-		if (!starts(rest, ": ")) {
+		const char *m;
+		size_t first = i + 1;
+		if (!strcmp(rest, ":") && i + 1 < L->n) {
+			/* the message on the next line (a console 80 wide) */
+			m = L->v[i + 1];
+			first = i + 2;
+		} else if (starts(rest, ": ")) {
+			m = rest + 2;
+		} else {
 			jv_free(f);
 			return 0;
 		}
-		const char *m = rest + 2, *po = strrchr(m, '('), *pe = strrchr(m, ')');
+		const char *po = strrchr(m, '('), *pe = strrchr(m, ')');
 		if (!po || !pe || pe < po) {
 			jv_free(f);
 			return 0;
@@ -877,9 +1555,9 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		t = trace_new("ruby", po + 1, (size_t)(pe - po - 1), m,
 		    po > m ? (size_t)(po - m - 1) : 0);
 		t = trace_add_frame(t, f);
-		for (j = i + 1; j < L->n; j++) {
+		for (j = first; j < L->n; j++) {
 			const char *q = skipws(L->v[j]);
-			if (!starts(q, "from ") || !ruby_loc(q + 5, &f, NULL))
+			if (!starts(q, "from ") || !ruby_loc_(q + 5, &f, NULL, 1))
 				break;
 			t = trace_add_frame(t, f);
 		}
@@ -887,109 +1565,482 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		*next = j;
 		return 1;
 	}
-	/* Rails form: "NoMethodError (undefined method ...):" then indented frames. */
-	if (i + 2 < L->n && isupper((unsigned char)s[0]) && strstr(s, " (") &&
-	    s[strlen(s) - 1] == ':' && (j = i + 1 + blank(L->v[i + 1])) &&
-	    ruby_loc(skipws(L->v[j]), &f, NULL)) {
-		const char *po = strstr(s, " (");
-		t = trace_new("ruby", s, (size_t)(po - s), po + 2, strlen(po + 2) - 2);
-		t = trace_add_frame(t, f);
-		for (j++; j < L->n; j++)
-			if (blank(L->v[j]) || !ruby_loc(skipws(L->v[j]), &f, NULL))
-				break;
+	/* Ruby 2.5-2.7: "Traceback (most recent call last):", "N: from ..."
+	 * outermost first, then "path:L:in `fn': message (Class)" or irb's
+	 * "Class (message)". */
+	if (starts(s, "Traceback (most recent call last):") && i + 1 < L->n &&
+	    isdigit((unsigned char)*skipws(L->v[i + 1])) && ruby_frame_line(L->v[i + 1], &f)) {
+		jv fr = jv_array();
+		const char *e;
+		fr = jv_array_append(fr, f);
+		for (j = i + 2; j < L->n && ruby_frame_line(L->v[j], &f); j++)
+			fr = jv_array_append(fr, f);
+		if (j >= L->n) {
+			jv_free(fr);
+			return 0;
+		}
+		e = L->v[j];
+		if (ruby_loc(e, &f, &rest) && starts(rest, ": ")) {
+			const char *m = rest + 2, *po = strrchr(m, '('), *pe = strrchr(m, ')');
+			if (!po || !pe || pe < po)
+				t = trace_new("ruby", NULL, 0, m, strlen(m));
 			else
-				t = trace_add_frame(t, f);
+				t = trace_new("ruby", po + 1, (size_t)(pe - po - 1), m,
+				    po > m ? (size_t)(po - m - 1) : 0);
+			t = trace_add_frame(t, f);
+		} else if ((cl = ruby_class_len(e)) > 0 && (e[cl] == ' ' || e[cl] == ':' || !e[cl])) {
+			const char *m = e + cl;
+			size_t ml;
+			if (starts(m, " (")) {
+				m += 2;
+				ml = strlen(m);
+				if (ml && m[ml - 1] == ')')
+					ml--;
+			} else {
+				m = starts(m, ": ") ? m + 2 : m;
+				ml = strlen(m);
+			}
+			t = trace_new("ruby", e, cl, m, ml);
+		} else {
+			jv_free(fr);
+			return 0;
+		}
+		for (k = jv_array_length(jv_copy(fr)); k > 0; k--)
+			t = trace_add_frame(t, jv_array_get(jv_copy(fr), (int)k - 1));
+		jv_free(fr);
 		*out = t;
-		*next = j;
+		*next = j + 1;
+		return 1;
+	}
+	/* Rails form: "NoMethodError (undefined method ...):" then indented
+	 * frames, after a source excerpt for template errors. */
+	if (i + 1 < L->n && (cl = ruby_class_len(s)) > 0 && starts(s + cl, " (") &&
+	    s[strlen(s) - 1] == ':') {
+		j = i + 1 + blank(L->v[i + 1]);
+		while (j < L->n && ruby_excerpt(L->v[j]))
+			j++;
+		if (j < L->n && (blank(L->v[j]) && j + 1 < L->n))
+			j++;
+		if (j >= L->n || !ruby_frame_line(L->v[j], &f))
+			return 0;
+		t = trace_new("ruby", s, cl, s + cl + 2, strlen(s + cl + 2) - 2);
+		t = trace_add_frame(t, f);
+		*next = ruby_frames(L, j + 1, &t);
+		*out = t;
+		return 1;
+	}
+	/* rake, irb, rspec: "Class: message" (a few more message lines: "Did
+	 * you mean?"), then frames at column 0 or "from ..." lines.  rspec 1:
+	 * "Class in 'example'" with the message on the next line. */
+	if ((cl = ruby_class_len(s)) > 0 && (starts(s + cl, ": ") || starts(s + cl, " in '") ||
+	    (!s[cl] && (strstr(s, "::") || strstr(s, "Error") || strstr(s, "Exception"))))) {
+		const char *m = s + cl, *mm;
+		size_t ml;
+		for (j = i + 1; j < L->n && j <= i + 4; j++)
+			if (ruby_frame_line(L->v[j], &f))
+				break;
+		if (j >= L->n || j > i + 4)
+			return 0;
+		if (starts(m, " in '") && j > i + 1) {
+			mm = L->v[i + 1];
+			ml = strlen(mm);
+		} else {
+			mm = *m ? m + 2 : m;
+			ml = strlen(mm);
+		}
+		t = trace_new("ruby", s, cl, mm, ml);
+		t = trace_add_frame(t, f);
+		*next = ruby_frames(L, j + 1, &t);
+		*out = t;
 		return 1;
 	}
 	return 0;
 }
 
+/* ---- Firefox, Safari and browser consoles ---- */
+
+/* "TypeError: msg" somewhere in s: the exception's start, or NULL. */
+static const char *
+js_exc_in(const char *s, size_t *elen, const char **msg)
+{
+	const char *p;
+
+	for (p = s; *p; p++) {
+		const char *q = p;
+		if (p > s && !strchr(" []\t`'\"", p[-1]))
+			continue;
+		if (!isupper((unsigned char)*q))
+			continue;
+		while (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || *q == '.')
+			q++;
+		if (!starts(q, ": ") || q - p < 5 ||
+		    (strncmp(q - 5, "Error", 5) && (q - p < 9 || strncmp(q - 9, "Exception", 9))))
+			continue;
+		*elen = (size_t)(q - p);
+		*msg = q + 2;
+		return p;
+	}
+	return NULL;
+}
+
+/* A trailing " URL:L" or " URL L" (Firefox's console) on a message: its
+ * start, and the location. */
+static const char *
+js_trailing_loc(const char *m, size_t n, const char **url, size_t *ulen, long *line)
+{
+	const char *e = m + n, *d, *sp;
+
+	while (e > m && (e[-1] == '`' || isspace((unsigned char)e[-1])))
+		e--;
+	d = e;
+	while (d > m && isdigit((unsigned char)d[-1]))
+		d--;
+	if (d == e || d == m || (d[-1] != ':' && d[-1] != ' '))
+		return NULL;
+	for (sp = d - 1; sp > m && sp[-1] != ' '; sp--)
+		;
+	if (sp == m || !memmem(sp, (size_t)(d - sp), "://", 3))
+		return NULL;
+	*url = sp;
+	*ulen = (size_t)(d - 1 - sp);
+	*line = strtol(d, NULL, 10);
+	return sp - 1;
+}
+
+/* One frame of a browser's stack: "fn@url:L:C" (Firefox, Safari), "    fn
+ * url:L" (Firefox's console), "\tfn (file, line N)" (Safari's console). */
+static int
+js_browser_frame(const char *s, jv *f)
+{
+	const char *at = strchr(s, '@'), *q = skipws(s), *e, *c, *p;
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	e = s + n;
+	if (at && !strchr(s, ' ') && at < e) {
+		/* url:L:C or url:L */
+		const char *l = e, *c2;
+		while (l > at && isdigit((unsigned char)l[-1]))
+			l--;
+		if (l == e || l[-1] != ':')
+			return 0;
+		c2 = l - 1;
+		p = c2;
+		while (p > at && isdigit((unsigned char)p[-1]))
+			p--;
+		if (p < c2 && p[-1] == ':' && p - 1 > at + 1) {
+			l = p;
+			c2 = p - 1;
+		}
+		*f = frame_new("node", at + 1, (size_t)(c2 - at - 1), strtol(l, NULL, 10),
+		    s, (size_t)(at - s));
+		return 1;
+	}
+	if (q == s || !*q)
+		return 0;
+	/* "fn (file, line N)" */
+	if (e[-1] == ')' && (c = strstr(q, ", line ")) && (p = strchr(q, '(')) && p < c &&
+	    isdigit((unsigned char)c[7])) {
+		const char *fe = p;
+		while (fe > q && fe[-1] == ' ')
+			fe--;
+		*f = frame_new("node", p + 1, (size_t)(c - p - 1), strtol(c + 7, NULL, 10), q,
+		    (size_t)(fe - q));
+		return 1;
+	}
+	/* "fn url:L" */
+	if ((c = strchr(q, ' ')) && !strchr(c + 1, ' ') && memmem(c, (size_t)(e - c), "://", 3)) {
+		const char *l = e;
+		while (l > c && isdigit((unsigned char)l[-1]))
+			l--;
+		if (l == e || l[-1] != ':')
+			return 0;
+		*f = frame_new("node", c + 1, (size_t)(l - 1 - c - 1), strtol(l, NULL, 10), q,
+		    (size_t)(c - q));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+js_browser_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *exc, *msg, *url;
+	size_t elen, ulen, j, mlen;
+	long line;
+	jv f, t;
+
+	if (!(exc = js_exc_in(L->v[i], &elen, &msg)))
+		return 0;
+	mlen = strlen(msg);
+	for (j = i + 1; j < L->n && j <= i + 2; j++)
+		if (starts(L->v[j], "[[Exception stack") || starts(L->v[j], "Stack:"))
+			continue;
+		else
+			break;
+	if (j < L->n && js_browser_frame(L->v[j], &f)) {
+		const char *cut = js_trailing_loc(msg, mlen, &url, &ulen, &line);
+		t = trace_new("node", exc, elen, msg, cut ? (size_t)(cut - msg) : mlen);
+		t = trace_add_frame(t, f);
+		for (j++; j < L->n && js_browser_frame(L->v[j], &f); j++)
+			t = trace_add_frame(t, f);
+		*out = t;
+		*next = j;
+		return 1;
+	}
+	/* One line: "TypeError: msg url:L" (Safari 5) */
+	{
+		const char *cut = js_trailing_loc(msg, mlen, &url, &ulen, &line);
+		if (!cut || exc != skipws(L->v[i]) + (*skipws(L->v[i]) == '`'))
+			return 0;
+		t = trace_new("node", exc, elen, msg, (size_t)(cut - msg));
+		t = trace_add_frame(t, frame_new("node", url, ulen, line, NULL, 0));
+		*out = t;
+		*next = i + 1;
+		return 1;
+	}
+}
+
 /* ---- Rust ---- */
+
+/* Is this a frame of the standard library or of the panic machinery? */
+static int
+rust_std_fn(const char *fn)
+{
+	static const char *const std[] = {
+		"std::", "core::", "alloc::", "<std::", "<core::", "<alloc::", "rust_begin_unwind",
+		"__rust", "__rustc::", "backtrace::", "panicking::", "sys::", "sys_common::",
+		"str::", "option::", "result::", "rt::", "_<F as alloc", "<unknown>",
+		"util::panicking::", NULL,
+	};
+	return !fn || prefixed(fn, std) || has(fn, "panic") || has(fn, "unwrap_failed") ||
+	    has(fn, "expect_failed");
+}
+
+static int
+rust_std_path(const char *p, size_t n)
+{
+	char buf[1024];
+
+	if (n >= sizeof buf)
+		n = sizeof buf - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return has(buf, "/rustc/") || has(buf, "libcore") || has(buf, "libstd") ||
+	    has(buf, "liballoc") || has(buf, "library/core") || has(buf, "library/std") ||
+	    has(buf, "library/alloc") || has(buf, "/rustlib/");
+}
+
+/* "path:L:C" or "path:L" (a Windows path keeps its drive letter): sets the
+ * path length and the line; 0 if there is no line number. */
+static int
+rust_loc(const char *loc, size_t llen, size_t *plen, long *line)
+{
+	const char *c2, *c1;
+
+	while (llen > 0 && (loc[llen - 1] == ':' || isspace((unsigned char)loc[llen - 1]) ||
+	    loc[llen - 1] == '`'))
+		llen--;
+	c2 = memrchr(loc, ':', llen);
+	if (!c2 || !isdigit((unsigned char)c2[1]))
+		return 0;
+	c1 = memrchr(loc, ':', (size_t)(c2 - loc));
+	if (c1 && isdigit((unsigned char)c1[1])) {
+		*line = strtol(c1 + 1, NULL, 10);
+		*plen = (size_t)(c1 - loc);
+	} else {
+		*line = strtol(c2 + 1, NULL, 10);
+		*plen = (size_t)(c2 - loc);
+	}
+	return 1;
+}
+
+/* Strip Rust's symbol hash ("::h0123456789abcdef", older "::h...ZZu") from
+ * a name. */
+static size_t
+rust_fn_len(const char *fn)
+{
+	size_t n = strlen(fn), k;
+	const char *h = NULL, *p = fn;
+
+	while (n > 0 && isspace((unsigned char)fn[n - 1]))
+		n--;
+	while ((p = strstr(p, "::h")))
+		h = p, p += 3;
+	if (h && fn + n - (h + 3) >= 16) {
+		for (k = (size_t)(h + 3 - fn); k < n && isalnum((unsigned char)fn[k]); k++)
+			;
+		if (k == n)
+			n = (size_t)(h - fn);
+	}
+	return n;
+}
 
 static int
 rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	const char *s = L->v[i], *at, *loc, *msg = NULL;
-	size_t llen, mlen = 0, j = i + 1;
+	const char *s = L->v[i], *at, *loc = NULL, *msg = NULL;
+	size_t llen = 0, mlen = 0, j = i + 1, plen = 0;
 	long line = 0;
-	jv t, f;
-	const char *c1, *c2;
+	jv t, f, bt = jv_array();
+	int have_loc = 0;
 
-	if (!starts(s, "thread '") || !(at = strstr(s, " panicked at ")))
-		return 0;
-	at += 13;
-	if (*at == '\'') {		/* old: panicked at 'msg', src/main.rs:4:5 */
-		const char *e = strstr(at, "', ");
-		if (!e)
-			return 0;
-		msg = at + 1;
-		mlen = (size_t)(e - msg);
-		loc = e + 3;
-	} else {			/* new: panicked at src/main.rs:4:5:\nmsg */
-		loc = at;
-		if (j < L->n) {
-			msg = L->v[j];
-			mlen = strlen(msg);
-			j++;
+	if (strstr(s, "panicked (crashed).") && j + 1 < L->n) {
+		/* color-eyre / human-panic: "The application panicked (crashed).",
+		 * the message, then "in path:L" */
+		msg = skipws(L->v[j]);
+		mlen = strlen(msg);
+		if (starts(L->v[j + 1], "in ")) {
+			loc = L->v[j + 1] + 3;
+			llen = strlen(loc);
 		}
-	}
-	llen = strlen(loc);
-	if (llen && loc[llen - 1] == ':')
-		llen--;
-	c2 = memrchr(loc, ':', llen);
-	c1 = c2 ? memrchr(loc, ':', (size_t)(c2 - loc)) : NULL;
-	if (c1) {
-		line = strtol(c1 + 1, NULL, 10);
-		llen = (size_t)(c1 - loc);
-	}
-	t = trace_new("rust", "panic", 5, msg, mlen);
-	f = frame_new("rust", loc, llen, line, NULL, 0);
-	/* A backtrace: "   N: fn" / "             at path:L:C" pairs. */
-	while (j < L->n && !starts(skipws(L->v[j]), "stack backtrace:") &&
-	    (starts(L->v[j], "note: ") || j < i + 3) && !starts(skipws(L->v[j]), "0: "))
-		j++;
-	if (j < L->n && starts(skipws(L->v[j]), "stack backtrace:")) {
-		int found = 0;
-		jv_free(f);
-		for (j++; j < L->n; ) {
-			const char *q = skipws(L->v[j]), *fn;
-			long ln = 0;
-			const char *p = NULL;
-			size_t plen = 0;
-			if (!isdigit((unsigned char)*q) || !(fn = strstr(q, ": ")))
-				break;
-			fn += 2;
-			j++;
-			if (j < L->n && starts(skipws(L->v[j]), "at ")) {
-				const char *a = skipws(L->v[j]) + 3;
-				const char *d2 = strrchr(a, ':'), *d1;
-				d1 = d2 ? memrchr(a, ':', (size_t)(d2 - a)) : NULL;
-				if (d1) {
-					p = a;
-					plen = (size_t)(d1 - a);
-					ln = strtol(d1 + 1, NULL, 10);
+		j += 2;
+	} else {
+		if (!(at = strstr(s, "panicked at ")))
+			return jv_free(bt), 0;
+		at += 12;
+		if (*at == '\'' || *at == '"') {	/* old: panicked at 'msg', src/main.rs:4:5 */
+			const char *e = NULL, *p = at + 1;
+			while ((p = strstr(p, "', ")))	/* the last one */
+				e = p, p += 3;
+			if (!e)
+				return jv_free(bt), 0;
+			msg = at + 1;
+			mlen = (size_t)(e - msg);
+			loc = e + 3;
+			llen = strlen(loc);
+		} else {			/* new: panicked at src/main.rs:4:5:\nmsg */
+			const char *c = strstr(at, ": ");
+			loc = at;
+			llen = strlen(loc);
+			while (c) {		/* "path:L:C: msg" on one line */
+				if (isdigit((unsigned char)c[-1])) {
+					llen = (size_t)(c - at);
+					msg = c + 2;
+					mlen = strlen(msg);
+					while (mlen > 0 && msg[mlen - 1] == '`')
+						mlen--;
+					break;
 				}
+				c = strstr(c + 1, ": ");
+			}
+			if (!msg && j < L->n) {
+				msg = L->v[j];
+				mlen = strlen(msg);
 				j++;
 			}
-			/* Skip the panic machinery above the panicking frame. */
-			f = frame_new("rust", p, plen, ln, fn, strlen(fn));
-			if (!found && (strstr(fn, "rust_begin_unwind") || strstr(fn, "panic") ||
-			    strstr(fn, "unwrap_failed") || strstr(fn, "expect_failed"))) {
-				jv_free(f);
+		}
+	}
+	if (loc)
+		have_loc = rust_loc(loc, llen, &plen, &line);
+	t = trace_new("rust", "panic", 5, msg, mlen);
+	/* A backtrace: "   N: fn" (or "N: 0x.. - fn") with "at path:L:C" under it. */
+	while (j < L->n && j < i + 6 && !strstr(L->v[j], "stack backtrace:") &&
+	    !starts(skipws(L->v[j]), "backtrace:"))
+		j++;
+	if (j < L->n && (strstr(L->v[j], "stack backtrace:") || starts(skipws(L->v[j]), "backtrace:"))) {
+		const char *first = strstr(L->v[j], "backtrace:") + 10;
+		int use_first = !blank(first);
+		if (!use_first)
+			j++;
+		while (j < L->n) {
+			const char *q = use_first ? skipws(first) : skipws(L->v[j]), *fn, *p = NULL;
+			long ln = 0;
+			size_t pl = 0;
+			use_first = 0;
+			if (!isdigit((unsigned char)*q) || !(fn = strstr(q, ": ")))
+				break;
+			fn = skipws(fn + 2);
+			if (starts(fn, "0x")) {
+				const char *d = strstr(fn, " - ");
+				fn = d ? d + 3 : fn;
+			}
+			j++;
+			while (j < L->n && starts(skipws(L->v[j]), "at ")) {
+				const char *a = skipws(L->v[j]) + 3;
+				if (!p)
+					rust_loc(a, strlen(a), &pl, &ln), p = a;
+				j++;
+			}
+			/* inlined frames: an indented name with no number */
+			while (j < L->n && !isdigit((unsigned char)*skipws(L->v[j])) &&
+			    skipws(L->v[j]) != L->v[j] && !blank(L->v[j]) &&
+			    !starts(skipws(L->v[j]), "at ") && !starts(L->v[j], "note: "))
+				j++;
+			bt = jv_array_append(bt, frame_new("rust", p, p ? pl : 0, ln, fn, rust_fn_len(fn)));
+		}
+		if (j < L->n && starts(L->v[j], "note: "))
+			j++;
+	} else if (j < L->n && starts(L->v[j], "note: "))
+		j++;
+	/* frames: the backtrace less the panic machinery above the panicking
+	 * frame; the culprit: the "panicked at" location, named after the
+	 * backtrace frame there, or, when that location is in the standard
+	 * library, the first frame of the program under it. */
+	{
+		int n = jv_array_length(jv_copy(bt)), k, found = 0;
+		jv top = jv_null();
+		for (k = 0; k < n; k++) {
+			jv g = jv_array_get(jv_copy(bt), k);
+			const char *fn = fstr_of(g, "function");
+			if (!found && (!fn || has(fn, "rust_begin_unwind") || has(fn, "panic") ||
+			    has(fn, "unwrap_failed") || has(fn, "expect_failed") ||
+			    starts(fn, "backtrace::") || starts(fn, "std::sys") ||
+			    starts(fn, "sys::") || starts(fn, "sys_common::") ||
+			    has(fn, "BacktraceLock") || starts(fn, "<std::sys") ||
+			    starts(fn, "core::fmt::") || starts(fn, "std::io::") ||
+			    starts(fn, "_<F as alloc") || starts(fn, "__rustc::"))) {
+				jv_free(g);
 				continue;
 			}
 			found = 1;
-			t = trace_add_frame(t, f);
+			t = trace_add_frame(t, g);
 		}
-		if (j < L->n && starts(L->v[j], "note: "))
-			j++;
-	} else {
-		t = trace_add_frame(t, f);
-		if (j < L->n && starts(L->v[j], "note: "))
-			j++;
+		if (have_loc && !rust_std_path(loc, plen)) {
+			const char *name = NULL;
+			size_t nlen = 0;
+			jv fr = jv_object_get(jv_copy(t), jv_string("frames"));
+			int m = jv_array_length(jv_copy(fr));
+			const char *lp = loc;
+			size_t lpl = plen;
+			if (starts(lp, "./"))
+				lp += 2, lpl -= 2;
+			for (k = 0; k < m && !name; k++) {
+				jv g = jv_array_get(jv_copy(fr), k);
+				const char *gp = fstr_of(g, "path");
+				if (gp && fline_of(g) == line) {
+					size_t gl = strlen(gp);
+					if (gl >= lpl && !strncmp(gp + gl - lpl, lp, lpl)) {
+						name = fstr_of(g, "function");
+						nlen = name ? strlen(name) : 0;
+						top = frame_new("rust", loc, plen, line, name, nlen);
+					}
+				}
+				jv_free(g);
+			}
+			jv_free(fr);
+			if (!name)
+				top = frame_new("rust", loc, plen, line, NULL, 0);
+		} else {
+			for (k = 0; k < n; k++) {
+				jv g = jv_array_get(jv_copy(bt), k);
+				if (!rust_std_fn(fstr_of(g, "function"))) {
+					top = g;
+					break;
+				}
+				jv_free(g);
+			}
+			if (jv_get_kind(top) == JV_KIND_NULL && have_loc)
+				top = frame_new("rust", loc, plen, line, NULL, 0);
+		}
+		if (nframes(t) == 0 && jv_get_kind(top) == JV_KIND_OBJECT)
+			t = trace_add_frame(t, jv_copy(top));
+		t = jv_object_set(t, jv_string("top_frame"), top);
 	}
+	jv_free(bt);
+	f = jv_null();
+	jv_free(f);
 	*out = t;
 	*next = j;
 	return 1;
@@ -997,109 +2048,254 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 
 /* ---- PHP ---- */
 
-/* "... in /path/file.php:12" or "... in /path/file.php on line 12" */
+/* "F:L" or "F on line L" at s (length n): path length and line, or 0. */
 static int
-php_where(const char *s, const char **path, size_t *plen, long *line)
+php_loc(const char *s, size_t n, size_t *plen, long *line)
 {
-	const char *in = NULL, *p = s, *e;
+	const char *e;
+	char buf[2048];
 
-	while ((p = strstr(p, " in ")))
-		in = p, p += 4;
-	if (!in)
+	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '.' || s[n - 1] == '`'))
+		n--;
+	if (n == 0 || n >= sizeof buf)
 		return 0;
-	in += 4;
-	if ((e = strstr(in, " on line "))) {
-		*path = in;
-		*plen = (size_t)(e - in);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if ((e = strstr(buf, " on line ")) && isdigit((unsigned char)e[9])) {
+		*plen = (size_t)(e - buf);
 		*line = strtol(e + 9, NULL, 10);
 		return 1;
 	}
-	e = strrchr(in, ':');
-	if (e && isdigit((unsigned char)e[1])) {
-		*path = in;
-		*plen = (size_t)(e - in);
+	e = strrchr(buf, ':');
+	if (e && isdigit((unsigned char)e[1]) && strspn(e + 1, "0123456789") == strlen(e + 1)) {
+		*plen = (size_t)(e - buf);
 		*line = strtol(e + 1, NULL, 10);
 		return 1;
 	}
 	return 0;
 }
 
+static const char *
+strcasestr_(const char *h, const char *n)
+{
+	size_t k = strlen(n);
+
+	for (; *h; h++)
+		if (!strncasecmp(h, n, k))
+			return h;
+	return NULL;
+}
+
+/* A copy of s[0..n) with the JSON string escapes \\ and \" undone (a
+ * Laravel log line is JSON inside text). */
+static char *
+php_unescape(const char *s, size_t n)
+{
+	char *o = malloc(n + 1), *w = o;
+	size_t k;
+
+	if (!o)
+		return NULL;
+	for (k = 0; k < n; k++) {
+		if (s[k] == '\\' && k + 1 < n && (s[k + 1] == '\\' || s[k + 1] == '"'))
+			k++;
+		*w++ = s[k];
+	}
+	*w = '\0';
+	return o;
+}
+
+/* Frames "#k file(line): fn(args)" from v[0..n): each names the function
+ * of the frame before it, whose location the exception's own location
+ * (f) or the previous "#k" line gave.  Consumes f; adds to t. */
+static jv
+php_frames(jv t, jv f, char **v, size_t n, size_t *used, int unescape)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		const char *q = skipws(v[j]), *sp, *po, *fn;
+		if (starts(q, "Stack trace:") || starts(q, "[stacktrace]"))
+			continue;
+		if (q[0] != '#' || !isdigit((unsigned char)q[1]) || !(sp = strchr(q, ' ')))
+			break;
+		sp++;
+		if (!strcmp(sp, "{main}") || starts(sp, "{main} ")) {
+			f = jv_object_set(f, jv_string("function"), jv_string("{main}"));
+			t = trace_add_frame(t, f);
+			f = jv_invalid();
+			j++;
+			break;
+		}
+		fn = strstr(sp, ": ");
+		po = fn ? memrchr(sp, '(', (size_t)(fn - sp)) : NULL;
+		if (fn) {
+			size_t fl = strcspn(fn + 2, "(");
+			char *x = unescape ? php_unescape(fn + 2, fl) : strndup(fn + 2, fl);
+			f = jv_object_set(f, jv_string("function"), x ? jv_string(x) : jv_null());
+			free(x);
+		}
+		t = trace_add_frame(t, f);
+		if (po && fn)
+			f = frame_new("php", sp, (size_t)(po - sp), strtol(po + 1, NULL, 10), NULL, 0);
+		else
+			f = frame_new("php", NULL, 0, 0, NULL, 0);
+	}
+	if (jv_is_valid(f)) {
+		jv path = jv_object_get(jv_copy(f), jv_string("path"));
+		if (nframes(t) == 0 || jv_get_kind(path) == JV_KIND_STRING)
+			t = trace_add_frame(t, f);
+		else
+			jv_free(f);
+		jv_free(path);
+	}
+	*used = j;
+	return t;
+}
+
+/* Laravel: '... {"exception":"[object] (X(code: 0): msg at F:L)' then
+ * "[stacktrace]" and "#k" lines, backslashes JSON-escaped. */
+static int
+php_laravel(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = strstr(L->v[i], "{\"exception\":\"[object] ("), *x, *c, *m, *at, *end;
+	char *exc, *msg;
+	size_t plen, used;
+	long line;
+	jv t, f;
+
+	if (!s)
+		return 0;
+	x = s + 24;
+	if (!(c = strstr(x, "(code: ")) || !(m = strstr(c, "): ")))
+		return 0;
+	m += 3;
+	end = m + strlen(m);
+	while (end > m && end[-1] != ')')
+		end--;
+	if (end > m)
+		end--;
+	at = NULL;
+	for (c = m; (c = strstr(c, " at ")) && c < end; c++)
+		at = c;
+	if (!at || !php_loc(at + 4, (size_t)(end - at - 4), &plen, &line))
+		return 0;
+	exc = php_unescape(x, (size_t)(strstr(x, "(code: ") - x));
+	msg = php_unescape(m, (size_t)(at - m));
+	t = trace_new("php", exc, exc ? strlen(exc) : 0, msg, msg ? strlen(msg) : 0);
+	free(exc);
+	free(msg);
+	f = frame_new("php", at + 4, plen, line, NULL, 0);
+	t = php_frames(t, f, L->v + i + 1, L->n - i - 1, &used, 1);
+	*out = t;
+	*next = i + 1 + used;
+	return 1;
+}
+
 static int
 php_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	const char *s = L->v[i], *u, *exc, *msg, *path, *c;
-	size_t elen, plen, j;
-	long line;
+	const char *s = L->v[i], *u, *exc = NULL, *msg, *head_end, *d, *in, *p;
+	size_t elen = 0, mlen, plen = 0, used, j;
+	long line = 0;
 	jv t, f;
-	char *prevfn = NULL;
 
-	if (!strstr(s, "PHP ") && !strstr(s, "Fatal error: ") && !strstr(s, "Warning: ") &&
-	    !strstr(s, "Notice: "))
+	if (php_laravel(L, i, out, next))
+		return 1;
+	u = strstr(s, "Uncaught ");
+	if (!strcasestr_(s, "fatal error: ") && !strstr(s, "PHP ") && !strstr(s, "Warning: ") &&
+	    !strstr(s, "Notice: ") && !strstr(s, "Deprecated: ") && !(u && u == skipws(s)))
 		return 0;
-	if ((u = strstr(s, "Uncaught "))) {
+	if (u && starts(u, "Uncaught exception '")) {	/* PHP 5 */
+		const char *q = u + 20, *qe = strchr(q, '\'');
+		if (!qe)
+			return 0;
+		exc = q;
+		elen = (size_t)(qe - q);
+		msg = qe + 1;
+		if (starts(msg, " with message '"))
+			msg += 15;
+	} else if (u) {
 		exc = u + 9;
-		c = exc;
-		while (isalnum((unsigned char)*c) || *c == '\\' || *c == '_')
-			c++;
-		elen = (size_t)(c - exc);
-		msg = *c == ':' ? skipws(c + 1) : c;
-	} else if ((u = strstr(s, "Fatal error: ")) || (u = strstr(s, "Warning: ")) ||
+		p = exc;
+		while (isalnum((unsigned char)*p) || *p == '\\' || *p == '_')
+			p++;
+		elen = (size_t)(p - exc);
+		msg = *p == ':' ? skipws(p + 1) : p;
+	} else if ((u = strcasestr_(s, "Fatal error: ")) || (u = strstr(s, "Warning: ")) ||
 	    (u = strstr(s, "Notice: ")) || (u = strstr(s, "Deprecated: "))) {
 		exc = u;
 		elen = (size_t)(strchr(u, ':') - u);
 		msg = skipws(strchr(u, ':') + 1);
 	} else
 		return 0;
-	if (!php_where(msg, &path, &plen, &line))
-		return 0;
-	t = trace_new("php", exc, elen, msg, (size_t)(path - 4 - msg));
-	/* frames: throw location, then "#k file(line): fn()" gives fn for
-	 * frame k and the location of frame k+1. */
-	f = frame_new("php", path, plen, line, NULL, 0);
-	for (j = i + 1; j < L->n; j++) {
-		const char *q = skipws(L->v[j]);
-		if (starts(q, "Stack trace:") || starts(q, "[stacktrace]"))
-			continue;
-		if (q[0] == '#' && isdigit((unsigned char)q[1])) {
-			const char *sp = strchr(q, ' '), *po, *pc, *fn;
-			if (!sp)
-				break;
-			sp++;
-			fn = strstr(sp, ": ");
-			po = fn ? memrchr(sp, '(', (size_t)(fn - sp)) : NULL;
-			pc = po ? strchr(po, ')') : NULL;
-			{
-				jv fnv = fn ? jv_string_sized(fn + 2, (int)(strcspn(fn + 2, "("))) :
-				    jv_string(sp);
-				f = jv_object_set(f, jv_string("function"), fnv);
-				if (strcmp(sp, "{main}") == 0)
-					f = jv_object_set(f, jv_string("function"), jv_string("{main}"));
-			}
-			t = trace_add_frame(t, f);
-			if (!strcmp(sp, "{main}")) {
-				f = jv_invalid();
-				j++;
-				break;
-			}
-			if (po && pc)
-				f = frame_new("php", sp, (size_t)(po - sp), strtol(po + 1, NULL, 10),
-				    NULL, 0);
-			else
-				f = frame_new("php", NULL, 0, 0, NULL, 0);
-			continue;
-		}
-		break;
+	/* The message runs to " in FILE:LINE" (or "... on line N"), before
+	 * any "Stack trace:" on the same line; "called in ... and defined in
+	 * FILE:LINE" names the definition. */
+	head_end = msg + strlen(msg);
+	if ((d = strstr(msg, " Stack trace:")) || (d = strstr(msg, "\\nStack trace:")))
+		head_end = d;
+	in = NULL;
+	if ((d = strstr(msg, " and defined in ")) && d < head_end) {
+		mlen = (size_t)(d - msg);
+		in = d + 16;
+	} else {
+		for (p = msg; (p = strstr(p, " in ")) && p < head_end; p++)
+			in = p + 4;
+		if (!in)
+			return 0;
+		mlen = (size_t)(in - 4 - msg);
 	}
-	if (jv_is_valid(f)) {
-		if (nframes(t) == 0 || jv_get_kind(jv_object_get(jv_copy(f), jv_string("path"))) ==
-		    JV_KIND_STRING)
-			t = trace_add_frame(t, f);
-		else
+	if (!php_loc(in, (size_t)(head_end - in), &plen, &line))
+		return 0;
+	if (elen == 9 && !strncmp(exc, "exception", 9))
+		return 0;
+	/* PHP 5: "... with message 'M' in F" */
+	if (mlen > 0 && msg[mlen - 1] == '\'' && msg > s && msg[-1] == '\'')
+		mlen--;
+	t = trace_new("php", exc, elen, msg, mlen);
+	f = frame_new("php", in, plen, line, NULL, 0);
+	if (*head_end) {
+		/* The trace on the same line: "#0 F(L): fn() #1 {main} thrown in",
+		 * or with escaped newlines "\n#0 ...". */
+		char *rest = strdup(head_end), *v[256], *q;
+		size_t n = 0;
+		if (!rest) {
 			jv_free(f);
+			*out = t;
+			*next = i + 1;
+			return 1;
+		}
+		for (q = rest; *q && n < 256; ) {
+			char *h = strstr(q, "#");
+			while (h && !(isdigit((unsigned char)h[1]) && (h == rest || h[-1] == ' ' ||
+			    h[-1] == 'n')))
+				h = strstr(h + 1, "#");
+			if (!h)
+				break;
+			if (h > rest && h[-1] == 'n' && h > rest + 1 && h[-2] == '\\')
+				h[-2] = '\0';
+			else if (h > rest)
+				h[-1] = '\0';
+			v[n++] = h;
+			q = h + 1;
+		}
+		for (j = 0; j < n; j++) {
+			char *e = strstr(v[j], " thrown in ");
+			if (!e)
+				e = strstr(v[j], "\\n  thrown in ");
+			if (e)
+				*e = '\0';
+		}
+		t = php_frames(t, f, v, n, &used, 1);
+		free(rest);
+		j = i + 1;
+	} else {
+		t = php_frames(t, f, L->v + i + 1, L->n - i - 1, &used, 0);
+		j = i + 1 + used;
 	}
 	if (j < L->n && starts(skipws(L->v[j]), "thrown in "))
 		j++;
-	free(prevfn);
 	*out = t;
 	*next = j;
 	return 1;
@@ -1107,45 +2303,107 @@ php_parse(struct lines *L, size_t i, jv *out, size_t *next)
 
 /* ---- C/C++ sanitizers ---- */
 
+/* "#3 0x4c3c8e in main /src/app/main.c:7:10", "#0 0x448070  (/bin/x+0x448070)",
+ * "#0 0x7ff7 in insert+0x222 (C:\x\run.exe+0x1400)", ThreadSanitizer's
+ * "#0 Thread::f() /src/thread.cpp:434:18 (fishmill+0x4d8a7e)" and any of
+ * them with " (BuildId: ...)" after.  q points at "#N". */
 static jv
 san_frame(const char *q)
 {
-	/* "#0 0x4c3c8e in main /src/app/main.c:7:10" or "(module+0x..)" */
-	const char *in = strstr(q, " in "), *fn, *sp, *loc;
-	size_t flen;
+	char buf[4096], *b, *e, *fn = NULL, *loc = NULL, *sp;
+	size_t n;
+	long line = 0;
+	jv f;
 
-	if (!in) {
-		const char *po = strchr(q, '(');
-		return frame_new("c", po ? po + 1 : NULL, po ? strcspn(po + 1, "+)") : 0, 0,
-		    NULL, 0);
-	}
-	fn = in + 4;
-	/* C++ names contain spaces ("foo(int, char)"): the location is the
-	 * last space-separated word. */
-	sp = strrchr(fn, ' ');
-	if (!sp) {
-		return frame_new("c", NULL, 0, 0, fn, strlen(fn));
-	}
-	loc = sp + 1;
-	flen = (size_t)(sp - fn);
-	if (*loc == '(') {
-		return frame_new("c", loc + 1, strcspn(loc + 1, "+)"), 0, fn, flen);
+	n = strlen(q);
+	if (n >= sizeof buf)
+		n = sizeof buf - 1;
+	memcpy(buf, q, n);
+	buf[n] = '\0';
+	e = buf + n;
+	while (e > buf && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	if ((sp = strstr(buf, " (BuildId: ")))
+		*sp = '\0', e = sp;
+	b = buf + 1;				/* past '#' */
+	while (isdigit((unsigned char)*b))
+		b++;
+	b = (char *)skipws(b);
+	if (starts(b, "0x")) {
+		while (isxdigit((unsigned char)*b) || *b == 'x')
+			b++;
+		b = (char *)skipws(b);
+		if (starts(b, "in ")) {
+			fn = b + 3;
+		} else
+			loc = b;		/* "(module+off)" only */
 	} else {
-		const char *c2 = strrchr(loc, ':'), *c1;
-		long line = 0;
-		size_t plen = strlen(loc);
-		if (c2) {
-			c1 = memrchr(loc, ':', (size_t)(c2 - loc));
-			if (c1 && isdigit((unsigned char)c1[1])) {
+		/* ThreadSanitizer: drop the trailing "(module+off)" */
+		fn = b;
+		if (e > b && e[-1] == ')' && (sp = strrchr(b, '(')) && sp > b && sp[-1] == ' ' &&
+		    strchr(sp, '+')) {
+			sp[-1] = '\0';
+			e = sp - 1;
+		}
+	}
+	if (fn) {
+		/* C++ names contain spaces ("f(int, char)"): the location is
+		 * the last space-separated word. */
+		sp = strrchr(fn, ' ');
+		if (!sp)
+			loc = NULL;
+		else {
+			*sp = '\0';
+			loc = sp + 1;
+		}
+		/* "insert+0x222" */
+		if ((sp = strstr(fn, "+0x")) && !strchr(sp, ' '))
+			*sp = '\0';
+	}
+	if (loc && *loc == '(') {
+		loc++;
+		loc[strcspn(loc, "+)")] = '\0';
+	} else if (loc && !strcmp(loc, "<null>")) {
+		loc = NULL;
+	} else if (loc) {
+		char *c2 = strrchr(loc, ':'), *c1;
+		if (c2 && isdigit((unsigned char)c2[1])) {
+			*c2 = '\0';
+			line = strtol(c2 + 1, NULL, 10);
+			c1 = strrchr(loc, ':');
+			if (c1 && isdigit((unsigned char)c1[1]) && c1 > loc + 1) {
+				*c1 = '\0';
 				line = strtol(c1 + 1, NULL, 10);
-				plen = (size_t)(c1 - loc);
-			} else {
-				line = strtol(c2 + 1, NULL, 10);
-				plen = (size_t)(c2 - loc);
 			}
 		}
-		return frame_new("c", loc, plen, line, fn, flen);
 	}
+	f = frame_new("c", loc, loc ? strlen(loc) : 0, line, fn, fn ? strlen(fn) : 0);
+	return f;
+}
+
+/* The "#N" of a frame line, if the line is one (after any junk a log or a
+ * terminal put in front: "^C^C    #0 0x..."). */
+static const char *
+san_frame_at(const char *s)
+{
+	const char *p = skipws(s);
+
+	if (*p != '#' || !isdigit((unsigned char)p[1])) {
+		p = strstr(s, "    #");
+		if (!p)
+			return NULL;
+		p = skipws(p);
+		if (!isdigit((unsigned char)p[1]))
+			return NULL;
+	}
+	{
+		const char *d = p + 1;
+		while (isdigit((unsigned char)*d))
+			d++;
+		if (*d != ' ')
+			return NULL;
+	}
+	return p;
 }
 
 static int
@@ -1157,45 +2415,54 @@ san_parse(struct lines *L, size_t i, jv *out, size_t *next)
 
 	if ((rt = strstr(s, ": runtime error: ")) && !strstr(s, "panic")) {
 		/* UBSan: "path:L:C: runtime error: msg" */
-		const char *c2 = memrchr(s, ':', (size_t)(rt - s)), *c1;
+		const char *c2 = memrchr(s, ':', (size_t)(rt - s)), *c1, *m = rt + 17, *me;
 		long line = 0;
 		size_t plen = (size_t)(rt - s);
 		if (c2 && (c1 = memrchr(s, ':', (size_t)(c2 - s)))) {
 			line = strtol(c1 + 1, NULL, 10);
 			plen = (size_t)(c1 - s);
 		}
-		t = trace_new("c", "UndefinedBehaviorSanitizer", 26, rt + 17, strlen(rt + 17));
+		me = strstr(m, " SUMMARY: ");
+		t = trace_new("c", "undefined-behavior", 18, m, me ? (size_t)(me - m) : strlen(m));
 		j = i + 1;
-		if (j < L->n && starts(skipws(L->v[j]), "#0 ")) {
-			for (; j < L->n && skipws(L->v[j])[0] == '#'; j++)
-				t = trace_add_frame(t, san_frame(skipws(L->v[j])));
+		if (j < L->n && san_frame_at(L->v[j])) {
+			for (; j < L->n && san_frame_at(L->v[j]); j++)
+				t = trace_add_frame(t, san_frame(san_frame_at(L->v[j])));
 		} else
-			t = trace_add_frame(t, frame_new("c", s, plen, line, NULL, 0));
+			t = trace_add_frame(t, frame_new("c", skipws(s), plen - (size_t)(skipws(s) - s),
+			    line, NULL, 0));
+		while (j < L->n && strstr(L->v[j], "SUMMARY: UndefinedBehaviorSanitizer"))
+			j++;
 		*out = t;
 		*next = j;
 		return 1;
 	}
-	if (!(e = strstr(s, "ERROR: ")) || !(kind = strstr(e, "Sanitizer: ")))
+	if (!(e = strstr(s, "ERROR: ")) && !(e = strstr(s, "WARNING: ")))
 		return 0;
-	if (!starts(s, "==") && !starts(s, "ERROR"))
+	if (!(kind = strstr(e, "Sanitizer: ")))
 		return 0;
 	{
-		const char *san = e + 7, *m = kind + 11, *me = strstr(m, " on ");
-		size_t mlen = me ? (size_t)(me - m) : strlen(m);
-		t = trace_new("c", san, (size_t)(kind + 9 - san), m, mlen);
-		if (starts(m, "detected memory leaks"))
-			t = jv_object_set(t, jv_string("message"), jv_string("detected memory leaks"));
+		const char *m = kind + 11, *x = m;
+		size_t xl;
+		/* The bug type is the text before " on ", " in ", " at ", " (" or ":" */
+		while (*x && !starts(x, " on ") && !starts(x, " in ") && !starts(x, " at ") &&
+		    !starts(x, " (") && *x != ':')
+			x++;
+		xl = (size_t)(x - m);
+		while (xl > 0 && m[xl - 1] == ' ')
+			xl--;
+		t = trace_new("c", m, xl, m, strlen(m));
 	}
-	for (j = i + 1; j < L->n && j < i + 6 && !starts(skipws(L->v[j]), "#0 "); j++)
-		;
-	for (; j < L->n && skipws(L->v[j])[0] == '#' && isdigit((unsigned char)skipws(L->v[j])[1]);
-	    j++)
-		t = trace_add_frame(t, san_frame(skipws(L->v[j])));
+	for (j = i + 1; j < L->n && j < i + 8 && !san_frame_at(L->v[j]); j++)
+		if (strstr(L->v[j], "<empty stack>") || strstr(L->v[j], "Sanitizer can not provide"))
+			break;
+	for (; j < L->n && san_frame_at(L->v[j]); j++)
+		t = trace_add_frame(t, san_frame(san_frame_at(L->v[j])));
 	/* Skip the rest of the report up to SUMMARY. */
 	{
 		size_t k;
 		for (k = j; k < L->n && k < j + 400; k++)
-			if (starts(L->v[k], "SUMMARY: ")) {
+			if (strstr(L->v[k], "SUMMARY: ") && strstr(L->v[k], "Sanitizer")) {
 				j = k + 1;
 				break;
 			}
@@ -1205,13 +2472,125 @@ san_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* ---- the culprit frame ---- */
+
+/* A frame of the sanitizer's own runtime (interceptors, the allocator). */
+static int
+san_runtime(const char *fn, const char *path, int has_line)
+{
+	static const char *const fns[] = {
+		"__asan", "__interceptor_", "___interceptor_", "__sanitizer", "__ubsan",
+		"__msan", "__tsan", "__lsan", "wrap_", NULL,
+	};
+	static const char *const alloc[] = {
+		"malloc", "calloc", "realloc", "free", "operator new", "operator delete",
+		"posix_memalign", "aligned_alloc", "memalign", "valloc", "strdup", NULL,
+	};
+	if (prefixed(fn, fns))
+		return 1;
+	if (path && (has(path, "compiler-rt/lib/") || has(path, "compiler-rt\\lib\\") ||
+	    has(path, "libsanitizer/") || has(path, "libasan") || has(path, "libclang_rt") ||
+	    has(path, "libtsan") || has(path, "libubsan") || has(path, "liblsan") ||
+	    has(path, "_asan_rtl_")))
+		return 1;
+	/* An allocator entry point with no source line is the interceptor
+	 * linked into the binary. */
+	if (!has_line && fn) {
+		size_t i;
+		for (i = 0; alloc[i]; i++)
+			if (starts(fn, alloc[i]) && (!fn[strlen(alloc[i])] ||
+			    fn[strlen(alloc[i])] == '(' || fn[strlen(alloc[i])] == '+'))
+				return 1;
+	}
+	return 0;
+}
+
+/* Go's panic machinery: the recover frames above panic(), and runtime.* */
+static int
+go_machinery(const char *fn)
+{
+	return fn && (starts(fn, "runtime.") || !strcmp(fn, "panic"));
+}
+
+/*
+ * The frame a person would name as where it happened: the innermost
+ * frame, less the machinery that reports the error (a sanitizer's
+ * interceptors, Go's panic() and recover frames).  Rust's culprit is set
+ * by its parser (the "panicked at" location).
+ */
+static jv
+culprit(jv t)
+{
+	jv fr = jv_object_get(jv_copy(t), jv_string("frames")), f = jv_null();
+	const char *lang = NULL;
+	jv lv = jv_object_get(jv_copy(t), jv_string("lang"));
+	int i, n = jv_array_length(jv_copy(fr)), start = 0;
+
+	if (jv_get_kind(lv) == JV_KIND_STRING)
+		lang = jv_string_value(lv);
+	if (n == 0)
+		goto done;
+	if (lang && !strcmp(lang, "go")) {
+		for (i = 0; i < n; i++) {
+			jv g = jv_array_get(jv_copy(fr), i);
+			const char *fn = fstr_of(g, "function");
+			if (fn && (!strcmp(fn, "panic") || !strcmp(fn, "runtime.gopanic")))
+				start = i + 1;
+			jv_free(g);
+		}
+		for (i = start; i < n; i++) {
+			jv g = jv_array_get(jv_copy(fr), i);
+			int skip = go_machinery(fstr_of(g, "function"));
+			jv_free(g);
+			if (!skip)
+				break;
+		}
+		start = i < n ? i : 0;
+	} else if (lang && !strcmp(lang, "c")) {
+		for (i = 0; i < n; i++) {
+			jv g = jv_array_get(jv_copy(fr), i);
+			int skip = san_runtime(fstr_of(g, "function"), fstr_of(g, "path"),
+			    fline_of(g) > 0);
+			jv_free(g);
+			if (!skip)
+				break;
+		}
+		start = i < n ? i : 0;
+	}
+	f = jv_array_get(jv_copy(fr), start);
+done:
+	jv_free(fr);
+	jv_free(lv);
+	jv_free(t);
+	return f;
+}
+
+/* Set top_frame on t and on every cause under it. */
+static jv
+finish(jv t)
+{
+	jv c;
+
+	if (jv_get_kind(t) != JV_KIND_OBJECT)
+		return t;
+	if (!jv_object_has(jv_copy(t), jv_string("top_frame")))
+		t = jv_object_set(t, jv_string("top_frame"), culprit(jv_copy(t)));
+	c = jv_object_get(jv_copy(t), jv_string("cause"));
+	if (jv_get_kind(c) == JV_KIND_OBJECT)
+		t = jv_object_set(t, jv_string("cause"), finish(c));
+	else
+		jv_free(c);
+	return t;
+}
+
 /* ---- driver ---- */
 
 int
 trace_parse(jv *out, const char *text)
 {
 	static int (*const parsers[])(struct lines *, size_t, jv *, size_t *) = {
-		py_parse, go_parse, rust_parse, san_parse, php_parse, ruby_parse, at_parse,
+		py_parse, go_parse, rust_parse, san_parse, php_parse, ruby_parse, rendered_parse, at_parse,
+		js_browser_parse,
 	};
 	struct lines L;
 	jv all = jv_array();
@@ -1236,7 +2615,7 @@ trace_parse(jv *out, const char *text)
 				break;
 			}
 		if (hit) {
-			all = jv_array_append(all, t);
+			all = jv_array_append(all, finish(t));
 			i = next > i ? next : i + 1;
 		} else
 			i++;
@@ -1279,4 +2658,32 @@ trace_app_frame(jv t)
 	}
 	jv_free(fr);
 	return jv_null();
+}
+
+/* The primary trace's summary fields on an analysis record a. */
+jv
+trace_fields(jv a, jv t)
+{
+	jv chain = jv_array(), root, c;
+
+	if (jv_get_kind(a) != JV_KIND_OBJECT || jv_get_kind(t) != JV_KIND_OBJECT) {
+		jv_free(t);
+		return a;
+	}
+	a = jv_object_set(a, jv_string("exception"), jv_object_get(jv_copy(t), jv_string("exception")));
+	a = jv_object_set(a, jv_string("message"), jv_object_get(jv_copy(t), jv_string("message")));
+	a = jv_object_set(a, jv_string("top_frame"), jv_object_get(jv_copy(t), jv_string("top_frame")));
+	root = trace_root(jv_copy(t));
+	a = jv_object_set(a, jv_string("root_frame"), jv_object_get(root, jv_string("top_frame")));
+	for (c = t; jv_get_kind(c) == JV_KIND_OBJECT; ) {
+		jv e = jv_object();
+		jv n = jv_object_get(jv_copy(c), jv_string("cause"));
+		e = jv_object_set(e, jv_string("exception"), jv_object_get(jv_copy(c), jv_string("exception")));
+		e = jv_object_set(e, jv_string("message"), jv_object_get(jv_copy(c), jv_string("message")));
+		e = jv_object_set(e, jv_string("top_frame"), jv_object_get(c, jv_string("top_frame")));
+		chain = jv_array_append(chain, e);
+		c = n;
+	}
+	jv_free(c);
+	return jv_object_set(a, jv_string("chain"), chain);
 }

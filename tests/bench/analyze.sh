@@ -9,6 +9,12 @@
 #     for Python tracebacks, on the Python part of the corpus.
 #  3. parser accuracy: the share of expectations in the corpus's .expect
 #     files that hold.
+#  4. the real-trace corpus (tests/fixtures/traces/real: 300 traces in nine
+#     languages from bug reports and other projects): per language, the
+#     share of traces whose frames (top-level and root cause), exceptions
+#     and messages are right; traces/s on it.
+#  5. huge inputs (tests/traces-huge.py): MB/s on each shape, and the time
+#     for 8x the input (linear: about 8x).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${MEND_BIN:-$top/bin}
@@ -147,3 +153,23 @@ print("parser accuracy: %d/%d expectations (%.1f%%), %d/%d traces fully right"
 for m in misses:
     print("  miss:", m)
 PY
+
+# 4. the real-trace corpus
+real=$top/tests/fixtures/traces/real
+echo "real-trace corpus ($(ls "$real"/*.txt | wc -l) traces), share right:"
+python3 "$top/tests/traces-corpus.py" "$bin/analyze" "$real" | sed 's/^/  /'
+for i in $(seq 1 "$R"); do cat "$real"/*.txt; echo; done > "$w/real.txt"
+t0=$(now); analyze --traces "$w/real.txt" > "$w/real.json"; t1=$(now)
+n=$(jq '.traces | length' "$w/real.json")
+awk "BEGIN { printf \"  analyze --traces on the corpus x$R: %.0f traces/s (%d traces, %.1f MB)\n\", $n / ($t1 - $t0), $n, $(wc -c < "$w/real.txt") / 1e6 }"
+
+# 5. huge inputs
+H=${H:-20000}
+echo "huge inputs ($H and $((H * 8)) lines of one shape):"
+for k in java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter; do
+	python3 "$top/tests/traces-huge.py" "$k" "$H" > "$w/s.txt"
+	python3 "$top/tests/traces-huge.py" "$k" $((H * 8)) > "$w/l.txt"
+	t0=$(now); analyze --traces "$w/s.txt" > /dev/null; t1=$(now)
+	t2=$(now); analyze --traces "$w/l.txt" > /dev/null; t3=$(now)
+	awk "BEGIN { printf \"  %-10s %6.1f MB/s   8x input: %5.2f s -> %5.2f s (%.1fx)\n\", \"$k\", $(wc -c < "$w/l.txt") / 1e6 / ($t3 - $t2), $t1 - $t0, $t3 - $t2, ($t3 - $t2) / ($t1 - $t0) }"
+done
