@@ -79,7 +79,7 @@ check: deps
 
 # Run the tests of one build only: make test [O=build/asan] [T='tests/01*.t']
 test: all units
-	@scripts/run-tests $(O)
+	@T_GLOB='$(T)' scripts/run-tests $(O)
 
 bench: all
 	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done

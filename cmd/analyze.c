@@ -26,12 +26,9 @@ static const char *spool_path;
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr, "usage: analyze [-e rules|llm|agent] [-r REPO] [-l LOG | -L CMD] [-n LINES]\n"
+	mend_usage(why, "usage: analyze [-e rules|llm|agent] [-r REPO] [-l LOG | -L CMD] [-n LINES]\n"
 	    "               [-s SPOOL | --no-spool] [--revise] [--prompt] [FILE...]\n"
 	    "       analyze --traces [FILE...]\n");
-	exit(EX_USAGE);
 }
 
 static int
@@ -205,7 +202,7 @@ main(int argc, char **argv)
 			printf("analyze %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

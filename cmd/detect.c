@@ -38,14 +38,11 @@ on_signal(int sig)
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr, "usage: detect [-s DIR] [--fail-after N] [--recover-after N] "
+	mend_usage(why, "usage: detect [-s DIR] [--fail-after N] [--recover-after N] "
 	    "[--error-rate PCT]\n\t[--window S] [--min-samples N] [--latency MS] "
 	    "[--flap K] [--quorum N]\n\t[--when JQ] [--evidence N] [--metric RULE]... "
 	    "[--log-errors N] "
 	    "[FILE...]\n");
-	exit(EX_USAGE);
 }
 
 static int
@@ -258,7 +255,7 @@ main(int argc, char **argv)
 			printf("detect %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

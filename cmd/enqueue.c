@@ -30,11 +30,8 @@ static int bad_key;
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout, "usage: enqueue [-s SPOOL] [-q QUEUE] [--key JQ] [--delay S]"
+	mend_usage(why, "usage: enqueue [-s SPOOL] [-q QUEUE] [--key JQ] [--delay S]"
 	    " [--priority N] [--attempts N] [FILE...]\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 /* The dedup key of rec, malloc'd, or NULL for none. */

@@ -22,11 +22,8 @@ static int pass, skipped;
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr, "usage: kb [-s SPOOL] add [-p] [FILE...]\n"
+	mend_usage(why, "usage: kb [-s SPOOL] add [-p] [FILE...]\n"
 	    "       kb [-s SPOOL] search [-n N] TEXT...\n");
-	exit(EX_USAGE);
 }
 
 static int
@@ -68,7 +65,7 @@ cmd_add(int argc, char **argv)
 		if (c == 'p')
 			pass = 1;
 		else
-			usage(NULL);
+			usage("");
 	argc -= optind;
 	argv += optind;
 	rc = record_each(argc, argv, add_one, NULL);
@@ -94,7 +91,7 @@ cmd_search(int argc, char **argv)
 			if (*end || limit <= 0 || limit > 1000)
 				usage("-n wants a number from 1 to 1000");
 		} else
-			usage(NULL);
+			usage("");
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
@@ -154,7 +151,7 @@ main(int argc, char **argv)
 			printf("kb %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

@@ -41,14 +41,9 @@ on_signal(int sig)
 static void
 usage(const char *why)
 {
-	FILE *f = why ? stderr : stdout;
-
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(f, "usage: logs [-fn] [-s DIR] [-F FORMAT] [-m MONITOR] [--gap S] "
+	mend_usage(why, "usage: logs [-fn] [-s DIR] [-F FORMAT] [-m MONITOR] [--gap S] "
 	    "[--interval S]\n\t[--from-end] [--poll S] [--max-lines N] [--max-bytes N] "
 	    "[--max-line N]\n\t[FILE...]\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 struct run {

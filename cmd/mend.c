@@ -44,10 +44,7 @@ static const struct {
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr, "usage: mend [--exec-path | --version | -h] [CMD [ARG...]]\n");
-	exit(EX_USAGE);
+	mend_usage(why, "usage: mend [--exec-path | --version | -h] [CMD [ARG...]]\n");
 }
 
 static const char *

@@ -43,13 +43,9 @@ static int temp_failures, perm_failures, write_failed, resend;
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr,
-	    "usage: notify [-w URL]... [--min-confidence X] [--link-ttl DURATION]\n"
+	mend_usage(why, "usage: notify [-w URL]... [--min-confidence X] [--link-ttl DURATION]\n"
 	    "              [--timeout DURATION] [--attempts N] [--resend] [-s DIR | --no-spool]\n"
 	    "              [FILE...]\n");
-	exit(EX_USAGE);
 }
 
 static void
@@ -346,7 +342,7 @@ main(int argc, char **argv)
 			printf("notify (mend) %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

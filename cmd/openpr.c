@@ -47,13 +47,9 @@ static int worst;
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout,
-	    "usage: openpr [-r URL|PATH] [--forge github|gitea|gitlab|none] [--api-url URL]\n"
+	mend_usage(why, "usage: openpr [-r URL|PATH] [--forge github|gitea|gitlab|none] [--api-url URL]\n"
 	    "              [--slug OWNER/NAME] [--draft] [--draft-below C] [--allow-failing]\n"
 	    "              [--allow-http] [-s DIR] [FILE...]\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 static void

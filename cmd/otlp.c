@@ -66,10 +66,7 @@ struct conn {
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr, "usage: otlp [-l ADDR:PORT] [-m BYTES] [-t THREADS]\n");
-	exit(EX_USAGE);
+	mend_usage(why, "usage: otlp [-l ADDR:PORT] [-m BYTES] [-t THREADS]\n");
 }
 
 /* Queue a response of `len` bytes of buf (taken: freed here). */
@@ -524,7 +521,7 @@ main(int argc, char **argv)
 			printf("otlp %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

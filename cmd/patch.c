@@ -41,13 +41,9 @@ static int worst;
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout,
-	    "usage: patch [-r URL|PATH] [-b BRANCH] [-s DIR] [--agent CMD] [--allow GLOB]\n"
+	mend_usage(why, "usage: patch [-r URL|PATH] [-b BRANCH] [-s DIR] [--agent CMD] [--allow GLOB]\n"
 	    "             [--protect GLOB] [--max-lines N] [--allow-http] [--sandbox MODE]\n"
 	    "             [FILE...]\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 /* The exit status: the first failure's. */

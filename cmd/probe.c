@@ -23,11 +23,8 @@
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr, "usage: probe [-c N] [-t S] [-e S] [-n COUNT] [--reuse] "
+	mend_usage(why, "usage: probe [-c N] [-t S] [-e S] [-n COUNT] [--reuse] "
 	    "[-S NAME] [-j N] [FILE...]\n");
-	exit(EX_USAGE);
 }
 
 /* Records are flushed per batch of finished checks, not per record. */
@@ -136,7 +133,7 @@ main(int argc, char **argv)
 			printf("probe %s\n", MEND_VERSION);
 			return 0;
 		default:
-			usage(NULL);
+			usage("");
 		}
 	}
 	argc -= optind;

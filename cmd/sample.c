@@ -29,11 +29,7 @@ on_signal(int sig)
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout,
-	    "usage: sample [-e S] [-n COUNT] [FILE...]\n");
-	exit(why ? EX_USAGE : 0);
+	mend_usage(why, "usage: sample [-e S] [-n COUNT] [FILE...]\n");
 }
 
 /* Read one target list; returns the number of bad lines, -1 when unreadable. */

@@ -15,16 +15,12 @@ static int human;
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout,
-	    "usage: spool [-s SPOOL] [-H] jobs [-q QUEUE] [--state STATE]\n"
+	mend_usage(why, "usage: spool [-s SPOOL] [-H] jobs [-q QUEUE] [--state STATE]\n"
 	    "       spool [-s SPOOL] [-H] incidents [--open]\n"
 	    "       spool [-s SPOOL] show ID\n"
 	    "       spool [-s SPOOL] retry ID\n"
 	    "       spool [-s SPOOL] purge --older-than DURATION\n"
 	    "       spool [-s SPOOL] stats\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 static int

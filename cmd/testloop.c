@@ -55,13 +55,9 @@ static const char *sandbox_kind;	/* "bwrap" or "none" */
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout,
-	    "usage: testloop [-t CMD] [-n N] [--fixer CMD] [--serve CMD] [--timeout DUR]\n"
+	mend_usage(why, "usage: testloop [-t CMD] [-n N] [--fixer CMD] [--serve CMD] [--timeout DUR]\n"
 	    "                [--network | --no-network] [--sandbox MODE] [--no-regression-test]\n"
 	    "                [-s DIR] [FILE...]\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 static void

@@ -69,13 +69,9 @@ static int max_streams = 32;
 static void
 usage(const char *why)
 {
-	if (why)
-		mend_warn("%s", why);
-	fprintf(stderr,
-	    "usage: trigger [-l ADDR:PORT] [-s DIR] [-q QUEUE] [--max-conns N]\n"
+	mend_usage(why, "usage: trigger [-l ADDR:PORT] [-s DIR] [-q QUEUE] [--max-conns N]\n"
 	    "               [--max-conns-per-ip N] [--timeout DURATION] [--quiet]\n"
 	    "               [--public NAME,...] [--session DURATION] [--login-link]\n");
-	exit(EX_USAGE);
 }
 
 /* ---- HTML ---- */
@@ -900,7 +896,7 @@ main(int argc, char **argv)
 		case 'V':
 			printf("trigger (mend) %s\n", MEND_VERSION);
 			return 0;
-		default: usage(NULL);
+		default: usage("");
 		}
 	}
 	argc -= optind;

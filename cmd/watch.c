@@ -41,13 +41,9 @@ static int worst;
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout,
-	    "usage: watch [-s DIR] [--window DUR] [--baseline DUR] [--warmup DUR] [--min-checks N]\n"
+	mend_usage(why, "usage: watch [-s DIR] [--window DUR] [--baseline DUR] [--warmup DUR] [--min-checks N]\n"
 	    "             [--revert] [--repo URL|PATH] [--forge github|gitea|gitlab|none]\n"
 	    "             [--api-url URL] [--slug OWNER/NAME] [--allow-http] [FILE...]\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 static void

@@ -59,11 +59,8 @@ static int out_broken;
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout, "usage: work [-s SPOOL] [-q QUEUE] [-j N] [--drain] [--lease S]"
+	mend_usage(why, "usage: work [-s SPOOL] [-q QUEUE] [-j N] [--drain] [--lease S]"
 	    " [--timeout S] [--backoff S] -- CMD [ARG...]\n");
-	exit(why ? EX_USAGE : 0);
 }
 
 static void

@@ -86,3 +86,12 @@ mend_die(int code, const char *fmt, ...)
 	va_end(ap);
 	exit(code);
 }
+
+void
+mend_usage(const char *why, const char *text)
+{
+	if (why && *why)
+		mend_warn("%s", why);
+	fputs(text, why ? stderr : stdout);
+	exit(why ? EX_USAGE : 0);
+}

@@ -42,6 +42,12 @@ extern const char *mend_prog;
 void mend_setprog(const char *argv0);
 /* "prog: message\n" on stderr; mend_die also exits with `code`. */
 void mend_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Every program's usage(): why NULL is --help (text on stdout, exit 0);
+ * otherwise a usage error (why, when not "", as a warning; text on
+ * stderr; exit 64).
+ */
+void mend_usage(const char *why, const char *text) __attribute__((noreturn));
 void mend_die(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
