@@ -283,8 +283,10 @@ int64_t spool_timeline_last(struct spool *sp);
 
 /*
  * Small durable state for stages (detector windows, used fix links).
- * Values are JSON.  put with jv_null() deletes.  claim inserts only when
- * absent: 1 inserted, 0 it existed (single-use tokens).
+ * Values are JSON.  get: 1 with *out (caller's), 0 with *out jv_null()
+ * when absent, -1 on error (*out then jv_null() too).  put with jv_null()
+ * deletes.  claim inserts only when absent: 1 inserted, 0 it existed
+ * (single-use tokens).
  */
 int spool_state_get(struct spool *sp, jv *out, const char *ns, const char *key);
 int spool_state_put(struct spool *sp, const char *ns, const char *key, jv value);

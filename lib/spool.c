@@ -1322,13 +1322,13 @@ spool_state_get(struct spool *sp, jv *out, const char *ns, const char *key)
 	sqlite3_stmt *st = prep(sp, "SELECT value FROM state WHERE ns = ?1 AND key = ?2");
 	int rc;
 
+	*out = jv_null();
 	if (!st)
 		return -1;
 	bind_text(st, 1, ns);
 	bind_text(st, 2, key);
 	rc = step(st);
-	if (rc == SQLITE_ROW)
-		*out = col_json(st, 0);
+	*out = rc == SQLITE_ROW ? col_json(st, 0) : jv_null();
 	unprep(st);
 	if (rc == SQLITE_ROW)
 		return 1;
