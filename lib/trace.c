@@ -829,8 +829,12 @@ java_frame(const char *q)
 	if (starts(q, "at "))
 		q += 3;
 	/* Java 9+ module prefix: "java.base/java.lang.Thread.run(...)" */
-	if ((open = strchr(q, '(')) && (dot = memrchr(q, '/', (size_t)(open - q))))
-		q = dot + 1;
+	if ((open = strchr(q, '('))) {
+		for (dot = open; dot > q && dot[-1] != '/'; dot--)
+			;
+		if (dot > q)
+			q = dot;	/* just after the last '/' before the '(' */
+	}
 	if (!(open = strchr(q, '(')))
 		return frame_new("java", NULL, 0, 0, q, strcspn(q, " "));
 	flen = (size_t)(open - q);

@@ -18,8 +18,8 @@ java_cause:java.lang.IllegalStateException:java
 java_spring:java.lang.ArithmeticException:java
 node_undef:TypeError:node
 node_pm2:TypeError:node
-go_divide:runtime error:go
-go_http:runtime error:go
+go_divide:panic:go
+go_http:panic:go
 ruby_nomethod:NoMethodError:ruby
 ruby34:ZeroDivisionError:ruby
 ruby_rails:ZeroDivisionError:ruby
@@ -28,7 +28,7 @@ dotnet_inner:System.InvalidOperationException:dotnet
 dotnet_aspnet:System.NullReferenceException:dotnet
 rust_bt:panic:rust
 rust_index:panic:rust
-asan:AddressSanitizer:c"
+asan:heap-buffer-overflow:c"
 plan $(( $(echo "$cases" | wc -l) * 3 + 7 ))
 
 while IFS=: read -r name exc lang; do
@@ -50,7 +50,7 @@ is "$(jq -c '.frames[0] | [.path, .line, .function]' "$T/py_zero.out")" \
 is "$(jq -r .message "$T/java_cause.out")" "bad port" "the outermost exception's message"
 # UBSan then LeakSanitizer in one log: two reports, two records.
 logs -n "$FX/ubsan.txt" > "$T/ubsan.out"
-is "$(jq -r .exception "$T/ubsan.out" | tr '\n' ' ')" "UndefinedBehaviorSanitizer LeakSanitizer " \
+is "$(jq -r .exception "$T/ubsan.out" | tr '\n' ' ')" "undefined-behavior detected memory leaks " \
 	"two sanitizer reports, two records"
 # The logger's ERROR line above a Java trace is part of it, not an error
 # line of its own.
@@ -64,4 +64,4 @@ is "$(wc -l < "$T/noise.out" | tr -d ' ')" 0 "lines that only look like traces m
 # Two traces back to back stay two.
 cat "$FX/java_npe.txt" "$FX/py_zero.txt" "$FX/go_divide.txt" > "$T/three.log"
 is "$(logs -n "$T/three.log" | jq -r .exception | tr '\n' ',')" \
-	"java.lang.NullPointerException,ZeroDivisionError,runtime error," "three traces in a row, three records"
+	"java.lang.NullPointerException,ZeroDivisionError,panic," "three traces in a row, three records"

@@ -82,7 +82,7 @@ is "$(jq -r '.stacktrace | split("\n")[0]' "$T/cri.out")" "ERROR:app:unhandled" 
 # pm2 (without --raw) and docker compose.
 sed 's/^/1|worker | /' "$FX/go_divide.txt" > "$T/pm2.log"
 logs -n < "$T/pm2.log" > "$T/pm2.out"
-is "$(jq -r '[.exception, .monitor, .lang] | join("|")' "$T/pm2.out")" "runtime error|worker|go" "pm2: the app is the monitor"
+is "$(jq -r '[.exception, .monitor, .lang] | join("|")' "$T/pm2.out")" "panic|worker|go" "pm2: the app is the monitor"
 sed 's/^/web-1  | /' "$FX/ruby34.txt" > "$T/compose.log"
 logs -n < "$T/compose.log" > "$T/compose.out"
 is "$(jq -r '[.exception, .monitor] | join("|")' "$T/compose.out")" "ZeroDivisionError|web-1" "docker compose: the service"

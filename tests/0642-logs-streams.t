@@ -29,7 +29,7 @@ while IFS= read -r l; do jq -nc --arg l "$l"$'\n' '{log:$l,stream:"stderr",time:
 interleave "$T/out.json" "$T/err.json" > "$T/c-json.log"
 logs -n "$T/c-json.log" > "$T/docker.out"
 is "$(jq -r '[.attributes."log.stream", .exception, (.frames | length)] | map(tostring) | join(" ")' "$T/docker.out" | sort | tr '\n' ',')" \
-	"stderr runtime error 8,stdout TypeError 10," "docker stdout and stderr, interleaved"
+	"stderr panic 8,stdout TypeError 10," "docker stdout and stderr, interleaved"
 
 # journald: two units.
 jent() { jq -nc --arg m "$1" --arg u "$2" '{__REALTIME_TIMESTAMP:"1764000000000000",_SYSTEMD_UNIT:$u,PRIORITY:"6",MESSAGE:$m}'; }

@@ -35,7 +35,7 @@ cat "$FX/go_divide.txt" >> "$LOG"
 mv "$LOG" "$LOG.1"
 cat "$FX/java_npe.txt" > "$LOG"
 ok "rotation: both files' traces come out" wait_for 60 lines "$T/out" 3
-is "$(excs "$T/out")" "ZeroDivisionError,runtime error,java.lang.NullPointerException," \
+is "$(excs "$T/out")" "ZeroDivisionError,panic,java.lang.NullPointerException," \
 	"the old file's rest first, then the new file's"
 
 # copytruncate: the file is copied and cut to 0, then written again.
@@ -81,7 +81,7 @@ cat "$FX/go_http.txt" >&7
 ok "stdin: a trace comes out after the quiet gap, input still open" wait_for 60 lines "$T/fifo.out" 1
 exec 7>&-
 wait "$pid4"
-is "$?:$(excs "$T/fifo.out")" "0:runtime error," "and at the end of input logs exits 0"
+is "$?:$(excs "$T/fifo.out")" "0:panic," "and at the end of input logs exits 0"
 
 # SIGTERM: exit 0, nothing printed twice, the position saved.
 kill -TERM "$pid"
