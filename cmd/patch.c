@@ -129,8 +129,9 @@ agent_env(char *const *extra)
 
 /* The task an agent gets: what failed and what the analysis found. */
 static int
-run_agent(struct repo *r, jv rec)
+run_agent(struct repo *r, jv orig)
 {
+	jv rec = redact_record(jv_copy(orig), NULL);	/* what the agent may see */
 	char *input = record_dump(rec), *argv[] = { "sh", "-c", (char *)opt.agent, NULL };
 	char task[4096], ev_task[4200], ev_dir[4200];
 	char *extra[3];
@@ -154,6 +155,7 @@ run_agent(struct repo *r, jv rec)
 	extra[2] = NULL;
 	if (!input || !(env = agent_env(extra))) {
 		free(input);
+		jv_free(rec);
 		return mend_err("out of memory");
 	}
 	po.cwd = repo_workdir(r);
@@ -171,6 +173,7 @@ run_agent(struct repo *r, jv rec)
 	proc_result_release(&res);
 	free(env);	/* the strings are borrowed */
 	free(input);
+	jv_free(rec);
 	return rc;
 }
 
@@ -285,7 +288,7 @@ handle(jv rec, void *arg)
 		code = EX_DATAERR;
 		goto out;
 	}
-	if (!(msg = commit_message(rec)) || repo_commit(r, commit, msg) < 0) {
+	if (!(msg = redact_take(commit_message(rec))) || repo_commit(r, commit, msg) < 0) {
 		mend_warn("%s: %s", id, msg ? mend_errmsg() : "out of memory");
 		repo_checkout(r, base_hex);
 		code = EX_SOFTWARE;
