@@ -107,6 +107,14 @@ b64ch(int c)
 	return c >= 0 && (isalnum(c) || c == '+' || c == '/');
 }
 
+/* Does a word start at i?  After a %XX escape it does (a%26password=). */
+static int
+boundary(const struct scan *c, size_t i)
+{
+	return i == 0 || !tokch(at(c, i - 1)) || (i >= 3 && at(c, i - 3) == '%' &&
+	    isxdigit(at(c, i - 2)) && isxdigit(at(c, i - 1)));
+}
+
 static int
 space(int c)
 {
@@ -138,8 +146,20 @@ static const char *const not_secret[] = {
 	"file", "path", "dir", "url", "uri", "endpoint", "type", "length", "len", "count",
 	"size", "ttl", "expiry", "expires", "expiration", "policy", "name", "hint", "prompt",
 	"required", "enabled", "format", "header", "field", "param", "env", "left", "limit",
-	"used", "usage", "id_hint", NULL,
+	"used", "usage", "tokens", NULL,
 };
+
+/* MAILCHIMP_KEY: an environment variable's name (upper case and _). */
+static int
+upper_env(const char *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isupper((unsigned char)k[i]) && !isdigit((unsigned char)k[i]) && k[i] != '_')
+			return 0;
+	return 1;
+}
 
 static int
 in_list(const char *const *list, const char *w, size_t n)
@@ -183,16 +203,19 @@ redact_is_secret_key(const char *k, size_t n)
 		we[nw - 1] = n;
 	if (nw > 1 && in_list(not_secret, low + ws[nw - 1], we[nw - 1] - ws[nw - 1]))
 		return 0;
-	for (i = 0; strong[i]; i++)
-		if (strstr(low, strong[i]))
+	for (i = 0; strong[i]; i++) {
+		const char *hit = strstr(low, strong[i]);
+		/* "tokenizer", "tokenize": not a token */
+		if (hit && !(!strcmp(strong[i], "token") && !strncmp(hit + 5, "iz", 2)))
 			return 1;
+	}
 	for (i = 0; i < nw; i++) {
 		const char *w = low + ws[i];
 		size_t wl = we[i] - ws[i];
 		if (in_list(whole, w, wl))
 			return 1;
 		if (wl == 3 && !memcmp(w, "key", 3) && i == nw - 1 && (nw == 1 ||
-		    in_list(key_after, low + ws[i - 1], we[i - 1] - ws[i - 1])))
+		    in_list(key_after, low + ws[i - 1], we[i - 1] - ws[i - 1]) || upper_env(k, n)))
 			return 1;
 	}
 	return 0;
@@ -265,7 +288,11 @@ code_value(const struct scan *c, size_t sep, size_t v, size_t vn)
 		return 0;
 	for (i = v; i < c->n && (isalnum(at(c, i)) || at(c, i) == '_' || at(c, i) == '.'); i++)
 		;
-	return at(c, i) == '(' || at(c, i) == '[';
+	if (at(c, i) == '(' || at(c, i) == '[')
+		return 1;
+	/* settings.SECRET_KEY, config.db.password: an attribute, read. */
+	return i == v + vn && memchr(c->t + v, '.', vn) && at(c, i - 1) != '.' &&
+	    !memmem(c->t + v, vn, "..", 2);
 }
 
 /* Does a key (key=, key:, "key":) start at i?  For "a=1,b=2". */
@@ -328,7 +355,7 @@ m_keyvalue(struct scan *c, size_t i)
 		q = 'E', k += 2;
 	else if (at(c, k) == '"' || at(c, k) == '\'')
 		q = at(c, k), k++;
-	else if (i > 0 && (keych(at(c, i - 1)) || at(c, i - 1) == '/'))
+	else if (!boundary(c, i) || (i > 0 && (at(c, i - 1) == '.' || at(c, i - 1) == '/')))
 		return 0;		/* inside a word or a path */
 	while (!q && at(c, k) == '-' && dashes < 2)
 		k++, dashes++;
@@ -362,6 +389,8 @@ m_keyvalue(struct scan *c, size_t i)
 			return 0;		/* "==" "=~": comparisons */
 		p += at(c, p + 1) == '>' ? 2 : 1;
 	} else if (at(c, p) == ':') {
+		if (dashes)
+			return 0;		/* "--key: message": an option named in prose */
 		if (at(c, p + 1) == '/' && at(c, p + 2) == '/')
 			return 0;		/* a URL scheme */
 		if (at(c, p + 1) == ':')
@@ -418,7 +447,8 @@ m_keyvalue(struct scan *c, size_t i)
 		return ve - i;
 	}
 	/* The quote the key sits in, for a header inside a quoted string. */
-	ve = value_end(c, v, header, q ? q : i > 0 ? at(c, i - 1) : 0);
+	ve = value_end(c, v, header, q == '"' || q == '\'' ? q : i > 0 && (at(c, i - 1) == '"' ||
+	    at(c, i - 1) == '\'') ? at(c, i - 1) : 0);
 	if (header && q == 'E') {
 		const char *e = memmem(c->t + v, ve - v, "\\\"", 2);
 		if (e)
@@ -618,7 +648,7 @@ m_prefix(struct scan *c, size_t i)
 {
 	const struct prefix *x;
 
-	if (i > 0 && (tokch(at(c, i - 1)) || at(c, i - 1) == '.'))
+	if (!boundary(c, i) || (i > 0 && at(c, i - 1) == '.'))
 		return 0;
 	for (x = prefixes; x->prefix; x++) {
 		size_t pl = strlen(x->prefix), n = 0;
@@ -651,7 +681,7 @@ m_jwt(struct scan *c, size_t i)
 {
 	size_t n = 0, dots = 0, second = 0;
 
-	if ((i > 0 && (tokch(at(c, i - 1)) || at(c, i - 1) == '.')) || !is(c, i, "eyJ"))
+	if (!boundary(c, i) || (i > 0 && at(c, i - 1) == '.') || !is(c, i, "eyJ"))
 		return 0;
 	while (tokch(at(c, i + n)) || at(c, i + n) == '.') {
 		if (at(c, i + n) == '.' && dots++ == 0)
@@ -722,8 +752,8 @@ m_shape(struct scan *c, size_t i)
 	size_t n, j;
 	int up = 0, lo = 0, dg = 0, nonhex = 0;
 
-	if (i > 0 && (b64ch(at(c, i - 1)) || at(c, i - 1) == '_' || at(c, i - 1) == '-' ||
-	    at(c, i - 1) == '.' || at(c, i - 1) == '='))
+	if (!boundary(c, i) || (i > 0 && (at(c, i - 1) == '+' || at(c, i - 1) == '/' ||
+	    at(c, i - 1) == '.')))
 		return 0;
 	/* Telegram: 8-10 digits, ':', 35 of [A-Za-z0-9_-]. */
 	for (n = 0; isdigit(at(c, i + n)); n++)
@@ -834,7 +864,9 @@ scan_text(struct scan *c, int *count)
 		/* Copy a run of bytes that cannot start a match. */
 		{
 			size_t e = i + 1;
-			if (isalnum(ch) || ch == '_')
+			if (ch == '%' && isxdigit(at(c, i + 1)) && isxdigit(at(c, i + 2)))
+				e = i + 3;
+			else if (isalnum(ch) || ch == '_')
 				while (isalnum(at(c, e)) || at(c, e) == '_')
 					e++;
 			copy(c, i, e);
