@@ -591,7 +591,6 @@ m_userinfo(struct scan *c, size_t i)
 	return a + 1 - i;
 }
 
-#define HEX "0123456789abcdefABCDEF"
 #define HEXONLY NULL
 static const struct prefix {
 	const char *prefix;
@@ -651,15 +650,16 @@ m_prefix(struct scan *c, size_t i)
 	if (!boundary(c, i) || (i > 0 && at(c, i - 1) == '.'))
 		return 0;
 	for (x = prefixes; x->prefix; x++) {
-		size_t pl = strlen(x->prefix), n = 0;
+		size_t pl, n = 0;
 		int hex = !x->extra;
-		if (!is(c, i, x->prefix))
+		if (x->prefix[0] != c->t[i] || !is(c, i, x->prefix))
 			continue;
+		pl = strlen(x->prefix);
 		for (;; n++) {
 			int ch = at(c, i + pl + n);
 			if (ch <= 0)
 				break;
-			if (hex ? !strchr(HEX, ch) : !(isalnum(ch) || (*x->extra &&
+			if (hex ? !isxdigit(ch) : !(isalnum(ch) || (*x->extra &&
 			    strchr(x->extra, ch))))
 				break;
 		}
@@ -755,6 +755,12 @@ m_shape(struct scan *c, size_t i)
 	if (!boundary(c, i) || (i > 0 && (at(c, i - 1) == '+' || at(c, i - 1) == '/' ||
 	    at(c, i - 1) == '.')))
 		return 0;
+	/* Most words are short: every shape here has a run of 8 or more. */
+	for (n = 0; n < 8; n++)
+		if (!tokch(at(c, i + n)) && !(at(c, i + n) > 0 && strchr("+/~", at(c, i + n))))
+			break;
+	if (n < 8)
+		return 0;
 	/* Telegram: 8-10 digits, ':', 35 of [A-Za-z0-9_-]. */
 	for (n = 0; isdigit(at(c, i + n)); n++)
 		;
@@ -768,7 +774,7 @@ m_shape(struct scan *c, size_t i)
 		}
 	}
 	/* Mailchimp: 32 hex, "-us", 1-2 digits. */
-	for (n = 0; at(c, i + n) > 0 && strchr(HEX, at(c, i + n)); n++)
+	for (n = 0; isxdigit(at(c, i + n)); n++)
 		;
 	if (n == 32 && is(c, i + n, "-us") && isdigit(at(c, i + n + 3))) {
 		j = i + n + 4 + (isdigit(at(c, i + n + 4)) ? 1 : 0);
@@ -812,7 +818,7 @@ m_shape(struct scan *c, size_t i)
 		up |= isupper(ch) != 0;
 		lo |= islower(ch) != 0;
 		dg |= isdigit(ch) != 0;
-		nonhex |= !strchr(HEX, ch);
+		nonhex |= !isxdigit(ch);
 	}
 	if (n != 40 || at(c, i + n) == '=' || tokch(at(c, i + n)) || !up || !lo || !dg || !nonhex ||
 	    entropy(c->t + i, 40) < 4.3)
