@@ -551,7 +551,9 @@ m_userinfo(struct scan *c, size_t i)
 
 	if (!is(c, i, "://") || i == 0 || !isalnum(at(c, i - 1)))
 		return 0;
-	for (e = u; at(c, e) > ' ' && !strchr("\"'<>`\\", at(c, e)); e++)
+	/* A userinfo and host fit in 2 KiB; the cap keeps "a://a://..." linear. */
+	for (e = u; e < u + 2048 && at(c, e) > ' ' && !strchr("\"'<>`\\", at(c, e)) &&
+	    !is(c, e, "://"); e++)
 		;
 	/* The userinfo ends at the last '@' of the URL... */
 	for (a = e; a > u && at(c, a - 1) != '@'; a--)
