@@ -457,6 +457,11 @@ m_keyvalue(struct scan *c, size_t i)
 	if (ve == v || is(c, v, MARK) || at(c, v) == '{' || at(c, v) == '[' ||
 	    is(c, v, "-----BEGIN "))
 		return 0;
+	/* Already masked by someone else: "REDACTED", "****". */
+	for (k = v; k < ve && at(c, k) == '*'; k++)
+		;
+	if (k == ve || (ve - v == 8 && !strncasecmp(c->t + v, "REDACTED", 8)))
+		return 0;
 	/* $DB_PASSWORD, ${SECRET}: a reference to a secret, not one. */
 	if (at(c, v) == '$' && (at(c, v + 1) == '{' || isupper(at(c, v + 1)) || at(c, v + 1) == '_'))
 		return 0;
