@@ -39,6 +39,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -52,6 +53,7 @@ struct scan {
 	const char *t;		/* the text */
 	size_t n;		/* its length */
 	struct strbuf *out;
+	size_t lit, end;	/* text [lit, end) copied as is, not yet written */
 };
 
 /* The byte at i, or -1 past the end. */
@@ -77,15 +79,26 @@ is_ci(const struct scan *c, size_t i, const char *lit)
 	return i <= c->n && c->n - i >= l && !strncasecmp(c->t + i, lit, l);
 }
 
+/* Write the text copied as is so far (matchers write only when they match). */
+static void
+flush(struct scan *c)
+{
+	if (c->end > c->lit)
+		strbuf_addn(c->out, c->t + c->lit, c->end - c->lit);
+	c->lit = c->end;
+}
+
 static void
 copy(struct scan *c, size_t from, size_t to)
 {
+	flush(c);
 	strbuf_addn(c->out, c->t + from, to - from);
 }
 
 static void
 mark(struct scan *c)
 {
+	flush(c);
 	strbuf_addn(c->out, MARK, MARKLEN);
 }
 
@@ -243,6 +256,7 @@ m_pem(struct scan *c, size_t i)
 	if (!(hdr_end = memmem(s + 11, left - 11, "-----", 5)) || hdr_end - s > 80 ||
 	    !memmem(s, (size_t)(hdr_end - s), "PRIVATE KEY", 11))
 		return 0;
+	flush(c);
 	strbuf_add(c->out, "-----BEGIN PRIVATE KEY-----" MARK);
 	hdr_end += 5;
 	if ((end = memmem(hdr_end, (size_t)(s + left - hdr_end), "-----END ", 9)) &&
@@ -649,17 +663,37 @@ static const struct prefix {
 	{ NULL, 0, NULL },
 };
 
+/* The prefixes by their first byte, in table order (built once). */
+#define PREFIX_PER_BYTE 24
+static unsigned char prefix_by[256][PREFIX_PER_BYTE], prefix_nby[256];
+static pthread_once_t prefix_once = PTHREAD_ONCE_INIT;
+
+static void
+prefix_init(void)
+{
+	size_t k;
+
+	for (k = 0; prefixes[k].prefix; k++) {
+		unsigned char b = (unsigned char)prefixes[k].prefix[0];
+		if (prefix_nby[b] < PREFIX_PER_BYTE)
+			prefix_by[b][prefix_nby[b]++] = (unsigned char)k;
+	}
+}
+
 static size_t
 m_prefix(struct scan *c, size_t i)
 {
-	const struct prefix *x;
+	unsigned char b = (unsigned char)c->t[i];
+	size_t k;
 
-	if (!boundary(c, i) || (i > 0 && at(c, i - 1) == '.'))
+	pthread_once(&prefix_once, prefix_init);
+	if (!prefix_nby[b] || !boundary(c, i) || (i > 0 && at(c, i - 1) == '.'))
 		return 0;
-	for (x = prefixes; x->prefix; x++) {
+	for (k = 0; k < prefix_nby[b]; k++) {
+		const struct prefix *x = &prefixes[prefix_by[b][k]];
 		size_t pl, n = 0;
 		int hex = !x->extra;
-		if (x->prefix[0] != c->t[i] || !is(c, i, x->prefix))
+		if (!is(c, i, x->prefix))
 			continue;
 		pl = strlen(x->prefix);
 		for (;; n++) {
@@ -872,6 +906,7 @@ scan_text(struct scan *c, int *count)
 		if (used) {
 			n++;
 			i += used;
+			c->lit = c->end = i;
 			continue;
 		}
 		/* Copy a run of bytes that cannot start a match. */
@@ -882,10 +917,11 @@ scan_text(struct scan *c, int *count)
 			else if (isalnum(ch) || ch == '_')
 				while (isalnum(at(c, e)) || at(c, e) == '_')
 					e++;
-			copy(c, i, e);
+			c->end = e;
 			i = e;
 		}
 	}
+	flush(c);
 	if (count)
 		*count = n;
 }
@@ -894,7 +930,7 @@ char *
 redact_mem(const char *text, size_t len, size_t *outlen, int *count)
 {
 	struct strbuf b = { 0 };
-	struct scan c = { text, len, &b };
+	struct scan c = { text, len, &b, 0, 0 };
 	int n = 0;
 	char *s;
 

@@ -10,12 +10,12 @@
 #   1. the corpus (tests/fixtures/secrets, check.py): secrets that get
 #      through and lines without a secret that are changed (false
 #      positives), for redact and for the peer;
-#   2. throughput on MB (default 64) of log text: the corpus's texts and
+#   2. throughput on MB (default 32) of log text: the corpus's texts and
 #      its clean lines repeated, with a real secret every ~12 lines.
 # Prints MB/s of CPU time for both and the ratio.  Environment: MB, REDACT (bin/redact).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-MB=${MB:-64}
+MB=${MB:-32}
 REDACT=${REDACT:-$top/bin/redact}
 [ -x "$REDACT" ] || { echo "build first: make" >&2; exit 1; }
 D=$(mktemp -d)
