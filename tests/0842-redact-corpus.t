@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# redact(1) against the corpus in tests/fixtures/secrets: 172 made-up
+# redact(1) against the corpus of tests/fixtures/secrets: 172 made-up
 # secrets of real providers' formats, each in the text it leaks in (log
 # lines, configs, traces, curl commands, JSON, URLs), and 69 lines with
 # no secret that must come through unchanged.  check.py counts the

@@ -51,10 +51,9 @@ python3 - "$top/tests/fixtures/secrets" "$MB" > "$D/in.txt" <<'PY'
 import os, sys
 here, mb = sys.argv[1], int(sys.argv[2])
 sys.path.insert(0, here)
-def unesc(s):
-    return s.replace("\\n", "\n").replace("\\t", "\t").replace("\\0", "").replace("\\\\", "\\")
-texts = [unesc(l.rstrip("\n").split("\t")[3]) for l in open(os.path.join(here, "secrets.tsv")) if not l.startswith("#")]
-keep = [unesc(l.rstrip("\n")) for l in open(os.path.join(here, "keep.txt")) if not l.startswith("#")]
+from corpus import ROWS
+texts = [t.replace("\0", "") for _, _, _, t in ROWS]
+keep = [l.rstrip("\n").replace("\\t", "\t") for l in open(os.path.join(here, "keep.txt")) if not l.startswith("#")]
 out, n, i = [], 0, 0
 while n < mb << 20:
     block = "\n".join(keep[(i * 11 + k) % len(keep)] for k in range(11)) + "\n" + texts[i % len(texts)] + "\n"
