@@ -69,12 +69,35 @@ $(O)/tests/unit/%: tests/unit/%.c $(O)/libmend.a $(HDRS)
 
 units: $(UNITS)
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into
+# build/fuzz.  `make fuzz` runs each for FUZZ_SECONDS; make check runs a
+# short, fixed number of inputs of each (tests/0850-fuzz.t).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZSRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS = $(FUZZSRC:tests/fuzz/%.c=$(O)/tests/fuzz/%)
+
+$(O)/tests/fuzz/%: tests/fuzz/%.c $(O)/libmend.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libmend.a $(LDLIBS)
+
+fuzzers: $(FUZZERS)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory O=build/fuzz CC=$(FUZZ_CC) \
+		CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer' \
+		LDFLAGS='-fsanitize=fuzzer,address,undefined' fuzzers
+
+fuzz: fuzz-build
+	@tests/fuzz/run -t $(FUZZ_SECONDS)
+
 # make check: the plain build, then the same tests under ASan+UBSan.
 check: deps
 	@$(MAKE) --no-print-directory all units
 	@$(MAKE) --no-print-directory O=build/asan \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer $(CHECK_CFLAGS)' \
 		LDFLAGS='-fsanitize=address,undefined' all units
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/run-tests . build/asan
 
 # Run the tests of one build only: make test [O=build/asan] [T='tests/01*.t']
@@ -113,5 +136,6 @@ uninstall:
 clean:
 	rm -rf bin obj gen build libmend.a tests/unit/*.o
 
-.PHONY: all deps units check test bench demo heal lint-man install uninstall clean
+.PHONY: all deps units fuzzers fuzz-build fuzz check test bench demo heal lint-man \
+	install uninstall clean
 .SECONDARY:

@@ -74,14 +74,7 @@ one(jv rec, void *arg)
 	if (opts.sp) {
 		/* What is stored is redacted; the diff is the repository's own
 		 * text and must stay applicable. */
-		jv diff = record_get(out, "analysis.diff"), edits = record_get(out, "analysis.edits");
-		jv stored = redact_jv(record_del(record_del(jv_copy(out), "analysis.diff"),
-		    "analysis.edits"), NULL);
-		stored = record_set(stored, "analysis.diff", diff);
-		if (jv_get_kind(edits) != JV_KIND_NULL)
-			stored = record_set(stored, "analysis.edits", edits);
-		else
-			jv_free(edits);
+		jv stored = redact_record(jv_copy(out), NULL);
 		if (spool_incident_append(opts.sp, stored) < 0 || spool_kb_add(opts.sp, stored) < 0) {
 			mend_warn("cannot record the analysis in the spool: %s", mend_errmsg());
 			jv_free(stored);

@@ -9,7 +9,10 @@
  * no answer came.  Retries (429 with Retry-After or retry_after, 5xx,
  * transport errors) are http_do_retry's.  Webhook URLs and the trigger
  * secret are secrets: diagnostics and records name a target by its
- * label (kind and origin, no path) and id, never by its URL.
+ * label (kind and origin, no path) and id, never by its URL.  What is
+ * posted is built from the record redacted (lib/redact.c), incident and
+ * resolve records as much as analyses; the record passed on is the one
+ * read.
  *
  * With a spool, notify also remembers what each target took (state ns
  * "notify", keyed by target and a hash of the record), so that a record
@@ -255,19 +258,23 @@ static int
 on_record(jv rec, void *arg)
 {
 	struct notify_msg m;
-	jv entries = jv_array();
+	jv entries = jv_array(), out;
 	size_t i;
 
 	(void)arg;
 	opts.now = mend_now();
-	if (notify_msg_build(&m, rec, &opts) < 0) {
+	/* Webhooks get the record redacted, whatever its type (lib/redact.c). */
+	out = redact_jv(jv_copy(rec), NULL);
+	if (notify_msg_build(&m, out, &opts) < 0) {
+		jv_free(out);
 		jv_free(rec);
 		jv_free(entries);
 		return -1;
 	}
 	for (i = 0; i < ntargets; i++)
-		entries = jv_array_append(entries, deliver(&targets[i], &m, rec));
+		entries = jv_array_append(entries, deliver(&targets[i], &m, out));
 	notify_msg_release(&m);
+	jv_free(out);
 	rec = record_set(rec, "notified", entries);
 	if (spool && record_str(rec, "incident.id") && remember(rec) < 0)
 		mend_warn("cannot record the notification in the spool: %s", mend_errmsg());

@@ -449,7 +449,7 @@ handle(jv rec, void *arg)
 	    record_str(rec, "patch.base_commit") : base, commit);
 	draft = opt.draft || !passed || conf < opt.draft_below;
 	if (!strcmp(kind, "none")) {
-		summary = request_pull(r, rec, url, stat);
+		summary = redact_take(request_pull(r, rec, url, stat));
 		/* The body a forge would get, for whoever sends the request. */
 		body = pr_body(rec, stat, passed);
 		rec = record_set(rec, "pr", JV_OBJECT(jv_string("forge"), jv_string("none"),
@@ -478,7 +478,8 @@ handle(jv rec, void *arg)
 			}
 			f.api = api;
 		}
-		if (!(title = pr_title(rec)) || !(body = pr_body(rec, stat, passed))) {
+		if (!(title = redact_take(pr_title(rec))) ||
+		    !(body = redact_take(pr_body(rec, stat, passed)))) {
 			mend_warn("out of memory");
 			fail(EX_OSERR);
 			goto out;

@@ -121,8 +121,9 @@ commit_message(jv rec)
  * required and cannot run.
  */
 static int
-run_agent(struct repo *r, jv rec, const char **kind)
+run_agent(struct repo *r, jv orig, const char **kind)
 {
+	jv rec = redact_record(jv_copy(orig), NULL);	/* what the agent may see */
 	char *input = record_dump(rec), *argv[] = { "sh", "-c", (char *)opt.agent, NULL };
 	char task[4096], ev_task[4200], ev_dir[4200];
 	const char *extra[3], *hide[] = { spool_dir(sp), NULL }, *why;
@@ -134,6 +135,7 @@ run_agent(struct repo *r, jv rec, const char **kind)
 
 	if (!(*kind = proc_sandbox_kind(opt.sandbox, &why))) {
 		free(input);
+		jv_free(rec);
 		return errno == ENOSYS ? -3 : -1;
 	}
 	if (why)
@@ -153,8 +155,10 @@ run_agent(struct repo *r, jv rec, const char **kind)
 	extra[0] = ev_task;
 	extra[1] = ev_dir;
 	extra[2] = NULL;
-	if (!input)
+	if (!input) {
+		jv_free(rec);
 		return mend_err("out of memory");
+	}
 	po.sandbox = &sb;
 	po.new_pgrp = 1;
 	po.merge_stderr = 1;
@@ -168,6 +172,7 @@ run_agent(struct repo *r, jv rec, const char **kind)
 		    res.out ? res.out : "");
 	proc_result_release(&res);
 	free(input);
+	jv_free(rec);
 	return rc;
 }
 
@@ -297,7 +302,7 @@ handle(jv rec, void *arg)
 		code = EX_DATAERR;
 		goto out;
 	}
-	if (!(msg = commit_message(rec)) || repo_commit(r, commit, msg) < 0) {
+	if (!(msg = redact_take(commit_message(rec))) || repo_commit(r, commit, msg) < 0) {
 		mend_warn("%s: %s", id, msg ? mend_errmsg() : "out of memory");
 		repo_checkout(r, base_hex);
 		code = EX_SOFTWARE;

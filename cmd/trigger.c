@@ -14,9 +14,11 @@
  * them, and a preview must not start a fix.  Every request re-checks the
  * link: a bad signature is 403, an expired or used link 410, and neither
  * queues a job.  A POST claims the link (spool state ns "trigger", key
- * the signature) and adds the job in one transaction, so a link queues
- * at most one job even when two clicks race, and a job is never lost to
- * a claim without one.
+ * "INCIDENT:EXP" with EXP as a number, taken only after the signature
+ * checked out) and adds the job in one transaction, so a link queues at
+ * most one job even when two clicks race, and a job is never lost to a
+ * claim without one.  The key is never the query as sent: hex in another
+ * case, or an expiry with leading zeros, is the same link.
  *
  * libmicrohttpd runs one internal polling thread (epoll or poll) with a
  * cap on connections, a cap per client address, an idle timeout and a
@@ -33,7 +35,9 @@
  *
  * All text that reaches a page passes through html_escape.  Request
  * logs on stderr carry the method, path and status, never the query (the
- * signature is a bearer token), and nothing prints the secret.
+ * signature is a bearer token), and nothing prints the secret; they go
+ * through mend_warn, which escapes control bytes, so a path with %0a in
+ * it cannot forge a log line.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -538,6 +542,26 @@ describe(struct strbuf *p, jv an, jv inc)
 	raw(p, "</dl>\n");
 }
 
+/*
+ * Was the link (incident, exp) used?  1 with the claim in *used, 0, -1.
+ * Before links were keyed "INCIDENT:EXP" they were keyed by their
+ * signature as notify writes it (lowercase hex): a link used then is
+ * still used.
+ */
+static int
+link_used(jv *used, const char *link, const char *id, const char *exp)
+{
+	char canon[SIGN_HEX_LEN + 1];
+	int rc;
+
+	*used = jv_invalid();
+	if ((rc = spool_state_get(spool, used, "trigger", link)) != 0)
+		return rc;
+	if (sign_token(canon, secret, id, strtoll(exp, NULL, 10)) < 0)
+		return -1;
+	return spool_state_get(spool, used, "trigger", canon);
+}
+
 struct req {
 	size_t body;		/* bytes of POST body seen (and dropped) */
 	int too_big;
@@ -551,6 +575,7 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 	jv used = jv_invalid(), an = jv_invalid(), inc = jv_null(), job = jv_invalid();
 	struct strbuf p = { 0 };
 	enum MHD_Result ret;
+	char link[128];
 	int v, rc;
 
 	v = sign_verify(secret, id, exp, sig, mend_now());
@@ -565,7 +590,9 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 		    "Fix links work for a limited time. Nothing was done; the next analysis "
 		    "of this incident will come with a new link.");
 	}
-	if (spool_state_get(spool, &used, "trigger", sig) < 0) {
+	/* The link, whatever case its hex came in: incident and expiry. */
+	snprintf(link, sizeof link, "%s:%lld", id, strtoll(exp, NULL, 10));
+	if (link_used(&used, link, id, exp) < 0) {
 		mend_warn("%s", mend_errmsg());
 		*code = MHD_HTTP_SERVICE_UNAVAILABLE;
 		return respond_msg(c, *code, "Try again", "The spool is not answering.");
@@ -643,7 +670,7 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 		claim = jv_object();
 		claim = record_set_str(claim, "incident", id);
 		claim = record_set_str(claim, "used_at", now);
-		rc = spool_state_claim(spool, "trigger", sig, claim);
+		rc = spool_state_claim(spool, "trigger", link, claim);
 		if (rc == 0) {
 			spool_rollback(spool);
 			jv_free(an);
@@ -661,7 +688,7 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 		claim = record_set_str(claim, "incident", id);
 		claim = record_set_str(claim, "used_at", now);
 		claim = record_set(claim, "job", record_get(job, "id"));
-		if (spool_state_put(spool, "trigger", sig, claim) < 0 || spool_commit(spool) < 0)
+		if (spool_state_put(spool, "trigger", link, claim) < 0 || spool_commit(spool) < 0)
 			goto fail_tx;
 		state = str_or(job, "state", "queued");
 		page_open(&p, !strcmp(state, "duplicate") ? "A fix is already queued"
@@ -753,8 +780,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		ret = respond(c, code, "text/plain; charset=utf-8", "not found\n", 10);
 	}
 	if (!quiet) {
-		/* Path only: the query holds the link's signature. */
-		fprintf(stderr, "%s: %s %.200s %u\n", mend_prog, method, url, code);
+		/* Path only: the query holds the link's signature.  mend_warn
+		 * escapes what the path decoded to (%0a, %1b). */
+		mend_warn("%s %.200s %u", method, url, code);
 	}
 	return ret;
 }

@@ -205,7 +205,7 @@ revert(jv rec)
 		}
 		if (asprintf(&msg, "Revert %.12s: the deploy made things worse\n\n%s\n\n"
 		    "This reverts commit %s.\n", commit, record_str(rec, "verdict.summary") ?
-		    record_str(rec, "verdict.summary") : "", commit) < 0) {
+		    record_str(rec, "verdict.summary") : "", commit) < 0 || !(msg = redact_take(msg))) {
 			msg = NULL;
 			fail(EX_OSERR);
 			goto out;
@@ -223,7 +223,7 @@ revert(jv rec)
 		mend_warn("%.12s: pushed %s (%.12s)", commit, branch, new_hex);
 	}
 	if (asprintf(&title, "Revert %.12s: the deploy made things worse", commit) < 0 ||
-	    !(body = revert_body(rec, commit, branch))) {
+	    !(body = redact_take(revert_body(rec, commit, branch)))) {
 		fail(EX_OSERR);
 		goto out;
 	}

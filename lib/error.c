@@ -3,6 +3,7 @@
  * diagnostics commands print.  lib/ code sets a message with mend_err()
  * and returns -1; main() decides whether to warn, skip or exit.  The
  * message is per thread so work's helper threads cannot clobber it.
+ * What reaches stderr is redacted and escaped to one line first.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -57,13 +58,18 @@ mend_setprog(const char *argv0)
 	proc_harden();	/* every program calls this first */
 }
 
+/* Every diagnostic goes out redacted, on one line (lib/redact.c). */
 static void
 vwarn_(const char *fmt, va_list ap)
 {
-	char buf[2048];
+	char buf[2048], *line;
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	fprintf(stderr, "%s: %s\n", mend_prog, buf);
+	if (n < 0)
+		n = 0;
+	line = redact_log(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	fprintf(stderr, "%s: %s\n", mend_prog, line ? line : "(message withheld: out of memory)");
+	free(line);
 }
 
 void

@@ -213,8 +213,14 @@ diff_parse(struct diff *d, const char *text, size_t len)
 		}
 		if (starts(s, l, "@@ ") && f && (f->old_path || f->new_path)) {
 			struct hunk *h;
-			const char *p = s + 3;
+			/* The ranges, parsed from a NUL-terminated copy of this line:
+			 * strtol would read on into the next line or past the text. */
+			char hdr[96];
+			const char *p = hdr + 3;
 			size_t hcap = 0;
+
+			snprintf(hdr, sizeof hdr, "%.*s", (int)(l < sizeof hdr - 1 ? l : sizeof hdr - 1),
+			    s);
 
 			if (grow((void **)&f->hunks, &f->hcap, f->nhunks + 1, sizeof *f->hunks) < 0)
 				goto fail;

@@ -647,9 +647,22 @@ void tailer_drain(struct tailer *t);
  * (may be NULL) is the number of secrets replaced.
  */
 char *redact(const char *text, int *count);
+/* The same for len bytes that may hold NULs (a NUL is a byte, never the
+ * end); *outlen (may be NULL) is the result's length. */
+char *redact_mem(const char *text, size_t len, size_t *outlen, int *count);
+/* redact(text) with text (malloc'd) consumed; NULL when it was NULL or
+ * memory ran out. */
+char *redact_take(char *text);
+/* A line for a log: redacted, and control bytes, bidi overrides and
+ * invalid UTF-8 escaped (\n, \x1b), so it stays one line.  malloc'd. */
+char *redact_log(const char *text, size_t len);
 /* Every string in v (consumed) redacted, and whole values under
  * secret-looking keys; returns the new value. */
 jv redact_jv(jv v, int *count);
+/* A record (consumed) for the spool or an agent: redact_jv of all but
+ * analysis.diff and analysis.edits, the repository's own text, which
+ * must stay applicable. */
+jv redact_record(jv rec, int *count);
 /* Does a key name (n bytes) look like it holds a secret? */
 int redact_is_secret_key(const char *key, size_t n);
 

@@ -156,7 +156,9 @@ analyze_prompt(jv ctx, jv revise)
 	} else
 		sbuf_puts(&b, "\nReply with the JSON object only.\n");
 	free(tag);
-	return sbuf_take(&b);
+	/* Whatever the context held (source, commits, a revised diff, test
+	 * output), the prompt leaves the machine redacted. */
+	return redact_take(sbuf_take(&b));
 }
 
 /* ---- checking an answer ---- */

@@ -123,7 +123,7 @@ static void
 bad_line(struct record_reader *r, const char *why)
 {
 	r->bad++;
-	fprintf(stderr, "%s: %s:%ld: %s\n", mend_prog, r->name, r->line, why);
+	mend_warn("%s:%ld: %s", r->name, r->line, why);
 }
 
 int

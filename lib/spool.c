@@ -997,8 +997,21 @@ fail:
 
 /* ---- incidents ---- */
 
+static int incident_append(struct spool *sp, jv rec);
+
+/* The timeline holds what may be shown anywhere: redacted (lib/redact.c). */
 int
 spool_incident_append(struct spool *sp, jv rec)
+{
+	jv red = redact_record(jv_copy(rec), NULL);
+	int rc = incident_append(sp, red);
+
+	jv_free(red);
+	return rc;
+}
+
+static int
+incident_append(struct spool *sp, jv rec)
 {
 	const char *id = record_str(rec, "incident.id");
 	const char *type = record_type(rec);

@@ -153,6 +153,64 @@ test_secret_keys(void **state)
 	assert_false(redact_is_secret_key("passenger", 9));
 	assert_false(redact_is_secret_key("monkey", 6));
 	assert_false(redact_is_secret_key("user", 4));
+	assert_true(redact_is_secret_key("dbPass", 6));
+	assert_true(redact_is_secret_key("MAILCHIMP_KEY", 13));
+	assert_false(redact_is_secret_key("primary_key", 11));
+	assert_false(redact_is_secret_key("password_file", 13));
+	assert_false(redact_is_secret_key("bypass", 6));
+	assert_false(redact_is_secret_key("tokenizer", 9));
+}
+
+/* Issue 9: redact() stopped at a NUL and then kept the original string. */
+static void
+test_nul(void **state)
+{
+	static const char in[] = "ok\0token=AfterNul1 \0ghp_0123456789abcdefghijABCDEFGHIJ0123";
+	static const char want[] = "ok\0token=[REDACTED] \0ghp_[REDACTED]";
+	size_t n;
+	int count;
+	char *r = redact_mem(in, sizeof in - 1, &n, &count);
+	jv v;
+
+	(void)state;
+	assert_int_equal(n, sizeof want - 1);
+	assert_memory_equal(r, want, n);
+	assert_int_equal(count, 2);
+	free(r);
+	v = redact_jv(jv_string_sized(in, (int)sizeof in - 1), &count);
+	assert_int_equal(count, 2);
+	assert_int_equal(jv_string_length_bytes(jv_copy(v)), (int)sizeof want - 1);
+	assert_memory_equal(jv_string_value(v), want, sizeof want - 1);
+	jv_free(v);
+}
+
+static void
+test_log(void **state)
+{
+	static const char in[] = "a\nb\r\x1b[2J \xe2\x80\xae caf\xc3\xa9 \\ password=x1 \xff";
+	char *r = redact_log(in, sizeof in - 1);
+
+	(void)state;
+	assert_string_equal(r, "a\\nb\\r\\x1b[2J \\xe2\\x80\\xae caf\xc3\xa9 \\\\ password=[REDACTED] \\xff");
+	free(r);
+}
+
+static void
+test_record(void **state)
+{
+	const char *s = "{\"type\":\"analysis\",\"analysis\":{\"root_cause\":\"token=abc123\","
+	    "\"diff\":\"-password = \\\"old1\\\"\\n\",\"edits\":[{\"search\":\"secret=s1\"}]}}";
+	jv v, out;
+
+	(void)state;
+	assert_int_equal(record_parse(&v, s, strlen(s)), 0);
+	out = redact_record(v, NULL);
+	assert_string_equal(record_str(out, "analysis.root_cause"), "token=[REDACTED]");
+	assert_string_equal(record_str(out, "analysis.diff"), "-password = \"old1\"\n");
+	s = record_dump(out);
+	assert_non_null(strstr(s, "secret=s1"));
+	free((char *)s);
+	jv_free(out);
 }
 
 int
@@ -165,6 +223,9 @@ main(void)
 		cmocka_unit_test(test_truncated_pem),
 		cmocka_unit_test(test_jv),
 		cmocka_unit_test(test_secret_keys),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_record),
 	};
 
 	return cmocka_run_group_tests_name("redact", tests, NULL, NULL);
