@@ -478,8 +478,12 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 		snprintf(msg, sizeof msg, "mend: regression test for %s %s\n\n"
 		    "It %s without the fix and passes with it.\n", q.method, q.path,
 		    before.ok ? "also passes" : "fails");
-		if (rc == 0)
-			rc = repo_commit(r, commit, msg);
+		if (rc == 0) {
+			char *shown_msg = redact(msg, NULL);	/* a query may carry a token */
+
+			rc = repo_commit(r, commit, shown_msg ? shown_msg : "mend: regression test\n");
+			free(shown_msg);
+		}
 		if (rc < 0) {
 			out = record_set(out, "written", jv_false());
 			out = record_set_str(out, "why", mend_errmsg());
@@ -544,12 +548,15 @@ file_contents(const char *wd, jv files)
 static int
 ask_fixer(jv *out, jv rec)
 {
-	char *input = record_dump(rec), *argv[] = { "sh", "-c", (char *)opt.fixer, NULL };
+	/* The fixer may be any command: it sees the record as a model would. */
+	jv shown = redact_record(jv_copy(rec), NULL);
+	char *input = record_dump(shown), *argv[] = { "sh", "-c", (char *)opt.fixer, NULL };
 	struct proc_opts po = { 0 };
 	struct proc_result res;
 	const char *p, *line;
 	int rc;
 
+	jv_free(shown);
 	if (!input)
 		return mend_err("out of memory");
 	po.new_pgrp = 1;
@@ -637,10 +644,14 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 	guard_release(&g);
 	if (rc == 0) {
 		const char *cause = record_str(analysis, "root_cause");
+		char *shown_msg;
+
 		snprintf(msg, sizeof msg, "mend: revise the fix (attempt %d)\n\n%s%s\n", attempt,
 		    cause ? "Root cause: " : "The tests failed with the previous attempt.",
 		    cause ? cause : "");
-		rc = repo_commit(r, commit, msg);
+		shown_msg = redact(msg, NULL);	/* commit messages leave with the push */
+		rc = repo_commit(r, commit, shown_msg ? shown_msg : "mend: revise the fix\n");
+		free(shown_msg);
 	}
 	if (rc == 0 && repo_commit_info(r, commit, NULL, new_tree) == 0 &&
 	    !strcmp(new_tree, old_tree))
