@@ -28,7 +28,7 @@ is "$(git --git-dir="$T/remote.git" show "$branch:calc.py" | grep -c 'return a +
 	"the revert undoes the deploy's change"
 is "$(git --git-dir="$T/remote.git" show "$branch:NOTES")" "# notes" "and keeps the later commit"
 like "$(git --git-dir="$T/remote.git" log -1 --format=%B "$branch")" \
-	"Revert ${bad:0:12}: the deploy made things worse*failure rate 55%*This reverts commit $bad.*" \
+	"Revert ${bad:0:12}: the deploy made things worse*56% of checks failed after the deploy*This reverts commit $bad.*" \
 	"the commit message says why and what it reverts"
 is "$(jq -r 'select(.type == "pr") | .pr.commit' "$T/out")" "$(git --git-dir="$T/remote.git" rev-parse "$branch")" \
 	"pr.commit is the pushed revert"
@@ -69,7 +69,7 @@ is "$(echo "$post" | jq -c '[.body.head, .body.base, .body.title]')" \
 	"[\"$branch\",\"main\",\"Revert ${bad:0:12}: the deploy made things worse\"]" \
 	"head, base and title as GitHub takes them"
 like "$(echo "$post" | jq -r .body.body)" \
-	"*## Why*made things worse*| \`api\` | 60 / 11 | 0% / 55% |*This reverts commit $bad.*## How to reject it*" \
+	"*## Why*made things worse*| \`api\` | 60 / 9 | 0% / 56% |*This reverts commit $bad.*## How to reject it*" \
 	"the body says why, with the numbers"
 jq -c 'select(.type == "verdict")' "$T/out5" |
 	watch -s "$T/s3" --revert --repo "$T/remote.git" --forge github --api-url "$api" --slug acme/calc \

@@ -16,7 +16,7 @@ export MEND_TRIGGER_URL=$TRIG
 id=inc_5a5a5a5a5a5a5a5a
 jq -nc --arg id $id '{type:"analysis",incident:{id:$id,event:"open",monitor:"shop",
 	summary:"checkout fails"},analysis:{engine:"rules",root_cause:"x",category:"code",
-	confidence:0.9,remediation:[],frames:[],similar:[],diff:null}}' |
+	confidence:0.9,remediation:[],frames:[],similar:[],diff:"--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-a\n+b\n"}}' |
 	notify -w "json:$WH/json/ok" >"$T/out"
 fix=$(jq -r '.notified[0].fix_url' "$T/out")
 exp=${fix##*exp=}; exp=${exp%%&*}; sig=${fix##*sig=}
