@@ -1,5 +1,6 @@
 // PM2 ecosystem file for mend: the whole loop as five supervised processes
-// (six with MEND_APP_LOG: the service's log followed by mend-logs).
+// (six with MEND_APP_LOG: the service's log followed by mend-logs; one more
+// with MEND_SAMPLE_TARGETS: memory, CPU and disk watched by mend-sample).
 //
 //   pm2 start examples/pm2/ecosystem.config.js
 //   pm2 logs mend-incidents      # what the diagnosis worker says
@@ -33,6 +34,9 @@ const common = {
 	MEND_PROBE_INTERVAL: env('MEND_PROBE_INTERVAL', '30'),
 	MEND_APP_LOG: env('MEND_APP_LOG', ''),
 	MEND_LOGS_ARGS: env('MEND_LOGS_ARGS', ''),
+	MEND_SAMPLE_TARGETS: env('MEND_SAMPLE_TARGETS', ''),
+	MEND_SAMPLE_EVERY: env('MEND_SAMPLE_EVERY', '10s'),
+	MEND_METRIC_RULES: env('MEND_METRIC_RULES', ''),
 	// Alerts and the fix link.
 	MEND_WEBHOOKS: env('MEND_WEBHOOKS', ''),
 	MEND_TRIGGER_URL: env('MEND_TRIGGER_URL', 'http://127.0.0.1:8787'),
@@ -84,5 +88,8 @@ module.exports = {
 		// `logs -f | detect | enqueue`.  Another PM2 app's own log is
 		// ~/.pm2/logs/NAME-error.log.
 		...(common.MEND_APP_LOG ? [app('mend-logs', 'mend-logs-loop')] : []),
+		// Memory, CPU, disk and /metrics (MEND_SAMPLE_TARGETS, see sample(1)):
+		// `sample -e 10s | detect --metric ... | enqueue`.
+		...(common.MEND_SAMPLE_TARGETS ? [app('mend-sample', 'mend-sample-loop')] : []),
 	],
 };
