@@ -9,7 +9,7 @@ VERSION = 0.1.0
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libcurl libgit2 sqlite3 libbsd-overlay libmicrohttpd libcrypto zlib libprotobuf-c
+PKGS = libcurl libgit2 sqlite3 libbsd-overlay libmicrohttpd libcrypto zlib libprotobuf-c yajl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \

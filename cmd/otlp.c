@@ -262,7 +262,7 @@ finish(struct MHD_Connection *c, struct conn *cn)
 		return reply_ok(c, cn, &st);
 	}
 	rc = cn->proto ? otlp_pb_decode(&body, &skipped, cn->sig, text, len)
-	    : record_parse(&body, text, len);
+	    : otlp_json_decode(&body, &skipped, cn->sig, text, len);
 	free(plain);
 	if (rc < 0)
 		return reply_status(c, cn, MHD_HTTP_BAD_REQUEST, "%s", mend_errmsg());

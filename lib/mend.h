@@ -1338,6 +1338,17 @@ int metricrules_dirty(const struct metricrules *m);
 /* A series saved under key ("x:...", o borrowed). */
 int metricrules_load(struct metricrules *m, const char *key, jv o);
 
+/* otlp_json.c - the OTLP/HTTP JSON encoding, read fast */
+
+/*
+ * Parse an OTLP/JSON export request for `sig` into *out (caller's), for
+ * otlp_errors, less the spans and log records that cannot make a record
+ * or a rejection, which are only counted in *skipped: the same records
+ * as parsing all of it.  -1 (with jq's message) when text is not JSON.
+ */
+int otlp_json_decode(jv *out, long *skipped, enum otlp_signal sig, const char *text,
+    size_t len);
+
 /* otlp_pb.c - the OTLP/HTTP protobuf encoding */
 
 /*

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -452,6 +453,242 @@ random_shapes(void **state)
 	assert_true(total > 300);
 }
 
+/*
+ * otlp_json.c: the fast path (a streaming pass that cuts healthy items
+ * out, then the parse of the rest) and the full parse of the same text
+ * give the same records, the same counts and the same failures.  Returns
+ * how many items the fast path cut.
+ */
+static long
+same_both_ways(enum otlp_signal sig, const char *text, size_t len)
+{
+	struct otlp_stats s1, s2;
+	jv full, fast, r1, r2;
+	char msg1[512] = "", msg2[512];
+	long skipped = -1;
+	int rc1, rc2;
+
+	rc1 = record_parse(&full, text, len);
+	if (rc1 < 0)
+		snprintf(msg1, sizeof msg1, "%s", mend_errmsg());
+	rc2 = otlp_json_decode(&fast, &skipped, sig, text, len);
+	assert_int_equal(rc1, rc2);
+	if (rc1 < 0) {
+		snprintf(msg2, sizeof msg2, "%s", mend_errmsg());
+		assert_string_equal(msg1, msg2);
+		return 0;
+	}
+	rc1 = otlp_errors(&r1, &s1, sig, full, 0);
+	if (rc1 < 0)
+		snprintf(msg1, sizeof msg1, "%s", mend_errmsg());
+	rc2 = otlp_errors(&r2, &s2, sig, fast, 0);
+	assert_int_equal(rc1, rc2);
+	if (rc1 < 0) {
+		snprintf(msg2, sizeof msg2, "%s", mend_errmsg());
+		assert_string_equal(msg1, msg2);
+		return skipped;
+	}
+	if (!jv_equal(jv_copy(r1), jv_copy(r2))) {
+		char *a = record_dump(r1), *b = record_dump(r2);
+
+		print_error("body %.*s\nfull %s\nfast %s\n", (int)len, text, a, b);
+		free(a);
+		free(b);
+		fail();
+	}
+	assert_int_equal(s1.items, s2.items + skipped);
+	assert_int_equal(s1.rejected, s2.rejected);
+	assert_int_equal(s1.bad_containers, s2.bad_containers);
+	assert_int_equal(s1.errors, s2.errors);
+	jv_free(r1);
+	jv_free(r2);
+	return skipped;
+}
+
+static long
+same_both_ways_str(enum otlp_signal sig, const char *text)
+{
+	return same_both_ways(sig, text, strlen(text));
+}
+
+#define OK_SPAN(more) "{\"traceId\":\"5b8efff798038103d269b633813fc60c\"," \
+	"\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"GET /ok\"" more "}"
+#define LOGS_PRE "{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":" \
+	"\"service.name\",\"value\":{\"stringValue\":\"shop\"}}]},\"scopeLogs\":" \
+	"[{\"logRecords\":["
+
+static void
+json_fast_path_spans(void **state)
+{
+	static const char *cases[] = {
+		/* status codes: only the healthy ones are cut */
+		OK_SPAN(",\"status\":{\"code\":0}"), OK_SPAN(",\"status\":{\"code\":1}"),
+		OK_SPAN(",\"status\":{\"code\":\"STATUS_CODE_OK\"}"),
+		OK_SPAN(",\"status\":{\"code\":\"STATUS_CODE_UNSET\"}"),
+		OK_SPAN(",\"status\":{\"code\":null}"), OK_SPAN(",\"status\":{}"),
+		OK_SPAN(",\"status\":{\"code\":{}}"), OK_SPAN(",\"status\":7"),
+		OK_SPAN(",\"status\":{\"code\":2}"), OK_SPAN(",\"status\":{\"code\":2.5}"),
+		OK_SPAN(",\"status\":{\"code\":\"2\"}"), OK_SPAN(",\"status\":{\"code\":\"02\"}"),
+		OK_SPAN(",\"status\":{\"code\":-1}"), OK_SPAN(",\"status\":{\"code\":4294967298}"),
+		OK_SPAN(",\"status\":{\"code\":\"STATUS_CODE_ERROR\",\"message\":\"m\"}"),
+		OK_SPAN(",\"status\":{\"code\":\"STATUS_\\u0043ODE_ERROR\"}"),
+		OK_SPAN(",\"status\":{\"code\":1,\"code\":2}"),
+		OK_SPAN(",\"status\":{\"code\":2},\"status\":{\"code\":0}"),
+		OK_SPAN(",\"attributes\":[{\"key\":\"status\",\"value\":{\"intValue\":2}}]"),
+		/* events */
+		OK_SPAN(",\"events\":[{\"name\":\"exception\"}]"),
+		OK_SPAN(",\"events\":[{\"name\":\"exception\\u0000x\"}]"),
+		OK_SPAN(",\"events\":[{\"name\":\"Exception\"},{\"name\":\"log\"}]"),
+		OK_SPAN(",\"events\":{\"name\":\"exception\"}"),
+		OK_SPAN(",\"events\":[{\"name\":\"x\",\"attributes\":[{\"key\":\"name\","
+		    "\"value\":{\"stringValue\":\"exception\"}}]}]"),
+		/* ids */
+		OK_SPAN(",\"traceId\":\"\""), OK_SPAN(",\"traceId\":null"),
+		OK_SPAN(",\"traceId\":\"5B8EFFF798038103D269B633813FC60C\""),
+		OK_SPAN(",\"traceId\":\"5b8e\""), OK_SPAN(",\"spanId\":7"),
+		OK_SPAN(",\"spanId\":\"eee19b7ec3c1b17z\""), OK_SPAN(",\"span_id\":[]"),
+		OK_SPAN(",\"trace_id\":\"5b8efff798038103d269b633813fc60\\u0000\""),
+		/* not objects */
+		"1", "null", "[]", "\"span\"",
+	};
+	char buf[4096];
+	long cut = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		/* the case between two healthy spans, and alone */
+		snprintf(buf, sizeof buf, SPAN_PRE OK_SPAN("") ",%s," OK_SPAN("") SPAN_POST,
+		    cases[i]);
+		cut += same_both_ways_str(OTLP_TRACES, buf);
+		snprintf(buf, sizeof buf, SPAN_PRE "%s" SPAN_POST, cases[i]);
+		cut += same_both_ways_str(OTLP_TRACES, buf);
+	}
+	assert_true(cut >= 2 * (long)(sizeof cases / sizeof *cases) + 6);
+}
+
+static void
+json_fast_path_logs(void **state)
+{
+	static const char *cases[] = {
+		"{\"severityNumber\":9}", "{\"severityNumber\":16.5}", "{\"severityNumber\":17}",
+		"{\"severityNumber\":0}", "{\"severityNumber\":-3}", "{}",
+		"{\"severityNumber\":\"SEVERITY_NUMBER_INFO\"}",
+		"{\"severityNumber\":\"SEVERITY_NUMBER_WARN4\"}",
+		"{\"severityNumber\":\"SEVERITY_NUMBER_ERROR\"}", "{\"severityNumber\":\"9\"}",
+		"{\"severity_number\":9}", "{\"severityNumber\":null,\"severity_number\":9}",
+		"{\"severityNumber\":9,\"severity_number\":17}",
+		"{\"severityText\":\"ERROR\"}", "{\"severityNumber\":9,\"severityText\":\"ERROR\"}",
+		"{\"severityText\":\"INFO\",\"attributes\":[{\"key\":\"exception.stacktrace\","
+		"\"value\":{\"stringValue\":\"x\"}}]}",
+		"{\"severityNumber\":9,\"traceId\":\"abc\"}", "{\"severityNumber\":{}}",
+		"{\"severityNumber\":21,\"body\":{\"stringValue\":\"boom\"}}", "7",
+	};
+	char buf[4096];
+	long cut = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		snprintf(buf, sizeof buf, LOGS_PRE "{\"severityNumber\":9},%s,"
+		    "{\"severityNumber\":13}" SPAN_POST, cases[i]);
+		cut += same_both_ways_str(OTLP_LOGS, buf);
+	}
+	assert_true(cut >= 2 * (long)(sizeof cases / sizeof *cases));
+}
+
+/* Requests whose shape makes the fast path step aside, or fail as a whole. */
+static void
+json_fast_path_odd(void **state)
+{
+	static const char *cases[] = {
+		/* the same container twice, or in both spellings */
+		"{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" OK_SPAN("") "],\"spans\":["
+		OK_SPAN(",\"status\":{\"code\":2}") "]}]}]}",
+		"{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" OK_SPAN("") "]}],"
+		"\"scope_spans\":[{\"spans\":[" OK_SPAN("") "]}]}]}",
+		"{\"resource_spans\":[],\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+		OK_SPAN("") "]}]}]}",
+		/* both scope lists are read: fine */
+		"{\"resourceSpans\":[{\"instrumentationLibrarySpans\":[{\"spans\":["
+		OK_SPAN("") "," OK_SPAN(",\"status\":{\"code\":2}") "]}],\"scopeSpans\":"
+		"[{\"spans\":[" OK_SPAN("") "]}]}]}",
+		"{\"resource_spans\":[{\"scope_spans\":[{\"spans\":[" OK_SPAN("") "]}]}]}",
+		/* containers of the wrong kind */
+		"{\"resourceSpans\":{\"scopeSpans\":[{\"spans\":[" OK_SPAN("") "]}]}}",
+		"{\"resourceSpans\":[{\"scopeSpans\":{\"spans\":[" OK_SPAN("") "]}}]}",
+		"{\"resourceSpans\":[7,{\"scopeSpans\":[8,{\"spans\":{}}]}]}",
+		"[{\"resourceSpans\":[]}]", "7", "",
+		/* not JSON for one parser or the other */
+		"{\"resourceSpans\":[]} {}", "{\"resourceSpans\":[]",
+		SPAN_PRE OK_SPAN(",\"name\":\"\\ud800\"") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"name\":\"\\ud83d\\ude00\"") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"name\":\"\\ud83dx\"") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"name\":\"\xff\xfe bad UTF-8\"") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"name\":\"a\\qb\"") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"x\":nan") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"x\":01") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"x\":1e999") SPAN_POST,
+		SPAN_PRE OK_SPAN(",\"x\":\"\x01\"") SPAN_POST,
+		SPAN_PRE OK_SPAN("") "," SPAN_POST,
+		"\xef\xbb\xbf" SPAN_PRE OK_SPAN("") SPAN_POST,
+		/* pretty-printed, with the spaces JSON allows */
+		"{ \"resourceSpans\" : [ { \"scopeSpans\" : [ { \"spans\" : [\n\t"
+		OK_SPAN("") " ,\r\n " OK_SPAN(",\"status\":{\"code\":2}") " , " OK_SPAN("")
+		" ] } ] } ] }\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++)
+		same_both_ways_str(OTLP_TRACES, cases[i]);
+}
+
+/* Nesting past jq's limit inside a healthy span: both refuse it. */
+static void
+json_fast_path_deep(void **state)
+{
+	static const int depths[] = { 200, 240, 249, 250, 251, 255, 256, 257, 300 };
+	char *buf = malloc(8192), *p;
+	size_t i;
+	int d;
+
+	for (i = 0; i < sizeof depths / sizeof *depths; i++) {
+		p = buf + sprintf(buf, SPAN_PRE "{\"x\":");
+		for (d = 0; d < depths[i]; d++)
+			*p++ = '[';
+		for (d = 0; d < depths[i]; d++)
+			*p++ = ']';
+		p += sprintf(p, "}," OK_SPAN("") SPAN_POST);
+		same_both_ways(OTLP_TRACES, buf, (size_t)(p - buf));
+	}
+	free(buf);
+}
+
+/* The random shapes of random_shapes, with healthy spans beside them. */
+static void
+json_fast_path_random(void **state)
+{
+	const char *templates[2] = { SPAN_PRE OK_SPAN(",\"status\":{\"code\":1}") ","
+	    "{\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"name\":\"GET /a\","
+	    "\"events\":[{\"name\":\"exception\",\"attributes\":[{\"key\":\"exception.type\","
+	    "\"value\":{\"stringValue\":\"E\"}}]}],\"status\":{\"code\":2}}," OK_SPAN("")
+	    SPAN_POST,
+	    LOGS_PRE "{\"severityNumber\":9,\"body\":{\"stringValue\":\"ok\"}},"
+	    "{\"severityNumber\":17,\"body\":{\"stringValue\":\"boom\"}},"
+	    "{\"severityNumber\":\"SEVERITY_NUMBER_INFO\",\"traceId\":"
+	    "\"5b8efff798038103d269b633813fc60c\"}]}]}]}" };
+	long cut = 0;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		jv body = mutate(parse(templates[i % 2]), 0);
+		char *text = jv_get_kind(body) == JV_KIND_INVALID ? NULL : record_dump(body);
+
+		jv_free(body);
+		cut += same_both_ways_str(i % 2 ? OTLP_LOGS : OTLP_TRACES, text);
+		free(text);
+	}
+	assert_true(cut > 1000);
+}
+
 int
 main(void)
 {
@@ -468,6 +705,11 @@ main(void)
 		cmocka_unit_test(gunzip),
 		cmocka_unit_test(gunzip_bomb),
 		cmocka_unit_test(random_shapes),
+		cmocka_unit_test(json_fast_path_spans),
+		cmocka_unit_test(json_fast_path_logs),
+		cmocka_unit_test(json_fast_path_odd),
+		cmocka_unit_test(json_fast_path_deep),
+		cmocka_unit_test(json_fast_path_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
