@@ -24,6 +24,10 @@
  *
  * Time is the records' own ts, as everywhere in detect.  State lives in
  * the spool's "detect" namespace under "x:" keys, one per series.
+ *
+ * Series are found by key in a hash table (chained, doubled past a load
+ * of 3/4), and the ones changed since the last save are kept in a list,
+ * so a record costs the same with 10 series or 100,000.
  */
 #include <ctype.h>
 #include <math.h>
@@ -61,14 +65,19 @@ struct series {
 	size_t cap, head, n;
 	struct mstate st[MAX_RULES];
 	jv last;		/* the latest records, evidence */
-	int dirty;
-	struct series *next;
+	int dirty;		/* in metricrules.dirty */
+	struct series *next;	/* metricrules.all */
+	struct series *hnext;	/* the hash chain */
 };
 
 struct metricrules {
 	struct mrule rules[MAX_RULES];
 	int nrules, recover_after, evidence;
 	struct series *all;
+	struct series **table;	/* nbuckets chains, a power of two */
+	size_t nbuckets, nseries;
+	struct series **dirty;	/* changed since the last save */
+	size_t ndirty, dirty_cap;
 };
 
 /* ---- rules ---- */
@@ -202,6 +211,8 @@ metricrules_free(struct metricrules *m)
 		next = s->next;
 		series_free(s);
 	}
+	free(m->table);
+	free(m->dirty);
 	free(m);
 }
 
@@ -213,14 +224,50 @@ metricrules_count(const struct metricrules *m)
 
 /* ---- series ---- */
 
+/* FNV-1a */
+static size_t
+hash(const char *key)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+	return h;
+}
+
+/* Double the table (or make the first); -1 when memory ran out. */
+static int
+rehash(struct metricrules *m)
+{
+	size_t n = m->nbuckets ? m->nbuckets * 2 : 64, i;
+	struct series **t = calloc(n, sizeof *t), *s;
+
+	if (!t)
+		return -1;
+	for (i = 0; i < m->nbuckets; i++)
+		while ((s = m->table[i])) {
+			m->table[i] = s->hnext;
+			s->hnext = t[hash(s->key) & (n - 1)];
+			t[hash(s->key) & (n - 1)] = s;
+		}
+	free(m->table);
+	m->table = t;
+	m->nbuckets = n;
+	return 0;
+}
+
+/* The series of key, made when new; NULL when memory ran out. */
 static struct series *
 series_get(struct metricrules *m, const char *key)
 {
-	struct series *s;
+	struct series *s, **b;
 
-	for (s = m->all; s; s = s->next)
-		if (!strcmp(s->key, key))
-			return s;
+	if (m->nbuckets)
+		for (s = m->table[hash(key) & (m->nbuckets - 1)]; s; s = s->hnext)
+			if (!strcmp(s->key, key))
+				return s;
+	if ((m->nseries + 1) * 4 > m->nbuckets * 3 && rehash(m) < 0)
+		return NULL;
 	if (!(s = calloc(1, sizeof *s)) || !(s->key = strdup(key))) {
 		free(s);
 		return NULL;
@@ -229,7 +276,31 @@ series_get(struct metricrules *m, const char *key)
 	s->last = jv_array();
 	s->next = m->all;
 	m->all = s;
+	b = &m->table[hash(key) & (m->nbuckets - 1)];
+	s->hnext = *b;
+	*b = s;
+	m->nseries++;
 	return s;
+}
+
+/* Note that s changed since the last save; -1 when memory ran out. */
+static int
+mark_dirty(struct metricrules *m, struct series *s)
+{
+	if (s->dirty)
+		return 0;
+	if (m->ndirty == m->dirty_cap) {
+		size_t cap = m->dirty_cap ? m->dirty_cap * 2 : 64;
+		struct series **d = realloc(m->dirty, cap * sizeof *d);
+
+		if (!d)
+			return mend_err("out of memory");
+		m->dirty = d;
+		m->dirty_cap = cap;
+	}
+	m->dirty[m->ndirty++] = s;
+	s->dirty = 1;
+	return 0;
 }
 
 static double
@@ -436,6 +507,7 @@ incident(const struct series *s, const struct mrule *r,
 	    jv_string("incident"), inc);
 }
 
+/* The rules over s, which the caller marked dirty: what changes is s's. */
 static int
 evaluate(struct metricrules *m, struct series *s, jv *out, double now)
 {
@@ -488,7 +560,6 @@ evaluate(struct metricrules *m, struct series *s, jv *out, double now)
 				snprintf(summary, sizeof summary, "%s (rule '%s')", what, r->text);
 			*out = jv_array_append(*out, incident(s, r, st, "open", summary, &fit,
 			    now));
-			s->dirty = 1;
 		} else if (st->open && ++st->quiet >= m->recover_after) {
 			human(a, sizeof a, series_v(s, s->n - 1), s->name);
 			if (r->op == OP_GROWING)
@@ -501,9 +572,7 @@ evaluate(struct metricrules *m, struct series *s, jv *out, double now)
 			    now));
 			st->open = 0;
 			st->quiet = 0;
-			s->dirty = 1;
-		} else if (st->open)
-			s->dirty = 1;
+		}
 	}
 	return 0;
 }
@@ -572,7 +641,8 @@ metricrules_feed(struct metricrules *m, jv rec, jv *incidents)
 	s->last = jv_array_append(s->last, jv_copy(rec));
 	while (jv_array_length(jv_copy(s->last)) > m->evidence)
 		s->last = jv_array_slice(s->last, 1, m->evidence + 1);
-	s->dirty = 1;
+	if (mark_dirty(m, s) < 0)
+		return -1;
 	return evaluate(m, s, incidents, t);
 }
 
@@ -581,15 +651,14 @@ metricrules_feed(struct metricrules *m, jv rec, jv *incidents)
 int
 metricrules_save(struct metricrules *m, struct spool *sp)
 {
-	struct series *s;
+	size_t d;
 
-	for (s = m ? m->all : NULL; s; s = s->next) {
+	for (d = 0; m && d < m->ndirty; d++) {
+		struct series *s = m->dirty[d];
 		jv o = jv_object(), t = jv_array(), v = jv_array(), st = jv_array();
 		size_t k;
 		int i;
 
-		if (!s->dirty)
-			continue;
 		for (k = 0; k < s->n; k++) {
 			t = jv_array_append(t, jv_number(series_t(s, k)));
 			v = jv_array_append(v, jv_number(series_v(s, k)));
@@ -623,21 +692,18 @@ metricrules_save(struct metricrules *m, struct spool *sp)
 void
 metricrules_saved(struct metricrules *m)
 {
-	struct series *s;
+	size_t d;
 
-	for (s = m ? m->all : NULL; s; s = s->next)
-		s->dirty = 0;
+	for (d = 0; m && d < m->ndirty; d++)
+		m->dirty[d]->dirty = 0;
+	if (m)
+		m->ndirty = 0;
 }
 
 int
 metricrules_dirty(const struct metricrules *m)
 {
-	const struct series *s;
-
-	for (s = m ? m->all : NULL; s; s = s->next)
-		if (s->dirty)
-			return 1;
-	return 0;
+	return m && m->ndirty > 0;
 }
 
 /* Load a saved series (o borrowed).  A rule's open state comes back only

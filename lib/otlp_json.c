@@ -163,7 +163,8 @@ scalar(struct pass *p, enum role r, int kind, const unsigned char *s, size_t len
 			break;
 		}
 		for (i = 0; i < len; i++)
-			if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+			if (!((s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' &&
+			    (s[i] | 0x20) <= 'f')))
 				p->matters = 1;
 		break;
 	}

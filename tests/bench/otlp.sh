@@ -5,6 +5,11 @@
 # wrk and the same body against nginx answering 200 without reading more.
 # otlp's records go through a pipe to `wc -l`, as they would to detect.
 #
+# otlp reads JSON with a streaming pass that cuts the healthy spans out
+# before jq parses the rest (lib/otlp_json.c); MEND_BASE_BIN=DIR adds, in
+# the same run, the otlp in DIR (one built from a tree before that change,
+# which parsed the whole body with jq) as "before".
+#
 #   tests/bench/otlp.sh [SECONDS]      (default 5 per run)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,33 +32,7 @@ up() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05
 
 # One export request: 100 spans of one service, every tenth failed with a
 # Python traceback, as an SDK's batch would carry them.
-python3 - "$spans" >"$T/body.json" <<'PY'
-import json, sys
-n = int(sys.argv[1])
-tb = ('Traceback (most recent call last):\n  File "/srv/shop/app.py", line 73, in do_GET\n'
-      '    self.send_json(200, stats(load_orders()))\n  File "/srv/shop/app.py", line 42, in average\n'
-      '    return total / count\nZeroDivisionError: division by zero\n')
-spans = []
-for i in range(n):
-    s = {"traceId": "%032x" % (0x5b8efff798038103d269b633813fc60c + i), "spanId": "%016x" % (0xeee19b7ec3c1b174 + i),
-         "name": "GET /stats", "kind": 2, "startTimeUnixNano": str(1544712660000000000 + i * 1000000),
-         "endTimeUnixNano": str(1544712660000000000 + i * 1000000 + 250000),
-         "attributes": [{"key": "http.request.method", "value": {"stringValue": "GET"}},
-                        {"key": "http.route", "value": {"stringValue": "/stats"}},
-                        {"key": "url.full", "value": {"stringValue": "http://127.0.0.1:8080/stats"}},
-                        {"key": "http.response.status_code", "value": {"intValue": "200"}}],
-         "status": {"code": 0}}
-    if i % 10 == 0:
-        s["events"] = [{"name": "exception", "timeUnixNano": s["endTimeUnixNano"], "attributes": [
-            {"key": "exception.type", "value": {"stringValue": "ZeroDivisionError"}},
-            {"key": "exception.message", "value": {"stringValue": "division by zero"}},
-            {"key": "exception.stacktrace", "value": {"stringValue": tb}}]}]
-        s["status"] = {"code": 2, "message": "division by zero"}
-    spans.append(s)
-print(json.dumps({"resourceSpans": [{"resource": {"attributes": [
-    {"key": "service.name", "value": {"stringValue": "shop"}}]},
-    "scopeSpans": [{"scope": {"name": "bench"}, "spans": spans}]}]}))
-PY
+python3 "$top/tests/servers/otlp-batch.py" "$spans" >"$T/body.json"
 gzip -c "$T/body.json" >"$T/body.json.gz"
 # The same request in the protobuf encoding.
 python3 "$top/tests/servers/otlp-json2txtpb.py" "$T/body.json" |
@@ -113,6 +92,13 @@ op=$(port)
 pids+=($!)
 up "http://127.0.0.1:$op/"
 
+if [ -n "${MEND_BASE_BIN:-}" ]; then
+	ob=$(port)
+	"$MEND_BASE_BIN/otlp" --listen "127.0.0.1:$ob" 2>/dev/null >/dev/null &
+	pids+=($!)
+	up "http://127.0.0.1:$ob/"
+fi
+
 op2=$(port)
 "$bin/otlp" --listen "127.0.0.1:$op2" --threads 2 2>/dev/null >/dev/null &
 pids+=($!)
@@ -132,6 +118,7 @@ pbbytes=$(wc -c <"$T/body.pb")
 echo "otlp ingest: $spans spans per request ($bytes bytes JSON, $gzbytes gzip, $pbbytes protobuf), wrk -t1 -c8, ${secs}s runs"
 ceiling=$(run "http://127.0.0.1:$np/v1/traces" "$T/body.json" 0)
 plain=$(run "http://127.0.0.1:$op/v1/traces" "$T/body.json" 0)
+[ -z "${MEND_BASE_BIN:-}" ] || before=$(run "http://127.0.0.1:$ob/v1/traces" "$T/body.json" 0)
 gz=$(run "http://127.0.0.1:$op/v1/traces" "$T/body.json.gz" 1)
 threads2=$(run "http://127.0.0.1:$op2/v1/traces" "$T/body.json" 0)
 pb=$(run "http://127.0.0.1:$op/v1/traces" "$T/body.pb" 0 application/x-protobuf)
@@ -141,12 +128,15 @@ line() { printf '%-40s %7d req/s %9d spans/s  %5.3fx ceiling  %4.2fx jq parse\n'
 	$(($2 * spans)) "$(echo "$2 / $ceiling" | bc -l)" "$(echo "$2 / $parse" | bc -l)"; }
 printf '%-40s %7d req/s %9d spans/s\n' "loopback ceiling (nginx, 200, body drained)" "$ceiling" $((ceiling * spans))
 printf '%-40s %7d req/s %9d spans/s\n' "jq parse only (jq empty, one core)" "$parse" $((parse * spans))
+[ -z "${MEND_BASE_BIN:-}" ] || line "otlp before (MEND_BASE_BIN), JSON" "$before"
 line "otlp, JSON" "$plain"
 line "otlp, JSON + gzip" "$gz"
 line "otlp --threads 2, JSON" "$threads2"
 line "otlp, protobuf" "$pb"
 line "otlp, protobuf + gzip" "$pbgz"
 line "otlp --threads 2, protobuf" "$pb2"
+[ -z "${MEND_BASE_BIN:-}" ] || printf 'JSON now / before: %.2fx; JSON / protobuf: %.2fx\n' \
+	"$(echo "$plain / $before" | bc -l)" "$(echo "$plain / $pb" | bc -l)"
 # Every tenth span failed: check the records the single-threaded otlp wrote.
 kill "${pids[1]}"
 wait "${pids[1]}" 2>/dev/null || true
