@@ -6,19 +6,8 @@
 command -v protoc >/dev/null || skip_all "protoc is not installed (scripts/install-deps)"
 plan 17
 
-F=$TOP/tests/fixtures/otlp
-PROTO="--proto_path=$TOP/proto $TOP/proto/otlp.proto"
-P=$(free_port)
-otlp --listen "127.0.0.1:$P" >>"$T/out" 2>"$T/err" &
-pid=$!
-cleanup "kill $pid"
-wait_for 5 curl -s -o /dev/null "http://127.0.0.1:$P/"
-
-# encode MESSAGE JSONFILE OUT: the JSON fixture's data as a protobuf request.
-encode() {
-	# shellcheck disable=SC2086
-	python3 "$TOP/tests/servers/otlp-json2txtpb.py" "$2" | protoc --encode="otlp.$1" $PROTO >"$3"
-}
+. "$TOP/tests/lib-otlp.sh"
+otlp_start
 # post PATH FILE OUT [curl args...]: the answer's body in OUT; prints
 # "STATUS CONTENT-TYPE".
 post() {
@@ -37,7 +26,7 @@ records() { jq -c . "$T/out"; }
 for f in trace-errors:ExportTraceServiceRequest:traces logs-errors:ExportLogsServiceRequest:logs \
 	trace:ExportTraceServiceRequest:traces logs:ExportLogsServiceRequest:logs; do
 	IFS=: read -r name msg path <<<"$f"
-	encode "$msg" "$F/$name.json" "$T/$name.pb"
+	otlp_encode "$msg" "$F/$name.json" "$T/$name.pb"
 	: >"$T/out"
 	CT=application/json post "/v1/$path" "$F/$name.json" "$T/resp" >/dev/null
 	records >"$T/$name.want"

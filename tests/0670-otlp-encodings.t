@@ -10,13 +10,8 @@ command -v jq >/dev/null || skip_all "jq is not installed"
 N=$TOP/tests/node
 plan 20
 
-F=$TOP/tests/fixtures/otlp
-PROTO="--proto_path=$TOP/proto $TOP/proto/otlp.proto"
-P=$(free_port)
-otlp --listen "127.0.0.1:$P" >>"$T/out" 2>"$T/err" &
-pid=$!
-cleanup "kill $pid"
-wait_for 5 curl -s -o /dev/null "http://127.0.0.1:$P/"
+. "$TOP/tests/lib-otlp.sh"
+otlp_start
 
 # records SIGNAL FILE CONTENT-TYPE: the records otlp makes of one request
 # (otlp writes a request's records before it answers).
@@ -31,8 +26,7 @@ records() {
 pair() {
 	local msg=ExportTraceServiceRequest
 	[ "$1" = logs ] && msg=ExportLogsServiceRequest
-	# shellcheck disable=SC2086
-	python3 "$TOP/tests/servers/otlp-json2txtpb.py" "$2" | protoc --encode="otlp.$msg" $PROTO >"$T/$3.pb"
+	otlp_encode "$msg" "$2" "$T/$3.pb"
 	records "$1" "$2" application/json >"$T/$3.json.out"
 	records "$1" "$T/$3.pb" application/x-protobuf >"$T/$3.pb.out"
 }
