@@ -25,7 +25,11 @@
  * A body that is not an export request at all fails as a whole.
  *
  * The protobuf encoding reaches otlp_errors as the same jv document:
- * otlp_pb.c decodes it into the JSON shape.
+ * otlp_pb.c decodes it into the JSON shape.  Both decoders leave out the
+ * items that cannot make a record (otlp_json.c cuts them from the JSON
+ * text before it is parsed), so a rule added here about which items make
+ * records must be taught to span_matters/log_matters and to
+ * otlp_json.c's pass too (tests/unit/test_otlp.c compares the paths).
  */
 #include <ctype.h>
 #include <stdlib.h>
