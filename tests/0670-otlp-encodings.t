@@ -8,7 +8,7 @@
 command -v protoc >/dev/null || skip_all "protoc is not installed (scripts/install-deps)"
 command -v jq >/dev/null || skip_all "jq is not installed"
 N=$TOP/tests/node
-plan 20
+plan 19
 
 . "$TOP/tests/lib-otlp.sh"
 otlp_start
@@ -117,7 +117,7 @@ PY
 	is "$(cat "$T"/sdk-v1-*.json.out | jq -r '"\(.signal) \(.exception)"' | sort | tr '\n' ' ')" \
 		"log PaymentError trace RangeError " "the SDK's exception and ERROR log are the records (its healthy span and INFO log are not)"
 else
-	for i in 1 2 3 4 5; do
+	for i in 1 2 3 4; do
 		echo "ok $((_n + 1)) # SKIP OpenTelemetry JS SDK not installed (npm ci --prefix tests/node)"
 		_n=$((_n + 1))
 	done
