@@ -1,6 +1,7 @@
 /*
- * fuzz_otlp.c - lib/otlp.c: an OTLP/JSON export request as traces and
- * as logs; the first byte picks gzip (odd) or plain.
+ * fuzz_otlp.c - lib/otlp.c and lib/otlp_json.c: an OTLP/JSON export
+ * request as traces and as logs, parsed whole and through the fast path
+ * (which must agree); the first byte picks gzip (odd) or plain.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,16 +10,33 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
+/*
+ * Convert through the full parse and through otlp_json.c's fast path:
+ * both must fail alike or give the same records and counts.
+ */
 static void
 convert(const char *s, size_t n, enum otlp_signal sig)
 {
-	struct otlp_stats st = { 0 };
-	jv body, recs;
+	struct otlp_stats st = { 0 }, st2 = { 0 };
+	jv body, fast, recs, recs2;
+	long skipped;
+	int rc, rc2;
 
-	if (record_parse(&body, s, n) < 0)
+	rc = record_parse(&body, s, n);
+	rc2 = otlp_json_decode(&fast, &skipped, sig, s, n);
+	if (rc != rc2)
+		abort();
+	if (rc < 0)
 		return;
-	if (otlp_errors(&recs, &st, sig, body, 1700000000.0) == 0)
-		jv_free(recs);
+	rc = otlp_errors(&recs, &st, sig, body, 1700000000.0);
+	rc2 = otlp_errors(&recs2, &st2, sig, fast, 1700000000.0);
+	if (rc != rc2)
+		abort();
+	if (rc < 0)
+		return;
+	if (!jv_equal(recs, recs2) || st.items != st2.items + skipped ||
+	    st.rejected != st2.rejected || st.bad_containers != st2.bad_containers)
+		abort();
 }
 
 int
