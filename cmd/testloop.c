@@ -668,10 +668,39 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 	return rc;
 }
 
+/*
+ * What the applied fix template takes for granted that the code does not
+ * say (analysis.templates[].assumes: a parameter being required), or
+ * NULL.  A fix that assumes is kept below the ready threshold, however
+ * well it replays: the replay cannot tell a required parameter from an
+ * optional one.
+ */
+static const char *
+assumption(jv rec)
+{
+	jv ts = record_get(rec, "analysis.templates");
+	const char *r = NULL;
+	int i, n = jv_get_kind(ts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ts)) : 0;
+
+	for (i = 0; i < n && !r; i++) {
+		jv e = jv_array_get(jv_copy(ts), i);
+		if (record_bool(e, "applied", 0) && record_str(e, "assumes")) {
+			static char buf[1024];	/* the record's string dies with e */
+			snprintf(buf, sizeof buf, "%s", record_str(e, "assumes"));
+			r = buf;
+		}
+		jv_free(e);
+	}
+	jv_free(ts);
+	return r;
+}
+
+#define ASSUMED_MAX	0.8	/* the confidence of a fix that assumes: a draft */
+
 /* What the confidence does not prove, in words, for the pull request. */
 static jv
 unproven(const struct replay *rp, int passed, int reproduced, const char *verdict, jv regress,
-    long tests_passed, int iter)
+    long tests_passed, int iter, const char *assumes)
 {
 	jv out = jv_array();
 	int i, n;
@@ -707,6 +736,8 @@ unproven(const struct replay *rp, int passed, int reproduced, const char *verdic
 			jv_free(j);
 		}
 	}
+	if (assumes)
+		out = jv_array_append(out, jv_string_fmt("the fix assumes %s", assumes));
 	if (jv_is_valid(regress) && !record_bool(regress, "written", 0))
 		out = jv_array_append(out, jv_string_fmt("no regression test: %s",
 		    record_str(regress, "why") ? record_str(regress, "why") : "not written"));
@@ -905,13 +936,15 @@ handle(jv rec, void *arg)
 	    jv_string("confidence"), jv_number(testrun_confidence(passed, rp.n > 0 ? replay_state : -1,
 		lines, iter, run.passed, regress_ok)),
 	    jv_string("log"), jv_is_valid(run.log) ? jv_copy(run.log) : jv_string("")));
+	if (assumption(rec) && record_num(rec, "testrun.confidence", 0) > ASSUMED_MAX)
+		rec = record_set_num(rec, "testrun.confidence", ASSUMED_MAX);
 	rec = record_set(rec, "testrun.judgment", rp.n > 0 && jv_is_valid(rp.judged) ?
 	    JV_OBJECT(jv_string("verdict"), jv_string(verdict), jv_string("answers"),
 	    jv_copy(rp.judged)) : jv_null());
 	rec = record_set(rec, "testrun.regression_test", jv_is_valid(regress) ? jv_copy(regress)
 	    : jv_null());
 	rec = record_set(rec, "testrun.unproven", unproven(&rp, passed, reproduced, verdict,
-	    regress, run.passed, iter));
+	    regress, run.passed, iter, assumption(rec)));
 	rec = record_set_str(rec, "testrun.command", test);
 	rec = record_set_str(rec, "testrun.sandbox", sandbox_kind);
 	rec = record_set(rec, "testrun.failures", jv_is_valid(run.failures) ? jv_copy(run.failures)
