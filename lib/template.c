@@ -2563,9 +2563,34 @@ php(struct tctx *t)
 		p += 21;
 	else if ((p = strstr(msg, "Undefined index: ")))
 		p += 17;
+	else if (strstr(msg, "must be of type") && strstr(msg, "null given")) {
+		/* strict_types: the null of a missing key fails the call it is passed
+		 * to; the key is the one superglobal read on the line, if only one */
+		for (i = 0; sg[i]; i++) {
+			const char *q = t->s;
+			size_t n = strlen(sg[i]);
+			while ((q = strstr(q, sg[i]))) {
+				const char *kb = q + n + 2;
+				if (q[n] == '[' && (q[n + 1] == '\'' || q[n + 1] == '"')) {
+					char k2[64];
+					snprintf(k2, sizeof k2, "%.*s", (int)strcspn(kb, "'\"") % 63, kb);
+					if (*key && strcmp(key, k2))
+						return consider(t, "php-param-400", 0, "line %ld reads more than "
+						    "one request key: which one was null cannot be told", t->ln + 1);
+					snprintf(key, sizeof key, "%s", k2);
+				}
+				q += n;
+			}
+		}
+		if (!*key)
+			return consider(t, "php-param-400", 0, "the null at line %ld is not read from "
+			    "$_GET, $_POST or $_REQUEST", t->ln + 1);
+		p = key;
+	}
 	if (!p)
 		return 0;
-	snprintf(key, sizeof key, "%.*s", (int)strcspn(p, "\"") % 63, p);
+	if (p != key)
+		snprintf(key, sizeof key, "%.*s", (int)strcspn(p, "\"") % 63, p);
 	if (!plain_name(key))
 		return consider(t, "php-param-400", 0, "the missing key is not a plain name");
 	for (i = 0; sg[i] && found < 0; i++) {
