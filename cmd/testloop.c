@@ -747,6 +747,58 @@ unproven(const struct replay *rp, int passed, int reproduced, const char *verdic
 	return out;
 }
 
+/*
+ * Why no regression test was written when there was no request to replay.
+ * An incident opened from an error record (a stack trace from logs or
+ * otlp) names the failing function, not the values it was called with: a
+ * test calling it would invent its arguments.  Said in the pull request,
+ * and the confidence stays below ready (no replay).
+ */
+static jv
+no_request_why(jv rec)
+{
+	jv ev = record_get(rec, "incident.evidence"), fr = record_get(rec, "analysis.frames");
+	int i, n = jv_get_kind(ev) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ev)) : 0;
+	int from_trace = 0, m = jv_get_kind(fr) == JV_KIND_ARRAY ? jv_array_length(jv_copy(fr)) : 0;
+	jv out;
+
+	for (i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(ev), i);
+		if (record_type(e) && !strcmp(record_type(e), "error"))
+			from_trace = 1;
+		jv_free(e);
+	}
+	if (!from_trace) {
+		out = jv_string(opt.serve ? "the evidence holds no failing request to replay" :
+		    "no failing request was replayed (--serve)");
+	} else {
+		jv f = jv_null();
+		for (i = 0; i < m; i++) {
+			jv g = jv_array_get(jv_copy(fr), i);
+			if (record_bool(g, "in_app", 0)) {
+				f = g;
+				break;
+			}
+			jv_free(g);
+		}
+		if (jv_get_kind(f) == JV_KIND_OBJECT)
+			out = jv_string_fmt("the incident came from a stack trace (an error record), "
+			    "not a failing HTTP request: a test calling %s (%s:%d) would need the "
+			    "values it failed with, which a trace does not carry, so none was written",
+			    record_str(f, "function") ? record_str(f, "function") : "the function",
+			    record_str(f, "file") ? record_str(f, "file") : record_str(f, "path") ?
+			    record_str(f, "path") : "?", (int)record_num(f, "line", 0));
+		else
+			out = jv_string("the incident came from a stack trace (an error record) with no "
+			    "frame in the application and no failing HTTP request: nothing to call "
+			    "from a test");
+		jv_free(f);
+	}
+	jv_free(ev);
+	jv_free(fr);
+	return out;
+}
+
 static int
 handle(jv rec, void *arg)
 {
@@ -916,9 +968,8 @@ handle(jv rec, void *arg)
 		regress = regression_step(r, wd, branch, base, id, &rp, &regress_ok);
 	else if (opt.regress)
 		regress = JV_OBJECT(jv_string("written"), jv_false(), jv_string("why"),
-		    jv_string(!passed ? "the fix did not pass" : rp.n == 0 ?
-		    "no failing request was replayed (--serve)" : replay_state == 4 ?
-		    "the patched answer lost data; a test would pin that" :
+		    !passed ? jv_string("the fix did not pass") : rp.n == 0 ? no_request_why(rec) :
+		    jv_string(replay_state == 4 ? "the patched answer lost data; a test would pin that" :
 		    "the replay did not pass"));
 	if (repo_resolve(r, commit, "HEAD") == 0 && repo_diff(r, base, commit, NULL, &files,
 	    &all) == 0) {

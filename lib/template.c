@@ -2855,6 +2855,7 @@ out:
  *   chain-key-400    Python KeyError on the request's mapping -> "if 'k' not in X", 400
  *   chain-json-400   json.loads / JSON.parse of the request's body -> parse first, 400
  *   chain-null-400   Node: null/undefined read of the request's value -> "== null", 400
+ *   chain-param-400  Python int()/float() of the request's value -> convert first, 400
  *
  * A missing key or value answered 400 assumes the parameter is required:
  * the code read it without a default, but whether a request without it
@@ -2862,7 +2863,7 @@ out:
  * testloop keeps such a fix below the ready threshold.
  */
 
-enum { CK_KEY, CK_JSON, CK_NULL };
+enum { CK_KEY, CK_JSON, CK_NULL, CK_INT };
 
 /* Is x a plain read: names, dots, ['lit'] and .get('lit')? */
 static int
@@ -2875,6 +2876,13 @@ pure_expr(const char *x)
 	while (*p) {
 		if (idch((unsigned char)*p) || *p == '.' || *p == '$') {
 			p++;
+			continue;
+		}
+		if (*p == '[' && isdigit((unsigned char)p[1])) {
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+			if (*p++ != ']')
+				return 0;
 			continue;
 		}
 		if ((*p == '[' || *p == '(') && (p[1] == '\'' || p[1] == '"')) {
@@ -3076,6 +3084,31 @@ chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
 		*kind = CK_JSON;
 		return args[0];
 	}
+	if (t->mode == M_PY && ((!strcmp(e, "ValueError") && (strstr(msg, "invalid literal for int()")
+	    || strstr(msg, "could not convert string to float"))) || (!strcmp(e, "TypeError") &&
+	    (strstr(msg, "int() argument must be") || strstr(msg, "float() argument must be"))))) {
+		const char *cv = strstr(msg, "float") ? "float(" : "int(", *p;
+		char *args[2];
+		int n;
+		for (p = s; (p = strstr(p, cv)); p++)
+			if (t->m[p - s] == CODE && (p == s || (!idch((unsigned char)p[-1]) &&
+			    p[-1] != '.')))
+				break;
+		if (!p) {
+			*why = "no int() or float() on the failing line";
+			return NULL;
+		}
+		n = call_args(s, t->m, p - s + (long)strlen(cv) - 1, args, 2);
+		if (n != 1) {
+			while (n > 0)
+				free(args[--n]);
+			*why = "the conversion has a base or more than one argument";
+			return NULL;
+		}
+		snprintf(key, keyn, "%s", cv[0] == 'f' ? "float" : "int");
+		*kind = CK_INT;
+		return args[0];
+	}
 	if (t->mode == M_JS && !strcmp(e, "SyntaxError") && strstr(msg, "JSON")) {
 		const char *p = strstr(s, "JSON.parse(");
 		char *args[2];
@@ -3193,6 +3226,8 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 		if (g && (g[5] == '\'' || g[5] == '"'))
 			snprintf(lit, sizeof lit, "%.*s", (int)strcspn(g + 6, "'\"") % 63, g + 6);
 		msg = kind == CK_JSON ? fmt("the request body is not valid JSON") :
+		    kind == CK_INT ? fmt("a value the request sent is not %s", strcmp(key,
+		    "float") ? "an integer" : "a number") :
 		    kind == CK_KEY ? fmt("'%s' is missing from the request", key) :
 		    *lit && plain_name(lit) ? fmt("parameter '%s' is missing", lit) :
 		    plain_name(last_part(x)) ? fmt("'%s' is missing from the request", last_part(x)) :
@@ -3212,6 +3247,9 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 	if (t->mode == M_PY) {
 		if (kind == CK_KEY)
 			body = fmt("if \"%s\" not in %s:\n%s", key, x, resp);
+		else if (kind == CK_INT)
+			body = fmt("try:\n>%s(%s)\nexcept (TypeError, ValueError, KeyError, IndexError):\n%s",
+			    key, x, resp);
 		else
 			body = fmt("try:\n>json.loads(%s)\nexcept ValueError:\n%s", x, resp);
 	} else {
@@ -3285,7 +3323,7 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 		goto out;
 	}
 	tname = kind == CK_KEY ? "chain-key-400" : kind == CK_JSON ? "chain-json-400" :
-	    "chain-null-400";
+	    kind == CK_INT ? "chain-param-400" : "chain-null-400";
 	if (!pure_expr(x)) {
 		consider(&t, tname, 0, "'%s' at %s:%ld does more than read a value; a guard "
 		    "restating it could change what the code does", x, fr[0].file, fr[0].line);
@@ -3443,7 +3481,13 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 			consider(&u, tname, 0, "no guard could be written before %s:%ld", fr[at].file,
 			    fr[at].line);
 		} else {
-			if (kind == CK_JSON)
+			if (kind == CK_INT)
+				consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when %s, which %s (%s:%ld) "
+				    "converts with %s(), is missing or not a number", fr[at].function ?
+				    fr[at].function : "the caller", fr[at].file, fr[at].line, guard_x,
+				    fr[0].function ? fr[0].function : "the helper", fr[0].file, fr[0].line,
+				    key);
+			else if (kind == CK_JSON)
 				consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when the request body "
 				    "that %s parses is not valid JSON", fr[at].function ? fr[at].function :
 				    "the caller", fr[at].file, fr[at].line, fr[0].function ?
