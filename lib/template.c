@@ -473,6 +473,25 @@ fmt(const char *f, ...)
 	return r;
 }
 
+/* The last template considered (the one that applied) assumes what the
+ * code does not say: that the request must send what it read without a
+ * default.  testloop keeps such a fix below ready. */
+static void
+assume(struct tctx *t, const char *what)
+{
+	int n = jv_array_length(jv_copy(t->considered));
+	jv last = jv_array_get(jv_copy(t->considered), n - 1);
+	char *as = fmt("that a request where %s is the client's error: the code reads it "
+	    "without a default, but whether it is required is the author's call", what);
+
+	if (jv_get_kind(last) == JV_KIND_OBJECT) {
+		last = jv_object_set(last, jv_string("assumes"), jv_string(as ? as : what));
+		t->considered = jv_array_set(t->considered, n - 1, last);
+	} else
+		jv_free(last);
+	free(as);
+}
+
 static int
 ind(const char *s)
 {
@@ -1472,8 +1491,10 @@ py_key(struct tctx *t)
 		} else if (py_try(t, "KeyError", 400, msg, &why) < 0) {
 			changes_drop(t);
 			consider(t, "py-field-400", 0, "%s", why ? why : "out of memory");
-		} else
+		} else {
 			done = consider(t, "py-field-400", 1, "answer 400 when the request's %s", msg);
+			assume(t, msg);
+		}
 		free(msg);
 		free(lk);
 	} else if (py_key_from_request(t, key) && !has_call(key, 0, (long)strlen(key)) &&
@@ -2015,8 +2036,10 @@ js_undefined(struct tctx *t, const char *prop)
 		msg = !strcmp(obj, body_of) ? strdup("the request has no JSON body") :
 		    plain_name(last_part(obj)) ? fmt("field '%s' is missing", last_part(obj)) :
 		    strdup("a field is missing");
-		if (cond && msg && js_guard(t, &h, cond, 400, msg) == 0)
+		if (cond && msg && js_guard(t, &h, cond, 400, msg) == 0) {
 			done = consider(t, "node-field-400", 1, "answer 400 when %s", msg);
+			assume(t, msg);
+		}
 		free(msg);
 	} else if ((rhs = assigned(t, obj, strlen(obj))) && is_lookup(rhs) && from_request(t, rhs)) {
 		if (cond && js_guard(t, &h, cond, 404, "not found") == 0)
@@ -2056,8 +2079,10 @@ js_destructure(struct tctx *t)
 		    plain_name(last_part(x)) ? fmt("field '%s' is missing", last_part(x)) :
 		    strdup("a field is missing");
 		cond = fmt("%s === undefined || %s === null", x, x);
-		if (cond && msg && js_guard(t, &h, cond, 400, msg) == 0)
+		if (cond && msg && js_guard(t, &h, cond, 400, msg) == 0) {
 			done = consider(t, "node-field-400", 1, "answer 400 when %s", msg);
+			assume(t, msg);
+		}
 	}
 	free(cond);
 	free(msg);
@@ -2612,9 +2637,12 @@ php(struct tctx *t)
 	    ">echo json_encode(['error' => \"parameter '%s' is missing\"]);\n>exit;\n}",
 	    sg[found], key, key);
 	if (body && change(t, t->ln, 0, block(t, body)) == 0) {
+		char what[96];
 		free(body);
-		return consider(t, "php-param-400", 1, "answer 400 when parameter '%s' is missing",
-		    key);
+		consider(t, "php-param-400", 1, "answer 400 when parameter '%s' is missing", key);
+		snprintf(what, sizeof what, "parameter '%s' is missing", key);
+		assume(t, what);
+		return 1;
 	}
 	free(body);
 	return 0;
@@ -2859,8 +2887,9 @@ out:
  *
  * A missing key or value answered 400 assumes the parameter is required:
  * the code read it without a default, but whether a request without it
- * is wrong is the author's call.  The fix says so ("assumes"), and
- * testloop keeps such a fix below the ready threshold.
+ * is wrong is the author's call.  The fix says so ("assumes", as
+ * php-param-400, py-field-400 and node-field-400 do), and testloop keeps
+ * such a fix below the ready threshold.
  */
 
 enum { CK_KEY, CK_JSON, CK_NULL, CK_INT };
@@ -3498,18 +3527,10 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 				    fr[at].function : "the caller", fr[at].file, fr[at].line, kind == CK_KEY ?
 				    "'" : "", kind == CK_KEY ? key : guard_x, kind == CK_KEY ? "'" : "",
 				    fr[0].function ? fr[0].function : "the helper", fr[0].file, fr[0].line);
-				{
-					jv last = jv_array_get(jv_copy(u.considered),
-					    jv_array_length(jv_copy(u.considered)) - 1);
-					char *as = fmt("that the request must send %s: %s reads it without a "
-					    "default, but whether a request without it is the client's error "
-					    "is the author's call", kind == CK_KEY ? key : guard_x,
-					    fr[0].function ? fr[0].function : "the helper");
-					last = jv_object_set(last, jv_string("assumes"), jv_string(as ? as : ""));
-					u.considered = jv_array_set(u.considered,
-					    jv_array_length(jv_copy(u.considered)) - 1, last);
-					free(as);
-				}
+				char *what = kind == CK_KEY ? fmt("'%s' is missing", key) :
+				    fmt("%s is null or undefined", guard_x);
+				assume(&u, what ? what : "a value is missing");
+				free(what);
 			}
 			if (tctx_finish(&u, r, fr[at].src))
 				r->frame = at;
