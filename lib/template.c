@@ -3063,6 +3063,32 @@ reassigned(const struct tctx *t, long hdr, const char *name)
 	return 0;
 }
 
+/* The one argument of the first call CALL (ending in "(") in code on t's
+ * line, malloc'd; NULL with *why when there is none or more than one. */
+static char *
+sole_arg(struct tctx *t, const char *call, const char **why)
+{
+	const char *s = t->s, *p;
+	char *args[2];
+	int n;
+
+	for (p = s; (p = strstr(p, call)); p++)
+		if (t->m[p - s] == CODE && (p == s || (!idch((unsigned char)p[-1]) && p[-1] != '.')))
+			break;
+	if (!p) {
+		*why = "the call the message names is not on the failing line";
+		return NULL;
+	}
+	n = call_args(s, t->m, p - s + (long)strlen(call) - 1, args, 2);
+	if (n != 1) {
+		while (n > 0)
+			free(args[--n]);
+		*why = "the call has no argument, or more than one (a base, options)";
+		return NULL;
+	}
+	return args[0];
+}
+
 /* The failing expression of the innermost frame, malloc'd, with its kind
  * and key; NULL with *why when the failure is not one the chain follows. */
 static char *
@@ -3097,63 +3123,20 @@ chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
 	}
 	if (t->mode == M_PY && (strstr(e, "JSONDecodeError") || (!strcmp(e, "ValueError") &&
 	    strstr(msg, "Expecting value")))) {
-		const char *p = strstr(s, "json.loads(");
-		char *args[2];
-		int n;
-		if (!p || t->m[p - s] != CODE) {
-			*why = "no json.loads() on the failing line";
-			return NULL;
-		}
-		n = call_args(s, t->m, p - s + 10, args, 2);
-		if (n != 1) {
-			while (n > 0)
-				free(args[--n]);
-			return NULL;
-		}
 		*kind = CK_JSON;
-		return args[0];
+		return sole_arg(t, "json.loads(", why);
 	}
 	if (t->mode == M_PY && ((!strcmp(e, "ValueError") && (strstr(msg, "invalid literal for int()")
 	    || strstr(msg, "could not convert string to float"))) || (!strcmp(e, "TypeError") &&
 	    (strstr(msg, "int() argument must be") || strstr(msg, "float() argument must be"))))) {
-		const char *cv = strstr(msg, "float") ? "float(" : "int(", *p;
-		char *args[2];
-		int n;
-		for (p = s; (p = strstr(p, cv)); p++)
-			if (t->m[p - s] == CODE && (p == s || (!idch((unsigned char)p[-1]) &&
-			    p[-1] != '.')))
-				break;
-		if (!p) {
-			*why = "no int() or float() on the failing line";
-			return NULL;
-		}
-		n = call_args(s, t->m, p - s + (long)strlen(cv) - 1, args, 2);
-		if (n != 1) {
-			while (n > 0)
-				free(args[--n]);
-			*why = "the conversion has a base or more than one argument";
-			return NULL;
-		}
-		snprintf(key, keyn, "%s", cv[0] == 'f' ? "float" : "int");
+		int f = strstr(msg, "float") != NULL;
+		snprintf(key, keyn, "%s", f ? "float" : "int");
 		*kind = CK_INT;
-		return args[0];
+		return sole_arg(t, f ? "float(" : "int(", why);
 	}
 	if (t->mode == M_JS && !strcmp(e, "SyntaxError") && strstr(msg, "JSON")) {
-		const char *p = strstr(s, "JSON.parse(");
-		char *args[2];
-		int n;
-		if (!p || t->m[p - s] != CODE) {
-			*why = "no JSON.parse() on the failing line";
-			return NULL;
-		}
-		n = call_args(s, t->m, p - s + 10, args, 2);
-		if (n != 1) {
-			while (n > 0)
-				free(args[--n]);
-			return NULL;
-		}
 		*kind = CK_JSON;
-		return args[0];
+		return sole_arg(t, "JSON.parse(", why);
 	}
 	if (t->mode == M_JS && (strstr(msg, "of undefined") || strstr(msg, "of null"))) {
 		char *prop = quoted_after(msg, "(reading ");
