@@ -3175,9 +3175,8 @@ chain_answers(struct tctx *t, long hdr, struct jsh *h)
 		const char *s = t->v[i], *p;
 		if (blank_line(s))
 			continue;
-		if (ind(s) <= lvl && !(t->mode == M_JS && s[ind(s)] == '}' && ind(s) < lvl))
-			if (ind(s) <= lvl)
-				break;
+		if (ind(s) <= lvl)
+			break;		/* the function's end */
 		p = strstr(s, "return ");
 		if (!p)
 			continue;
