@@ -668,10 +668,39 @@ apply_revision(struct repo *r, jv analysis, const char *branch, const char *base
 	return rc;
 }
 
+/*
+ * What the applied fix template takes for granted that the code does not
+ * say (analysis.templates[].assumes: a parameter being required), or
+ * NULL.  A fix that assumes is kept below the ready threshold, however
+ * well it replays: the replay cannot tell a required parameter from an
+ * optional one.
+ */
+static const char *
+assumption(jv rec)
+{
+	jv ts = record_get(rec, "analysis.templates");
+	const char *r = NULL;
+	int i, n = jv_get_kind(ts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ts)) : 0;
+
+	for (i = 0; i < n && !r; i++) {
+		jv e = jv_array_get(jv_copy(ts), i);
+		if (record_bool(e, "applied", 0) && record_str(e, "assumes")) {
+			static char buf[1024];	/* the record's string dies with e */
+			snprintf(buf, sizeof buf, "%s", record_str(e, "assumes"));
+			r = buf;
+		}
+		jv_free(e);
+	}
+	jv_free(ts);
+	return r;
+}
+
+#define ASSUMED_MAX	0.8	/* the confidence of a fix that assumes: a draft */
+
 /* What the confidence does not prove, in words, for the pull request. */
 static jv
 unproven(const struct replay *rp, int passed, int reproduced, const char *verdict, jv regress,
-    long tests_passed, int iter)
+    long tests_passed, int iter, const char *assumes)
 {
 	jv out = jv_array();
 	int i, n;
@@ -707,12 +736,66 @@ unproven(const struct replay *rp, int passed, int reproduced, const char *verdic
 			jv_free(j);
 		}
 	}
+	if (assumes)
+		out = jv_array_append(out, jv_string_fmt("the fix assumes %s", assumes));
 	if (jv_is_valid(regress) && !record_bool(regress, "written", 0))
 		out = jv_array_append(out, jv_string_fmt("no regression test: %s",
 		    record_str(regress, "why") ? record_str(regress, "why") : "not written"));
 	else if (jv_is_valid(regress) && !record_bool(regress, "fails_before", 0))
 		out = jv_array_append(out, jv_string("the regression test passes without the fix "
 		    "too"));
+	return out;
+}
+
+/*
+ * Why no regression test was written when there was no request to replay.
+ * An incident opened from an error record (a stack trace from logs or
+ * otlp) names the failing function, not the values it was called with: a
+ * test calling it would invent its arguments.  Said in the pull request,
+ * and the confidence stays below ready (no replay).
+ */
+static jv
+no_request_why(jv rec)
+{
+	jv ev = record_get(rec, "incident.evidence"), fr = record_get(rec, "analysis.frames");
+	int i, n = jv_get_kind(ev) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ev)) : 0;
+	int from_trace = 0, m = jv_get_kind(fr) == JV_KIND_ARRAY ? jv_array_length(jv_copy(fr)) : 0;
+	jv out;
+
+	for (i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(ev), i);
+		if (record_type(e) && !strcmp(record_type(e), "error"))
+			from_trace = 1;
+		jv_free(e);
+	}
+	if (!from_trace) {
+		out = jv_string(opt.serve ? "the evidence holds no failing request to replay" :
+		    "no failing request was replayed (--serve)");
+	} else {
+		jv f = jv_null();
+		for (i = 0; i < m; i++) {
+			jv g = jv_array_get(jv_copy(fr), i);
+			if (record_bool(g, "in_app", 0)) {
+				f = g;
+				break;
+			}
+			jv_free(g);
+		}
+		if (jv_get_kind(f) == JV_KIND_OBJECT)
+			out = jv_string_fmt("the incident came from a stack trace (an error record), "
+			    "not a failing HTTP request: a test calling %s (%s:%d) would need the "
+			    "values it failed with, which a trace does not carry, so none was written",
+			    record_str(f, "function") ? record_str(f, "function") : "the function",
+			    record_str(f, "file") ? record_str(f, "file") : record_str(f, "path") ?
+			    record_str(f, "path") : "?", (int)record_num(f, "line", 0));
+		else
+			out = jv_string("the incident came from a stack trace (an error record) with no "
+			    "frame in the application and no failing HTTP request: nothing to call "
+			    "from a test");
+		jv_free(f);
+	}
+	jv_free(ev);
+	jv_free(fr);
 	return out;
 }
 
@@ -885,9 +968,8 @@ handle(jv rec, void *arg)
 		regress = regression_step(r, wd, branch, base, id, &rp, &regress_ok);
 	else if (opt.regress)
 		regress = JV_OBJECT(jv_string("written"), jv_false(), jv_string("why"),
-		    jv_string(!passed ? "the fix did not pass" : rp.n == 0 ?
-		    "no failing request was replayed (--serve)" : replay_state == 4 ?
-		    "the patched answer lost data; a test would pin that" :
+		    !passed ? jv_string("the fix did not pass") : rp.n == 0 ? no_request_why(rec) :
+		    jv_string(replay_state == 4 ? "the patched answer lost data; a test would pin that" :
 		    "the replay did not pass"));
 	if (repo_resolve(r, commit, "HEAD") == 0 && repo_diff(r, base, commit, NULL, &files,
 	    &all) == 0) {
@@ -905,13 +987,15 @@ handle(jv rec, void *arg)
 	    jv_string("confidence"), jv_number(testrun_confidence(passed, rp.n > 0 ? replay_state : -1,
 		lines, iter, run.passed, regress_ok)),
 	    jv_string("log"), jv_is_valid(run.log) ? jv_copy(run.log) : jv_string("")));
+	if (assumption(rec) && record_num(rec, "testrun.confidence", 0) > ASSUMED_MAX)
+		rec = record_set_num(rec, "testrun.confidence", ASSUMED_MAX);
 	rec = record_set(rec, "testrun.judgment", rp.n > 0 && jv_is_valid(rp.judged) ?
 	    JV_OBJECT(jv_string("verdict"), jv_string(verdict), jv_string("answers"),
 	    jv_copy(rp.judged)) : jv_null());
 	rec = record_set(rec, "testrun.regression_test", jv_is_valid(regress) ? jv_copy(regress)
 	    : jv_null());
 	rec = record_set(rec, "testrun.unproven", unproven(&rp, passed, reproduced, verdict,
-	    regress, run.passed, iter));
+	    regress, run.passed, iter, assumption(rec)));
 	rec = record_set_str(rec, "testrun.command", test);
 	rec = record_set_str(rec, "testrun.sandbox", sandbox_kind);
 	rec = record_set(rec, "testrun.failures", jv_is_valid(run.failures) ? jv_copy(run.failures)

@@ -1284,6 +1284,9 @@ templates_refuse(jv all, const char *why)
  * not used.  A fix whose file does not parse afterwards (or cannot be
  * shown to parse) is refused.
  */
+static int rules_fix_chain(jv tr, jv frames, const struct analyze_opts *o, jv *diff,
+    jv *edits, char **what, char **note, jv *templates);
+
 static int
 rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, char **what,
     char **note, jv *templates)
@@ -1403,8 +1406,70 @@ rules_fix(jv ctx, const struct analyze_opts *o, jv *diff, jv *edits, char **what
 		jv_free(f);
 		jv_free(tr);
 	}
+	if (!done && o->repo && n > 0) {
+		jv tr = jv_array_get(jv_copy(chain), n - 1);
+		done = rules_fix_chain(tr, frames, o, diff, edits, what, note, templates);
+		jv_free(tr);
+	}
 	jv_free(chain);
 	jv_free(frames);
+	return done;
+}
+
+/* The templates refused the innermost frame: follow the value up its
+ * callers' frames (template_apply_chain), the same checks after. */
+static int
+rules_fix_chain(jv tr, jv frames, const struct analyze_opts *o, jv *diff, jv *edits,
+    char **what, char **note, jv *templates)
+{
+	struct template_frame fr[8];
+	char *srcs[8] = { 0 }, path[PATH_MAX];
+	int nf = 0, k, m = jv_array_length(jv_copy(frames)), done = 0;
+	struct template_result res;
+
+	for (k = 0; k < m && nf < 8; k++) {
+		jv g = jv_array_get(jv_copy(frames), k);
+		const char *file = fstr(g, "file");
+		if (record_bool(g, "in_app", 0) && file &&
+		    snprintf(path, sizeof path, "%s/%s", o->repo, file) < (int)sizeof path &&
+		    (srcs[nf] = read_file(path, 4 << 20, NULL))) {
+			fr[nf].file = file;
+			fr[nf].src = srcs[nf];
+			fr[nf].line = (long)record_num(g, "line", 0);
+			fr[nf].function = fstr(g, "function");
+			nf++;
+		}
+		jv_free(g);	/* frames keeps the strings alive */
+	}
+	if (nf >= 2 && template_apply_chain(&res, record_str(tr, "lang"), record_str(tr,
+	    "exception"), record_str(tr, "message"), fr, nf)) {
+		const struct template_frame *f = &fr[res.frame];
+		char *d = make_diff(f->file, f->src, res.changes, res.nchanges), *why = NULL;
+		int ok = d ? syntax_check(record_str(tr, "lang"), f->file, f->src, res.text, &why) : -1;
+		*templates = templates_add(*templates, jv_copy(res.considered), f->file, f->line);
+		if (ok == 1 && strlen(d) <= o->max_diff) {
+			*diff = jv_string(d);
+			jv_free(*edits);
+			*edits = make_edits(f->file, f->src, res.changes, res.nchanges);
+			free(*what);
+			if (asprintf(what, "%s: %s", res.name ? res.name : "template",
+			    res.what ? res.what : "") < 0)
+				*what = NULL;
+			free(*note);
+			*note = NULL;
+			done = 1;
+		} else
+			*templates = templates_refuse(*templates, why ? why : !d ?
+			    "no diff could be made" : "the diff is larger than the size cap");
+		free(why);
+		free(d);
+	} else if (nf >= 2)
+		*templates = templates_add(*templates, jv_copy(res.considered), fr[0].file,
+		    fr[0].line);
+	if (nf >= 2)
+		template_result_release(&res);
+	for (k = 0; k < nf; k++)
+		free(srcs[k]);
 	return done;
 }
 

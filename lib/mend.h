@@ -1098,6 +1098,9 @@ struct template_result {
 	char *text;			/* the patched file, NULL when no template applied */
 	char *name;			/* the template that applied */
 	char *what;			/* what it changed, in words */
+	char *assumes;			/* what the fix takes for granted that the code does not
+					 * say (a parameter being required), or NULL */
+	int frame;			/* template_apply_chain: the frame it changed */
 	struct template_change *changes;	/* sorted by line */
 	size_t nchanges;
 	jv considered;			/* [{template, applied, reason}], the caller's to read */
@@ -1115,6 +1118,27 @@ struct template_result {
 int template_apply(struct template_result *r, const char *lang, const char *exc,
     const char *msg, const char *src, long line, int col, int end_col, int op_col);
 void template_result_release(struct template_result *r);
+
+/* One in-app frame of a trace for template_apply_chain: the file's text
+ * (borrowed), the line (1-based), the function's name as the trace gives
+ * it ("run", "Object.run"). */
+struct template_frame {
+	const char *file;
+	const char *src;
+	long line;
+	const char *function;
+};
+
+/*
+ * Follow the bad value from the innermost frame fr[0] (where it failed,
+ * a helper) up through its callers fr[1..n-1] (innermost first, in-app
+ * frames only) to what the request sent, and guard the call in the first
+ * caller that can answer an HTTP error.  Returns 1 with r->text (the
+ * patched text of fr[r->frame].file) set when it applied, else 0; either
+ * way r->considered says why.  Python and Node.js only.
+ */
+int template_apply_chain(struct template_result *r, const char *lang, const char *exc,
+    const char *msg, const struct template_frame *fr, int n);
 
 /* syntax.c - does a patched file still parse (the language's own parser) */
 

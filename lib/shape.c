@@ -20,8 +20,8 @@
  *
  * shape_judge compares one answer with that record: a status 5xx or no
  * answer failed; a 4xx is right when the request itself is malformed
- * (empty or invalid body, a parameter or body key every known-good
- * request had is missing), else wrong when this very request was known
+ * (empty or invalid body, a form field sent empty, a parameter or body
+ * key every known-good request had is missing), else wrong when this very request was known
  * good, else unproven; a 2xx degraded when it holds a loss token (null,
  * zero, empty, arr0, obj0, bad) that path never had in a known-good
  * answer, lacks a path every known-good answer had, or is no longer
@@ -38,6 +38,7 @@
  * (only "no longer JSON" is seen), and it cannot tell a legitimately
  * empty answer from a lost one when the answer has no count-like member.
  */
+#include <stdio.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -221,12 +222,40 @@ obj_or_new(jv o, const char *key)
 	return v;
 }
 
-/* The keys of a JSON object body, as an array; null when the body is not one. */
+/* Is body a form (application/x-www-form-urlencoded: "a=1&b=")? */
+static int
+form_body(const char *body)
+{
+	const char *p;
+
+	if (!body || !*body || *body == '{' || *body == '[' || !strchr(body, '='))
+		return 0;
+	for (p = body; *p; p++)
+		if (isspace((unsigned char)*p) || *p == '"')
+			return 0;
+	return 1;
+}
+
+/* The keys of a JSON object body, or those of a form body that have a
+ * value, as an array; null when the body is neither. */
 static jv
 body_keys(const char *body)
 {
 	jv v, keys;
 
+	if (form_body(body)) {
+		const char *q = body;
+		keys = jv_array();
+		while (*q) {
+			size_t kl = strcspn(q, "=&"), vl = q[kl] == '=' ? strcspn(q + kl + 1, "&") : 0;
+			if (kl && vl)
+				keys = jv_array_append(keys, jv_string_sized(q, (int)kl));
+			q += kl + (q[kl] == '=' ? 1 + vl : 0);
+			if (*q == '&')
+				q++;
+		}
+		return keys;
+	}
 	if (!body || record_parse(&v, body, strlen(body)) < 0)
 		return jv_null();
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
@@ -413,6 +442,35 @@ malformed(jv reasons, const char *method, const char *url, const char *req_body,
 		}
 		jv_free(keys);
 		jv_free(v);
+	}
+	if (form_body(b)) {
+		char *u = NULL;
+		const char *q = b;
+		/* A form field sent empty ("age=") is no value at all. */
+		while (*q) {
+			size_t kl = strcspn(q, "=&");
+			if (kl && q[kl] == '=' && (!q[kl + 1] || q[kl + 1] == '&'))
+				reasons = reason(reasons, "the form's '%.*s' is empty", (int)(kl < 64 ? kl : 64),
+				    q);
+			q += kl;
+			if (*q == '=')
+				q += 1 + strcspn(q + 1, "&");
+			if (*q == '&')
+				q++;
+		}
+		keys = record_get(known, "request_keys");
+		n = jv_get_kind(keys) == JV_KIND_ARRAY ? jv_array_length(jv_copy(keys)) : 0;
+		if (n > 0 && asprintf(&u, "/?%s", b) < 0)
+			u = NULL;
+		for (i = 0; i < n && u; i++) {
+			jv k = jv_array_get(jv_copy(keys), i);
+			if (!query_has(u, jv_string_value(k)))
+				reasons = reason(reasons, "the form lacks a value for '%s', which every "
+				    "known-good request had", jv_string_value(k));
+			jv_free(k);
+		}
+		free(u);
+		jv_free(keys);
 	}
 	/* Query parameters every known-good request to this path had. */
 	n = jv_get_kind(peers) == JV_KIND_ARRAY ? jv_array_length(jv_copy(peers)) : 0;

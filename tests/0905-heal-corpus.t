@@ -35,10 +35,10 @@ is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/products?pa
 like "$(cat "$T/svc.err")" "*ZeroDivisionError*catalog.py*" "with a traceback into the code"
 
 # The runner, on a case it refuses and one it heals.
-"$TOP/tests/heal/run" --json "$T/r.json" python-orders-empty-body python-stats-no-orders > "$T/out" 2>&1
+"$TOP/tests/heal/run" --json "$T/r.json" python-wsgi-points-null python-stats-no-orders > "$T/out" 2>&1
 is "$?" 0 "the runner runs"
 is "$(jq -c '[.[] | [.case, .outcome, .confidence, .draft]]' "$T/r.json")" \
-	'[["python-orders-empty-body","refused",null,null],["python-stats-no-orders","correct",0.5,true]]' \
-	"an empty body is refused (no template fits); the empty average becomes null, right, but a draft (the answer lost a number)"
+	'[["python-wsgi-points-null","refused",null,null],["python-stats-no-orders","correct",0.5,true]]' \
+	"None + int from a null in the data is refused (no default may be invented); the empty average becomes null, right, but a draft (the answer lost a number)"
 like "$(cat "$T/out")" "*0.50-0.69   1 PRs (0 ready), 1 correct: precision 1.00*failure -> PR: median*" \
 	"it prints precision per confidence band and failure->PR time"

@@ -276,6 +276,93 @@ test_syntax(void **state)
 	free(why);
 }
 
+/* ---- the call chain ---- */
+
+#define ROUTER_PY "import json\n\nimport search\n\n\ndef route(method, path, query, raw):\n" \
+	"    if method == \"GET\" and path == \"/search\":\n" \
+	"        return 200, search.run(load(), query)\n" \
+	"    return 404, {\"error\": \"not found\"}\n\n\n" \
+	"class H(BaseHTTPRequestHandler):\n    def serve(self, method):\n" \
+	"        url = urlparse(self.path)\n" \
+	"        query = {k: v[0] for k, v in parse_qs(url.query).items()}\n" \
+	"        status, obj = route(method, url.path, query, \"\")\n"
+
+static void
+chain_result(const char *lang, const char *exc, const char *msg, const struct template_frame *fr,
+    int n, int applied, int frame, const char *has)
+{
+	struct template_result r;
+	int got = template_apply_chain(&r, lang, exc, msg, fr, n);
+	if (got != applied) {
+		jv d = jv_dump_string(jv_copy(r.considered), 0);
+		print_error("%s: applied %d, want %d: %s\n", msg, got, applied, jv_string_value(d));
+		jv_free(d);
+	}
+	assert_int_equal(got, applied);
+	if (applied) {
+		assert_int_equal(r.frame, frame);
+		if (!strstr(r.text, has))
+			print_error("patched:\n%s\n", r.text);
+		assert_non_null(strstr(r.text, has));
+	} else {
+		jv d = jv_dump_string(jv_copy(r.considered), 0);
+		if (!strstr(jv_string_value(d), has))
+			print_error("considered: %s\n", jv_string_value(d));
+		assert_non_null(strstr(jv_string_value(d), has));
+		jv_free(d);
+	}
+	template_result_release(&r);
+}
+
+static void
+test_chain(void **state)
+{
+	const char *helper = "def run(products, query):\n    term = query[\"q\"].strip()\n"
+	    "    return {\"q\": term}\n";
+	struct template_frame py[3] = {
+		{ "search.py", helper, 2, "run" },
+		{ "app.py", ROUTER_PY, 8, "route" },
+		{ "app.py", ROUTER_PY, 16, "serve" },
+	};
+	const char *js_helper = "'use strict';\nfunction run(products, params) {\n"
+	    "  const term = params.get('q').trim();\n  return { term };\n}\n";
+	const char *js_app = "async function route(method, url, headers, raw) {\n"
+	    "  if (method === 'GET' && url.pathname === '/search') return [200, lib.run([], "
+	    "url.searchParams)];\n  return [404, { error: 'not found' }];\n}\n\n"
+	    "http.createServer((req, res) => {\n  const url = new URL(req.url, 'http://x');\n"
+	    "  route(req.method, url, req.headers, '').then(([s, o]) => res.end(''));\n});\n";
+	struct template_frame js[3] = {
+		{ "search.js", js_helper, 3, "Object.run" },
+		{ "app.js", js_app, 2, "route" },
+		{ "app.js", js_app, 8, "Server.<anonymous>" },
+	};
+	const char *data_helper = "def total(items):\n    return sum(PRICES[i[\"sku\"]] for i in items)\n";
+	struct template_frame notreq[2] = {
+		{ "pricing.py", "def run(products, query):\n    term = query[\"q\"]\n", 2, "run" },
+		{ "app.py", "def route(path):\n    return 200, run([], load_defaults())\n", 2, "route" },
+	};
+	struct template_frame dyn[2] = {
+		{ "pricing.py", data_helper, 2, "total" },
+		{ "app.py", ROUTER_PY, 8, "route" },
+	};
+
+	(void)state;
+	/* Two calls up to the request; the guard goes in the router, in its way. */
+	chain_result("python", "KeyError", "'q'", py, 3, 1, 1,
+	    "    if method == \"GET\" and path == \"/search\":\n        if \"q\" not in query:\n"
+	    "            return 400, {\"error\": \"'q' is missing from the request\"}\n"
+	    "        return 200, search.run(load(), query)\n");
+	/* Node: a one-line "if (COND) return" keeps COND on the guard. */
+	chain_result("node", "TypeError", "Cannot read properties of null (reading 'trim')", js, 3,
+	    1, 1, "  if ((method === 'GET' && url.pathname === '/search') && "
+	    "url.searchParams.get('q') == null) {\n    return [400, { error: \"parameter 'q' is "
+	    "missing\" }];\n  }\n");
+	/* Not what the request sent: refused, with why. */
+	chain_result("python", "KeyError", "'q'", notreq, 2, 0, 0, "neither what the request sent");
+	/* A key that is not a literal: no guard can restate it. */
+	chain_result("python", "KeyError", "'coffee'", dyn, 2, 0, 0, "not read with a subscript");
+}
+
 int
 main(void)
 {
@@ -283,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_chain),
 	};
 
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);

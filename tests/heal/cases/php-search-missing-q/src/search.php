@@ -1,6 +1,8 @@
 <?php
 // php-search-missing-q - GET /search.php?q=WORD: the products whose name
-// has WORD.  Served with php -S; warnings go to the server's log.
+// has WORD.  Served with php -S; errors go to the server's log.
+declare(strict_types=1);
+
 header('Content-Type: application/json');
 $products = ['green tea', 'black tea', 'cake'];
 $q = strtolower(trim($_GET['q']));

@@ -7,7 +7,9 @@ app = Users.new
 server = TCPServer.new('127.0.0.1', Integer(ENV.fetch('PORT', '8080')))
 loop do
   client = server.accept
-  method, path = client.gets.to_s.split(' ')
+  request_line = client.gets
+  next client.close if request_line.nil? # a health check that only connects
+  method, path = request_line.split(' ')
   while (line = client.gets) && line != "\r\n"; end
   begin
     status, headers, body = app.call('REQUEST_METHOD' => method, 'PATH_INFO' => path.to_s)
@@ -16,8 +18,12 @@ loop do
     status, headers, body = 500, { 'content-type' => 'application/json' }, ['{"error":"internal server error"}']
   end
   text = body.join
-  client.write("HTTP/1.1 #{status} X\r\ncontent-length: #{text.bytesize}\r\nconnection: close\r\n")
-  headers.each { |k, v| client.write("#{k}: #{v}\r\n") }
-  client.write("\r\n#{text}")
+  begin
+    client.write("HTTP/1.1 #{status} X\r\ncontent-length: #{text.bytesize}\r\nconnection: close\r\n")
+    headers.each { |k, v| client.write("#{k}: #{v}\r\n") }
+    client.write("\r\n#{text}")
+  rescue Errno::EPIPE, Errno::ECONNRESET
+    nil # the client went away
+  end
   client.close
 end

@@ -1,0 +1,6 @@
+'use strict';
+function normalize(tags) {
+  return tags.map((t) => t.trim().toLowerCase());
+}
+
+module.exports = { normalize };

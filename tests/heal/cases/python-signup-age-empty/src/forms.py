@@ -1,0 +1,2 @@
+def age(fields):
+    return int(fields["age"][0])

@@ -1,0 +1,2 @@
+def balance(account, bonus):
+    return account["points"] + bonus
