@@ -136,6 +136,37 @@ log_prefix(const char *s)
 		    q[-2] == '.')
 			return (size_t)(q + 2 - s);
 	}
+	/* Fuchsia's klog and syslog: "[00002.668] 01032:01039> " */
+	if (p[0] == '[' && isdigit((unsigned char)p[1]) && (q = strchr(p, ']')) && q - p < 24 &&
+	    q[1] == ' ' && strspn(p + 1, "0123456789.") == (size_t)(q - p - 1) && strchr(p, '.') < q) {
+		const char *r = q + 2, *r0 = r;
+		while (isdigit((unsigned char)*r) || *r == ':' || *r == '.')
+			r++;
+		if (r > r0 && r[0] == '>' && r[1] == ' ')
+			return (size_t)(r + 2 - s);
+		return (size_t)(q + 2 - s);
+	}
+	/* Android Studio's logcat: "AndroidRuntime  E  msg", a continuation
+	 * "                 E  msg" (the tag column left blank). */
+	{
+		const char *r = p, *t0;
+		while (*r == ' ')
+			r++;
+		t0 = r;
+		if (!(strchr("VDIWEFA", *r) && *r && r[1] == ' ' && r[2] == ' ' && r - p >= 4)) {
+			while (*r && *r != ' ')
+				r++;
+			if (r > t0 && r[0] == ' ' && r[1] == ' ') {
+				while (*r == ' ')
+					r++;
+			} else
+				r = NULL;
+		}
+		if (r && strchr("VDIWEFA", *r) && *r && r[1] == ' ' && r[2] == ' ' && r[3] != ' ')
+			return (size_t)(r + 3 - s);
+		if (r && r == t0 && strchr("VDIWEFA", *r) && *r && r[1] == ' ' && r[2] == ' ')
+			return (size_t)(r + 3 - s);
+	}
 	/* "[2026-11-24T06:00:00.123Z] ", "[14:42:02] ", "[15-Mar-2023 07:00:38 UTC] ",
 	 * "[21:18:07 ERR] ": a bracketed time at the start. */
 	if (p[0] == '[' && (q = strchr(p, ']')) && q - p < 48 && q[1] == ' ') {
@@ -157,8 +188,27 @@ log_prefix(const char *s)
 		while (*q == ' ')
 			q++;
 		{
-			/* logcat threadtime: "4393-4393/? E/Tag: " or "E/Tag(123): " */
+			/* logcat threadtime: "4393-4393/? E/Tag: " or "E/Tag(123): ",
+			 * or "  3427  3427 E Tag: " */
 			const char *r = q;
+			{
+				const char *u = r;
+				while (isdigit((unsigned char)*u))
+					u++;
+				if (u > r && *u == ' ') {
+					while (*u == ' ')
+						u++;
+					while (isdigit((unsigned char)*u))
+						u++;
+					while (*u == ' ')
+						u++;
+					if (strchr("VDIWEF", *u) && *u && u[1] == ' ') {
+						const char *c = strstr(u, ": ");
+						if (c && c - u < 64 && !memchr(u + 2, ' ', (size_t)(c - u - 2)))
+							return (size_t)(c + 2 - s);
+					}
+				}
+			}
 			while (isdigit((unsigned char)*r) || *r == '-' || *r == '/' || *r == '?')
 				r++;
 			if (r > q && *r == ' ')
@@ -429,6 +479,70 @@ py_exc_line(const char *s, const char **exc, size_t *elen, const char **msg)
 	return 0;
 }
 
+/* A message's length less the closing backtick of a trace pasted as
+ * inline code ("`Traceback ... KeyError: 'RAW'`"): a last backtick with
+ * no partner in the message. */
+static size_t
+py_msg_len(const char *msg)
+{
+	size_t n, k, ticks = 0;
+
+	if (!msg)
+		return 0;
+	n = strlen(msg);
+	while (n > 0 && isspace((unsigned char)msg[n - 1]))
+		n--;
+	for (k = 0; k < n; k++)
+		ticks += msg[k] == '`';
+	if (n > 0 && msg[n - 1] == '`' && ticks % 2 == 1)
+		n--;
+	return n;
+}
+
+/* A traceback flattened onto one line: 'Traceback (most recent call
+ * last): File "P", line N, in F ... Exc: msg' (a console that ate the
+ * newlines).  Source lines in between are not told apart: a frame must
+ * be followed by another or by the exception. */
+static int
+py_flat(const char *s, jv *out)
+{
+	const char *p = s, *exc, *msg;
+	jv frames = jv_array(), t;
+	size_t elen;
+	char *rest;
+	int ok;
+
+	for (;;) {
+		const char *path, *pe, *fn, *fe;
+		long line;
+		p = skipws(p);
+		if (!starts(p, "File \""))
+			break;
+		path = p + 6;
+		if (!(pe = strstr(path, "\", line ")) || !(fn = strstr(pe, ", in ")))
+			break;
+		line = strtol(pe + 8, NULL, 10);
+		fn += 5;
+		fe = fn + strcspn(fn, " ");
+		frames = jv_array_append(frames, frame_new("python", path, (size_t)(pe - path), line,
+		    fn, (size_t)(fe - fn)));
+		p = fe;
+	}
+	if (jv_array_length(jv_copy(frames)) == 0 || !(rest = strdup(p))) {
+		jv_free(frames);
+		return 0;
+	}
+	ok = py_exc_line(rest, &exc, &elen, &msg);
+	if (ok) {
+		t = trace_new("python", exc, elen, msg, py_msg_len(msg));
+		t = jv_object_set(t, jv_string("frames"), frames);
+		*out = reverse_frames(t);
+	} else
+		jv_free(frames);
+	free(rest);
+	return ok;
+}
+
 /*
  * One Python traceback whose frames start at line i (after the "Traceback"
  * line).  Sets *next past its exception line.
@@ -506,7 +620,7 @@ py_one(struct lines *L, size_t i, jv *out, size_t *next)
 		jv_free(frames);
 		return 0;
 	}
-	t = trace_new("python", exc, elen, msg, msg ? strlen(msg) : 0);
+	t = trace_new("python", exc, elen, msg, py_msg_len(msg));
 	/* A multi-line message: following lines until blank or a new section. */
 	t = jv_object_set(t, jv_string("frames"), frames);
 	t = reverse_frames(t);
@@ -549,6 +663,10 @@ py_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	}
 	if (strstr(ln(L, i), "Exception Group Traceback"))
 		return 0;
+	if (!blank(tb + 34) && py_flat(tb + 34, out)) {
+		*next = i + 1;
+		return 1;
+	}
 	g = (size_t)(tb - ln(L, i));
 	if (g == 0 || strspn(ln(L, i), " |+") < g)
 		return py_chain(L, i, out, next);
@@ -733,6 +851,18 @@ at_kind(const char *s)
 	    memmem(q, n, ".groovy:", 8) || memmem(q, n, "(<generated>)", 13) ||
 	    memmem(q, n, ".java)", 6) || memmem(q, n, ".kt)", 4))
 		return AT_JAVA;
+	/* ProGuard's renamed sources: "a.b.c(SourceFile:12)", "(PG:1)" */
+	if (q[n - 1] == ')' && dotted_call(q, n)) {
+		const char *o = memrchr(q, '(', n), *c;
+		if (o && isalpha((unsigned char)o[1]) && (c = memchr(o, ':', (size_t)(q + n - o))) &&
+		    !memchr(o, '/', (size_t)(c - o)) && !memchr(o, '.', (size_t)(c - o)) &&
+		    strspn(c + 1, "0123456789") == (size_t)(q + n - 1 - c - 1) && c + 1 < q + n - 1)
+			return AT_JAVA;
+	}
+	/* Android's "at File.java:L" with no method */
+	if (col0 == 0 && (e = memmem(q, n, ".java:", 6)) && strspn(e + 6, "0123456789") ==
+	    (size_t)(q + n - e - 6))
+		return AT_JAVA;
 	if (col0 && !dotted_call(q, n))
 		return AT_NONE;
 	/* Node: ends in ":L:C" or ":L:C)" (or "(index N)" / "<anonymous>") */
@@ -747,6 +877,24 @@ at_kind(const char *s)
 			e--;
 		if (e > q && e[-1] == ':' && !col0)
 			return AT_NODE;
+	}
+	/* old Chrome: "fn (file.js:89)", "index.html:18" (a line, no column) */
+	e = q + n;
+	if (e > q && e[-1] == ')')
+		e--;
+	{
+		const char *d = e;
+		static const char *const ext[] = { ".js", ".mjs", ".cjs", ".ts", ".html", ".htm",
+		    ".jsx", ".tsx", ".vue", NULL };
+		size_t x;
+		while (d > q && isdigit((unsigned char)d[-1]))
+			d--;
+		if (!col0 && d < e && d > q && d[-1] == ':')
+			for (x = 0; ext[x]; x++) {
+				size_t xl = strlen(ext[x]);
+				if ((size_t)(d - 1 - q) >= xl && !strncmp(d - 1 - xl, ext[x], xl))
+					return AT_NODE;
+			}
 	}
 	if (!col0 && (memmem(q, n, "(index ", 7) || memmem(q, n, "<anonymous>", 11) ||
 	    starts(q, "async ")))
@@ -806,6 +954,10 @@ node_frame(const char *line)
 		line_no = strtol(c1, NULL, 10);
 		col = strtol(c2, NULL, 10);
 		llen = (size_t)(c1 - 1 - loc);
+	} else if (c2 > loc && isdigit((unsigned char)*c2) &&
+	    strspn(c2, "0123456789") == (size_t)(loc + llen - c2)) {
+		line_no = strtol(c2, NULL, 10);	/* "file.js:89" */
+		llen = (size_t)(c2 - 1 - loc);
 	}
 	if (starts(loc, "file://"))
 		loc += 7, llen -= 7;
@@ -835,8 +987,13 @@ java_frame(const char *q)
 		if (dot > q)
 			q = dot;	/* just after the last '/' before the '(' */
 	}
-	if (!(open = strchr(q, '(')))
-		return frame_new("java", NULL, 0, 0, q, strcspn(q, " "));
+	if (!(open = strchr(q, '('))) {
+		const char *c = strrchr(q, ':');
+		size_t n = strcspn(q, " ");
+		if (c && c < q + n && isdigit((unsigned char)c[1]) && c - q > 5 && !strncmp(c - 5, ".java", 5))
+			return frame_new("java", q, (size_t)(c - q), strtol(c + 1, NULL, 10), NULL, 0);
+		return frame_new("java", NULL, 0, 0, q, n);
+	}
 	flen = (size_t)(open - q);
 	while (flen > 0 && q[flen - 1] == ' ')
 		flen--;
@@ -1444,6 +1601,11 @@ ruby_loc_(const char *s, jv *f, const char **rest, int bare)
 	q = in + (in[3] == ' ' ? 5 : 4);
 	if (!(fe = strchr(q, '\'')))
 		return 0;
+	{
+		const char *b = memrchr(s, '`', (size_t)(c - s));
+		if (b && b > s && b[-1] == ' ' && !memchr(b, ' ', (size_t)(c - b)))
+			s = b + 1;	/* prose, then the frame quoted */
+	}
 	*f = frame_new("ruby", s, (size_t)(c - 1 - s), line, q, (size_t)(fe - q));
 	if (rest)
 		*rest = fe + 1;
@@ -1517,16 +1679,44 @@ ruby_excerpt(const char *s)
 	return *q == ':' && !starts(q, ": from ");
 }
 
+/* A frame line, or one a log shipper wrapped after ":in" (the function
+ * "`fn'" on the next line): then *used is 2. */
+static int
+ruby_frame_at(struct lines *L, size_t j, jv *f, size_t *used)
+{
+	const char *s = L->v[j];
+	size_t n = strlen(s);
+
+	*used = 1;
+	if (ruby_frame_line(s, f))
+		return 1;
+	/* (the line split kept the next line's backtick as quoting) */
+	if (n > 3 && !strcmp(s + n - 3, ":in") && j + 1 < L->n &&
+	    (L->v[j + 1][0] == '`' || L->v[j + 1][-1] == '`')) {
+		const char *w = L->v[j + 1][0] == '`' ? L->v[j + 1] + 1 : L->v[j + 1];
+		char *b = malloc(n + strlen(w) + 3);
+		int ok;
+		if (!b)
+			return 0;
+		sprintf(b, "%s `%s", s, w);
+		ok = ruby_frame_line(b, f);
+		free(b);
+		*used = 2;
+		return ok;
+	}
+	return 0;
+}
+
 static size_t
 ruby_frames(struct lines *L, size_t j, jv *t)
 {
 	jv f;
+	size_t u;
 
-	for (; j < L->n; j++)
-		if (blank(L->v[j]) || !ruby_frame_line(L->v[j], &f))
-			break;
-		else
-			*t = trace_add_frame(*t, f);
+	while (j < L->n && !blank(L->v[j]) && ruby_frame_at(L, j, &f, &u)) {
+		*t = trace_add_frame(*t, f);
+		j += u;
+	}
 	return j;
 }
 
@@ -1535,7 +1725,7 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	const char *s = L->v[i], *rest = NULL;
 	jv f, t;
-	size_t j, k, cl;
+	size_t j, k, cl, u;
 
 	/* Interpreter form: "path:L:in `fn': message (Class)" then "\tfrom ..." */
 	if (!starts(s, "\t") && !starts(skipws(s), "from ") && ruby_loc(s, &f, &rest)) {
@@ -1625,11 +1815,11 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			j++;
 		if (j < L->n && (blank(L->v[j]) && j + 1 < L->n))
 			j++;
-		if (j >= L->n || !ruby_frame_line(L->v[j], &f))
+		if (j >= L->n || !ruby_frame_at(L, j, &f, &u))
 			return 0;
 		t = trace_new("ruby", s, cl, s + cl + 2, strlen(s + cl + 2) - 2);
 		t = trace_add_frame(t, f);
-		*next = ruby_frames(L, j + 1, &t);
+		*next = ruby_frames(L, j + u, &t);
 		*out = t;
 		return 1;
 	}
@@ -1921,7 +2111,7 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			while (c) {		/* "path:L:C: msg" on one line */
 				if (isdigit((unsigned char)c[-1])) {
 					llen = (size_t)(c - at);
-					msg = c + 2;
+					msg = skipws(c + 2);
 					mlen = strlen(msg);
 					while (mlen > 0 && msg[mlen - 1] == '`')
 						mlen--;
@@ -1930,7 +2120,7 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 				c = strstr(c + 1, ": ");
 			}
 			if (!msg && j < L->n) {
-				msg = L->v[j];
+				msg = skipws(L->v[j]);
 				mlen = strlen(msg);
 				j++;
 			}
