@@ -2666,6 +2666,365 @@ san_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* ---- error trackers' reports: Bugsnag, Honeybadger, App Center,
+ * exception_notification, Django's debug page ---- */
+
+/* The language a file name's extension names, or NULL. */
+static const char *
+ext_lang(const char *p, size_t n)
+{
+	static const char *const ext[][2] = {
+		{ ".rb", "ruby" }, { ".rake", "ruby" }, { ".erb", "ruby" }, { ".haml", "ruby" },
+		{ ".py", "python" }, { ".php", "php" }, { ".java", "java" }, { ".kt", "java" },
+		{ ".js", "node" }, { ".ts", "node" }, { ".cs", "dotnet" }, { ".go", "go" },
+		{ ".rs", "rust" }, { NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; ext[i][0]; i++) {
+		size_t k = strlen(ext[i][0]);
+		if (n >= k && !strncmp(p + n - k, ext[i][0], k))
+			return ext[i][1];
+	}
+	return NULL;
+}
+
+/* "path:L" in s[0..n) (L may be negative, as Bugsnag prints a native
+ * method's): the path's length and the line (0 when not positive). */
+static int
+loc_split(const char *s, size_t n, size_t *plen, long *line)
+{
+	const char *c = memrchr(s, ':', n), *d;
+
+	if (!c || c == s)
+		return 0;
+	d = c + 1;
+	if (d < s + n && *d == '-')
+		d++;
+	if (d >= s + n || strspn(d, "0123456789") < (size_t)(s + n - d))
+		return 0;
+	*plen = (size_t)(c - s);
+	*line = strtol(c + 1, NULL, 10);
+	if (*line < 0)
+		*line = 0;
+	return 1;
+}
+
+/* The language of a report: its first frame's file, else the exception's
+ * package. */
+static const char *
+report_lang(jv t, const char *exc)
+{
+	jv fr = jv_object_get(jv_copy(t), jv_string("frames"));
+	const char *lang = NULL;
+	int k, n = jv_array_length(jv_copy(fr));
+
+	for (k = 0; k < n && !lang; k++) {
+		jv g = jv_array_get(jv_copy(fr), k);
+		const char *gp = fstr_of(g, "path");
+		lang = gp ? ext_lang(gp, strlen(gp)) : NULL;
+		jv_free(g);
+	}
+	jv_free(fr);
+	if (!lang && exc && (starts(exc, "java.") || starts(exc, "android.") || starts(exc, "kotlin.")))
+		lang = "java";
+	return lang ? lang : "unknown";
+}
+
+/* Frames are made before the language is known: fix lang and in_app. */
+static jv
+report_finish(jv t, const char *exc)
+{
+	const char *lang = report_lang(t, exc);
+	jv fr = jv_object_get(jv_copy(t), jv_string("frames")), out = jv_array();
+	int k, n = jv_array_length(jv_copy(fr));
+
+	for (k = 0; k < n; k++) {
+		jv g = jv_array_get(jv_copy(fr), k);
+		g = jv_object_set(g, jv_string("in_app"), jv_bool(trace_in_app(lang,
+		    fstr_of(g, "path"), fstr_of(g, "function"))));
+		out = jv_array_append(out, g);
+	}
+	jv_free(fr);
+	t = jv_object_set(t, jv_string("frames"), out);
+	return jv_object_set(t, jv_string("lang"), jv_string(lang));
+}
+
+/* The message lines from j on, up to a blank line or a markdown line:
+ * into *mb, joined with newlines.  Returns the line after. */
+static size_t
+report_msg(struct lines *L, size_t j, struct strbuf *mb)
+{
+	for (; j < L->n && !blank(L->v[j]) && !starts(L->v[j], "[View ") &&
+	    !starts(L->v[j], "## ") && !starts(L->v[j], "### "); j++) {
+		if (mb->len)
+			strbuf_add(mb, "\n");
+		strbuf_add(mb, L->v[j]);
+	}
+	return j;
+}
+
+/* Bugsnag's issue: "**Class** in **where**", the message, then under
+ * "## Stacktrace" lines "    path:L - function", innermost first. */
+static int
+bugsnag_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = L->v[i], *e, *in;
+	struct strbuf mb = { 0 };
+	size_t j, k, elen;
+	jv t;
+	int stack = 0;
+
+	if (!starts(s, "**") || !(e = strstr(s + 2, "**")) || !(in = strstr(e, "** in **")) ||
+	    in != e || e == s + 2 || memchr(s + 2, ' ', (size_t)(e - s - 2)))
+		return 0;
+	elen = (size_t)(e - s - 2);
+	j = report_msg(L, i + 1, &mb);
+	for (k = j; k < L->n && k < j + 8; k++)
+		if (starts(L->v[k], "## Stacktrace")) {
+			stack = 1;
+			break;
+		}
+	if (!stack) {
+		strbuf_release(&mb);
+		return 0;
+	}
+	t = trace_new("unknown", s + 2, elen, mb.s ? mb.s : "", mb.len);
+	strbuf_release(&mb);
+	for (k++; k < L->n && (blank(L->v[k]) || starts(L->v[k], "```")); k++)
+		;
+	for (; k < L->n; k++) {
+		const char *q = skipws(L->v[k]), *d = strstr(q, " - ");
+		size_t plen;
+		long line;
+		if (!d || !loc_split(q, (size_t)(d - q), &plen, &line))
+			break;
+		t = trace_add_frame(t, frame_new("unknown", q, plen, line, d + 3, strlen(d + 3)));
+	}
+	{
+		char *x = strndup(s + 2, elen);
+		t = report_finish(t, x);
+		free(x);
+	}
+	*out = t;
+	*next = k;
+	return 1;
+}
+
+/* Honeybadger's issue: "# [Project/env] Class: message" above "##
+ * Backtrace" and "    line L of [PROJECT_ROOT]/path: function" lines. */
+static int
+honeybadger_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *exc = NULL, *msg = NULL;
+	size_t elen = 0, j, h;
+	jv t;
+
+	if (strcmp(skipws(L->v[i]), "## Backtrace") != 0)
+		return 0;
+	for (j = i + 1; j < L->n && blank(L->v[j]); j++)
+		;
+	if (j >= L->n || !starts(skipws(L->v[j]), "line "))
+		return 0;
+	for (h = i; h > 0 && i - h < 6; h--) {
+		const char *q = L->v[h - 1], *b, *c;
+		if (!starts(q, "# ") || !(b = strstr(q, "] ")))
+			continue;
+		b += 2;
+		c = b;
+		while (isalnum((unsigned char)*c) || *c == ':' || *c == '_' || *c == '.')
+			if (*c == ':' && c[1] != ':' && c > b && c[-1] != ':')
+				break;
+			else
+				c++;
+		if (c > b && c[0] == ':' && c[1] == ' ') {
+			exc = b;
+			elen = (size_t)(c - b);
+			msg = c + 2;
+		}
+		break;
+	}
+	t = trace_new("unknown", exc, elen, msg, msg ? strlen(msg) : 0);
+	for (; j < L->n; j++) {
+		const char *q = skipws(L->v[j]), *of, *c;
+		long line;
+		if (!starts(q, "line ") || !(of = strstr(q, " of ")) || !(c = strstr(of + 4, ": ")))
+			break;
+		line = strtol(q + 5, NULL, 10);
+		t = trace_add_frame(t, frame_new("unknown", of + 4, (size_t)(c - of - 4), line, c + 2,
+		    strlen(c + 2)));
+	}
+	{
+		char *x = exc ? strndup(exc, elen) : NULL;
+		t = report_finish(t, x);
+		free(x);
+	}
+	*out = t;
+	*next = j;
+	return 1;
+}
+
+/* App Center's crash issue: "### Stacktrace ###", frames
+ * "Ns.Type.Method(args) [in path:line L];Ns" a blank line apart, then
+ * "### Reason ###" and "Class: message". */
+static int
+appcenter_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	jv fr = jv_array(), t;
+	size_t j, k, elen = 0;
+	const char *exc = NULL, *msg = NULL;
+	struct strbuf mb = { 0 };
+
+	if (strcmp(skipws(L->v[i]), "### Stacktrace ###") != 0)
+		return 0;
+	for (j = i + 1; j < L->n && !starts(L->v[j], "### "); j++) {
+		const char *q = skipws(L->v[j]), *semi;
+		char *x;
+		if (blank(q))
+			continue;
+		semi = strrchr(q, ';');
+		x = strndup(q, semi && semi > strrchr(q, ')') ? (size_t)(semi - q) : strlen(q));
+		if (!x)
+			break;
+		if (strchr(x, '(') && dotted_call(x, strlen(x)))
+			fr = jv_array_append(fr, strstr(x, ".java:") ? java_frame(x) : dotnet_frame(x));
+		free(x);
+	}
+	if (j >= L->n || strcmp(skipws(L->v[j]), "### Reason ###") != 0) {
+		jv_free(fr);
+		return 0;
+	}
+	for (j++; j < L->n && blank(L->v[j]); j++)
+		;
+	if (j >= L->n || !header_split(L->v[j], &exc, &elen, &msg) || skipws(L->v[j]) != exc) {
+		jv_free(fr);
+		return 0;
+	}
+	if (msg)
+		strbuf_add(&mb, msg);
+	for (k = j + 1; k < L->n && !blank(L->v[k]) && !starts(L->v[k], "### "); k++) {
+		strbuf_add(&mb, "\n");
+		strbuf_add(&mb, L->v[k]);
+	}
+	t = trace_new("unknown", exc, elen, mb.s, mb.len);
+	strbuf_release(&mb);
+	t = jv_object_set(t, jv_string("frames"), fr);
+	{
+		char *x = strndup(exc, elen);
+		t = report_finish(t, x);
+		if (x && !strcmp(report_lang(jv_copy(t), x), "unknown"))
+			t = jv_object_set(t, jv_string("lang"), jv_string("dotnet"));
+		free(x);
+	}
+	*out = t;
+	*next = k;
+	return 1;
+}
+
+/* Ruby's exception_notification mail: "A Class occurred in where:", the
+ * message, then (a few lines on) the backtrace. */
+static int
+notifier_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = L->v[i], *c, *o, *m;
+	size_t cl, j, k, u;
+	jv t, f;
+
+	if (starts(s, "A "))
+		c = s + 2;
+	else if (starts(s, "An "))
+		c = s + 3;
+	else
+		return 0;
+	if (!(cl = ruby_class_len(c)) || !(o = strstr(c + cl, " occurred in ")) || o != c + cl ||
+	    s[strlen(s) - 1] != ':')
+		return 0;
+	for (j = i + 1; j < L->n && j < i + 3 && blank(L->v[j]); j++)
+		;
+	if (j >= L->n || blank(L->v[j]))
+		return 0;
+	m = skipws(L->v[j]);
+	for (k = j + 1; k < L->n && k < j + 6; k++)
+		if (ruby_frame_at(L, k, &f, &u))
+			break;
+	if (k >= L->n || k >= j + 6)
+		return 0;
+	t = trace_new("ruby", c, cl, m, strlen(m));
+	t = trace_add_frame(t, f);
+	*next = ruby_frames(L, k + u, &t);
+	*out = t;
+	return 1;
+}
+
+/* "P in F, line N" (Django's "Exception Location") or "P, line N, in F". */
+static jv
+django_loc(const char *q)
+{
+	const char *in = strstr(q, " in "), *li;
+
+	if (in && (li = strstr(in, ", line ")))
+		return frame_new("python", q, (size_t)(in - q), strtol(li + 7, NULL, 10), in + 4,
+		    (size_t)(li - in - 4));
+	if ((li = strstr(q, ", line ")) && (in = strstr(li, ", in ")))
+		return frame_new("python", q, (size_t)(li - q), strtol(li + 7, NULL, 10), in + 5,
+		    strlen(in + 5));
+	return jv_invalid();
+}
+
+/* Django's debug page pasted as text: "Exception Type: X", "Exception
+ * Value: msg" (or the message on the line under), "Exception Location:
+ * P in F, line N"; or its summary table copied bare: the class, the
+ * message, then "P in F, line N". */
+static int
+django_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = skipws(L->v[i]), *exc, *msg = NULL, *q;
+	size_t elen, j, k;
+	jv t, f;
+
+	if (starts(s, "Exception Type:")) {
+		exc = skipws(s + 15);
+		elen = strlen(exc);
+		for (j = i + 1; j < L->n && j < i + 8; j++) {
+			q = skipws(L->v[j]);
+			if (starts(q, "Exception Value:")) {
+				msg = skipws(q + 16);
+				if (blank(msg) && j + 1 < L->n)
+					msg = skipws(L->v[++j]);
+			} else if (starts(q, "Exception Location:"))
+				break;
+		}
+		if (j >= L->n || j >= i + 8 || !msg || elen == 0)
+			return 0;
+		f = django_loc(skipws(skipws(L->v[j]) + 19));
+		if (!jv_is_valid(f))
+			return 0;
+		t = trace_new("python", exc, elen, msg, strlen(msg));
+		t = trace_add_frame(t, f);
+		*out = t;
+		*next = j + 1;
+		return 1;
+	}
+	/* the table: "OperationalError", "no such table: x", "/p/base.py in execute, line 383" */
+	if (i + 2 >= L->n || s != L->v[i] || !isupper((unsigned char)*s))
+		return 0;
+	for (k = 0; isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '.'; k++)
+		;
+	if (s[k] || k < 5 || (!strstr(s, "Error") && !strstr(s, "Exception") && !strstr(s, "Warning")))
+		return 0;
+	q = skipws(L->v[i + 2]);
+	if (blank(L->v[i + 1]) || !strstr(q, ".py") || !strstr(q, ", line "))
+		return 0;
+	f = django_loc(q);
+	if (!jv_is_valid(f))
+		return 0;
+	t = trace_new("python", s, k, L->v[i + 1], strlen(L->v[i + 1]));
+	t = trace_add_frame(t, f);
+	*out = t;
+	*next = i + 3;
+	return 1;
+}
+
 /* ---- the culprit frame ---- */
 
 /* A frame of the sanitizer's own runtime (interceptors, the allocator). */
@@ -2783,6 +3142,7 @@ int
 trace_parse(jv *out, const char *text)
 {
 	static int (*const parsers[])(struct lines *, size_t, jv *, size_t *) = {
+		bugsnag_parse, honeybadger_parse, appcenter_parse, notifier_parse, django_parse,
 		py_parse, go_parse, rust_parse, san_parse, php_parse, ruby_parse, rendered_parse, at_parse,
 		js_browser_parse,
 	};
