@@ -912,7 +912,12 @@ unity_frame_line(const char *s)
 	const char *q = skipws(s), *a = strstr(q, " (at ");
 	size_t n = frame_len(q);
 
-	return a && n > 0 && q[n - 1] == ')' && strchr(q, '(') < a && dotted_call(q, n);
+	if (a && n > 0 && q[n - 1] == ')' && strchr(q, '(') < a && dotted_call(q, n))
+		return 1;
+	/* Mono's frames in a game's log: indented "Ns.Type.Method (Args)" */
+	a = strstr(q, " (");
+	return q != s && a && n > 0 && q[n - 1] == ')' && !strchr(a + 2, '(') && dotted_call(q, n) &&
+	    !memchr(q, '/', n) && !memchr(q, ':', n);
 }
 
 static jv
@@ -1420,6 +1425,27 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* "path:L" in s[0..n) (L may be negative, as Bugsnag prints a native
+ * method's): the path's length and the line (0 when not positive). */
+static int
+loc_split(const char *s, size_t n, size_t *plen, long *line)
+{
+	const char *c = memrchr(s, ':', n), *d;
+
+	if (!c || c == s)
+		return 0;
+	d = c + 1;
+	if (d < s + n && *d == '-')
+		d++;
+	if (d >= s + n || strspn(d, "0123456789") < (size_t)(s + n - d))
+		return 0;
+	*plen = (size_t)(c - s);
+	*line = strtol(c + 1, NULL, 10);
+	if (*line < 0)
+		*line = 0;
+	return 1;
+}
+
 /* ---- Go ---- */
 
 /* Length of a function line's name: "main.f(0x1, {0x2, ...})" without its
@@ -1488,9 +1514,40 @@ go_header(const char *s, const char **exc)
 static int
 go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	const char *s = L->v[i], *msg, *exc, *e;
+	const char *s = ln(L, i), *msg, *exc, *e;
 	size_t j, mlen, g;
 	jv t;
+
+	/* Indented as a whole (quoted in a bug report): cut the indent off
+	 * the lines under the header. */
+	if (!L->gut && (s[0] == ' ' || s[0] == '\t') && go_header(s, &exc) &&
+	    !strstr(s, "http: panic serving")) {
+		struct lines G = *L;
+		G.gut = (size_t)(skipws(s) - s);
+		G.gfrom = i;
+		G.gchars = " \t";
+		return go_parse(&G, i, out, next);
+	}
+	/* Macaron's and Martini's recovery: "[Macaron] PANIC: msg", then
+	 * "path.go:L (0xPC)" lines, each maybe with "\tfn: source" under it. */
+	if ((msg = strstr(s, "] PANIC: ")) && i + 1 < L->n && strstr(ln(L, i + 1), ".go:") &&
+	    strstr(ln(L, i + 1), " (0x")) {
+		msg += 9;
+		t = trace_new("go", "panic", 5, msg, strlen(msg));
+		for (j = i + 1; j < L->n; j++) {
+			const char *q = ln(L, j), *sp = strstr(q, " (0x");
+			size_t pl;
+			long l2;
+			if (q[0] == '\t' && j > i + 1)
+				continue;
+			if (!sp || !loc_split(q, (size_t)(sp - q), &pl, &l2))
+				break;
+			t = trace_add_frame(t, frame_new("go", q, pl, l2, NULL, 0));
+		}
+		*out = t;
+		*next = j;
+		return 1;
+	}
 
 	msg = go_header(s, &exc);
 	g = i;
@@ -1501,7 +1558,7 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		t = trace_new("go", NULL, 0, NULL, 0);
 	} else {
 		for (g = i + 1; g < L->n && g < i + 12; g++)
-			if (starts(L->v[g], "goroutine ") && strchr(L->v[g], '['))
+			if (starts(ln(L, g), "goroutine ") && strchr(ln(L, g), '['))
 				break;
 		if (g >= L->n || g >= i + 12) {
 			/* "http: panic serving" with the dump elided: loose locations */
@@ -1512,9 +1569,9 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			for (k = i + 1; k < L->n && k < i + 5; k++) {
 				const char *p;
 				size_t pl;
-				long ln;
-				if (go_loc_line(L->v[k], &p, &pl, &ln) && strstr(L->v[k], ".go:"))
-					t = trace_add_frame(t, frame_new("go", p, pl, ln, NULL, 0));
+				long lno;
+				if (go_loc_line(ln(L, k), &p, &pl, &lno) && strstr(ln(L, k), ".go:"))
+					t = trace_add_frame(t, frame_new("go", p, pl, lno, NULL, 0));
 			}
 			if (nframes(t) == 0) {
 				jv_free(t);
@@ -1534,10 +1591,10 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	/* Pairs of "function(args)" and "\tpath:L +0x..", the path line
 	 * indented by a tab or by spaces; a long call may wrap its arguments
 	 * onto a line of their own. */
-	for (j = g + 1; j < L->n && blank(L->v[j]); j++)
+	for (j = g + 1; j < L->n && blank(ln(L, j)); j++)
 		;
 	while (j + 1 < L->n) {
-		const char *fn = L->v[j], *path;
+		const char *fn = ln(L, j), *path;
 		size_t flen, k = j + 1, plen;
 		long line;
 
@@ -1545,9 +1602,9 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			break;
 		if (starts(fn, "created by ") || starts(fn, "goroutine "))
 			break;
-		if (k < L->n && L->v[k][0] == '(')
+		if (k < L->n && ln(L, k)[0] == '(')
 			k++;
-		if (k >= L->n || !go_loc_line(L->v[k], &path, &plen, &line))
+		if (k >= L->n || !go_loc_line(ln(L, k), &path, &plen, &line))
 			break;
 		flen = go_fn_len(fn);
 		t = trace_add_frame(t, frame_new("go", path, plen, line, fn, flen));
@@ -2071,6 +2128,28 @@ rust_fn_len(const char *fn)
 	return n;
 }
 
+/* Fuchsia's symbolizer markup for a backtrace: "{{{reset}}}",
+ * "{{{module:...}}}", "{{{mmap:...}}}" and "{{{bt:N:0xADDR:pc}}}" lines,
+ * one frame per bt element (its address; symbolizing needs the binary).
+ * Appends to *bt; returns the line after the block. */
+static size_t
+rust_markup(struct lines *L, size_t j, jv *bt)
+{
+	for (; j < L->n && starts(skipws(L->v[j]), "{{{"); j++) {
+		const char *q = skipws(L->v[j]), *a, *e;
+		jv f;
+		if (!starts(q, "{{{bt:"))
+			continue;	/* reset, module, mmap */
+		if (!(a = strchr(q + 6, ':')) || !starts(a + 1, "0x") || !(e = strstr(a, "}}}")))
+			break;
+		f = frame_new("rust", NULL, 0, 0, NULL, 0);
+		f = jv_object_set(f, jv_string("address"),
+		    str_n(a + 1, strcspn(a + 1, ":}")));
+		*bt = jv_array_append(*bt, f);
+	}
+	return j;
+}
+
 static int
 rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
@@ -2131,9 +2210,13 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	t = trace_new("rust", "panic", 5, msg, mlen);
 	/* A backtrace: "   N: fn" (or "N: 0x.. - fn") with "at path:L:C" under it. */
 	while (j < L->n && j < i + 6 && !strstr(L->v[j], "stack backtrace:") &&
-	    !starts(skipws(L->v[j]), "backtrace:"))
+	    !starts(skipws(L->v[j]), "backtrace:") && !starts(skipws(L->v[j]), "{{{"))
 		j++;
-	if (j < L->n && (strstr(L->v[j], "stack backtrace:") || starts(skipws(L->v[j]), "backtrace:"))) {
+	if (j < L->n && starts(skipws(L->v[j]), "{{{"))
+		j = rust_markup(L, j, &bt);
+	else if (j + 1 < L->n && strstr(L->v[j], "stack backtrace:") && starts(skipws(L->v[j + 1]), "{{{"))
+		j = rust_markup(L, j + 1, &bt);
+	else if (j < L->n && (strstr(L->v[j], "stack backtrace:") || starts(skipws(L->v[j]), "backtrace:"))) {
 		const char *first = strstr(L->v[j], "backtrace:") + 10;
 		int use_first = !blank(first);
 		if (!use_first)
@@ -2178,6 +2261,8 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		for (k = 0; k < n; k++) {
 			jv g = jv_array_get(jv_copy(bt), k);
 			const char *fn = fstr_of(g, "function");
+			if (!fn && jv_object_has(jv_copy(g), jv_string("address")))
+				found = 1;	/* markup: no names to tell the machinery by */
 			if (!found && (!fn || has(fn, "rust_begin_unwind") || has(fn, "panic") ||
 			    has(fn, "unwrap_failed") || has(fn, "expect_failed") ||
 			    starts(fn, "backtrace::") || starts(fn, "std::sys") ||
@@ -2386,6 +2471,62 @@ php_laravel(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* TYPO3's exception handler: "Uncaught TYPO3 Exception: msg | Class thrown
+ * in file F in line L." */
+static int
+php_typo3(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = strstr(L->v[i], "Uncaught TYPO3 Exception: "), *m, *bar, *th, *il;
+	jv t;
+
+	if (!s)
+		return 0;
+	m = s + 26;
+	if (!(th = strstr(m, " thrown in file ")) || !(il = strstr(th, " in line ")))
+		return 0;
+	bar = NULL;
+	for (s = m; (s = strstr(s, " | ")) && s < th; s++)
+		bar = s;
+	if (!bar || strchr(bar + 3, ' ') < th)
+		return 0;
+	t = trace_new("php", bar + 3, (size_t)(th - bar - 3), m, (size_t)(bar - m));
+	t = trace_add_frame(t, frame_new("php", th + 16, (size_t)(il - th - 16),
+	    strtol(il + 9, NULL, 10), NULL, 0));
+	*out = t;
+	*next = i + 1;
+	return 1;
+}
+
+/* Collision (Laravel's console): the class alone, the message, then
+ * "at F:L" a blank line apart each. */
+static int
+php_collision(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = skipws(L->v[i]), *m, *a;
+	size_t n = strlen(s), k, plen;
+	long line;
+	jv t;
+
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (i + 4 >= L->n || !memchr(s, '\\', n) || !blank(L->v[i + 1]) || !blank(L->v[i + 3]))
+		return 0;
+	for (k = 0; k < n; k++)
+		if (!isalnum((unsigned char)s[k]) && s[k] != '\\' && s[k] != '_')
+			return 0;
+	if (!(n > 9 && !strncmp(s + n - 9, "Exception", 9)) && !(n > 5 && !strncmp(s + n - 5, "Error", 5)))
+		return 0;
+	m = skipws(L->v[i + 2]);
+	a = skipws(L->v[i + 4]);
+	if (!starts(a, "at ") || !php_loc(a + 3, strlen(a + 3), &plen, &line))
+		return 0;
+	t = trace_new("php", s, n, m, strlen(m));
+	t = trace_add_frame(t, frame_new("php", a + 3, plen, line, NULL, 0));
+	*out = t;
+	*next = i + 5;
+	return 1;
+}
+
 static int
 php_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
@@ -2394,8 +2535,29 @@ php_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	long line = 0;
 	jv t, f;
 
-	if (php_laravel(L, i, out, next))
+	if (php_laravel(L, i, out, next) || php_typo3(L, i, out, next) || php_collision(L, i, out, next))
 		return 1;
+	/* webtrees and others: "Error: msg in file F on line L", then "Stack trace:" */
+	if (i + 1 < L->n && starts(skipws(L->v[i + 1]), "Stack trace:") && header_split(s, &exc, &elen,
+	    &msg) && exc == skipws(s) && msg && (in = strstr(msg, " in file ")) &&
+	    php_loc(in + 9, strlen(in + 9), &plen, &line) && strstr(in + 9, " on line ")) {
+		t = trace_new("php", exc, elen, msg, (size_t)(in - msg));
+		t = trace_add_frame(t, frame_new("php", in + 9, plen, line, NULL, 0));
+		for (j = i + 2; j < L->n; j++) {
+			const char *q = skipws(L->v[j]), *sp, *loc;
+			size_t pl;
+			long ln2;
+			if (!isdigit((unsigned char)*q) || !(sp = strstr(q, ". ")) ||
+			    !(loc = strrchr(q, ' ')) || !php_loc(loc + 1, strlen(loc + 1), &pl, &ln2))
+				break;
+			if (j > i + 2)	/* the first repeats the location above */
+				t = trace_add_frame(t, frame_new("php", loc + 1, pl, ln2, sp + 2,
+				    strcspn(sp + 2, "(")));
+		}
+		*out = t;
+		*next = j;
+		return 1;
+	}
 	u = strstr(s, "Uncaught ");
 	if (!strcasestr_(s, "fatal error: ") && !strstr(s, "PHP ") && !strstr(s, "Warning: ") &&
 	    !strstr(s, "Notice: ") && !strstr(s, "Deprecated: ") && !(u && u == skipws(s)))
@@ -2689,27 +2851,6 @@ ext_lang(const char *p, size_t n)
 	return NULL;
 }
 
-/* "path:L" in s[0..n) (L may be negative, as Bugsnag prints a native
- * method's): the path's length and the line (0 when not positive). */
-static int
-loc_split(const char *s, size_t n, size_t *plen, long *line)
-{
-	const char *c = memrchr(s, ':', n), *d;
-
-	if (!c || c == s)
-		return 0;
-	d = c + 1;
-	if (d < s + n && *d == '-')
-		d++;
-	if (d >= s + n || strspn(d, "0123456789") < (size_t)(s + n - d))
-		return 0;
-	*plen = (size_t)(c - s);
-	*line = strtol(c + 1, NULL, 10);
-	if (*line < 0)
-		*line = 0;
-	return 1;
-}
-
 /* The language of a report: its first frame's file, else the exception's
  * package. */
 static const char *
@@ -2962,9 +3103,13 @@ django_loc(const char *q)
 {
 	const char *in = strstr(q, " in "), *li;
 
-	if (in && (li = strstr(in, ", line ")))
-		return frame_new("python", q, (size_t)(in - q), strtol(li + 7, NULL, 10), in + 4,
+	if (in && (li = strstr(in, ", line "))) {
+		const char *pe = in;
+		while (pe > q && pe[-1] == ' ')
+			pe--;
+		return frame_new("python", q, (size_t)(pe - q), strtol(li + 7, NULL, 10), in + 4,
 		    (size_t)(li - in - 4));
+	}
 	if ((li = strstr(q, ", line ")) && (in = strstr(li, ", in ")))
 		return frame_new("python", q, (size_t)(li - q), strtol(li + 7, NULL, 10), in + 5,
 		    strlen(in + 5));
