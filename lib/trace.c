@@ -2891,12 +2891,14 @@ report_finish(jv t, const char *exc)
 	return jv_object_set(t, jv_string("lang"), jv_string(lang));
 }
 
-/* The message lines from j on, up to a blank line or a markdown line:
- * into *mb, joined with newlines.  Returns the line after. */
+/* The message lines from j on (at most 20), up to a blank line or a
+ * markdown line: into *mb, joined with newlines.  Returns the line after. */
 static size_t
 report_msg(struct lines *L, size_t j, struct strbuf *mb)
 {
-	for (; j < L->n && !blank(L->v[j]) && !starts(L->v[j], "[View ") &&
+	size_t end = j + 20;	/* a bound: the caller looks past it */
+
+	for (; j < L->n && j < end && !blank(L->v[j]) && !starts(L->v[j], "[View ") &&
 	    !starts(L->v[j], "## ") && !starts(L->v[j], "### "); j++) {
 		if (mb->len)
 			strbuf_add(mb, "\n");

@@ -166,7 +166,7 @@ awk "BEGIN { printf \"  analyze --traces on the corpus x$R: %.0f traces/s (%d tr
 # 5. huge inputs
 H=${H:-20000}
 echo "huge inputs ($H and $((H * 8)) lines of one shape):"
-for k in java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter; do
+for k in java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter markup bugsnag honeybadger appcenter notifier django goindent rubywrap chrome; do
 	python3 "$top/tests/traces-huge.py" "$k" "$H" > "$w/s.txt"
 	python3 "$top/tests/traces-huge.py" "$k" $((H * 8)) > "$w/l.txt"
 	t0=$(now); analyze --traces "$w/s.txt" > /dev/null; t1=$(now)
