@@ -26,13 +26,7 @@ is "$(comm -12 "$T/ho" "$T/ro" | wc -l)" "0" "no held-out origin is in the tuned
 python3 "$TOP/tests/traces-corpus.py" "$MEND_BIN/analyze" "$D" > "$T/score" 2> "$T/err"
 is "$?" "0" "the held-out corpus is scored"
 
-# floor LANG FRAME EXCEPTION MESSAGE (percent)
-floor() {
-	set -- "$@" $(sed -n "s/^$1 .*frame *\([0-9.]*\)%.*exception *\([0-9.]*\)%.*message *\([0-9.]*\)%.*/\1 \2 \3/p" "$T/score")
-	ok "$1: frames ${5:-?}% >= $2%" awk "BEGIN { exit !(${5:-0} >= $2) }"
-	ok "$1: exceptions ${6:-?}% >= $3%" awk "BEGIN { exit !(${6:-0} >= $3) }"
-	ok "$1: messages ${7:-?}% >= $4%" awk "BEGIN { exit !(${7:-0} >= $4) }"
-}
+. "$TOP/tests/traces-floor.sh"
 floor c 100 100 100
 floor dotnet 90 80 80
 floor go 91 91 91
