@@ -3167,8 +3167,9 @@ django_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	if (s[k] || k < 5 || (!strstr(s, "Error") && !strstr(s, "Exception") && !strstr(s, "Warning")))
 		return 0;
 	q = skipws(L->v[i + 2]);
-	if (blank(L->v[i + 1]) || !strstr(q, ".py") || !strstr(q, ", line "))
-		return 0;
+	if (blank(L->v[i + 1]) || !strstr(q, ".py") || !strstr(q, ", line ") || starts(q, "File ") ||
+	    strchr(q, '"'))
+		return 0;	/* (a traceback's frame line is Python's, not the table's) */
 	f = django_loc(q);
 	if (!jv_is_valid(f))
 		return 0;

@@ -294,6 +294,15 @@ test_reports(void **state)
 	assert_string_equal(record_str(f, "function"), "Shop.Cart.Total");
 	assert_int_equal((int)record_num(f, "line", 0), 79);
 	jv_free(f);
+	/* An error record's exception and message above its traceback's
+	 * first frame are not Django's summary table. */
+	assert_int_equal(trace_parse(&all, "ZeroDivisionError\ndivision by zero\n"
+	    "  File \"/srv/app/shop.py\", line 9, in average\n"
+	    "ZeroDivisionError: division by zero\n"), 0);
+	t = jv_array_get(all, 0);
+	f = jv_object_get(t, jv_string("top_frame"));
+	assert_string_equal(record_str(f, "path"), "/srv/app/shop.py");
+	jv_free(f);
 }
 
 int
