@@ -3020,13 +3020,14 @@ honeybadger_parse(struct lines *L, size_t i, jv *out, size_t *next)
 static int
 appcenter_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	jv fr = jv_array(), t;
+	jv fr, t;
 	size_t j, k, elen = 0;
 	const char *exc = NULL, *msg = NULL;
 	struct strbuf mb = { 0 };
 
 	if (strcmp(skipws(L->v[i]), "### Stacktrace ###") != 0)
 		return 0;
+	fr = jv_array();
 	for (j = i + 1; j < L->n && !starts(L->v[j], "### "); j++) {
 		const char *q = skipws(L->v[j]), *semi;
 		char *x;
@@ -3062,7 +3063,7 @@ appcenter_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	{
 		char *x = strndup(exc, elen);
 		t = report_finish(t, x);
-		if (x && !strcmp(report_lang(jv_copy(t), x), "unknown"))
+		if (x && !strcmp(report_lang(t, x), "unknown"))
 			t = jv_object_set(t, jv_string("lang"), jv_string("dotnet"));
 		free(x);
 	}
