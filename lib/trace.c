@@ -23,8 +23,15 @@
  * or null.  trace_root() follows cause to the bottom; trace_fields() puts
  * the summary on an analysis record.
  *
+ * Besides what runtimes print, the issue texts error trackers file
+ * (Bugsnag, Honeybadger, App Center), exception_notification mails and
+ * Django's debug page parse as traces, and Fuchsia's symbolizer markup
+ * after a Rust panic gives frames of an address each.
+ *
  * The corpus these shapes come from: tests/fixtures/traces/real (300 real
- * traces, nine languages; ORIGINS.tsv says where each was found).
+ * traces, nine languages; ORIGINS.tsv says where each was found), and
+ * tests/fixtures/traces/heldout (94 more from other reports, scored
+ * before the parser was changed for them).
  *
  * in_app is a guess from the path and function alone (site-packages,
  * node_modules, GOROOT, java.*, System.*, libc ...); analyze refines it
@@ -136,6 +143,37 @@ log_prefix(const char *s)
 		    q[-2] == '.')
 			return (size_t)(q + 2 - s);
 	}
+	/* Fuchsia's klog and syslog: "[00002.668] 01032:01039> " */
+	if (p[0] == '[' && isdigit((unsigned char)p[1]) && (q = strchr(p, ']')) && q - p < 24 &&
+	    q[1] == ' ' && strspn(p + 1, "0123456789.") == (size_t)(q - p - 1) && strchr(p, '.') < q) {
+		const char *r = q + 2, *r0 = r;
+		while (isdigit((unsigned char)*r) || *r == ':' || *r == '.')
+			r++;
+		if (r > r0 && r[0] == '>' && r[1] == ' ')
+			return (size_t)(r + 2 - s);
+		return (size_t)(q + 2 - s);
+	}
+	/* Android Studio's logcat: "AndroidRuntime  E  msg", a continuation
+	 * "                 E  msg" (the tag column left blank). */
+	{
+		const char *r = p, *t0;
+		while (*r == ' ')
+			r++;
+		t0 = r;
+		if (!(strchr("VDIWEFA", *r) && *r && r[1] == ' ' && r[2] == ' ' && r - p >= 4)) {
+			while (*r && *r != ' ')
+				r++;
+			if (r > t0 && r[0] == ' ' && r[1] == ' ') {
+				while (*r == ' ')
+					r++;
+			} else
+				r = NULL;
+		}
+		if (r && strchr("VDIWEFA", *r) && *r && r[1] == ' ' && r[2] == ' ' && r[3] != ' ')
+			return (size_t)(r + 3 - s);
+		if (r && r == t0 && strchr("VDIWEFA", *r) && *r && r[1] == ' ' && r[2] == ' ')
+			return (size_t)(r + 3 - s);
+	}
 	/* "[2026-11-24T06:00:00.123Z] ", "[14:42:02] ", "[15-Mar-2023 07:00:38 UTC] ",
 	 * "[21:18:07 ERR] ": a bracketed time at the start. */
 	if (p[0] == '[' && (q = strchr(p, ']')) && q - p < 48 && q[1] == ' ') {
@@ -157,8 +195,27 @@ log_prefix(const char *s)
 		while (*q == ' ')
 			q++;
 		{
-			/* logcat threadtime: "4393-4393/? E/Tag: " or "E/Tag(123): " */
+			/* logcat threadtime: "4393-4393/? E/Tag: " or "E/Tag(123): ",
+			 * or "  3427  3427 E Tag: " */
 			const char *r = q;
+			{
+				const char *u = r;
+				while (isdigit((unsigned char)*u))
+					u++;
+				if (u > r && *u == ' ') {
+					while (*u == ' ')
+						u++;
+					while (isdigit((unsigned char)*u))
+						u++;
+					while (*u == ' ')
+						u++;
+					if (strchr("VDIWEF", *u) && *u && u[1] == ' ') {
+						const char *c = strstr(u, ": ");
+						if (c && c - u < 64 && !memchr(u + 2, ' ', (size_t)(c - u - 2)))
+							return (size_t)(c + 2 - s);
+					}
+				}
+			}
 			while (isdigit((unsigned char)*r) || *r == '-' || *r == '/' || *r == '?')
 				r++;
 			if (r > q && *r == ' ')
@@ -429,6 +486,70 @@ py_exc_line(const char *s, const char **exc, size_t *elen, const char **msg)
 	return 0;
 }
 
+/* A message's length less the closing backtick of a trace pasted as
+ * inline code ("`Traceback ... KeyError: 'RAW'`"): a last backtick with
+ * no partner in the message. */
+static size_t
+py_msg_len(const char *msg)
+{
+	size_t n, k, ticks = 0;
+
+	if (!msg)
+		return 0;
+	n = strlen(msg);
+	while (n > 0 && isspace((unsigned char)msg[n - 1]))
+		n--;
+	for (k = 0; k < n; k++)
+		ticks += msg[k] == '`';
+	if (n > 0 && msg[n - 1] == '`' && ticks % 2 == 1)
+		n--;
+	return n;
+}
+
+/* A traceback flattened onto one line: 'Traceback (most recent call
+ * last): File "P", line N, in F ... Exc: msg' (a console that ate the
+ * newlines).  Source lines in between are not told apart: a frame must
+ * be followed by another or by the exception. */
+static int
+py_flat(const char *s, jv *out)
+{
+	const char *p = s, *exc, *msg;
+	jv frames = jv_array(), t;
+	size_t elen;
+	char *rest;
+	int ok;
+
+	for (;;) {
+		const char *path, *pe, *fn, *fe;
+		long line;
+		p = skipws(p);
+		if (!starts(p, "File \""))
+			break;
+		path = p + 6;
+		if (!(pe = strstr(path, "\", line ")) || !(fn = strstr(pe, ", in ")))
+			break;
+		line = strtol(pe + 8, NULL, 10);
+		fn += 5;
+		fe = fn + strcspn(fn, " ");
+		frames = jv_array_append(frames, frame_new("python", path, (size_t)(pe - path), line,
+		    fn, (size_t)(fe - fn)));
+		p = fe;
+	}
+	if (jv_array_length(jv_copy(frames)) == 0 || !(rest = strdup(p))) {
+		jv_free(frames);
+		return 0;
+	}
+	ok = py_exc_line(rest, &exc, &elen, &msg);
+	if (ok) {
+		t = trace_new("python", exc, elen, msg, py_msg_len(msg));
+		t = jv_object_set(t, jv_string("frames"), frames);
+		*out = reverse_frames(t);
+	} else
+		jv_free(frames);
+	free(rest);
+	return ok;
+}
+
 /*
  * One Python traceback whose frames start at line i (after the "Traceback"
  * line).  Sets *next past its exception line.
@@ -506,7 +627,7 @@ py_one(struct lines *L, size_t i, jv *out, size_t *next)
 		jv_free(frames);
 		return 0;
 	}
-	t = trace_new("python", exc, elen, msg, msg ? strlen(msg) : 0);
+	t = trace_new("python", exc, elen, msg, py_msg_len(msg));
 	/* A multi-line message: following lines until blank or a new section. */
 	t = jv_object_set(t, jv_string("frames"), frames);
 	t = reverse_frames(t);
@@ -549,6 +670,10 @@ py_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	}
 	if (strstr(ln(L, i), "Exception Group Traceback"))
 		return 0;
+	if (!blank(tb + 34) && py_flat(tb + 34, out)) {
+		*next = i + 1;
+		return 1;
+	}
 	g = (size_t)(tb - ln(L, i));
 	if (g == 0 || strspn(ln(L, i), " |+") < g)
 		return py_chain(L, i, out, next);
@@ -733,6 +858,18 @@ at_kind(const char *s)
 	    memmem(q, n, ".groovy:", 8) || memmem(q, n, "(<generated>)", 13) ||
 	    memmem(q, n, ".java)", 6) || memmem(q, n, ".kt)", 4))
 		return AT_JAVA;
+	/* ProGuard's renamed sources: "a.b.c(SourceFile:12)", "(PG:1)" */
+	if (q[n - 1] == ')' && dotted_call(q, n)) {
+		const char *o = memrchr(q, '(', n), *c;
+		if (o && isalpha((unsigned char)o[1]) && (c = memchr(o, ':', (size_t)(q + n - o))) &&
+		    !memchr(o, '/', (size_t)(c - o)) && !memchr(o, '.', (size_t)(c - o)) &&
+		    strspn(c + 1, "0123456789") == (size_t)(q + n - 1 - c - 1) && c + 1 < q + n - 1)
+			return AT_JAVA;
+	}
+	/* Android's "at File.java:L" with no method */
+	if (col0 == 0 && (e = memmem(q, n, ".java:", 6)) && strspn(e + 6, "0123456789") ==
+	    (size_t)(q + n - e - 6))
+		return AT_JAVA;
 	if (col0 && !dotted_call(q, n))
 		return AT_NONE;
 	/* Node: ends in ":L:C" or ":L:C)" (or "(index N)" / "<anonymous>") */
@@ -747,6 +884,24 @@ at_kind(const char *s)
 			e--;
 		if (e > q && e[-1] == ':' && !col0)
 			return AT_NODE;
+	}
+	/* old Chrome: "fn (file.js:89)", "index.html:18" (a line, no column) */
+	e = q + n;
+	if (e > q && e[-1] == ')')
+		e--;
+	{
+		const char *d = e;
+		static const char *const ext[] = { ".js", ".mjs", ".cjs", ".ts", ".html", ".htm",
+		    ".jsx", ".tsx", ".vue", NULL };
+		size_t x;
+		while (d > q && isdigit((unsigned char)d[-1]))
+			d--;
+		if (!col0 && d < e && d > q && d[-1] == ':')
+			for (x = 0; ext[x]; x++) {
+				size_t xl = strlen(ext[x]);
+				if ((size_t)(d - 1 - q) >= xl && !strncmp(d - 1 - xl, ext[x], xl))
+					return AT_NODE;
+			}
 	}
 	if (!col0 && (memmem(q, n, "(index ", 7) || memmem(q, n, "<anonymous>", 11) ||
 	    starts(q, "async ")))
@@ -764,7 +919,12 @@ unity_frame_line(const char *s)
 	const char *q = skipws(s), *a = strstr(q, " (at ");
 	size_t n = frame_len(q);
 
-	return a && n > 0 && q[n - 1] == ')' && strchr(q, '(') < a && dotted_call(q, n);
+	if (a && n > 0 && q[n - 1] == ')' && strchr(q, '(') < a && dotted_call(q, n))
+		return 1;
+	/* Mono's frames in a game's log: indented "Ns.Type.Method (Args)" */
+	a = strstr(q, " (");
+	return q != s && a && n > 0 && q[n - 1] == ')' && !strchr(a + 2, '(') && dotted_call(q, n) &&
+	    !memchr(q, '/', n) && !memchr(q, ':', n);
 }
 
 static jv
@@ -806,6 +966,10 @@ node_frame(const char *line)
 		line_no = strtol(c1, NULL, 10);
 		col = strtol(c2, NULL, 10);
 		llen = (size_t)(c1 - 1 - loc);
+	} else if (c2 > loc && isdigit((unsigned char)*c2) &&
+	    strspn(c2, "0123456789") == (size_t)(loc + llen - c2)) {
+		line_no = strtol(c2, NULL, 10);	/* "file.js:89" */
+		llen = (size_t)(c2 - 1 - loc);
 	}
 	if (starts(loc, "file://"))
 		loc += 7, llen -= 7;
@@ -835,8 +999,13 @@ java_frame(const char *q)
 		if (dot > q)
 			q = dot;	/* just after the last '/' before the '(' */
 	}
-	if (!(open = strchr(q, '(')))
-		return frame_new("java", NULL, 0, 0, q, strcspn(q, " "));
+	if (!(open = strchr(q, '('))) {
+		const char *c = strrchr(q, ':');
+		size_t n = strcspn(q, " ");
+		if (c && c < q + n && isdigit((unsigned char)c[1]) && c - q > 5 && !strncmp(c - 5, ".java", 5))
+			return frame_new("java", q, (size_t)(c - q), strtol(c + 1, NULL, 10), NULL, 0);
+		return frame_new("java", NULL, 0, 0, q, n);
+	}
 	flen = (size_t)(open - q);
 	while (flen > 0 && q[flen - 1] == ' ')
 		flen--;
@@ -1263,6 +1432,27 @@ at_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* "path:L" in s[0..n) (L may be negative, as Bugsnag prints a native
+ * method's): the path's length and the line (0 when not positive). */
+static int
+loc_split(const char *s, size_t n, size_t *plen, long *line)
+{
+	const char *c = memrchr(s, ':', n), *d;
+
+	if (!c || c == s)
+		return 0;
+	d = c + 1;
+	if (d < s + n && *d == '-')
+		d++;
+	if (d >= s + n || strspn(d, "0123456789") < (size_t)(s + n - d))
+		return 0;
+	*plen = (size_t)(c - s);
+	*line = strtol(c + 1, NULL, 10);
+	if (*line < 0)
+		*line = 0;
+	return 1;
+}
+
 /* ---- Go ---- */
 
 /* Length of a function line's name: "main.f(0x1, {0x2, ...})" without its
@@ -1331,9 +1521,40 @@ go_header(const char *s, const char **exc)
 static int
 go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
-	const char *s = L->v[i], *msg, *exc, *e;
+	const char *s = ln(L, i), *msg, *exc, *e;
 	size_t j, mlen, g;
 	jv t;
+
+	/* Indented as a whole (quoted in a bug report): cut the indent off
+	 * the lines under the header. */
+	if (!L->gut && (s[0] == ' ' || s[0] == '\t') && go_header(s, &exc) &&
+	    !strstr(s, "http: panic serving")) {
+		struct lines G = *L;
+		G.gut = (size_t)(skipws(s) - s);
+		G.gfrom = i;
+		G.gchars = " \t";
+		return go_parse(&G, i, out, next);
+	}
+	/* Macaron's and Martini's recovery: "[Macaron] PANIC: msg", then
+	 * "path.go:L (0xPC)" lines, each maybe with "\tfn: source" under it. */
+	if ((msg = strstr(s, "] PANIC: ")) && i + 1 < L->n && strstr(ln(L, i + 1), ".go:") &&
+	    strstr(ln(L, i + 1), " (0x")) {
+		msg += 9;
+		t = trace_new("go", "panic", 5, msg, strlen(msg));
+		for (j = i + 1; j < L->n; j++) {
+			const char *q = ln(L, j), *sp = strstr(q, " (0x");
+			size_t pl;
+			long l2;
+			if (q[0] == '\t' && j > i + 1)
+				continue;
+			if (!sp || !loc_split(q, (size_t)(sp - q), &pl, &l2))
+				break;
+			t = trace_add_frame(t, frame_new("go", q, pl, l2, NULL, 0));
+		}
+		*out = t;
+		*next = j;
+		return 1;
+	}
 
 	msg = go_header(s, &exc);
 	g = i;
@@ -1344,7 +1565,7 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		t = trace_new("go", NULL, 0, NULL, 0);
 	} else {
 		for (g = i + 1; g < L->n && g < i + 12; g++)
-			if (starts(L->v[g], "goroutine ") && strchr(L->v[g], '['))
+			if (starts(ln(L, g), "goroutine ") && strchr(ln(L, g), '['))
 				break;
 		if (g >= L->n || g >= i + 12) {
 			/* "http: panic serving" with the dump elided: loose locations */
@@ -1355,9 +1576,9 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			for (k = i + 1; k < L->n && k < i + 5; k++) {
 				const char *p;
 				size_t pl;
-				long ln;
-				if (go_loc_line(L->v[k], &p, &pl, &ln) && strstr(L->v[k], ".go:"))
-					t = trace_add_frame(t, frame_new("go", p, pl, ln, NULL, 0));
+				long lno;
+				if (go_loc_line(ln(L, k), &p, &pl, &lno) && strstr(ln(L, k), ".go:"))
+					t = trace_add_frame(t, frame_new("go", p, pl, lno, NULL, 0));
 			}
 			if (nframes(t) == 0) {
 				jv_free(t);
@@ -1377,10 +1598,10 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	/* Pairs of "function(args)" and "\tpath:L +0x..", the path line
 	 * indented by a tab or by spaces; a long call may wrap its arguments
 	 * onto a line of their own. */
-	for (j = g + 1; j < L->n && blank(L->v[j]); j++)
+	for (j = g + 1; j < L->n && blank(ln(L, j)); j++)
 		;
 	while (j + 1 < L->n) {
-		const char *fn = L->v[j], *path;
+		const char *fn = ln(L, j), *path;
 		size_t flen, k = j + 1, plen;
 		long line;
 
@@ -1388,9 +1609,9 @@ go_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			break;
 		if (starts(fn, "created by ") || starts(fn, "goroutine "))
 			break;
-		if (k < L->n && L->v[k][0] == '(')
+		if (k < L->n && ln(L, k)[0] == '(')
 			k++;
-		if (k >= L->n || !go_loc_line(L->v[k], &path, &plen, &line))
+		if (k >= L->n || !go_loc_line(ln(L, k), &path, &plen, &line))
 			break;
 		flen = go_fn_len(fn);
 		t = trace_add_frame(t, frame_new("go", path, plen, line, fn, flen));
@@ -1444,6 +1665,11 @@ ruby_loc_(const char *s, jv *f, const char **rest, int bare)
 	q = in + (in[3] == ' ' ? 5 : 4);
 	if (!(fe = strchr(q, '\'')))
 		return 0;
+	{
+		const char *b = memrchr(s, '`', (size_t)(c - s));
+		if (b && b > s && b[-1] == ' ' && !memchr(b, ' ', (size_t)(c - b)))
+			s = b + 1;	/* prose, then the frame quoted */
+	}
 	*f = frame_new("ruby", s, (size_t)(c - 1 - s), line, q, (size_t)(fe - q));
 	if (rest)
 		*rest = fe + 1;
@@ -1517,16 +1743,44 @@ ruby_excerpt(const char *s)
 	return *q == ':' && !starts(q, ": from ");
 }
 
+/* A frame line, or one a log shipper wrapped after ":in" (the function
+ * "`fn'" on the next line): then *used is 2. */
+static int
+ruby_frame_at(struct lines *L, size_t j, jv *f, size_t *used)
+{
+	const char *s = L->v[j];
+	size_t n = strlen(s);
+
+	*used = 1;
+	if (ruby_frame_line(s, f))
+		return 1;
+	/* (the line split kept the next line's backtick as quoting) */
+	if (n > 3 && !strcmp(s + n - 3, ":in") && j + 1 < L->n &&
+	    (L->v[j + 1][0] == '`' || L->v[j + 1][-1] == '`')) {
+		const char *w = L->v[j + 1][0] == '`' ? L->v[j + 1] + 1 : L->v[j + 1];
+		char *b = malloc(n + strlen(w) + 3);
+		int ok;
+		if (!b)
+			return 0;
+		sprintf(b, "%s `%s", s, w);
+		ok = ruby_frame_line(b, f);
+		free(b);
+		*used = 2;
+		return ok;
+	}
+	return 0;
+}
+
 static size_t
 ruby_frames(struct lines *L, size_t j, jv *t)
 {
 	jv f;
+	size_t u;
 
-	for (; j < L->n; j++)
-		if (blank(L->v[j]) || !ruby_frame_line(L->v[j], &f))
-			break;
-		else
-			*t = trace_add_frame(*t, f);
+	while (j < L->n && !blank(L->v[j]) && ruby_frame_at(L, j, &f, &u)) {
+		*t = trace_add_frame(*t, f);
+		j += u;
+	}
 	return j;
 }
 
@@ -1535,7 +1789,7 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
 	const char *s = L->v[i], *rest = NULL;
 	jv f, t;
-	size_t j, k, cl;
+	size_t j, k, cl, u;
 
 	/* Interpreter form: "path:L:in `fn': message (Class)" then "\tfrom ..." */
 	if (!starts(s, "\t") && !starts(skipws(s), "from ") && ruby_loc(s, &f, &rest)) {
@@ -1625,11 +1879,11 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			j++;
 		if (j < L->n && (blank(L->v[j]) && j + 1 < L->n))
 			j++;
-		if (j >= L->n || !ruby_frame_line(L->v[j], &f))
+		if (j >= L->n || !ruby_frame_at(L, j, &f, &u))
 			return 0;
 		t = trace_new("ruby", s, cl, s + cl + 2, strlen(s + cl + 2) - 2);
 		t = trace_add_frame(t, f);
-		*next = ruby_frames(L, j + 1, &t);
+		*next = ruby_frames(L, j + u, &t);
 		*out = t;
 		return 1;
 	}
@@ -1881,6 +2135,28 @@ rust_fn_len(const char *fn)
 	return n;
 }
 
+/* Fuchsia's symbolizer markup for a backtrace: "{{{reset}}}",
+ * "{{{module:...}}}", "{{{mmap:...}}}" and "{{{bt:N:0xADDR:pc}}}" lines,
+ * one frame per bt element (its address; symbolizing needs the binary).
+ * Appends to *bt; returns the line after the block. */
+static size_t
+rust_markup(struct lines *L, size_t j, jv *bt)
+{
+	for (; j < L->n && starts(skipws(L->v[j]), "{{{"); j++) {
+		const char *q = skipws(L->v[j]), *a, *e;
+		jv f;
+		if (!starts(q, "{{{bt:"))
+			continue;	/* reset, module, mmap */
+		if (!(a = strchr(q + 6, ':')) || !starts(a + 1, "0x") || !(e = strstr(a, "}}}")))
+			break;
+		f = frame_new("rust", NULL, 0, 0, NULL, 0);
+		f = jv_object_set(f, jv_string("address"),
+		    str_n(a + 1, strcspn(a + 1, ":}")));
+		*bt = jv_array_append(*bt, f);
+	}
+	return j;
+}
+
 static int
 rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
@@ -1921,7 +2197,7 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 			while (c) {		/* "path:L:C: msg" on one line */
 				if (isdigit((unsigned char)c[-1])) {
 					llen = (size_t)(c - at);
-					msg = c + 2;
+					msg = skipws(c + 2);
 					mlen = strlen(msg);
 					while (mlen > 0 && msg[mlen - 1] == '`')
 						mlen--;
@@ -1930,7 +2206,7 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 				c = strstr(c + 1, ": ");
 			}
 			if (!msg && j < L->n) {
-				msg = L->v[j];
+				msg = skipws(L->v[j]);
 				mlen = strlen(msg);
 				j++;
 			}
@@ -1941,9 +2217,13 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	t = trace_new("rust", "panic", 5, msg, mlen);
 	/* A backtrace: "   N: fn" (or "N: 0x.. - fn") with "at path:L:C" under it. */
 	while (j < L->n && j < i + 6 && !strstr(L->v[j], "stack backtrace:") &&
-	    !starts(skipws(L->v[j]), "backtrace:"))
+	    !starts(skipws(L->v[j]), "backtrace:") && !starts(skipws(L->v[j]), "{{{"))
 		j++;
-	if (j < L->n && (strstr(L->v[j], "stack backtrace:") || starts(skipws(L->v[j]), "backtrace:"))) {
+	if (j < L->n && starts(skipws(L->v[j]), "{{{"))
+		j = rust_markup(L, j, &bt);
+	else if (j + 1 < L->n && strstr(L->v[j], "stack backtrace:") && starts(skipws(L->v[j + 1]), "{{{"))
+		j = rust_markup(L, j + 1, &bt);
+	else if (j < L->n && (strstr(L->v[j], "stack backtrace:") || starts(skipws(L->v[j]), "backtrace:"))) {
 		const char *first = strstr(L->v[j], "backtrace:") + 10;
 		int use_first = !blank(first);
 		if (!use_first)
@@ -1988,6 +2268,8 @@ rust_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		for (k = 0; k < n; k++) {
 			jv g = jv_array_get(jv_copy(bt), k);
 			const char *fn = fstr_of(g, "function");
+			if (!fn && jv_object_has(jv_copy(g), jv_string("address")))
+				found = 1;	/* markup: no names to tell the machinery by */
 			if (!found && (!fn || has(fn, "rust_begin_unwind") || has(fn, "panic") ||
 			    has(fn, "unwrap_failed") || has(fn, "expect_failed") ||
 			    starts(fn, "backtrace::") || starts(fn, "std::sys") ||
@@ -2196,6 +2478,62 @@ php_laravel(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* TYPO3's exception handler: "Uncaught TYPO3 Exception: msg | Class thrown
+ * in file F in line L." */
+static int
+php_typo3(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = strstr(L->v[i], "Uncaught TYPO3 Exception: "), *m, *bar, *th, *il;
+	jv t;
+
+	if (!s)
+		return 0;
+	m = s + 26;
+	if (!(th = strstr(m, " thrown in file ")) || !(il = strstr(th, " in line ")))
+		return 0;
+	bar = NULL;
+	for (s = m; (s = strstr(s, " | ")) && s < th; s++)
+		bar = s;
+	if (!bar || strchr(bar + 3, ' ') < th)
+		return 0;
+	t = trace_new("php", bar + 3, (size_t)(th - bar - 3), m, (size_t)(bar - m));
+	t = trace_add_frame(t, frame_new("php", th + 16, (size_t)(il - th - 16),
+	    strtol(il + 9, NULL, 10), NULL, 0));
+	*out = t;
+	*next = i + 1;
+	return 1;
+}
+
+/* Collision (Laravel's console): the class alone, the message, then
+ * "at F:L" a blank line apart each. */
+static int
+php_collision(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = skipws(L->v[i]), *m, *a;
+	size_t n = strlen(s), k, plen;
+	long line;
+	jv t;
+
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (i + 4 >= L->n || !memchr(s, '\\', n) || !blank(L->v[i + 1]) || !blank(L->v[i + 3]))
+		return 0;
+	for (k = 0; k < n; k++)
+		if (!isalnum((unsigned char)s[k]) && s[k] != '\\' && s[k] != '_')
+			return 0;
+	if (!(n > 9 && !strncmp(s + n - 9, "Exception", 9)) && !(n > 5 && !strncmp(s + n - 5, "Error", 5)))
+		return 0;
+	m = skipws(L->v[i + 2]);
+	a = skipws(L->v[i + 4]);
+	if (!starts(a, "at ") || !php_loc(a + 3, strlen(a + 3), &plen, &line))
+		return 0;
+	t = trace_new("php", s, n, m, strlen(m));
+	t = trace_add_frame(t, frame_new("php", a + 3, plen, line, NULL, 0));
+	*out = t;
+	*next = i + 5;
+	return 1;
+}
+
 static int
 php_parse(struct lines *L, size_t i, jv *out, size_t *next)
 {
@@ -2204,8 +2542,29 @@ php_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	long line = 0;
 	jv t, f;
 
-	if (php_laravel(L, i, out, next))
+	if (php_laravel(L, i, out, next) || php_typo3(L, i, out, next) || php_collision(L, i, out, next))
 		return 1;
+	/* webtrees and others: "Error: msg in file F on line L", then "Stack trace:" */
+	if (i + 1 < L->n && starts(skipws(L->v[i + 1]), "Stack trace:") && header_split(s, &exc, &elen,
+	    &msg) && exc == skipws(s) && msg && (in = strstr(msg, " in file ")) &&
+	    php_loc(in + 9, strlen(in + 9), &plen, &line) && strstr(in + 9, " on line ")) {
+		t = trace_new("php", exc, elen, msg, (size_t)(in - msg));
+		t = trace_add_frame(t, frame_new("php", in + 9, plen, line, NULL, 0));
+		for (j = i + 2; j < L->n; j++) {
+			const char *q = skipws(L->v[j]), *sp, *loc;
+			size_t pl;
+			long ln2;
+			if (!isdigit((unsigned char)*q) || !(sp = strstr(q, ". ")) ||
+			    !(loc = strrchr(q, ' ')) || !php_loc(loc + 1, strlen(loc + 1), &pl, &ln2))
+				break;
+			if (j > i + 2)	/* the first repeats the location above */
+				t = trace_add_frame(t, frame_new("php", loc + 1, pl, ln2, sp + 2,
+				    strcspn(sp + 2, "(")));
+		}
+		*out = t;
+		*next = j;
+		return 1;
+	}
 	u = strstr(s, "Uncaught ");
 	if (!strcasestr_(s, "fatal error: ") && !strstr(s, "PHP ") && !strstr(s, "Warning: ") &&
 	    !strstr(s, "Notice: ") && !strstr(s, "Deprecated: ") && !(u && u == skipws(s)))
@@ -2476,6 +2835,352 @@ san_parse(struct lines *L, size_t i, jv *out, size_t *next)
 	return 1;
 }
 
+/* ---- error trackers' reports: Bugsnag, Honeybadger, App Center,
+ * exception_notification, Django's debug page ---- */
+
+/* The language a file name's extension names, or NULL. */
+static const char *
+ext_lang(const char *p, size_t n)
+{
+	static const char *const ext[][2] = {
+		{ ".rb", "ruby" }, { ".rake", "ruby" }, { ".erb", "ruby" }, { ".haml", "ruby" },
+		{ ".py", "python" }, { ".php", "php" }, { ".java", "java" }, { ".kt", "java" },
+		{ ".js", "node" }, { ".ts", "node" }, { ".cs", "dotnet" }, { ".go", "go" },
+		{ ".rs", "rust" }, { NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; ext[i][0]; i++) {
+		size_t k = strlen(ext[i][0]);
+		if (n >= k && !strncmp(p + n - k, ext[i][0], k))
+			return ext[i][1];
+	}
+	return NULL;
+}
+
+/* The language of a report: its first frame's file, else the exception's
+ * package. */
+static const char *
+report_lang(jv t, const char *exc)
+{
+	jv fr = jv_object_get(jv_copy(t), jv_string("frames"));
+	const char *lang = NULL;
+	int k, n = jv_array_length(jv_copy(fr));
+
+	for (k = 0; k < n && !lang; k++) {
+		jv g = jv_array_get(jv_copy(fr), k);
+		const char *gp = fstr_of(g, "path");
+		lang = gp ? ext_lang(gp, strlen(gp)) : NULL;
+		jv_free(g);
+	}
+	jv_free(fr);
+	if (!lang && exc && (starts(exc, "java.") || starts(exc, "android.") || starts(exc, "kotlin.")))
+		lang = "java";
+	return lang ? lang : "unknown";
+}
+
+/* Frames are made before the language is known: fix lang and in_app. */
+static jv
+report_finish(jv t, const char *exc)
+{
+	const char *lang = report_lang(t, exc);
+	jv fr = jv_object_get(jv_copy(t), jv_string("frames")), out = jv_array();
+	int k, n = jv_array_length(jv_copy(fr));
+
+	for (k = 0; k < n; k++) {
+		jv g = jv_array_get(jv_copy(fr), k);
+		g = jv_object_set(g, jv_string("in_app"), jv_bool(trace_in_app(lang,
+		    fstr_of(g, "path"), fstr_of(g, "function"))));
+		out = jv_array_append(out, g);
+	}
+	jv_free(fr);
+	t = jv_object_set(t, jv_string("frames"), out);
+	return jv_object_set(t, jv_string("lang"), jv_string(lang));
+}
+
+/* The message lines from j on (at most 20), up to a blank line or a
+ * markdown line: into *mb, joined with newlines.  Returns the line after. */
+static size_t
+report_msg(struct lines *L, size_t j, struct strbuf *mb)
+{
+	size_t end = j + 20;	/* a bound: the caller looks past it */
+
+	for (; j < L->n && j < end && !blank(L->v[j]) && !starts(L->v[j], "[View ") &&
+	    !starts(L->v[j], "## ") && !starts(L->v[j], "### "); j++) {
+		if (mb->len)
+			strbuf_add(mb, "\n");
+		strbuf_add(mb, L->v[j]);
+	}
+	return j;
+}
+
+/* Bugsnag's issue: "**Class** in **where**", the message, then under
+ * "## Stacktrace" lines "    path:L - function", innermost first. */
+static int
+bugsnag_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = L->v[i], *e, *in;
+	struct strbuf mb = { 0 };
+	size_t j, k, elen;
+	jv t;
+	int stack = 0;
+
+	if (!starts(s, "**") || !(e = strstr(s + 2, "**")) || !(in = strstr(e, "** in **")) ||
+	    in != e || e == s + 2 || memchr(s + 2, ' ', (size_t)(e - s - 2)))
+		return 0;
+	elen = (size_t)(e - s - 2);
+	j = report_msg(L, i + 1, &mb);
+	for (k = j; k < L->n && k < j + 8; k++)
+		if (starts(L->v[k], "## Stacktrace")) {
+			stack = 1;
+			break;
+		}
+	if (!stack) {
+		strbuf_release(&mb);
+		return 0;
+	}
+	t = trace_new("unknown", s + 2, elen, mb.s ? mb.s : "", mb.len);
+	strbuf_release(&mb);
+	for (k++; k < L->n && (blank(L->v[k]) || starts(L->v[k], "```")); k++)
+		;
+	for (; k < L->n; k++) {
+		const char *q = skipws(L->v[k]), *d = strstr(q, " - ");
+		size_t plen;
+		long line;
+		if (!d || !loc_split(q, (size_t)(d - q), &plen, &line))
+			break;
+		t = trace_add_frame(t, frame_new("unknown", q, plen, line, d + 3, strlen(d + 3)));
+	}
+	{
+		char *x = strndup(s + 2, elen);
+		t = report_finish(t, x);
+		free(x);
+	}
+	*out = t;
+	*next = k;
+	return 1;
+}
+
+/* Honeybadger's issue: "# [Project/env] Class: message" above "##
+ * Backtrace" and "    line L of [PROJECT_ROOT]/path: function" lines. */
+static int
+honeybadger_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *exc = NULL, *msg = NULL;
+	size_t elen = 0, j, h;
+	jv t;
+
+	if (strcmp(skipws(L->v[i]), "## Backtrace") != 0)
+		return 0;
+	for (j = i + 1; j < L->n && blank(L->v[j]); j++)
+		;
+	if (j >= L->n || !starts(skipws(L->v[j]), "line "))
+		return 0;
+	for (h = i; h > 0 && i - h < 6; h--) {
+		const char *q = L->v[h - 1], *b, *c;
+		if (!starts(q, "# ") || !(b = strstr(q, "] ")))
+			continue;
+		b += 2;
+		c = b;
+		while (isalnum((unsigned char)*c) || *c == ':' || *c == '_' || *c == '.')
+			if (*c == ':' && c[1] != ':' && c > b && c[-1] != ':')
+				break;
+			else
+				c++;
+		if (c > b && c[0] == ':' && c[1] == ' ') {
+			exc = b;
+			elen = (size_t)(c - b);
+			msg = c + 2;
+		}
+		break;
+	}
+	t = trace_new("unknown", exc, elen, msg, msg ? strlen(msg) : 0);
+	for (; j < L->n; j++) {
+		const char *q = skipws(L->v[j]), *of, *c;
+		long line;
+		if (!starts(q, "line ") || !(of = strstr(q, " of ")) || !(c = strstr(of + 4, ": ")))
+			break;
+		line = strtol(q + 5, NULL, 10);
+		t = trace_add_frame(t, frame_new("unknown", of + 4, (size_t)(c - of - 4), line, c + 2,
+		    strlen(c + 2)));
+	}
+	{
+		char *x = exc ? strndup(exc, elen) : NULL;
+		t = report_finish(t, x);
+		free(x);
+	}
+	*out = t;
+	*next = j;
+	return 1;
+}
+
+/* App Center's crash issue: "### Stacktrace ###", frames
+ * "Ns.Type.Method(args) [in path:line L];Ns" a blank line apart, then
+ * "### Reason ###" and "Class: message". */
+static int
+appcenter_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	jv fr, t;
+	size_t j, k, elen = 0;
+	const char *exc = NULL, *msg = NULL;
+	struct strbuf mb = { 0 };
+
+	if (strcmp(skipws(L->v[i]), "### Stacktrace ###") != 0)
+		return 0;
+	fr = jv_array();
+	for (j = i + 1; j < L->n && !starts(L->v[j], "### "); j++) {
+		const char *q = skipws(L->v[j]), *semi;
+		char *x;
+		if (blank(q))
+			continue;
+		semi = strrchr(q, ';');
+		x = strndup(q, semi && semi > strrchr(q, ')') ? (size_t)(semi - q) : strlen(q));
+		if (!x)
+			break;
+		if (strchr(x, '(') && dotted_call(x, strlen(x)))
+			fr = jv_array_append(fr, strstr(x, ".java:") ? java_frame(x) : dotnet_frame(x));
+		free(x);
+	}
+	if (j >= L->n || strcmp(skipws(L->v[j]), "### Reason ###") != 0) {
+		jv_free(fr);
+		return 0;
+	}
+	for (j++; j < L->n && blank(L->v[j]); j++)
+		;
+	if (j >= L->n || !header_split(L->v[j], &exc, &elen, &msg) || skipws(L->v[j]) != exc) {
+		jv_free(fr);
+		return 0;
+	}
+	if (msg)
+		strbuf_add(&mb, msg);
+	for (k = j + 1; k < L->n && !blank(L->v[k]) && !starts(L->v[k], "### "); k++) {
+		strbuf_add(&mb, "\n");
+		strbuf_add(&mb, L->v[k]);
+	}
+	t = trace_new("unknown", exc, elen, mb.s, mb.len);
+	strbuf_release(&mb);
+	t = jv_object_set(t, jv_string("frames"), fr);
+	{
+		char *x = strndup(exc, elen);
+		t = report_finish(t, x);
+		if (x && !strcmp(report_lang(t, x), "unknown"))
+			t = jv_object_set(t, jv_string("lang"), jv_string("dotnet"));
+		free(x);
+	}
+	*out = t;
+	*next = k;
+	return 1;
+}
+
+/* Ruby's exception_notification mail: "A Class occurred in where:", the
+ * message, then (a few lines on) the backtrace. */
+static int
+notifier_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = L->v[i], *c, *o, *m;
+	size_t cl, j, k, u;
+	jv t, f;
+
+	if (starts(s, "A "))
+		c = s + 2;
+	else if (starts(s, "An "))
+		c = s + 3;
+	else
+		return 0;
+	if (!(cl = ruby_class_len(c)) || !(o = strstr(c + cl, " occurred in ")) || o != c + cl ||
+	    s[strlen(s) - 1] != ':')
+		return 0;
+	for (j = i + 1; j < L->n && j < i + 3 && blank(L->v[j]); j++)
+		;
+	if (j >= L->n || blank(L->v[j]))
+		return 0;
+	m = skipws(L->v[j]);
+	for (k = j + 1; k < L->n && k < j + 6; k++)
+		if (ruby_frame_at(L, k, &f, &u))
+			break;
+	if (k >= L->n || k >= j + 6)
+		return 0;
+	t = trace_new("ruby", c, cl, m, strlen(m));
+	t = trace_add_frame(t, f);
+	*next = ruby_frames(L, k + u, &t);
+	*out = t;
+	return 1;
+}
+
+/* "P in F, line N" (Django's "Exception Location") or "P, line N, in F". */
+static jv
+django_loc(const char *q)
+{
+	const char *in = strstr(q, " in "), *li;
+
+	if (in && (li = strstr(in, ", line "))) {
+		const char *pe = in;
+		while (pe > q && pe[-1] == ' ')
+			pe--;
+		return frame_new("python", q, (size_t)(pe - q), strtol(li + 7, NULL, 10), in + 4,
+		    (size_t)(li - in - 4));
+	}
+	if ((li = strstr(q, ", line ")) && (in = strstr(li, ", in ")))
+		return frame_new("python", q, (size_t)(li - q), strtol(li + 7, NULL, 10), in + 5,
+		    strlen(in + 5));
+	return jv_invalid();
+}
+
+/* Django's debug page pasted as text: "Exception Type: X", "Exception
+ * Value: msg" (or the message on the line under), "Exception Location:
+ * P in F, line N"; or its summary table copied bare: the class, the
+ * message, then "P in F, line N". */
+static int
+django_parse(struct lines *L, size_t i, jv *out, size_t *next)
+{
+	const char *s = skipws(L->v[i]), *exc, *msg = NULL, *q;
+	size_t elen, j, k;
+	jv t, f;
+
+	if (starts(s, "Exception Type:")) {
+		exc = skipws(s + 15);
+		elen = strlen(exc);
+		for (j = i + 1; j < L->n && j < i + 8; j++) {
+			q = skipws(L->v[j]);
+			if (starts(q, "Exception Value:")) {
+				msg = skipws(q + 16);
+				if (blank(msg) && j + 1 < L->n)
+					msg = skipws(L->v[++j]);
+			} else if (starts(q, "Exception Location:"))
+				break;
+		}
+		if (j >= L->n || j >= i + 8 || !msg || elen == 0)
+			return 0;
+		f = django_loc(skipws(skipws(L->v[j]) + 19));
+		if (!jv_is_valid(f))
+			return 0;
+		t = trace_new("python", exc, elen, msg, strlen(msg));
+		t = trace_add_frame(t, f);
+		*out = t;
+		*next = j + 1;
+		return 1;
+	}
+	/* the table: "OperationalError", "no such table: x", "/p/base.py in execute, line 383" */
+	if (i + 2 >= L->n || s != L->v[i] || !isupper((unsigned char)*s))
+		return 0;
+	for (k = 0; isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '.'; k++)
+		;
+	if (s[k] || k < 5 || (!strstr(s, "Error") && !strstr(s, "Exception") && !strstr(s, "Warning")))
+		return 0;
+	q = skipws(L->v[i + 2]);
+	if (blank(L->v[i + 1]) || !strstr(q, ".py") || !strstr(q, ", line ") || starts(q, "File ") ||
+	    strchr(q, '"'))
+		return 0;	/* (a traceback's frame line is Python's, not the table's) */
+	f = django_loc(q);
+	if (!jv_is_valid(f))
+		return 0;
+	t = trace_new("python", s, k, L->v[i + 1], strlen(L->v[i + 1]));
+	t = trace_add_frame(t, f);
+	*out = t;
+	*next = i + 3;
+	return 1;
+}
+
 /* ---- the culprit frame ---- */
 
 /* A frame of the sanitizer's own runtime (interceptors, the allocator). */
@@ -2593,6 +3298,7 @@ int
 trace_parse(jv *out, const char *text)
 {
 	static int (*const parsers[])(struct lines *, size_t, jv *, size_t *) = {
+		bugsnag_parse, honeybadger_parse, appcenter_parse, notifier_parse, django_parse,
 		py_parse, go_parse, rust_parse, san_parse, php_parse, ruby_parse, rendered_parse, at_parse,
 		js_browser_parse,
 	};

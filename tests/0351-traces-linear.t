@@ -9,7 +9,7 @@
 # with a digit is not read past its end (issue 9).
 . "$(dirname "$0")/lib.sh"
 command -v python3 > /dev/null || skip_all "no python3"
-KINDS="java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter"
+KINDS="java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter markup bugsnag honeybadger appcenter notifier django goindent rubywrap chrome"
 plan $(( $(echo $KINDS | wc -w) + 3 ))
 
 N=${TRACES_N:-60000}

@@ -3,14 +3,17 @@
 
 KIND: java (one trace of N frames), atonly, caused, arrows, py, pyframes,
 digits, goroutine, panicked, longline, php, ruby, san, msgcont, blank,
-pyindent, pygutter: N lines of one shape that could make a careless parser
+pyindent, pygutter, markup, bugsnag, honeybadger, appcenter, notifier,
+django, goindent, rubywrap, chrome: N lines of one shape that could make a careless parser
 rescan what it has seen (headers without frames, frames without headers,
 cause lines, message continuation lines, indented and guttered Python
-headers).  Used by tests/0351-traces-linear.t and the bench.
+headers, error trackers' report headers, Fuchsia markup).  Used by tests/0351-traces-linear.t and the bench.
 """
 import sys
 kind, n = sys.argv[1], int(sys.argv[2])
-KINDS = "java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter".split()
+KINDS = ("java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san "
+         "msgcont blank pyindent pygutter markup bugsnag honeybadger appcenter notifier django "
+         "goindent rubywrap chrome").split()
 out = sys.stdout
 if kind == "java":
     out.write("java.lang.RuntimeException: boom\n")
@@ -52,3 +55,26 @@ elif kind == "pygutter":
     for i in range(n): out.write("  | Traceback (most recent call last):\n    |   File \"a.py\", line 1, in f\n")
 elif kind == "blank":
     for i in range(n): out.write("\n")
+elif kind == "markup":
+    out.write("thread 'main' panicked at src/main.rs:1:5:\nboom\nstack backtrace:\n{{{reset:begin}}}\n")
+    for i in range(n): out.write("{{{bt:%d:0x%x:ra}}}\n" % (i, 4096 + i))
+elif kind == "bugsnag":
+    for i in range(n): out.write("**java.lang.IllegalStateException** in **Main**\n")
+elif kind == "honeybadger":
+    for i in range(n): out.write("## Backtrace\n    line %d of [PROJECT_ROOT]/app/a.rb: f\n" % i)
+elif kind == "appcenter":
+    out.write("### Stacktrace ###\n")
+    for i in range(n): out.write("A.B.C%d(Int32 x);A\n\n" % i)
+    out.write("### Reason ###\n\nSystem.Exception: m\n")
+elif kind == "notifier":
+    for i in range(n): out.write("A NoMethodError occurred in x#y:\n")
+elif kind == "django":
+    for i in range(n): out.write("Exception Type: OperationalError\n")
+elif kind == "goindent":
+    for i in range(n): out.write("    panic: boom\n")
+elif kind == "rubywrap":
+    out.write("NoMethodError (m):\n")
+    for i in range(n): out.write("  a/b.rb:%d:in\n`f'\n" % i)
+elif kind == "chrome":
+    out.write("a.js:1 Uncaught TypeError: x\n")
+    for i in range(n): out.write("    at f%d (a.js:%d)\n" % (i, i))

@@ -13,6 +13,10 @@
 #     languages from bug reports and other projects): per language, the
 #     share of traces whose frames (top-level and root cause), exceptions
 #     and messages are right; traces/s on it.
+#     The held-out corpus (tests/fixtures/traces/heldout: 94 traces from
+#     bug reports the tuned corpus does not use) the same way.  With
+#     BEFORE=path/to/an/older/analyze, both corpora are also scored with
+#     it, side by side (the before/after figures in README.md).
 #  5. huge inputs (tests/traces-huge.py): MB/s on each shape, and the time
 #     for 8x the input (linear: about 8x).
 set -eu
@@ -158,6 +162,15 @@ PY
 real=$top/tests/fixtures/traces/real
 echo "real-trace corpus ($(ls "$real"/*.txt | wc -l) traces), share right:"
 python3 "$top/tests/traces-corpus.py" "$bin/analyze" "$real" | sed 's/^/  /'
+held=$top/tests/fixtures/traces/heldout
+echo "held-out corpus ($(ls "$held"/*.txt | wc -l) traces, not used to tune the parser rules it was scored with first), share right:"
+python3 "$top/tests/traces-corpus.py" "$bin/analyze" "$held" | sed 's/^/  /'
+if [ -n "${BEFORE:-}" ]; then
+	for c in real heldout; do
+		echo "$c corpus with BEFORE=$BEFORE:"
+		python3 "$top/tests/traces-corpus.py" "$BEFORE" "$top/tests/fixtures/traces/$c" | sed 's/^/  /'
+	done
+fi
 for i in $(seq 1 "$R"); do cat "$real"/*.txt; echo; done > "$w/real.txt"
 t0=$(now); analyze --traces "$w/real.txt" > "$w/real.json"; t1=$(now)
 n=$(jq '.traces | length' "$w/real.json")
@@ -166,7 +179,7 @@ awk "BEGIN { printf \"  analyze --traces on the corpus x$R: %.0f traces/s (%d tr
 # 5. huge inputs
 H=${H:-20000}
 echo "huge inputs ($H and $((H * 8)) lines of one shape):"
-for k in java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter; do
+for k in java atonly caused arrows py pyframes digits goroutine panicked longline php ruby san msgcont blank pyindent pygutter markup bugsnag honeybadger appcenter notifier django goindent rubywrap chrome; do
 	python3 "$top/tests/traces-huge.py" "$k" "$H" > "$w/s.txt"
 	python3 "$top/tests/traces-huge.py" "$k" $((H * 8)) > "$w/l.txt"
 	t0=$(now); analyze --traces "$w/s.txt" > /dev/null; t1=$(now)

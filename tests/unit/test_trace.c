@@ -219,6 +219,92 @@ test_in_app(void **state)
 	assert_false(trace_in_app("c", "../sysdeps/nptl/libc_start_call_main.h", "__libc_start_call_main"));
 }
 
+/* Fuchsia's symbolizer markup after a Rust panic: the bt elements are the
+ * frames (addresses only), the module and mmap lines are skipped, and the
+ * klog prefix "[00012.345] 01234:01250> " is a log prefix. */
+static void
+test_fuchsia_markup(void **state)
+{
+	const char *txt =
+	    "[00012.345] 01234:01250> thread 'main' panicked at src/main.rs:12:5:\n"
+	    "[00012.345] 01234:01250> index out of bounds: the len is 3 but the index is 7\n"
+	    "[00012.346] 01234:01250> stack backtrace:\n"
+	    "[00012.346] 01234:01250> {{{reset:begin}}}\n"
+	    "[00012.346] 01234:01250> {{{module:0:app:elf:9a57d7fb15a3640c}}}\n"
+	    "[00012.346] 01234:01250> {{{mmap:0x1e874b65000:0x6f000:load:0:r:0x0}}}\n"
+	    "[00012.346] 01234:01250> {{{bt:0:0x1e874bd4a21:pc}}}\n"
+	    "[00012.346] 01234:01250> {{{bt:1:0x1e874bd4b30:ra}}}\n"
+	    "[00012.346] 01234:01250> {{{reset:end}}}\n"
+	    "[00012.347] 01234:01250> next\n";
+	jv all, t, fr, f;
+
+	(void)state;
+	assert_int_equal(trace_parse(&all, txt), 0);
+	assert_int_equal(jv_array_length(jv_copy(all)), 1);
+	t = jv_array_get(all, 0);
+	assert_string_equal(record_str(t, "lang"), "rust");
+	assert_string_equal(record_str(t, "message"),
+	    "index out of bounds: the len is 3 but the index is 7");
+	f = jv_object_get(jv_copy(t), jv_string("top_frame"));
+	assert_string_equal(record_str(f, "path"), "src/main.rs");
+	assert_int_equal((int)record_num(f, "line", 0), 12);
+	jv_free(f);
+	fr = jv_object_get(t, jv_string("frames"));
+	assert_int_equal(jv_array_length(jv_copy(fr)), 2);
+	f = jv_array_get(fr, 1);
+	assert_string_equal(record_str(f, "address"), "0x1e874bd4b30");
+	jv_free(f);
+}
+
+/* Error trackers' issue texts: Bugsnag's and App Center's. */
+static void
+test_reports(void **state)
+{
+	const char *bugsnag =
+	    "## Error in shop\n\n"
+	    "**ArgumentError** in **bin/rails:4**\n"
+	    "wrong number of arguments (given 1, expected 2..3)\n\n"
+	    "[View on Bugsnag](https://app.bugsnag.com/x)\n\n"
+	    "## Stacktrace\n\n"
+	    "    app/models/order.rb:12 - total\n"
+	    "    bin/rails:4 - <main>\n";
+	const char *appcenter =
+	    "### Stacktrace ###\n\n"
+	    "Shop.Cart.Total(Int32 n) in C:\\src\\Shop\\Cart.cs:line 79;Shop\n\n"
+	    "Shop.App.Main();Shop\n\n"
+	    "### Reason ###\n\n"
+	    "System.ArgumentNullException: Value cannot be null.\n"
+	    "Parameter name: source\n";
+	jv all, t, f;
+
+	(void)state;
+	assert_int_equal(trace_parse(&all, bugsnag), 0);
+	t = jv_array_get(all, 0);
+	assert_string_equal(record_str(t, "lang"), "ruby");
+	assert_string_equal(record_str(t, "exception"), "ArgumentError");
+	f = jv_object_get(t, jv_string("top_frame"));
+	assert_string_equal(record_str(f, "path"), "app/models/order.rb");
+	assert_string_equal(record_str(f, "function"), "total");
+	jv_free(f);
+	assert_int_equal(trace_parse(&all, appcenter), 0);
+	t = jv_array_get(all, 0);
+	assert_string_equal(record_str(t, "lang"), "dotnet");
+	assert_string_equal(record_str(t, "message"), "Value cannot be null.\nParameter name: source");
+	f = jv_object_get(t, jv_string("top_frame"));
+	assert_string_equal(record_str(f, "function"), "Shop.Cart.Total");
+	assert_int_equal((int)record_num(f, "line", 0), 79);
+	jv_free(f);
+	/* An error record's exception and message above its traceback's
+	 * first frame are not Django's summary table. */
+	assert_int_equal(trace_parse(&all, "ZeroDivisionError\ndivision by zero\n"
+	    "  File \"/srv/app/shop.py\", line 9, in average\n"
+	    "ZeroDivisionError: division by zero\n"), 0);
+	t = jv_array_get(all, 0);
+	f = jv_object_get(t, jv_string("top_frame"));
+	assert_string_equal(record_str(f, "path"), "/srv/app/shop.py");
+	jv_free(f);
+}
+
 int
 main(void)
 {
@@ -228,6 +314,8 @@ main(void)
 		cmocka_unit_test(test_empty_and_null),
 		cmocka_unit_test(test_two_traces),
 		cmocka_unit_test(test_in_app),
+		cmocka_unit_test(test_fuchsia_markup),
+		cmocka_unit_test(test_reports),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
