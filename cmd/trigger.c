@@ -94,24 +94,6 @@ text(struct strbuf *p, const char *s)
 	html_escape(p, s);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-textf(struct strbuf *p, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		p->oom = 1;
-		return;
-	}
-	text(p, s);
-	free(s);
-}
-
 static void
 page_open(struct strbuf *p, const char *title)
 {
@@ -504,7 +486,7 @@ describe(struct strbuf *p, jv an, jv inc)
 	dl_item(p, "Category", str_or(an, "analysis.category", NULL));
 	if (conf >= 0) {
 		raw(p, "<dt>Confidence</dt><dd>");
-		textf(p, "%.0f%% (%s)", conf * 100, conf >= 0.75 ? "high" : conf >= 0.4
+		html_escapef(p, "%.0f%% (%s)", conf * 100, conf >= 0.75 ? "high" : conf >= 0.4
 		    ? "medium" : "low");
 		raw(p, "</dd>\n");
 	}
@@ -514,9 +496,9 @@ describe(struct strbuf *p, jv an, jv inc)
 		raw(p, "<dt>Where</dt><dd>");
 		text(p, str_or(f, "path", "?"));
 		if (record_num(f, "line", 0) > 0)
-			textf(p, ":%.0f", record_num(f, "line", 0));
+			html_escapef(p, ":%.0f", record_num(f, "line", 0));
 		if (record_str(f, "function"))
-			textf(p, " in %s()", record_str(f, "function"));
+			html_escapef(p, " in %s()", record_str(f, "function"));
 		raw(p, "</dd>\n");
 		jv_free(f);
 	}
@@ -695,10 +677,10 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 		    : "Fix queued");
 		raw(&p, "<p>");
 		if (!strcmp(state, "duplicate"))
-			textf(&p, "A fix for this incident was already waiting (job %.0f on "
+			html_escapef(&p, "A fix for this incident was already waiting (job %.0f on "
 			    "queue %s); no second one was added.", record_num(job, "id", 0), queue);
 		else
-			textf(&p, "Job %.0f is on queue %s. A pull request will follow when the "
+			html_escapef(&p, "Job %.0f is on queue %s. A pull request will follow when the "
 			    "fix passes the tests.", record_num(job, "id", 0), queue);
 		raw(&p, "</p>\n");
 		describe(&p, an, inc);

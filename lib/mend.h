@@ -15,6 +15,7 @@
 #ifndef MEND_H
 #define MEND_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -457,6 +458,11 @@ void strbuf_addn(struct strbuf *b, const char *s, size_t n);
 void strbuf_add(struct strbuf *b, const char *s);
 void strbuf_addf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* Empty again, keeping the memory (and any oom), for a buffer reused
+ * line after line. */
+void strbuf_reset(struct strbuf *b);
 /* The string, now the caller's ("" when empty), the buffer emptied;
  * NULL (and the buffer released) when memory ran out. */
 char *strbuf_take(struct strbuf *b);
@@ -1406,6 +1412,9 @@ char *watch_error_signature(jv rec);
 /* s (may be NULL) escaped for HTML text and attribute values: the one
  * escaping function for every page mend serves. */
 void html_escape(struct strbuf *b, const char *s);
+/* printf, then html_escape. */
+void html_escapef(struct strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /*
  * Whole pages, appended to b.  Every string from the spool is redacted
  * and escaped.  queue is the fix queue (NULL: "fix").  dash_index: open
