@@ -25,16 +25,6 @@
 #define FLUSH_COUNT 1000
 #define FLUSH_AFTER 1.0
 
-/* SIGTERM (PM2, systemd) or SIGINT: stop reading, save, exit 0. */
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void
 usage(const char *why)
 {
@@ -79,27 +69,21 @@ num(const char *s, const char *what, long lo)
 static long
 run(struct detector *d, int fd, const char *name)
 {
-	static char *buf;
-	static size_t cap = 1 << 20;
-	size_t start = 0, end = 0;
+	struct input in;
 	double last_flush = mend_mono();
 	long lineno = 0, bad = 0;
-	int eof = 0;
 
-	if (!buf && !(buf = malloc(cap)))
+	if (input_init(&in, fd, 1 << 20, 0) < 0)
 		mend_die(EX_OSERR, "out of memory");
 	for (;;) {
-		char *nl = memchr(buf + start, '\n', end - start);
+		const char *line;
 		size_t len;
-		ssize_t n;
 		double since;
 		int rc;
 
-		if (nl || (eof && start < end)) {
-			len = nl ? (size_t)(nl - (buf + start)) : end - start;
+		while ((rc = input_line(&in, &line, &len)) == 1) {
 			lineno++;
-			rc = detector_feed(d, buf + start, len);
-			start += len + (nl ? 1 : 0);
+			rc = detector_feed(d, line, len);
 			if (rc < 0)
 				mend_die(EX_SOFTWARE, "%s", mend_errmsg());
 			if (rc > 0) {
@@ -111,9 +95,8 @@ run(struct detector *d, int fd, const char *name)
 				flush(d);
 				last_flush = mend_mono();
 			}
-			continue;
 		}
-		if (eof || stop)
+		if (rc < 0 || input_stop)
 			break;
 		/* Need more input: flush first if none is waiting. */
 		if (detector_pending(d, NULL) || detector_dirty(d)) {
@@ -123,36 +106,22 @@ run(struct detector *d, int fd, const char *name)
 				double left = FLUSH_AFTER - (mend_mono() - last_flush);
 				wait = left > 0 ? (int)(left * 1000) + 1 : 0;
 			}
-			if (poll(&pfd, 1, wait) == 0 && !stop) {
+			if (poll(&pfd, 1, wait) == 0 && !input_stop) {
 				flush(d);
 				last_flush = mend_mono();
 			}
 		}
-		if (start > 0) {
-			memmove(buf, buf + start, end - start);
-			end -= start;
-			start = 0;
-		}
-		if (end == cap) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				mend_die(EX_OSERR, "%s:%ld: line too long", name, lineno + 1);
-			buf = nb;
-			cap *= 2;
-		}
-		if (stop)
+		if (input_stop)
 			break;
-		do
-			n = read(fd, buf + end, cap - end);
-		while (n < 0 && errno == EINTR && !stop);
-		if (n < 0 && stop)
+		rc = input_read(&in);
+		if (rc == 0)
 			break;
-		if (n < 0)
-			mend_die(EX_IOERR, "read error on '%s': %s", name, strerror(errno));
-		if (n == 0)
-			eof = 1;
-		end += (size_t)n;
+		if (rc == -2)
+			mend_die(EX_OSERR, "%s:%ld: line too long", name, lineno + 1);
+		if (rc < 0)
+			mend_die(EX_IOERR, "read error on '%s': %s", name, mend_errmsg());
 	}
+	input_release(&in);
 	return bad;
 }
 
@@ -191,13 +160,7 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	{
-		/* No SA_RESTART: a blocked read must return to see `stop`. */
-		struct sigaction sa = { .sa_handler = on_signal };
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-	}
+	input_catch_stop();
 	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -273,7 +236,7 @@ main(int argc, char **argv)
 	if (argc == 0) {
 		bad += run(d, 0, "-");
 	} else {
-		for (i = 0; i < argc && !stop; i++) {
+		for (i = 0; i < argc && !input_stop; i++) {
 			int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
 			if (fd < 0) {
 				mend_warn("cannot open '%s': %s", argv[i], strerror(errno));

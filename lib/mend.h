@@ -468,6 +468,36 @@ void strbuf_reset(struct strbuf *b);
 char *strbuf_take(struct strbuf *b);
 void strbuf_release(struct strbuf *b);
 
+/* input.c - a filter's input: whole lines, and the stop signals */
+
+/* Set by SIGTERM and SIGINT once input_catch_stop() ran. */
+extern volatile int input_stop;	/* an int is a sig_atomic_t here */
+/* SIGTERM and SIGINT set input_stop, without SA_RESTART: a blocked read
+ * returns early and the program can save and exit 0. */
+void input_catch_stop(void);
+
+struct input {
+	int fd;
+	char *buf;
+	size_t start, len, cap;
+	size_t max;		/* longest line kept whole; 0: the buffer grows */
+	int eof;
+	int skip;		/* dropping the rest of a cut line */
+};
+
+/* Read fd in blocks of cap bytes (max 0: growing) or keep lines of at
+ * most max bytes (max > 0), cutting longer ones.  0 or -1. */
+int input_init(struct input *in, int fd, size_t cap, size_t max);
+/* The next whole line (or the last, unterminated one at the end), in
+ * place and without its newline, valid until the next input_read: 1;
+ * 0 when input_read must come first; -1 at the end of the input. */
+int input_line(struct input *in, const char **line, size_t *len);
+/* Read once, blocking: 1 (something read, or the end seen); 0 when a
+ * stop signal interrupted it; -1 on a read error, -2 when a line did not
+ * fit in memory (message either way). */
+int input_read(struct input *in);
+void input_release(struct input *in);
+
 /* jqexpr.c - jq programs on records */
 
 struct jqexpr;
