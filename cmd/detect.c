@@ -51,20 +51,6 @@ flush(struct detector *d)
 		mend_die(EX_TEMPFAIL, "cannot save to the spool: %s", mend_errmsg());
 }
 
-static long
-num(const char *s, const char *what, long lo)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < lo) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "bad %s '%s'", what, s);
-		usage(msg);
-	}
-	return v;
-}
-
 /* Feed one input to the detector; returns the number of bad lines. */
 static long
 run(struct detector *d, int fd, const char *name)
@@ -167,10 +153,10 @@ main(int argc, char **argv)
 			spooldir = optarg;
 			break;
 		case O_FAIL:
-			o.fail_after = (int)num(optarg, "--fail-after", 1);
+			o.fail_after = (int)mend_arg_long(optarg, "--fail-after", 1, usage);
 			break;
 		case O_RECOVER:
-			o.recover_after = (int)num(optarg, "--recover-after", 1);
+			o.recover_after = (int)mend_arg_long(optarg, "--recover-after", 1, usage);
 			break;
 		case O_RATE:
 			o.error_rate = strtod(optarg, &end);
@@ -182,7 +168,7 @@ main(int argc, char **argv)
 				usage("bad --window");
 			break;
 		case O_MIN:
-			o.min_samples = (int)num(optarg, "--min-samples", 1);
+			o.min_samples = (int)mend_arg_long(optarg, "--min-samples", 1, usage);
 			break;
 		case O_LATENCY:
 			o.latency = strtod(optarg, &end);
@@ -190,10 +176,10 @@ main(int argc, char **argv)
 				usage("bad --latency: want milliseconds");
 			break;
 		case O_FLAP:
-			o.flap = (int)num(optarg, "--flap", 0);
+			o.flap = (int)mend_arg_long(optarg, "--flap", 0, usage);
 			break;
 		case O_QUORUM:
-			o.quorum = (int)num(optarg, "--quorum", 1);
+			o.quorum = (int)mend_arg_long(optarg, "--quorum", 1, usage);
 			break;
 		case O_WHEN:
 			o.when = optarg;
@@ -204,12 +190,12 @@ main(int argc, char **argv)
 			metric[nmetric++] = optarg;
 			break;
 		case O_EVIDENCE:
-			o.evidence = (int)num(optarg, "--evidence", 1);
+			o.evidence = (int)mend_arg_long(optarg, "--evidence", 1, usage);
 			if (o.evidence > 100)
 				usage("bad --evidence: at most 100");
 			break;
 		case O_LOG_ERRORS:
-			o.log_errors = (int)num(optarg, "--log-errors", 1);
+			o.log_errors = (int)mend_arg_long(optarg, "--log-errors", 1, usage);
 			break;
 		case 'h':
 			usage(NULL);

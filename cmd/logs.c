@@ -52,20 +52,6 @@ struct run {
 	double now, mono;	/* the time of the lines being read */
 };
 
-static long
-num(const char *s, const char *what, long lo)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < lo) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "bad %s '%s'", what, s);
-		usage(msg);
-	}
-	return v;
-}
-
 static double
 seconds(const char *s, const char *what)
 {
@@ -329,13 +315,13 @@ main(int argc, char **argv)
 			poll_every = seconds(optarg, "--poll");
 			break;
 		case O_MAX_LINES:
-			o.max_lines = (size_t)num(optarg, "--max-lines", 1);
+			o.max_lines = (size_t)mend_arg_long(optarg, "--max-lines", 1, usage);
 			break;
 		case O_MAX_BYTES:
-			o.max_bytes = (size_t)num(optarg, "--max-bytes", 256);
+			o.max_bytes = (size_t)mend_arg_long(optarg, "--max-bytes", 256, usage);
 			break;
 		case O_MAX_LINE:
-			o.max_line = (size_t)num(optarg, "--max-line", 256);
+			o.max_line = (size_t)mend_arg_long(optarg, "--max-line", 256, usage);
 			break;
 		case 'h':
 			usage(NULL);

@@ -49,6 +49,9 @@ void mend_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * stderr; exit 64).
  */
 void mend_usage(const char *why, const char *text) __attribute__((noreturn));
+/* An option's whole number of at least lo; else usage("bad WHAT 'S'"),
+ * which must not return. */
+long mend_arg_long(const char *s, const char *what, long lo, void (*usage)(const char *why));
 void mend_die(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
