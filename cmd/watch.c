@@ -241,21 +241,10 @@ revert(jv rec)
 		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
 
-		if (!f.slug) {
-			if (forge_slug(&slug, url) < 0) {
-				mend_warn("%.12s: %s", commit, mend_errmsg());
-				fail(EX_USAGE);
-				goto out;
-			}
-			f.slug = slug;
-		}
-		if (!f.api) {
-			if (forge_api_url(&api, kind, url) < 0) {
-				mend_warn("%.12s: %s", commit, mend_errmsg());
-				fail(EX_USAGE);
-				goto out;
-			}
-			f.api = api;
+		if (forge_fill(&f, &slug, &api, url) < 0) {
+			mend_warn("%.12s: %s", commit, mend_errmsg());
+			fail(EX_USAGE);
+			goto out;
 		}
 		q.head = branch;
 		q.base = base;

@@ -1029,6 +1029,10 @@ const char *forge_detect(const char *remote_url);
 int forge_slug(char **out, const char *remote_url);
 /* The usual API base URL of kind for a remote's host; malloc'd. */
 int forge_api_url(char **out, const char *kind, const char *remote_url);
+/* f's slug and API URL, where not given, from the remote URL: they are
+ * *slug and *api (malloc'd, else NULL; the caller frees both, also after
+ * an error). */
+int forge_fill(struct forge *f, char **slug, char **api, const char *remote_url);
 /*
  * Open the pull request, or find the open one for the same head (then
  * created is 0).  0 ok; -1 error; -2 rate limited, try later.  Release
