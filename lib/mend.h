@@ -187,6 +187,8 @@ int spool_wait(struct spool *sp, double timeout);
  * that poll other descriptors too; drain it with spool_wait(sp, 0). */
 int spool_watch_fd(struct spool *sp);
 
+/* spool_queue.c - the job queues */
+
 /* Queues.  States: queued leased done failed dead (and duplicate, which
  * is never stored: it is what job_add says about a repeated key). */
 struct job_opts {
@@ -250,6 +252,8 @@ int spool_purge(struct spool *sp, double age, int *njobs, int *nincidents);
 int spool_stats(struct spool *sp, jv *out);
 void job_release(struct job *j);
 
+/* spool_incident.c - incidents, their timelines, the dashboard's queries */
+
 /*
  * Incidents and their timeline.  spool_incident_append(rec) stores what a
  * stage produced: rec (borrowed) must carry incident.id; the incident is
@@ -285,6 +289,8 @@ int spool_incident_spans(struct spool *sp, jv *out, double since);
 int spool_timeline_since(struct spool *sp, jv *out, int64_t after, int limit);
 int64_t spool_timeline_last(struct spool *sp);
 
+/* spool_state.c - per-stage state */
+
 /*
  * Small durable state for stages (detector windows, used fix links).
  * Values are JSON.  get: 1 with *out (caller's), 0 with *out jv_null()
@@ -297,6 +303,8 @@ int spool_state_put(struct spool *sp, const char *ns, const char *key, jv value)
 int spool_state_claim(struct spool *sp, const char *ns, const char *key, jv value);
 /* Every key of ns as an object {key: value}. */
 int spool_state_all(struct spool *sp, jv *out, const char *ns);
+
+/* spool_kb.c - the knowledge base */
 
 /*
  * The knowledge base (FTS5): kb_add indexes a record (borrowed) under its
