@@ -188,19 +188,6 @@ strndup_(const char *s, size_t n)
 }
 
 static int
-days_from_civil(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
 digits(const char *p, int n)
 {
 	int v = 0;
@@ -233,7 +220,7 @@ parse_ts(double *out, const char *s, size_t n)
 					frac += (s[i] - '0') * scale;
 			}
 			if (i == n - 1) {
-				*out = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600 +
+				*out = (double)mend_days_from_civil(y, mo, d) * 86400.0 + h * 3600 +
 				    mi * 60 + se + frac;
 				return 0;
 			}

@@ -65,6 +65,9 @@ double mend_mono(void);
 char *mend_rfc3339(char *buf, size_t len, double t);
 /* Parse RFC 3339 (Z or offset, optional fraction); -1 on error. */
 int mend_parse_time(double *out, const char *s);
+/* Days from 1970-01-01 to the date y-m-d (proleptic Gregorian, UTC): the
+ * fast path of the time parsers, with no struct tm and no zone. */
+long mend_days_from_civil(int y, int m, int d);
 /* Parse a duration: "90", "90s", "15m", "2h", "7d", "1.5h"; -1 on error. */
 int mend_parse_duration(double *out, const char *s);
 /* Sleep for `s` seconds (restarting on EINTR unless *stop becomes set). */
@@ -1053,6 +1056,8 @@ void forge_pr_release(struct forge_pr *pr);
 
 /* The test command a checkout most likely uses (static string), or NULL. */
 const char *testrun_detect(const char *workdir);
+/* Does a file in workdir match the glob pattern (such as "test_*.py")? */
+int testrun_has_glob(const char *workdir, const char *pattern);
 /* Passed and failed test counts from a runner's output; -1 when unknown. */
 void testrun_count(const char *log, long *passed, long *failed);
 /* The output lines that name failed tests (at most 20), as an array. */
