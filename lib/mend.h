@@ -458,6 +458,9 @@ int http_do(struct http_resp *resp, const struct http_req *req);
 int http_do_retry(struct http_resp *resp, const struct http_req *req);
 void http_resp_release(struct http_resp *resp);
 
+/* httpd.c - HTTP servers (libmicrohttpd): declared in lib/httpd.h, which
+ * the servers include for libmicrohttpd's request types */
+
 /* strbuf.c - growable strings */
 
 /* Start from `struct strbuf b = { 0 };`.  Appends never fail loudly: an
