@@ -57,12 +57,10 @@ fail(int code)
 static void
 refuse(jv rec, const char *commit, const char *why)
 {
-	char msg[1024];
+	char subject[13];
 
-	snprintf(msg, sizeof msg, "%s", why);
-	mend_warn("%.12s: revert refused: %s", commit, msg);
-	if (spool_incident_refused(sp, rec, "watch", msg) < 0)
-		mend_warn("%.12s: cannot record in the timeline: %s", commit, mend_errmsg());
+	snprintf(subject, sizeof subject, "%.12s", commit);
+	spool_incident_refuse(sp, rec, "watch", subject, "revert refused", why);
 	fail(EX_DATAERR);
 }
 

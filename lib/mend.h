@@ -270,6 +270,10 @@ int spool_incident_append(struct spool *sp, jv rec);
  * A record without incident.id has no timeline: 0, nothing stored.
  */
 int spool_incident_refused(struct spool *sp, jv rec, const char *stage, const char *reason);
+/* The same, said on stderr first as "SUBJECT: WHAT: WHY" (what: "refused",
+ * "revert refused"); a failure to record it is said too. */
+void spool_incident_refuse(struct spool *sp, jv rec, const char *stage, const char *subject,
+    const char *what, const char *why);
 /* The latest timeline record of `type` for incident id: 1, 0 none, -1. */
 int spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *type);
 /* The incident row with its whole timeline: 1, 0 none, -1. */

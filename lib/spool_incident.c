@@ -120,6 +120,19 @@ spool_incident_refused(struct spool *sp, jv rec, const char *stage, const char *
 	return rc;
 }
 
+void
+spool_incident_refuse(struct spool *sp, jv rec, const char *stage, const char *subject,
+    const char *what, const char *why)
+{
+	char msg[1024];
+
+	/* why may be mend_errmsg(), which the append may overwrite. */
+	snprintf(msg, sizeof msg, "%s", why);
+	mend_warn("%s: %s: %s", subject, what, msg);
+	if (spool_incident_refused(sp, rec, stage, msg) < 0)
+		mend_warn("%s: cannot record in the timeline: %s", subject, mend_errmsg());
+}
+
 int
 spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *type)
 {
