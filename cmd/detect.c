@@ -25,16 +25,6 @@
 #define FLUSH_COUNT 1000
 #define FLUSH_AFTER 1.0
 
-/* SIGTERM (PM2, systemd) or SIGINT: stop reading, save, exit 0. */
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void
 usage(const char *why)
 {
@@ -61,45 +51,25 @@ flush(struct detector *d)
 		mend_die(EX_TEMPFAIL, "cannot save to the spool: %s", mend_errmsg());
 }
 
-static long
-num(const char *s, const char *what, long lo)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < lo) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "bad %s '%s'", what, s);
-		usage(msg);
-	}
-	return v;
-}
-
 /* Feed one input to the detector; returns the number of bad lines. */
 static long
 run(struct detector *d, int fd, const char *name)
 {
-	static char *buf;
-	static size_t cap = 1 << 20;
-	size_t start = 0, end = 0;
+	struct input in;
 	double last_flush = mend_mono();
 	long lineno = 0, bad = 0;
-	int eof = 0;
 
-	if (!buf && !(buf = malloc(cap)))
+	if (input_init(&in, fd, 1 << 20, 0) < 0)
 		mend_die(EX_OSERR, "out of memory");
 	for (;;) {
-		char *nl = memchr(buf + start, '\n', end - start);
+		const char *line;
 		size_t len;
-		ssize_t n;
 		double since;
 		int rc;
 
-		if (nl || (eof && start < end)) {
-			len = nl ? (size_t)(nl - (buf + start)) : end - start;
+		while ((rc = input_line(&in, &line, &len)) == 1) {
 			lineno++;
-			rc = detector_feed(d, buf + start, len);
-			start += len + (nl ? 1 : 0);
+			rc = detector_feed(d, line, len);
 			if (rc < 0)
 				mend_die(EX_SOFTWARE, "%s", mend_errmsg());
 			if (rc > 0) {
@@ -111,9 +81,8 @@ run(struct detector *d, int fd, const char *name)
 				flush(d);
 				last_flush = mend_mono();
 			}
-			continue;
 		}
-		if (eof || stop)
+		if (rc < 0 || input_stop)
 			break;
 		/* Need more input: flush first if none is waiting. */
 		if (detector_pending(d, NULL) || detector_dirty(d)) {
@@ -123,36 +92,22 @@ run(struct detector *d, int fd, const char *name)
 				double left = FLUSH_AFTER - (mend_mono() - last_flush);
 				wait = left > 0 ? (int)(left * 1000) + 1 : 0;
 			}
-			if (poll(&pfd, 1, wait) == 0 && !stop) {
+			if (poll(&pfd, 1, wait) == 0 && !input_stop) {
 				flush(d);
 				last_flush = mend_mono();
 			}
 		}
-		if (start > 0) {
-			memmove(buf, buf + start, end - start);
-			end -= start;
-			start = 0;
-		}
-		if (end == cap) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				mend_die(EX_OSERR, "%s:%ld: line too long", name, lineno + 1);
-			buf = nb;
-			cap *= 2;
-		}
-		if (stop)
+		if (input_stop)
 			break;
-		do
-			n = read(fd, buf + end, cap - end);
-		while (n < 0 && errno == EINTR && !stop);
-		if (n < 0 && stop)
+		rc = input_read(&in);
+		if (rc == 0)
 			break;
-		if (n < 0)
-			mend_die(EX_IOERR, "read error on '%s': %s", name, strerror(errno));
-		if (n == 0)
-			eof = 1;
-		end += (size_t)n;
+		if (rc == -2)
+			mend_die(EX_OSERR, "%s:%ld: line too long", name, lineno + 1);
+		if (rc < 0)
+			mend_die(EX_IOERR, "read error on '%s': %s", name, mend_errmsg());
 	}
+	input_release(&in);
 	return bad;
 }
 
@@ -191,23 +146,17 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	{
-		/* No SA_RESTART: a blocked read must return to see `stop`. */
-		struct sigaction sa = { .sa_handler = on_signal };
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-	}
+	input_catch_stop();
 	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			spooldir = optarg;
 			break;
 		case O_FAIL:
-			o.fail_after = (int)num(optarg, "--fail-after", 1);
+			o.fail_after = (int)mend_arg_long(optarg, "--fail-after", 1, usage);
 			break;
 		case O_RECOVER:
-			o.recover_after = (int)num(optarg, "--recover-after", 1);
+			o.recover_after = (int)mend_arg_long(optarg, "--recover-after", 1, usage);
 			break;
 		case O_RATE:
 			o.error_rate = strtod(optarg, &end);
@@ -219,7 +168,7 @@ main(int argc, char **argv)
 				usage("bad --window");
 			break;
 		case O_MIN:
-			o.min_samples = (int)num(optarg, "--min-samples", 1);
+			o.min_samples = (int)mend_arg_long(optarg, "--min-samples", 1, usage);
 			break;
 		case O_LATENCY:
 			o.latency = strtod(optarg, &end);
@@ -227,10 +176,10 @@ main(int argc, char **argv)
 				usage("bad --latency: want milliseconds");
 			break;
 		case O_FLAP:
-			o.flap = (int)num(optarg, "--flap", 0);
+			o.flap = (int)mend_arg_long(optarg, "--flap", 0, usage);
 			break;
 		case O_QUORUM:
-			o.quorum = (int)num(optarg, "--quorum", 1);
+			o.quorum = (int)mend_arg_long(optarg, "--quorum", 1, usage);
 			break;
 		case O_WHEN:
 			o.when = optarg;
@@ -241,12 +190,12 @@ main(int argc, char **argv)
 			metric[nmetric++] = optarg;
 			break;
 		case O_EVIDENCE:
-			o.evidence = (int)num(optarg, "--evidence", 1);
+			o.evidence = (int)mend_arg_long(optarg, "--evidence", 1, usage);
 			if (o.evidence > 100)
 				usage("bad --evidence: at most 100");
 			break;
 		case O_LOG_ERRORS:
-			o.log_errors = (int)num(optarg, "--log-errors", 1);
+			o.log_errors = (int)mend_arg_long(optarg, "--log-errors", 1, usage);
 			break;
 		case 'h':
 			usage(NULL);
@@ -273,7 +222,7 @@ main(int argc, char **argv)
 	if (argc == 0) {
 		bad += run(d, 0, "-");
 	} else {
-		for (i = 0; i < argc && !stop; i++) {
+		for (i = 0; i < argc && !input_stop; i++) {
 			int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
 			if (fd < 0) {
 				mend_warn("cannot open '%s': %s", argv[i], strerror(errno));

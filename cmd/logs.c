@@ -29,15 +29,6 @@
 #define READ_BUDGET (1 << 20)	/* bytes of one file before looking at the others */
 #define SAVE_EVERY 1.0
 
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void
 usage(const char *why)
 {
@@ -60,20 +51,6 @@ struct run {
 	double last_save;
 	double now, mono;	/* the time of the lines being read */
 };
-
-static long
-num(const char *s, const char *what, long lo)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < lo) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "bad %s '%s'", what, s);
-		usage(msg);
-	}
-	return v;
-}
 
 static double
 seconds(const char *s, const char *what)
@@ -234,7 +211,7 @@ read_files(struct run *r)
 	size_t i, n = tailer_count(r->t);
 	int more = 0;
 
-	for (i = 0; i < n && !stop; i++) {
+	for (i = 0; i < n && !input_stop; i++) {
 		int rc;
 		r->now = mend_now();
 		r->mono = mend_mono();
@@ -250,54 +227,23 @@ read_files(struct run *r)
 	return more;
 }
 
-struct input {
-	char *buf;
-	size_t len, cap;
-	long lineno;
-	int eof;
-	int skip;		/* dropping the rest of an overlong line */
-};
-
 /* Read standard input once (it was readable); feed its whole lines. */
 static void
-read_stdin(struct run *r, struct input *in)
+read_stdin(struct run *r, struct input *in, long *lineno)
 {
-	size_t start = 0;
-	ssize_t n;
+	const char *line;
+	size_t len;
+	int rc;
 
-	if (in->len == in->cap) {
-		/* An overlong line: cut it, skip the rest of it. */
-		if (!in->skip && feed(r, "-", &in->lineno, in->buf, in->len - 1, -1) < 0)
-			mend_die(EX_SOFTWARE, "%s", mend_errmsg());
-		in->len = 0;
-		in->skip = 1;
-	}
 	r->now = mend_now();
 	r->mono = mend_mono();
-	do
-		n = read(0, in->buf + in->len, in->cap - in->len);
-	while (n < 0 && errno == EINTR && !stop);
-	if (n < 0 && errno == EINTR)
+	if ((rc = input_read(in)) == 0)
 		return;
-	if (n < 0)
-		mend_die(EX_IOERR, "read error on standard input: %s", strerror(errno));
-	if (n == 0)
-		in->eof = 1;
-	in->len += (size_t)n;
-	for (;;) {
-		char *nl = memchr(in->buf + start, '\n', in->len - start);
-		size_t k;
-		if (!nl && !(in->eof && start < in->len))
-			break;
-		k = nl ? (size_t)(nl - (in->buf + start)) : in->len - start;
-		if (in->skip)
-			in->skip = 0;
-		else if (feed(r, "-", &in->lineno, in->buf + start, k, -1) < 0)
+	if (rc < 0)
+		mend_die(EX_IOERR, "read error on standard input: %s", mend_errmsg());
+	while (input_line(in, &line, &len) == 1)
+		if (feed(r, "-", lineno, line, len, -1) < 0)
 			mend_die(EX_SOFTWARE, "%s", mend_errmsg());
-		start += k + (nl ? 1 : 0);
-	}
-	memmove(in->buf, in->buf + start, in->len - start);
-	in->len -= start;
 	emit(r);
 }
 
@@ -325,7 +271,8 @@ main(int argc, char **argv)
 	};
 	struct logs_opts o;
 	struct run r;
-	struct input in = { 0 };
+	struct input in;
+	long stdin_lineno = 0;
 	const char *spooldir = NULL;
 	double poll_every = 0;
 	int c, i, follow = 0, nostate = 0, from_end = 0, use_stdin = 0, missing = 0;
@@ -333,12 +280,7 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	{
-		struct sigaction sa = { .sa_handler = on_signal };
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-	}
+	input_catch_stop();
 	memset(&r, 0, sizeof r);
 	logline_init(&r.l);
 	logs_opts_init(&o);
@@ -373,13 +315,13 @@ main(int argc, char **argv)
 			poll_every = seconds(optarg, "--poll");
 			break;
 		case O_MAX_LINES:
-			o.max_lines = (size_t)num(optarg, "--max-lines", 1);
+			o.max_lines = (size_t)mend_arg_long(optarg, "--max-lines", 1, usage);
 			break;
 		case O_MAX_BYTES:
-			o.max_bytes = (size_t)num(optarg, "--max-bytes", 256);
+			o.max_bytes = (size_t)mend_arg_long(optarg, "--max-bytes", 256, usage);
 			break;
 		case O_MAX_LINE:
-			o.max_line = (size_t)num(optarg, "--max-line", 256);
+			o.max_line = (size_t)mend_arg_long(optarg, "--max-line", 256, usage);
 			break;
 		case 'h':
 			usage(NULL);
@@ -411,7 +353,7 @@ main(int argc, char **argv)
 	    !(r.saved = calloc(nfiles + 1, sizeof *r.saved)) ||
 	    !(r.lineno = calloc(nfiles + 1, sizeof *r.lineno)) ||
 	    !(r.cap = calloc(nfiles + 1, sizeof *r.cap)) ||
-	    !(in.buf = malloc(in.cap = o.max_line + 1)))
+	    input_init(&in, 0, 0, o.max_line) < 0)
 		mend_die(EX_OSERR, "out of memory");
 	for (i = 0; i < argc; i++) {
 		size_t k = tailer_count(r.t);
@@ -430,14 +372,14 @@ main(int argc, char **argv)
 		}
 	}
 
-	while (!stop) {
+	while (!input_stop) {
 		struct pollfd pfd[2];
 		int npfd = 0, more = 0, wait_ms = -1;
 		double now, deadline;
 
 		if (nfiles)
 			more = read_files(&r);
-		if (stop)
+		if (input_stop)
 			break;
 		now = mend_mono();
 		if (logs_tick(r.g, now) < 0)
@@ -479,7 +421,7 @@ main(int argc, char **argv)
 			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (pfd[i].fd == 0)
-				read_stdin(&r, &in);
+				read_stdin(&r, &in, &stdin_lineno);
 			else
 				tailer_drain(r.t);
 		}
@@ -500,7 +442,7 @@ main(int argc, char **argv)
 	free(r.saved);
 	free(r.lineno);
 	free(r.cap);
-	free(in.buf);
+	input_release(&in);
 	if (missing)
 		return EX_NOINPUT;
 	return r.bad ? EX_DATAERR : 0;

@@ -58,12 +58,7 @@ fail(int code)
 static void
 refuse(jv rec, const char *id, const char *why)
 {
-	char msg[1024];
-
-	snprintf(msg, sizeof msg, "%s", why);
-	mend_warn("%s: refused: %s", id, msg);
-	if (spool_incident_refused(sp, rec, "patch", msg) < 0)
-		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
+	spool_incident_refuse(sp, rec, "patch", id, "refused", why);
 	fail(EX_DATAERR);
 }
 

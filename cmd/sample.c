@@ -17,15 +17,6 @@
 
 static struct sample_target *targets[MAX_TARGETS];
 static int ntargets;
-static volatile int stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void
 usage(const char *why)
 {
@@ -75,7 +66,7 @@ cycle(void)
 	double ts = mend_now();
 	int i;
 
-	for (i = 0; i < ntargets && !stop; i++) {
+	for (i = 0; i < ntargets && !input_stop; i++) {
 		jv recs;
 
 		sample_read(&recs, targets[i], ts);	/* a failure is an up 0 record */
@@ -107,8 +98,7 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	input_catch_stop();
 	while ((c = getopt_long(argc, argv, "e:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -147,7 +137,7 @@ main(int argc, char **argv)
 	if (!every && !count)
 		count = 1;
 	next = mend_now();
-	while (!stop) {
+	while (!input_stop) {
 		cycle();
 		if (count && ++done >= count)
 			break;
@@ -155,7 +145,7 @@ main(int argc, char **argv)
 			every = 10;
 		next += every;
 		if (next > mend_now())
-			mend_sleep(next - mend_now(), &stop);
+			mend_sleep(next - mend_now(), &input_stop);
 		else
 			next = mend_now();	/* a slow cycle: start again from now */
 	}

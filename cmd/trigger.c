@@ -53,9 +53,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include <microhttpd.h>
-
-#include "mend.h"
+#include "httpd.h"
 
 #define BODY_MAX 4096		/* a POST from our form has an empty body */
 
@@ -94,24 +92,6 @@ text(struct strbuf *p, const char *s)
 	html_escape(p, s);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-textf(struct strbuf *p, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		p->oom = 1;
-		return;
-	}
-	text(p, s);
-	free(s);
-}
-
 static void
 page_open(struct strbuf *p, const char *title)
 {
@@ -148,28 +128,43 @@ dl_item(struct strbuf *p, const char *name, const char *value)
 
 /* ---- responses ---- */
 
+static const char fix_csp[] = "default-src 'none'; style-src 'unsafe-inline'; "
+	"form-action 'self'; frame-ancestors 'none'";
+static const char dash_csp[] = "default-src 'none'; script-src 'self'; connect-src 'self'; "
+	"style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; "
+	"frame-ancestors 'none'";
+
+/* Answer with body (copied) and the headers every page has: csp, allow
+ * on a 405, and cookie and location where set. */
+static enum MHD_Result
+reply(struct MHD_Connection *c, unsigned code, const char *ctype, const char *body, size_t len,
+    const char *csp, const char *allow, const char *cookie, const char *location)
+{
+	const char *h[20] = { "Cache-Control", "no-store", "X-Content-Type-Options", "nosniff",
+		"X-Frame-Options", "DENY", "Referrer-Policy", "no-referrer",
+		"Content-Security-Policy", csp };
+	int n = 10;
+
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED) {
+		h[n++] = "Allow";
+		h[n++] = allow;
+	}
+	if (cookie) {
+		h[n++] = "Set-Cookie";
+		h[n++] = cookie;
+	}
+	if (location) {
+		h[n++] = "Location";
+		h[n++] = location;
+	}
+	return httpd_respond(c, code, ctype, body, len, h);
+}
+
 static enum MHD_Result
 respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *body,
     size_t len)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", ctype);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; "
-	    "style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, "Allow", "GET, HEAD, POST");
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	return reply(c, code, ctype, body, len, fix_csp, "GET, HEAD, POST", NULL, NULL);
 }
 
 static enum MHD_Result
@@ -203,10 +198,6 @@ respond_msg(struct MHD_Connection *c, unsigned code, const char *title, const ch
 
 /* ---- the dashboard (pages in lib/dashboard.c) ---- */
 
-static const char dash_csp[] = "default-src 'none'; script-src 'self'; connect-src 'self'; "
-	"style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; "
-	"frame-ancestors 'none'";
-
 static int
 dash_route(const char *url)
 {
@@ -226,28 +217,11 @@ dash_headers(struct MHD_Response *r, const char *ctype)
 	MHD_add_response_header(r, "Content-Security-Policy", dash_csp);
 }
 
-/* Answer with body (copied); cookie, when set, becomes a Set-Cookie and
- * location a Location header. */
 static enum MHD_Result
 dash_respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *body,
     size_t len, const char *cookie, const char *location)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	if (!r)
-		return MHD_NO;
-	dash_headers(r, ctype);
-	if (cookie)
-		MHD_add_response_header(r, "Set-Cookie", cookie);
-	if (location)
-		MHD_add_response_header(r, "Location", location);
-	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, "Allow", "GET, HEAD");
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	return reply(c, code, ctype, body, len, dash_csp, "GET, HEAD", cookie, location);
 }
 
 static enum MHD_Result
@@ -504,7 +478,7 @@ describe(struct strbuf *p, jv an, jv inc)
 	dl_item(p, "Category", str_or(an, "analysis.category", NULL));
 	if (conf >= 0) {
 		raw(p, "<dt>Confidence</dt><dd>");
-		textf(p, "%.0f%% (%s)", conf * 100, conf >= 0.75 ? "high" : conf >= 0.4
+		html_escapef(p, "%.0f%% (%s)", conf * 100, conf >= 0.75 ? "high" : conf >= 0.4
 		    ? "medium" : "low");
 		raw(p, "</dd>\n");
 	}
@@ -514,9 +488,9 @@ describe(struct strbuf *p, jv an, jv inc)
 		raw(p, "<dt>Where</dt><dd>");
 		text(p, str_or(f, "path", "?"));
 		if (record_num(f, "line", 0) > 0)
-			textf(p, ":%.0f", record_num(f, "line", 0));
+			html_escapef(p, ":%.0f", record_num(f, "line", 0));
 		if (record_str(f, "function"))
-			textf(p, " in %s()", record_str(f, "function"));
+			html_escapef(p, " in %s()", record_str(f, "function"));
 		raw(p, "</dd>\n");
 		jv_free(f);
 	}
@@ -695,10 +669,10 @@ handle_fix(struct MHD_Connection *c, const char *id, int post, unsigned *code)
 		    : "Fix queued");
 		raw(&p, "<p>");
 		if (!strcmp(state, "duplicate"))
-			textf(&p, "A fix for this incident was already waiting (job %.0f on "
+			html_escapef(&p, "A fix for this incident was already waiting (job %.0f on "
 			    "queue %s); no second one was added.", record_num(job, "id", 0), queue);
 		else
-			textf(&p, "Job %.0f is on queue %s. A pull request will follow when the "
+			html_escapef(&p, "Job %.0f is on queue %s. A pull request will follow when the "
 			    "fix passes the tests.", record_num(job, "id", 0), queue);
 		raw(&p, "</p>\n");
 		describe(&p, an, inc);
@@ -798,62 +772,6 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void
-mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char buf[512];
-
-	(void)cls;
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	buf[strcspn(buf, "\n")] = '\0';
-	if (!quiet)
-		mend_warn("%s", buf);
-}
-
-/* "ADDR:PORT", "[V6]:PORT" or ":PORT" into ss. */
-static int
-parse_listen(struct sockaddr_storage *ss, socklen_t *len, const char *s)
-{
-	char host[128];
-	const char *colon;
-	char *end;
-	long port;
-
-	memset(ss, 0, sizeof *ss);
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof host)
-			return -1;
-		snprintf(host, sizeof host, "%.*s", (int)(rb - s - 1), s + 1);
-		colon = rb + 1;
-	} else {
-		if (!(colon = strrchr(s, ':')) || (size_t)(colon - s) >= sizeof host)
-			return -1;
-		snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
-	}
-	port = strtol(colon + 1, &end, 10);
-	if (end == colon + 1 || *end || port < 0 || port > 65535)
-		return -1;
-	if (!*host)
-		snprintf(host, sizeof host, "0.0.0.0");
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return -1;
-		*len = sizeof *a;
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -1;
-		*len = sizeof *a;
-	}
-	return 0;
-}
-
 static long
 posint(const char *s, const char *what, long max)
 {
@@ -889,14 +807,11 @@ main(int argc, char **argv)
 	const char *listen = getenv("MEND_TRIGGER_LISTEN"), *spool_dir = NULL;
 	long max_conns = 64, per_ip = 16;
 	double timeout = 10;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
+	struct httpd_opts o = { 0 };
+	struct httpd *h;
 	sigset_t set;
-	char addr[INET6_ADDRSTRLEN] = "?";
 	static const struct feed_ops ops = { conn_suspend, conn_resume };
-	int c, sig, login_link = 0;
+	int c, login_link = 0;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
@@ -932,7 +847,7 @@ main(int argc, char **argv)
 		usage("no arguments expected");
 	if (!*queue)
 		usage("empty queue name");
-	if (parse_listen(&ss, &sslen, listen) < 0)
+	if (httpd_listen_check(listen) < 0 || !strchr(listen, ':'))
 		usage("--listen: give ADDR:PORT, such as 127.0.0.1:8787 or [::1]:8787");
 	secret = getenv("MEND_TRIGGER_SECRET");
 	if (sign_secret_ok(secret) < 0)
@@ -950,51 +865,30 @@ main(int argc, char **argv)
 	if (spool_open(&spool, spool_dir) < 0)
 		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 
-	/* The daemon's thread inherits this mask: the signals come to sigwait. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-
-	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-	    MHD_ALLOW_SUSPEND_RESUME |
-	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
-	    on_request, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conns,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)per_ip,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)ceil(timeout),
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_END);
-	if (!d) {
+	/* The daemon's thread inherits this mask: the signals come to us. */
+	httpd_block_signals(&set);
+	o.listen = listen;
+	o.handler = on_request;
+	o.completed = on_completed;
+	o.max_conns = (unsigned)max_conns;
+	o.per_ip = (unsigned)per_ip;
+	o.timeout_s = (unsigned)ceil(timeout);
+	o.conn_memory = 16384;
+	o.suspend = 1;
+	o.quiet = &quiet;
+	if (httpd_start(&h, &o) < 0) {
 		spool_close(spool);
-		mend_die(EX_UNAVAILABLE, "cannot listen on %s: %s", listen,
-		    errno ? strerror(errno) : "libmicrohttpd refused");
+		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 	}
 	if (feed_start(&feed, spool_path(), max_streams, &ops) < 0) {
-		MHD_stop_daemon(d);
+		httpd_stop(h);
 		spool_close(spool);
 		mend_die(EX_UNAVAILABLE, "cannot watch the spool: %s", mend_errmsg());
 	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr);
-	else
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof addr);
-	mend_warn(ss.ss_family == AF_INET6 ? "listening on http://[%s]:%u" :
-	    "listening on http://%s:%u", addr, info ? (unsigned)info->port : 0);
-
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGTERM || sig == SIGINT)
-			break;
-	}
+	mend_warn("listening on http://%s", httpd_addr(h));
+	httpd_wait_stop(&set, -1);
 	feed_end(feed);
-	MHD_stop_daemon(d);
+	httpd_stop(h);
 	feed_free(feed);
 	spool_close(spool);
 	if (!quiet)

@@ -57,12 +57,10 @@ fail(int code)
 static void
 refuse(jv rec, const char *commit, const char *why)
 {
-	char msg[1024];
+	char subject[13];
 
-	snprintf(msg, sizeof msg, "%s", why);
-	mend_warn("%.12s: revert refused: %s", commit, msg);
-	if (spool_incident_refused(sp, rec, "watch", msg) < 0)
-		mend_warn("%.12s: cannot record in the timeline: %s", commit, mend_errmsg());
+	snprintf(subject, sizeof subject, "%.12s", commit);
+	spool_incident_refuse(sp, rec, "watch", subject, "revert refused", why);
 	fail(EX_DATAERR);
 }
 
@@ -241,21 +239,10 @@ revert(jv rec)
 		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
 
-		if (!f.slug) {
-			if (forge_slug(&slug, url) < 0) {
-				mend_warn("%.12s: %s", commit, mend_errmsg());
-				fail(EX_USAGE);
-				goto out;
-			}
-			f.slug = slug;
-		}
-		if (!f.api) {
-			if (forge_api_url(&api, kind, url) < 0) {
-				mend_warn("%.12s: %s", commit, mend_errmsg());
-				fail(EX_USAGE);
-				goto out;
-			}
-			f.api = api;
+		if (forge_fill(&f, &slug, &api, url) < 0) {
+			mend_warn("%.12s: %s", commit, mend_errmsg());
+			fail(EX_USAGE);
+			goto out;
 		}
 		q.head = branch;
 		q.base = base;

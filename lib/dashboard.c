@@ -79,6 +79,22 @@ html_escape(struct strbuf *b, const char *s)
 		strbuf_addn(b, run, (size_t)(s - run));
 }
 
+void
+html_escapef(struct strbuf *b, const char *fmt, ...)
+{
+	struct strbuf t = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&t, fmt, ap);
+	va_end(ap);
+	if (t.oom)
+		b->oom = 1;
+	else
+		html_escape(b, t.s);
+	strbuf_release(&t);
+}
+
 /* Markup we wrote ourselves. */
 static void
 raw(struct strbuf *b, const char *s)
@@ -86,23 +102,6 @@ raw(struct strbuf *b, const char *s)
 	strbuf_add(b, s);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-textf(struct strbuf *b, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = 1;
-		return;
-	}
-	html_escape(b, s);
-	free(s);
-}
 
 /* The string at path of rec, escaped, or dflt (ours) when absent. */
 static void
@@ -147,13 +146,13 @@ span_text(struct strbuf *b, double secs)
 	if (secs < 0)
 		secs = 0;
 	if (secs < 90)
-		textf(b, "%.0f s", secs);
+		html_escapef(b, "%.0f s", secs);
 	else if (secs < 90 * 60)
-		textf(b, "%.0f min", secs / 60);
+		html_escapef(b, "%.0f min", secs / 60);
 	else if (secs < 36 * 3600)
-		textf(b, "%.1f h", secs / 3600);
+		html_escapef(b, "%.1f h", secs / 3600);
 	else
-		textf(b, "%.1f d", secs / DAY);
+		html_escapef(b, "%.1f d", secs / DAY);
 }
 
 /* <time> with the UTC time and how long ago. */
@@ -584,7 +583,7 @@ uptime_text(struct strbuf *b, double down, double window)
 	if (up >= 99.995)
 		raw(b, "100%");
 	else
-		textf(b, "%.2f%%", up < 0 ? 0 : up);
+		html_escapef(b, "%.2f%%", up < 0 ? 0 : up);
 }
 
 /* An inline SVG of the last checks' latency, failures as red dots.  Only
@@ -625,7 +624,7 @@ sparkline(struct strbuf *b, const struct mon *m)
 			    h - pad);
 		}
 	raw(b, "</svg><p class=\"meta\">");
-	textf(b, "latency of the last %zu check%s: %.0f to %.0f ms", k, k == 1 ? "" : "s", min,
+	html_escapef(b, "latency of the last %zu check%s: %.0f to %.0f ms", k, k == 1 ? "" : "s", min,
 	    max);
 	raw(b, "</p>");
 }
@@ -690,7 +689,7 @@ incident_card(struct strbuf *b, jv inc, jv jobs, double now)
 		field(b, inc, "reason", "");
 	}
 	if (jv_get_kind(job) == JV_KIND_OBJECT) {
-		textf(b, " \xc2\xb7 fix job %.0f %s", record_num(job, "id", 0),
+		html_escapef(b, " \xc2\xb7 fix job %.0f %s", record_num(job, "id", 0),
 		    record_str(job, "state") ? record_str(job, "state") : "");
 	}
 	raw(b, "</p>");
@@ -750,7 +749,7 @@ dash_index(struct strbuf *b, struct spool *sp, const char *queue, double now)
 	    (long long)seq);
 	raw(b, "<h1>Incidents</h1><p class=\"summary\">");
 	if (nopen)
-		textf(b, "%d open, %d waiting for a person.", nopen, nwait);
+		html_escapef(b, "%d open, %d waiting for a person.", nopen, nwait);
 	else
 		raw(b, "Nothing is broken.");
 	raw(b, "</p>\n<h2>Open</h2>\n");
@@ -829,7 +828,7 @@ pre(struct strbuf *b, const char *s, size_t max)
 	if (n > max && (cut = strndup(s, max))) {
 		html_escape(b, cut);
 		free(cut);
-		textf(b, "\n... (%zu more bytes)", n - max);
+		html_escapef(b, "\n... (%zu more bytes)", n - max);
 	} else {
 		html_escape(b, s);
 	}
@@ -874,7 +873,7 @@ evidence(struct strbuf *b, jv rec)
 		strbuf_add(&lines, "\n");
 		jv_free(x);
 	}
-	textf(b, " Evidence (%d record%s):", n, n == 1 ? "" : "s");
+	html_escapef(b, " Evidence (%d record%s):", n, n == 1 ? "" : "s");
 	pre(b, lines.s, 8192);
 	strbuf_release(&lines);
 	jv_free(ev);
@@ -914,7 +913,7 @@ tl_analysis(struct strbuf *b, jv rec, double t, double now)
 	raw(b, " engine &middot; ");
 	field(b, rec, "analysis.category", "unknown");
 	if (conf >= 0)
-		textf(b, " \xc2\xb7 confidence %.0f%%", conf * 100);
+		html_escapef(b, " \xc2\xb7 confidence %.0f%%", conf * 100);
 	raw(b, "</p>");
 	a = record_get(rec, "analysis.frames");
 	if (jv_get_kind(a) == JV_KIND_ARRAY && jv_array_length(jv_copy(a)) > 0) {
@@ -922,7 +921,7 @@ tl_analysis(struct strbuf *b, jv rec, double t, double now)
 		raw(b, "<p>at <code>");
 		field(b, f, "path", "?");
 		if (record_num(f, "line", 0) > 0)
-			textf(b, ":%.0f", record_num(f, "line", 0));
+			html_escapef(b, ":%.0f", record_num(f, "line", 0));
 		if (record_str(f, "function")) {
 			raw(b, " in ");
 			field(b, f, "function", "");
@@ -965,7 +964,7 @@ tl_notified(struct strbuf *b, jv rec, double t, double now)
 	}
 	tl_open(b, "t-notified", "Notification", t, now);
 	raw(b, "<p>");
-	textf(b, "sent to %d of %d target%s", ok, n, n == 1 ? "" : "s");
+	html_escapef(b, "sent to %d of %d target%s", ok, n, n == 1 ? "" : "s");
 	if (record_str(rec, "of") || !strcmp(record_type(rec), "analysis")) {
 		raw(b, " (about the ");
 		field(b, rec, "of", record_type(rec));
@@ -1020,7 +1019,7 @@ tl_testrun(struct strbuf *b, jv rec, double t, double now)
 
 	tl_open(b, "t-testrun", "Tests and replay", t, now);
 	raw(b, "<p>");
-	textf(b, "%s after %.0f iteration%s: %.0f passed, %.0f failed; failing request "
+	html_escapef(b, "%s after %.0f iteration%s: %.0f passed, %.0f failed; failing request "
 	    "replayed: %s; confidence %.0f%%", passed ? "passed" : "failed",
 	    record_num(rec, "testrun.iterations", 0),
 	    record_num(rec, "testrun.iterations", 0) == 1 ? "" : "s",
@@ -1086,11 +1085,11 @@ tl_job(struct strbuf *b, jv job, double now)
 {
 	tl_open(b, "t-job", "Fix job", num_time(job, "created"), now);
 	raw(b, "<p>");
-	textf(b, "job %.0f queued on ", record_num(job, "id", 0));
+	html_escapef(b, "job %.0f queued on ", record_num(job, "id", 0));
 	field(b, job, "queue", "?");
 	raw(b, " (the fix link was pressed); now ");
 	field(b, job, "state", "?");
-	textf(b, " after %.0f attempt%s", record_num(job, "attempts", 0),
+	html_escapef(b, " after %.0f attempt%s", record_num(job, "attempts", 0),
 	    record_num(job, "attempts", 0) == 1 ? "" : "s");
 	raw(b, "</p>");
 	tl_close(b);
@@ -1194,11 +1193,11 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 	}
 	raw(b, "<dt>Fix job</dt><dd>");
 	if (jv_get_kind(job) == JV_KIND_OBJECT) {
-		textf(b, "job %.0f on queue ", record_num(job, "id", 0));
+		html_escapef(b, "job %.0f on queue ", record_num(job, "id", 0));
 		field(b, job, "queue", "?");
 		raw(b, ": ");
 		field(b, job, "state", "?");
-		textf(b, " (%.0f attempt%s)", record_num(job, "attempts", 0),
+		html_escapef(b, " (%.0f attempt%s)", record_num(job, "attempts", 0),
 		    record_num(job, "attempts", 0) == 1 ? "" : "s");
 	} else {
 		raw(b, "none queued");
@@ -1288,7 +1287,7 @@ dash_status(struct strbuf *b, struct spool *sp, const char *public, double now)
 	else if (!down)
 		raw(b, "All systems operational.");
 	else
-		textf(b, "%zu of %zu systems %s down.", down, shown, down == 1 ? "is" : "are");
+		html_escapef(b, "%zu of %zu systems %s down.", down, shown, down == 1 ? "is" : "are");
 	raw(b, "</p>\n");
 	if (shown) {
 		raw(b, "<table class=\"status\"><thead><tr><th>Service</th><th>Now</th>"

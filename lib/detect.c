@@ -37,8 +37,9 @@
  * monitor ("m:NAME") or error group ("e:FINGERPRINT"), loaded whole at
  * start.
  *
- * Speed: probe records are read by a small validating scanner that picks
- * out the fields rules need without building a jv; anything unusual
+ * Speed: probe records are read by a small validating scanner
+ * (detect_scan.c) that picks out the fields rules need without building
+ * a jv; anything unusual
  * (escapes in those fields, non-probe types, --when) takes the libjq
  * path, which stays the authority on what a bad line is.  State goes to
  * the spool in batches: detector_flush commits pending incidents and all
@@ -67,7 +68,7 @@
 #include <time.h>
 
 
-#include "mend.h"
+#include "detect.h"
 
 #define MAXSAMPLES 65536
 #define MAXEVLINE (64 * 1024)
@@ -185,65 +186,6 @@ strndup_(const char *s, size_t n)
 		p[n] = '\0';
 	}
 	return p;
-}
-
-static int
-days_from_civil(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-digits(const char *p, int n)
-{
-	int v = 0;
-
-	while (n--) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p++ - '0');
-	}
-	return v;
-}
-
-/* RFC 3339 time of a record: the common "...Z" shape fast, else time.c. */
-static int
-parse_ts(double *out, const char *s, size_t n)
-{
-	char buf[64];
-
-	if (n >= 20 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't') &&
-	    s[13] == ':' && s[16] == ':' && (s[n - 1] == 'Z' || s[n - 1] == 'z')) {
-		int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-		int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-		double frac = 0, scale = 0.1;
-		size_t i = 19;
-
-		if (y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 &&
-		    mi >= 0 && mi < 60 && se >= 0 && se <= 60) {
-			if (i < n - 1 && s[i] == '.') {
-				for (i++; i < n - 1 && s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
-					frac += (s[i] - '0') * scale;
-			}
-			if (i == n - 1) {
-				*out = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600 +
-				    mi * 60 + se + frac;
-				return 0;
-			}
-		}
-	}
-	if (n >= sizeof buf)
-		return mend_err("bad time");
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return mend_parse_time(out, buf);
 }
 
 static void
@@ -767,14 +709,6 @@ resolve_incident(struct detector *d, struct mon *m, struct src *s, double ts)
 
 /* ---- probe records ---- */
 
-struct fields {
-	const char *type, *monitor, *url, *ts, *source, *error, *shape, *method;
-	size_t ntype, nmonitor, nurl, nts, nsource, nerror, nshape, nmethod;
-	int ok;			/* -1 absent */
-	double status, ms;	/* NAN absent */
-	char *shape_own;	/* shape text dumped on the libjq path */
-};
-
 static int
 known_load(struct detector *d, struct mon *m)
 {
@@ -791,7 +725,7 @@ known_load(struct detector *d, struct mon *m)
  * last); while down, 1 when it is degraded against the known-good.
  */
 static int
-shape_seen(struct detector *d, struct mon *m, struct src *s, struct fields *f)
+shape_seen(struct detector *d, struct mon *m, struct src *s, struct detect_fields *f)
 {
 	jv shape = jv_null(), j;
 	int degraded = 0;
@@ -836,7 +770,7 @@ shape_seen(struct detector *d, struct mon *m, struct src *s, struct fields *f)
 }
 
 static int
-probe_record(struct detector *d, struct fields *f, int when_fails, const char *line,
+probe_record(struct detector *d, struct detect_fields *f, int when_fails, const char *line,
     size_t len)
 {
 	char key[4096];
@@ -855,7 +789,7 @@ probe_record(struct detector *d, struct fields *f, int when_fails, const char *l
 	if (f->nmonitor + 3 > sizeof key)
 		return mend_err("monitor name too long"), 1;
 	if (f->ts) {
-		if (parse_ts(&ts, f->ts, f->nts) < 0)
+		if (detect_parse_ts(&ts, f->ts, f->nts) < 0)
 			return mend_err("bad ts '%.*s'", (int)(f->nts > 64 ? 64 : f->nts),
 			    f->ts), 1;
 	} else {
@@ -1019,7 +953,7 @@ error_record(struct detector *d, jv rec, const char *line, size_t len)
 	if (!exc)
 		exc = burst ? "error lines" : "error";
 	if (tss) {
-		if (parse_ts(&ts, tss, strlen(tss)) < 0) {
+		if (detect_parse_ts(&ts, tss, strlen(tss)) < 0) {
 			jv_free(st);
 			return mend_err("bad ts '%.64s'", tss), 1;
 		}
@@ -1139,244 +1073,10 @@ sweep_errors(struct detector *d, double ts)
 	return 0;
 }
 
-/* ---- the fast scanner ---- */
-
-static const char *
-ws(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* Past the string at p (a quote); *esc set when it has escapes.  NULL: unsure. */
-static const char *
-skip_str(const char *p, const char *e, int *esc)
-{
-	for (p++; p < e; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"')
-			return p + 1;
-		if (c == '\\') {
-			*esc = 1;
-			if (++p >= e)
-				return NULL;
-			if (*p == 'u') {
-				if (e - p < 5 || !isxdigit((unsigned char)p[1]) ||
-				    !isxdigit((unsigned char)p[2]) ||
-				    !isxdigit((unsigned char)p[3]) ||
-				    !isxdigit((unsigned char)p[4]))
-					return NULL;
-				p += 4;
-			} else if (!strchr("\"\\/bfnrt", *p)) {
-				return NULL;
-			}
-		} else if (c < 0x20) {
-			return NULL;
-		}
-	}
-	return NULL;
-}
-
-static const char *
-skip_num(const char *p, const char *e)
-{
-	if (p < e && *p == '-')
-		p++;
-	if (p < e && *p == '0')
-		p++;
-	else if (p < e && *p >= '1' && *p <= '9')
-		while (p < e && isdigit((unsigned char)*p))
-			p++;
-	else
-		return NULL;
-	if (p < e && *p == '.') {
-		if (++p >= e || !isdigit((unsigned char)*p))
-			return NULL;
-		while (p < e && isdigit((unsigned char)*p))
-			p++;
-	}
-	if (p < e && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < e && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= e || !isdigit((unsigned char)*p))
-			return NULL;
-		while (p < e && isdigit((unsigned char)*p))
-			p++;
-	}
-	return p;
-}
-
-static const char *
-skip_value(const char *p, const char *e, int depth)
-{
-	int esc = 0;
-
-	if (p >= e || depth > 64)
-		return NULL;
-	switch (*p) {
-	case '"':
-		return skip_str(p, e, &esc);
-	case '{':
-	case '[': {
-		char close = *p == '{' ? '}' : ']';
-		p = ws(p + 1, e);
-		if (p < e && *p == close)
-			return p + 1;
-		for (;;) {
-			if (close == '}') {
-				if (p >= e || *p != '"' || !(p = skip_str(p, e, &esc)))
-					return NULL;
-				p = ws(p, e);
-				if (p >= e || *p != ':')
-					return NULL;
-				p = ws(p + 1, e);
-			}
-			if (!(p = skip_value(p, e, depth + 1)))
-				return NULL;
-			p = ws(p, e);
-			if (p < e && *p == ',') {
-				p = ws(p + 1, e);
-				continue;
-			}
-			if (p < e && *p == close)
-				return p + 1;
-			return NULL;
-		}
-	}
-	case 't':
-		return e - p >= 4 && !memcmp(p, "true", 4) ? p + 4 : NULL;
-	case 'f':
-		return e - p >= 5 && !memcmp(p, "false", 5) ? p + 5 : NULL;
-	case 'n':
-		return e - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
-	default:
-		return skip_num(p, e);
-	}
-}
-
-#define KEYIS(k, n, lit) ((n) == sizeof(lit) - 1 && !memcmp((k), (lit), (n)))
-
-/* Scan a record's top level for the fields; 0 done, -1 unsure (use libjq). */
-static int
-scan(struct fields *f, const char *p, size_t len)
-{
-	const char *e = p + len;
-
-	memset(f, 0, sizeof *f);
-	f->ok = -1;
-	f->status = f->ms = NAN;
-	p = ws(p, e);
-	if (p >= e || *p != '{')
-		return -1;
-	p = ws(p + 1, e);
-	if (p < e && *p == '}')
-		return ws(p + 1, e) == e ? 0 : -1;
-	for (;;) {
-		const char *k, *v, *ve;
-		size_t kn;
-		int esc = 0;
-
-		if (p >= e || *p != '"' || !(v = skip_str(p, e, &esc)) || esc)
-			return -1;
-		k = p + 1;
-		kn = (size_t)(v - 1 - k);
-		p = ws(v, e);
-		if (p >= e || *p != ':')
-			return -1;
-		v = ws(p + 1, e);
-		if (!(ve = skip_value(v, e, 0)))
-			return -1;
-		if (*v == '"') {
-			const char *s = v + 1;
-			size_t n = (size_t)(ve - 1 - s);
-			int interesting = 1;
-			if (KEYIS(k, kn, "type"))
-				f->type = s, f->ntype = n;
-			else if (KEYIS(k, kn, "monitor"))
-				f->monitor = s, f->nmonitor = n;
-			else if (KEYIS(k, kn, "url"))
-				f->url = s, f->nurl = n;
-			else if (KEYIS(k, kn, "ts"))
-				f->ts = s, f->nts = n;
-			else if (KEYIS(k, kn, "source"))
-				f->source = s, f->nsource = n;
-			else if (KEYIS(k, kn, "error"))
-				f->error = s, f->nerror = n;
-			else if (KEYIS(k, kn, "method"))
-				f->method = s, f->nmethod = n;
-			else
-				interesting = 0;
-			if (interesting && memchr(s, '\\', n))
-				return -1;
-		} else if (*v == '{' && KEYIS(k, kn, "shape")) {
-			f->shape = v, f->nshape = (size_t)(ve - v);
-		} else if (KEYIS(k, kn, "ok")) {
-			f->ok = *v == 't' ? 1 : *v == 'f' ? 0 : -1;
-		} else if (*v == '-' || isdigit((unsigned char)*v)) {
-			if (KEYIS(k, kn, "status"))
-				f->status = strtod(v, NULL);
-			else if (KEYIS(k, kn, "ms"))
-				f->ms = strtod(v, NULL);
-		} else if (*v == 'n' && KEYIS(k, kn, "error")) {
-			f->error = NULL;
-		}
-		p = ws(ve, e);
-		if (p < e && *p == ',') {
-			p = ws(p + 1, e);
-			continue;
-		}
-		if (p < e && *p == '}')
-			return ws(p + 1, e) == e ? 0 : -1;
-		return -1;
-	}
-}
-
-/* The same fields from a parsed record (strings borrowed from rec). */
-static void
-fields_of(struct fields *f, jv rec)
-{
-	const char *s;
-
-	memset(f, 0, sizeof *f);
-#define STR(field, name) \
-	if ((s = record_str(rec, name))) { f->field = s; f->n##field = strlen(s); }
-	STR(type, "type");
-	STR(monitor, "monitor");
-	STR(url, "url");
-	STR(ts, "ts");
-	STR(source, "source");
-	STR(error, "error");
-	STR(method, "method");
-#undef STR
-	if (record_has(rec, "shape")) {
-		jv sh = record_get(rec, "shape");
-		if (jv_get_kind(sh) == JV_KIND_OBJECT && (f->shape_own = record_dump(sh))) {
-			f->shape = f->shape_own;
-			f->nshape = strlen(f->shape_own);
-		}
-		jv_free(sh);
-	}
-	f->ok = record_bool(rec, "ok", -1);
-	f->status = record_num(rec, "status", NAN);
-	f->ms = record_num(rec, "ms", NAN);
-}
-
-static double
-fields_ts(struct fields *f)
-{
-	double t;
-
-	if (f->ts && parse_ts(&t, f->ts, f->nts) == 0)
-		return t;
-	return 0;
-}
-
 int
 detector_feed(struct detector *d, const char *line, size_t len)
 {
-	struct fields f;
+	struct detect_fields f;
 	jv rec, out;
 	int rc, fails = 0;
 
@@ -1386,12 +1086,12 @@ detector_feed(struct detector *d, const char *line, size_t len)
 		len--;
 	if (len == 0)
 		return 0;
-	if (!d->when && scan(&f, line, len) == 0 && f.type) {
+	if (!d->when && detect_scan(&f, line, len) == 0 && f.type) {
 		if (!KEYIS(f.type, f.ntype, "probe") && !KEYIS(f.type, f.ntype, "error") &&
 		    !(KEYIS(f.type, f.ntype, "metric") && metricrules_count(d->mr)))
 			return 0;
 		if (KEYIS(f.type, f.ntype, "probe")) {
-			if (d->next_expiry && sweep_errors(d, fields_ts(&f)) < 0)
+			if (d->next_expiry && sweep_errors(d, detect_fields_ts(&f)) < 0)
 				return -1;
 			return probe_record(d, &f, 0, line, len);
 		}
@@ -1402,7 +1102,7 @@ detector_feed(struct detector *d, const char *line, size_t len)
 		jv_free(rec);
 		return mend_err("not a JSON object"), 1;
 	}
-	fields_of(&f, rec);
+	detect_fields_of(&f, rec);
 	if (f.type && !strcmp(f.type, "metric") && metricrules_count(d->mr)) {
 		jv incs;
 
@@ -1419,7 +1119,7 @@ detector_feed(struct detector *d, const char *line, size_t len)
 		jv_free(rec);
 		return 0;
 	}
-	if (d->next_expiry && sweep_errors(d, fields_ts(&f)) < 0) {
+	if (d->next_expiry && sweep_errors(d, detect_fields_ts(&f)) < 0) {
 		jv_free(rec);
 		return -1;
 	}

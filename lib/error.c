@@ -101,3 +101,17 @@ mend_usage(const char *why, const char *text)
 	fputs(text, why ? stderr : stdout);
 	exit(why ? EX_USAGE : 0);
 }
+
+long
+mend_arg_long(const char *s, const char *what, long lo, void (*usage)(const char *why))
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < lo) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "bad %s '%s'", what, s);
+		usage(msg);
+	}
+	return v;
+}

@@ -408,16 +408,56 @@ is_dir(const char *p)
 }
 
 /*
+ * The sandbox's mounts, kept as triples (op, source or "", target) and
+ * made in the order bwrap needs: a mount on a directory covers every
+ * mount made earlier below it, so each is made after those on the
+ * directories above it (by depth; at equal depth, in the order added).
+ * So MEND_SANDBOX_RO may name a directory in the hidden home, and a
+ * directory to hide may lie in one MEND_SANDBOX_RO lets in.
+ */
+static void
+mount_add(struct strvec *m, const char *op, const char *src, const char *dst)
+{
+	sv_push(m, op);
+	sv_push(m, src ? src : "");
+	sv_push(m, dst);
+}
+
+/* Components of an absolute path: "/" 0, "/a//b/" 2. */
+static size_t
+depth(const char *p)
+{
+	size_t n = 0;
+
+	for (; *p; p++)
+		if (*p != '/' && (p[1] == '/' || p[1] == '\0'))
+			n++;
+	return n;
+}
+
+/* The order of the n triples of m, parents first, into idx. */
+static void
+mount_order(size_t *idx, const struct strvec *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i, d = depth(m->v[3 * i + 2]);
+		/* Insertion sort: stable, and there are a dozen. */
+		for (; j > 0 && depth(m->v[3 * idx[j - 1] + 2]) > d; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = i;
+	}
+}
+
+/*
  * Hide a directory behind an empty tmpfs (what it holds may be secret);
  * remember it in ro, to make that tmpfs read-only once the mount points
  * in it exist.
  */
 static void
-hide(struct strvec *a, struct strvec *ro, const char *dir)
+hide(struct strvec *m, struct strvec *ro, const char *dir)
 {
 	if (is_dir(dir)) {
-		sv_push(a, "--tmpfs");
-		sv_push(a, dir);
+		mount_add(m, "--tmpfs", NULL, dir);
 		sv_push(ro, dir);
 	}
 }
@@ -440,10 +480,11 @@ under(const char *path, const char *dir)
  * directory stay hidden: a toolchain there (pyenv, nvm, cargo) needs
  * more than its bin directory, which would be half a program, and the
  * home holds credentials; the user lets such a directory in with
- * MEND_SANDBOX_RO.
+ * MEND_SANDBOX_RO.  Nothing in a directory of secret (the spool) is let
+ * in.
  */
 static void
-let_in(struct strvec *a, const char *list, int sep, int all)
+let_in(struct strvec *m, const char *list, int sep, int all, const char *const *secret)
 {
 	static const char *const hidden[] = { "/tmp", "/var/tmp", "/run", NULL };
 	char seps[2] = { (char)sep, '\0' };
@@ -460,11 +501,10 @@ let_in(struct strvec *a, const char *list, int sep, int all)
 		dir[n] = '\0';
 		for (int i = 0; !in && hidden[i]; i++)
 			in = under(dir, hidden[i]);
-		if (in) {
-			sv_push(a, "--ro-bind-try");
-			sv_push(a, dir);
-			sv_push(a, dir);
-		}
+		for (int i = 0; in && secret[i]; i++)
+			in = !under(dir, secret[i]);
+		if (in)
+			mount_add(m, "--ro-bind-try", dir, dir);
 	}
 }
 
@@ -474,8 +514,10 @@ bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
     char *const argv[])
 {
 	char git[PATH_MAX + 8];
-	struct strvec ro = { 0 };
+	const char *secret[64];
+	struct strvec m = { 0 }, ro = { 0 };
 	struct stat st;
+	size_t n = 0, *idx;
 
 	sv_push(a, sbx.bwrap);
 	sv_push(a, "--unshare-all");
@@ -490,41 +532,61 @@ bwrap_argv(struct strvec *a, const struct proc_sandbox *s, const char *root,
 	sv_push(a, "/dev");
 	sv_push(a, "--proc");
 	sv_push(a, "/proc");
-	sv_push(a, "--tmpfs");
-	sv_push(a, "/tmp");
-	hide(a, &ro, "/var/tmp");
+	/* The spool and the caller's: nothing let in shows what is in them. */
+	if (is_dir(getenv("MEND_SPOOL")))
+		secret[n++] = getenv("MEND_SPOOL");
+	for (const char *const *h = s->hide; h && *h && n < 63; h++)
+		if (is_dir(*h))
+			secret[n++] = *h;
+	secret[n] = NULL;
+	mount_add(&m, "--tmpfs", NULL, "/tmp");
+	hide(&m, &ro, "/var/tmp");
 	/* /run holds sockets (docker, dbus) a read-only mount does not close. */
-	hide(a, &ro, "/run");
-	if (s->network) {
-		sv_push(a, "--ro-bind-try");
-		sv_push(a, "/run/systemd/resolve");
-		sv_push(a, "/run/systemd/resolve");
-	}
-	hide(a, &ro, getenv("HOME"));
-	let_in(a, getenv("PATH"), ':', 0);
-	let_in(a, getenv("MEND_SANDBOX_RO"), ':', 1);
-	/* The spool last: nothing let in above shows it. */
-	hide(a, &ro, getenv("MEND_SPOOL"));
-	for (const char *const *h = s->hide; h && *h; h++)
-		hide(a, &ro, *h);
-	sv_push(a, "--dir");
-	sv_push(a, SANDBOX_HOME);
-	sv_push(a, "--bind");
-	sv_push(a, root);
-	sv_push(a, root);
+	hide(&m, &ro, "/run");
+	if (s->network)
+		mount_add(&m, "--ro-bind-try", "/run/systemd/resolve", "/run/systemd/resolve");
+	hide(&m, &ro, getenv("HOME"));
+	let_in(&m, getenv("PATH"), ':', 0, secret);
+	let_in(&m, getenv("MEND_SANDBOX_RO"), ':', 1, secret);
+	for (size_t i = 0; secret[i]; i++)
+		hide(&m, &ro, secret[i]);
+	mount_add(&m, "--dir", NULL, SANDBOX_HOME);
+	mount_add(&m, "--bind", root, root);
 	snprintf(git, sizeof git, "%s/.git", root);
-	if (!s->git_writable && lstat(git, &st) == 0) {
-		sv_push(a, "--ro-bind");
-		sv_push(a, git);
-		sv_push(a, git);
+	if (!s->git_writable && lstat(git, &st) == 0)
+		mount_add(&m, "--ro-bind", git, git);
+	n = m.n / 3;
+	if (m.oom || !(idx = calloc(n ? n : 1, sizeof *idx))) {
+		a->oom = 1;
+	} else {
+		mount_order(idx, &m, n);
+		for (size_t i = 0; i < n; i++) {
+			char **t = m.v + 3 * idx[i];
+			sv_push(a, t[0]);
+			if (*t[1])
+				sv_push(a, t[1]);
+			sv_push(a, t[2]);
+		}
+		free(idx);
 	}
 	/* Innermost first: a read-only tmpfs takes no more mount points. */
 	for (size_t i = ro.n; i-- > 0;) {
+		size_t k = i;
+		/* The deepest of those left (ro is short). */
+		for (size_t j = 0; j < i; j++)
+			if (depth(ro.v[j]) > depth(ro.v[k]))
+				k = j;
 		sv_push(a, "--remount-ro");
-		sv_push(a, ro.v[i]);
+		sv_push(a, ro.v[k]);
+		if (k != i) {
+			char *t = ro.v[k];
+			ro.v[k] = ro.v[i];
+			ro.v[i] = t;
+		}
 	}
 	a->oom |= ro.oom;
 	sv_release(&ro);
+	sv_release(&m);
 	sv_push(a, "--chdir");
 	sv_push(a, root);
 	sv_push(a, "--");

@@ -119,6 +119,23 @@ forge_api_url(char **out, const char *kind, const char *url)
 	return rc < 0 ? mend_err("no API URL for forge '%s'", kind) : 0;
 }
 
+int
+forge_fill(struct forge *f, char **slug, char **api, const char *remote_url)
+{
+	*slug = *api = NULL;
+	if (!f->slug) {
+		if (forge_slug(slug, remote_url) < 0)
+			return -1;
+		f->slug = *slug;
+	}
+	if (!f->api) {
+		if (forge_api_url(api, f->kind, remote_url) < 0)
+			return -1;
+		f->api = *api;
+	}
+	return 0;
+}
+
 void
 forge_pr_release(struct forge_pr *pr)
 {

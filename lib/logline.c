@@ -69,19 +69,6 @@ num2(const char *p)
 	    (p[0] - '0') * 10 + (p[1] - '0') : -1;
 }
 
-static long
-days_from_civil(int y, int m, int d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * A time at the start of s: "2026-11-24T06:00:00.123Z" (or with an
  * offset, or with a space for the T: Python's logging, log4j, logback).
@@ -122,7 +109,7 @@ logline_time(double *out, const char *s, size_t n)
 		i += 5 + colon;
 	}
 	if (zoned) {
-		*out = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600 + mi * 60 + se -
+		*out = (double)mend_days_from_civil(y, mo, d) * 86400.0 + h * 3600 + mi * 60 + se -
 		    (double)off + frac;
 		return i;
 	}

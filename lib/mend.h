@@ -15,6 +15,7 @@
 #ifndef MEND_H
 #define MEND_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,9 @@ void mend_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * stderr; exit 64).
  */
 void mend_usage(const char *why, const char *text) __attribute__((noreturn));
+/* An option's whole number of at least lo; else usage("bad WHAT 'S'"),
+ * which must not return. */
+long mend_arg_long(const char *s, const char *what, long lo, void (*usage)(const char *why));
 void mend_die(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
@@ -61,6 +65,9 @@ double mend_mono(void);
 char *mend_rfc3339(char *buf, size_t len, double t);
 /* Parse RFC 3339 (Z or offset, optional fraction); -1 on error. */
 int mend_parse_time(double *out, const char *s);
+/* Days from 1970-01-01 to the date y-m-d (proleptic Gregorian, UTC): the
+ * fast path of the time parsers, with no struct tm and no zone. */
+long mend_days_from_civil(int y, int m, int d);
 /* Parse a duration: "90", "90s", "15m", "2h", "7d", "1.5h"; -1 on error. */
 int mend_parse_duration(double *out, const char *s);
 /* Sleep for `s` seconds (restarting on EINTR unless *stop becomes set). */
@@ -183,6 +190,8 @@ int spool_wait(struct spool *sp, double timeout);
  * that poll other descriptors too; drain it with spool_wait(sp, 0). */
 int spool_watch_fd(struct spool *sp);
 
+/* spool_queue.c - the job queues */
+
 /* Queues.  States: queued leased done failed dead (and duplicate, which
  * is never stored: it is what job_add says about a repeated key). */
 struct job_opts {
@@ -246,6 +255,8 @@ int spool_purge(struct spool *sp, double age, int *njobs, int *nincidents);
 int spool_stats(struct spool *sp, jv *out);
 void job_release(struct job *j);
 
+/* spool_incident.c - incidents, their timelines, the dashboard's queries */
+
 /*
  * Incidents and their timeline.  spool_incident_append(rec) stores what a
  * stage produced: rec (borrowed) must carry incident.id; the incident is
@@ -259,6 +270,10 @@ int spool_incident_append(struct spool *sp, jv rec);
  * A record without incident.id has no timeline: 0, nothing stored.
  */
 int spool_incident_refused(struct spool *sp, jv rec, const char *stage, const char *reason);
+/* The same, said on stderr first as "SUBJECT: WHAT: WHY" (what: "refused",
+ * "revert refused"); a failure to record it is said too. */
+void spool_incident_refuse(struct spool *sp, jv rec, const char *stage, const char *subject,
+    const char *what, const char *why);
 /* The latest timeline record of `type` for incident id: 1, 0 none, -1. */
 int spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *type);
 /* The incident row with its whole timeline: 1, 0 none, -1. */
@@ -281,6 +296,8 @@ int spool_incident_spans(struct spool *sp, jv *out, double since);
 int spool_timeline_since(struct spool *sp, jv *out, int64_t after, int limit);
 int64_t spool_timeline_last(struct spool *sp);
 
+/* spool_state.c - per-stage state */
+
 /*
  * Small durable state for stages (detector windows, used fix links).
  * Values are JSON.  get: 1 with *out (caller's), 0 with *out jv_null()
@@ -293,6 +310,8 @@ int spool_state_put(struct spool *sp, const char *ns, const char *key, jv value)
 int spool_state_claim(struct spool *sp, const char *ns, const char *key, jv value);
 /* Every key of ns as an object {key: value}. */
 int spool_state_all(struct spool *sp, jv *out, const char *ns);
+
+/* spool_kb.c - the knowledge base */
 
 /*
  * The knowledge base (FTS5): kb_add indexes a record (borrowed) under its
@@ -443,6 +462,9 @@ int http_do(struct http_resp *resp, const struct http_req *req);
 int http_do_retry(struct http_resp *resp, const struct http_req *req);
 void http_resp_release(struct http_resp *resp);
 
+/* httpd.c - HTTP servers (libmicrohttpd): declared in lib/httpd.h, which
+ * the servers include for libmicrohttpd's request types */
+
 /* strbuf.c - growable strings */
 
 /* Start from `struct strbuf b = { 0 };`.  Appends never fail loudly: an
@@ -457,10 +479,45 @@ void strbuf_addn(struct strbuf *b, const char *s, size_t n);
 void strbuf_add(struct strbuf *b, const char *s);
 void strbuf_addf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* Empty again, keeping the memory (and any oom), for a buffer reused
+ * line after line. */
+void strbuf_reset(struct strbuf *b);
 /* The string, now the caller's ("" when empty), the buffer emptied;
  * NULL (and the buffer released) when memory ran out. */
 char *strbuf_take(struct strbuf *b);
 void strbuf_release(struct strbuf *b);
+
+/* input.c - a filter's input: whole lines, and the stop signals */
+
+/* Set by SIGTERM and SIGINT once input_catch_stop() ran. */
+extern volatile int input_stop;	/* an int is a sig_atomic_t here */
+/* SIGTERM and SIGINT set input_stop, without SA_RESTART: a blocked read
+ * returns early and the program can save and exit 0. */
+void input_catch_stop(void);
+
+struct input {
+	int fd;
+	char *buf;
+	size_t start, len, cap;
+	size_t max;		/* longest line kept whole; 0: the buffer grows */
+	int eof;
+	int skip;		/* dropping the rest of a cut line */
+};
+
+/* Read fd in blocks of cap bytes (max 0: growing) or keep lines of at
+ * most max bytes (max > 0), cutting longer ones.  0 or -1. */
+int input_init(struct input *in, int fd, size_t cap, size_t max);
+/* The next whole line (or the last, unterminated one at the end), in
+ * place and without its newline, valid until the next input_read: 1;
+ * 0 when input_read must come first; -1 at the end of the input. */
+int input_line(struct input *in, const char **line, size_t *len);
+/* Read once, blocking: 1 (something read, or the end seen); 0 when a
+ * stop signal interrupted it; -1 on a read error, -2 when a line did not
+ * fit in memory (message either way). */
+int input_read(struct input *in);
+void input_release(struct input *in);
 
 /* jqexpr.c - jq programs on records */
 
@@ -990,6 +1047,10 @@ const char *forge_detect(const char *remote_url);
 int forge_slug(char **out, const char *remote_url);
 /* The usual API base URL of kind for a remote's host; malloc'd. */
 int forge_api_url(char **out, const char *kind, const char *remote_url);
+/* f's slug and API URL, where not given, from the remote URL: they are
+ * *slug and *api (malloc'd, else NULL; the caller frees both, also after
+ * an error). */
+int forge_fill(struct forge *f, char **slug, char **api, const char *remote_url);
 /*
  * Open the pull request, or find the open one for the same head (then
  * created is 0).  0 ok; -1 error; -2 rate limited, try later.  Release
@@ -1002,6 +1063,8 @@ void forge_pr_release(struct forge_pr *pr);
 
 /* The test command a checkout most likely uses (static string), or NULL. */
 const char *testrun_detect(const char *workdir);
+/* Does a file in workdir match the glob pattern (such as "test_*.py")? */
+int testrun_has_glob(const char *workdir, const char *pattern);
 /* Passed and failed test counts from a runner's output; -1 when unknown. */
 void testrun_count(const char *log, long *passed, long *failed);
 /* The output lines that name failed tests (at most 20), as an array. */
@@ -1441,6 +1504,9 @@ char *watch_error_signature(jv rec);
 /* s (may be NULL) escaped for HTML text and attribute values: the one
  * escaping function for every page mend serves. */
 void html_escape(struct strbuf *b, const char *s);
+/* printf, then html_escape. */
+void html_escapef(struct strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /*
  * Whole pages, appended to b.  Every string from the spool is redacted
  * and escaped.  queue is the fix queue (NULL: "fix").  dash_index: open

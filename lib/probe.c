@@ -102,18 +102,6 @@ struct result {
 	double days;
 };
 
-/*
- * The record is written as text, not built as a jv: at tens of
- * thousands of checks a second, libjq's object building was a third of
- * probe's time.  Strings are escaped for JSON and invalid UTF-8 becomes
- * U+FFFD, as jq would print it.
- */
-struct out {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
 struct check {
 	CURL *h;
 	struct target *t;
@@ -143,7 +131,7 @@ struct lane {
 	int active;
 	size_t *q;		/* ring of queued target indexes */
 	size_t qhead, qlen;
-	struct out o;		/* the record being written */
+	struct strbuf o;	/* the record being written */
 	double until;
 	int rc;
 	char err[256];
@@ -269,7 +257,7 @@ prober_free(struct prober *p)
 		if (l->multi)
 			curl_multi_cleanup(l->multi);
 		free(l->q);
-		free(l->o.p);
+		strbuf_release(&l->o);
 	}
 	free(p->lanes);
 	for (i = 0; i < p->nt; i++)
@@ -1044,47 +1032,6 @@ result_get(struct result *r, struct prober *p, CURL *h, CURLcode code,
 		result_days(r, p, h, t, 1);
 }
 
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 1024;
-		char *np;
-		while (cap < o->len + n + 1)
-			cap *= 2;
-		if (!(np = realloc(o->p, cap))) {
-			o->oom = 1;
-			return;
-		}
-		o->p = np;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-static void
-puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void
-putf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-putf(struct out *o, const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	put(o, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
 /* Length of the valid UTF-8 sequence at s (0 if invalid). */
 static size_t
 utf8_len(const unsigned char *s, size_t n)
@@ -1114,12 +1061,12 @@ utf8_len(const unsigned char *s, size_t n)
 }
 
 static void
-put_str(struct out *o, const char *str)
+put_str(struct strbuf *o, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str), i = 0, run = 0;
 
-	put(o, "\"", 1);
+	strbuf_addn(o, "\"", 1);
 	while (i < n) {
 		unsigned char c = s[i];
 		size_t k;
@@ -1128,30 +1075,30 @@ put_str(struct out *o, const char *str)
 			run++;
 			continue;
 		}
-		put(o, (const char *)s + i - run, run);
+		strbuf_addn(o, (const char *)s + i - run, run);
 		run = 0;
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
-			put(o, e, 2);
+			strbuf_addn(o, e, 2);
 			i++;
 		} else if (c < 0x20) {
-			putf(o, "\\u%04x", c);
+			strbuf_addf(o, "\\u%04x", c);
 			i++;
 		} else if ((k = utf8_len(s + i, n - i)) > 0) {
-			put(o, (const char *)s + i, k);
+			strbuf_addn(o, (const char *)s + i, k);
 			i += k;
 		} else {
-			put(o, "\xef\xbf\xbd", 3);
+			strbuf_addn(o, "\xef\xbf\xbd", 3);
 			i++;
 		}
 	}
-	put(o, (const char *)s + i - run, run);
-	put(o, "\"", 1);
+	strbuf_addn(o, (const char *)s + i - run, run);
+	strbuf_addn(o, "\"", 1);
 }
 
 /* Microseconds as milliseconds, to the microsecond: 2421 -> 2.421 */
 static void
-put_ms(struct out *o, curl_off_t us)
+put_ms(struct strbuf *o, curl_off_t us)
 {
 	char buf[48];
 	int n;
@@ -1164,20 +1111,26 @@ put_ms(struct out *o, curl_off_t us)
 		n--;
 	if (n > 0 && buf[n - 1] == '.')
 		n--;
-	put(o, buf, (size_t)n);
+	strbuf_addn(o, buf, (size_t)n);
 }
 
 static void
-put_ms_or_null(struct out *o, int have, curl_off_t us)
+put_ms_or_null(struct strbuf *o, int have, curl_off_t us)
 {
 	if (have)
 		put_ms(o, us);
 	else
-		puts_(o, "null");
+		strbuf_add(o, "null");
 }
 
+/*
+ * The record is written as text, not built as a jv: at tens of
+ * thousands of checks a second, libjq's object building was a third of
+ * probe's time.  Strings are escaped for JSON and invalid UTF-8 becomes
+ * U+FFFD, as jq would print it.
+ */
 static void
-format_record(struct prober *p, struct check *c, const struct result *r, struct out *o)
+format_record(struct prober *p, struct check *c, const struct result *r, struct strbuf *o)
 {
 	struct target *t = c->t;
 	char ts[40], detail[CURL_ERROR_SIZE + 256];
@@ -1199,75 +1152,73 @@ format_record(struct prober *p, struct check *c, const struct result *r, struct 
 	} else {
 		snprintf(detail, sizeof detail, "HTTP %ld", r->status);
 	}
-	o->len = 0;
-	puts_(o, "{\"type\":\"probe\",\"ts\":\"");
-	puts_(o, mend_rfc3339(ts, sizeof ts, c->ts));
-	puts_(o, "\",\"monitor\":");
+	strbuf_reset(o);
+	strbuf_add(o, "{\"type\":\"probe\",\"ts\":\"");
+	strbuf_add(o, mend_rfc3339(ts, sizeof ts, c->ts));
+	strbuf_add(o, "\",\"monitor\":");
 	put_str(o, t->name);
-	puts_(o, ",\"url\":");
+	strbuf_add(o, ",\"url\":");
 	put_str(o, t->shown);
-	puts_(o, ",\"method\":");
+	strbuf_add(o, ",\"method\":");
 	put_str(o, t->method);
-	putf(o, ",\"ok\":%s,\"status\":%ld,\"ms\":", err ? "false" : "true", r->status);
+	strbuf_addf(o, ",\"ok\":%s,\"status\":%ld,\"ms\":", err ? "false" : "true", r->status);
 	put_ms(o, r->tt);
-	putf(o, ",\"bytes\":%zu,\"error\":", c->bytes);
+	strbuf_addf(o, ",\"bytes\":%zu,\"error\":", c->bytes);
 	if (err) {
-		put(o, "\"", 1);
-		puts_(o, err);
-		put(o, "\"", 1);
+		strbuf_addn(o, "\"", 1);
+		strbuf_add(o, err);
+		strbuf_addn(o, "\"", 1);
 	} else {
-		puts_(o, "null");
+		strbuf_add(o, "null");
 	}
-	puts_(o, ",\"detail\":");
+	strbuf_add(o, ",\"detail\":");
 	put_str(o, detail);
-	puts_(o, ",\"timings\":{\"dns\":");
+	strbuf_add(o, ",\"timings\":{\"dns\":");
 	put_ms(o, r->nl);
-	puts_(o, ",\"connect\":");
+	strbuf_add(o, ",\"connect\":");
 	put_ms_or_null(o, r->ct > 0, r->ct - r->nl);
-	puts_(o, ",\"tls\":");
+	strbuf_add(o, ",\"tls\":");
 	put_ms_or_null(o, t->https && r->ac > 0, r->ac - r->ct);
-	puts_(o, ",\"ttfb\":");
+	strbuf_add(o, ",\"ttfb\":");
 	put_ms_or_null(o, r->st > 0, r->st - base);
-	puts_(o, ",\"total\":");
+	strbuf_add(o, ",\"total\":");
 	put_ms(o, r->tt);
-	puts_(o, "}");
+	strbuf_add(o, "}");
 	if (t->https) {
 		if (r->has_days)
-			putf(o, ",\"cert_days\":%.1f", r->days);
+			strbuf_addf(o, ",\"cert_days\":%.1f", r->days);
 		else
-			puts_(o, ",\"cert_days\":null");
+			strbuf_add(o, ",\"cert_days\":null");
 	}
 	if (r->ctype[0]) {
-		puts_(o, ",\"content_type\":");
+		strbuf_add(o, ",\"content_type\":");
 		put_str(o, r->ctype);
 	}
 	if (c->body_state == 1 && c->nbody > 0 && r->code == CURLE_OK) {
 		jv shape;
 		char *text;
 		if (shape_of_body(&shape, c->body, c->nbody) == 0 && (text = record_dump(shape))) {
-			puts_(o, ",\"shape\":");
-			puts_(o, text);
+			strbuf_add(o, ",\"shape\":");
+			strbuf_add(o, text);
 			free(text);
 		}
 		jv_free(shape);
 	}
 	if (t->body && strlen(t->body) <= 4096) {
-		puts_(o, ",\"request_body\":");
+		strbuf_add(o, ",\"request_body\":");
 		put_str(o, t->body);
 	}
 	if (r->redirects > 0)
-		putf(o, ",\"redirects\":%ld", r->redirects);
+		strbuf_addf(o, ",\"redirects\":%ld", r->redirects);
 	if (r->location) {
-		puts_(o, ",\"location\":");
+		strbuf_add(o, ",\"location\":");
 		put_str(o, r->location);
 	}
 	if (p->o.source) {
-		puts_(o, ",\"source\":");
+		strbuf_add(o, ",\"source\":");
 		put_str(o, p->o.source);
 	}
-	put(o, "}", 1);
-	if (!o->oom)
-		o->p[o->len] = '\0';
+	strbuf_addn(o, "}", 1);
 }
 
 /* A transfer ended: 1 the result is final, 0 a second pass started. */
@@ -1332,7 +1283,7 @@ lane_run(struct lane *l)
 			done++;
 			if (l->o.oom)
 				return mend_err("out of memory");
-			if (emit(p, l->o.p, l->o.len) < 0)
+			if (emit(p, l->o.s, l->o.len) < 0)
 				return -1;
 		}
 		if (done > 0) {

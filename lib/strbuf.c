@@ -10,23 +10,34 @@
 
 #include "mend.h"
 
+/* Room for n more bytes and the NUL: 0, or -1 with oom set. */
+static int
+grow(struct strbuf *b, size_t n)
+{
+	size_t cap;
+	char *ns;
+
+	if (b->oom)
+		return -1;
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	if (!(ns = realloc(b->s, cap))) {
+		b->oom = 1;
+		return -1;
+	}
+	b->s = ns;
+	b->cap = cap;
+	return 0;
+}
+
 void
 strbuf_addn(struct strbuf *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (grow(b, n) < 0)
 		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *ns;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(ns = realloc(b->s, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -39,21 +50,48 @@ strbuf_add(struct strbuf *b, const char *s)
 }
 
 void
-strbuf_addf(struct strbuf *b, const char *fmt, ...)
+strbuf_vaddf(struct strbuf *b, const char *fmt, va_list ap)
 {
-	char *s;
-	va_list ap;
+	va_list again;
 	int n;
 
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
+	/* Format straight into the free space; when it does not fit, grow
+	 * to the size vsnprintf said and format again. */
+	if (grow(b, 64) < 0)
+		return;
+	va_copy(again, ap);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	if (n >= 0 && (size_t)n >= b->cap - b->len && grow(b, (size_t)n) == 0)
+		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, again);
+	va_end(again);
 	if (n < 0) {
+		b->s[b->len] = '\0';
 		b->oom = 1;
 		return;
 	}
-	strbuf_addn(b, s, (size_t)n);
-	free(s);
+	if (b->oom) {
+		b->s[b->len] = '\0';
+		return;
+	}
+	b->len += (size_t)n;
+}
+
+void
+strbuf_addf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+strbuf_reset(struct strbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
 }
 
 char *

@@ -45,6 +45,19 @@ file_has(const char *dir, const char *name, const char *s)
 	return strstr(buf, s) != NULL;
 }
 
+int
+testrun_has_glob(const char *wd, const char *pattern)
+{
+	char pat[4200];
+	glob_t gl;
+	int found;
+
+	snprintf(pat, sizeof pat, "%s/%s", wd, pattern);
+	found = glob(pat, GLOB_NOSORT, NULL, &gl) == 0 && gl.gl_pathc > 0;
+	globfree(&gl);
+	return found;
+}
+
 /* The test command the project most likely uses, or NULL. */
 const char *
 testrun_detect(const char *wd)
@@ -71,17 +84,9 @@ testrun_detect(const char *wd)
 	if (has_file(wd, "setup.py") || has_file(wd, "pyproject.toml") || has_file(wd, "tests") ||
 	    has_file(wd, "test"))
 		return "python3 -m unittest discover";
-	{
-		/* test_*.py at the top. */
-		char pat[4200];
-		glob_t gl;
-		int found;
-		snprintf(pat, sizeof pat, "%s/test_*.py", wd);
-		found = glob(pat, GLOB_NOSORT, NULL, &gl) == 0 && gl.gl_pathc > 0;
-		globfree(&gl);
-		if (found)
-			return "python3 -m unittest discover";
-	}
+	/* test_*.py at the top. */
+	if (testrun_has_glob(wd, "test_*.py"))
+		return "python3 -m unittest discover";
 	return NULL;
 }
 

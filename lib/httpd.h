@@ -1,0 +1,54 @@
+/*
+ * httpd.h - mend's HTTP servers (trigger, otlp) on libmicrohttpd: the one
+ * header besides httpd.c that names it, for the servers' request
+ * handlers.  httpd.c owns the rest: the listen address, the socket, the
+ * daemon's limits and error log, the stop signals, plain responses.
+ */
+#ifndef HTTPD_H
+#define HTTPD_H
+
+#include <signal.h>
+#include <microhttpd.h>
+
+#include "mend.h"
+
+struct httpd;
+
+struct httpd_opts {
+	const char *listen;	/* "ADDR:PORT", "[V6]:PORT", ":PORT" (all IPv4) or "PORT" */
+	MHD_AccessHandlerCallback handler;
+	void *handler_cls;
+	MHD_RequestCompletedCallback completed;	/* may be NULL */
+	unsigned max_conns;	/* 0: 1000 */
+	unsigned per_ip;	/* connections per client address; 0: no cap */
+	unsigned timeout_s;	/* an idle connection is closed; 0: 30 */
+	unsigned threads;	/* > 1: a pool of that many, else one polling thread */
+	size_t conn_memory;	/* per-connection memory; 0: libmicrohttpd's */
+	int suspend;		/* handlers may suspend connections */
+	const int *quiet;	/* while *quiet, libmicrohttpd's errors are not logged */
+};
+
+/* Is spec a listen address of the forms above?  0, or -1 with a message
+ * (a usage error: nothing is bound). */
+int httpd_listen_check(const char *spec);
+/* Block SIGTERM, SIGINT and SIGHUP (into *set) in this thread and the
+ * threads it starts later: call before httpd_start, then wait for them
+ * with httpd_wait_stop. */
+void httpd_block_signals(sigset_t *set);
+/* Bind, listen and serve: 0 with *out, -1 with a message (the address is
+ * taken, or not ours). */
+int httpd_start(struct httpd **out, const struct httpd_opts *o);
+/* The address served, "127.0.0.1:8787" or "[::1]:8787", with the port
+ * the kernel chose for port 0 (borrowed). */
+const char *httpd_addr(const struct httpd *h);
+/* SIGTERM or SIGINT (SIGHUP is ignored): the signal; 0 when timeout
+ * (seconds; < 0: none) passed first. */
+int httpd_wait_stop(const sigset_t *set, double timeout);
+/* Stop serving (the requests in hand finish), close, free. */
+void httpd_stop(struct httpd *h);
+/* Queue a response with a copy of body and the headers (name, value,
+ * ..., NULL; may be NULL). */
+enum MHD_Result httpd_respond(struct MHD_Connection *c, unsigned code, const char *ctype,
+    const void *body, size_t len, const char *const *headers);
+
+#endif

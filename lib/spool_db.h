@@ -1,0 +1,47 @@
+/*
+ * spool_db.h - what the spool_*.c files share and nothing else sees: the
+ * handle, the statement cache and the SQLite helpers (spool.c).
+ */
+#ifndef SPOOL_DB_H
+#define SPOOL_DB_H
+
+#include <sqlite3.h>
+
+#include "mend.h"
+
+#define NCACHE 64
+
+struct spool {
+	sqlite3 *db;
+	struct {
+		const char *sql;	/* a string literal: compared by address */
+		sqlite3_stmt *st;
+	} cache[NCACHE];
+	char *dir;
+	int in_tx;	/* inside spool_begin() */
+	int inotify;	/* -1 until spool_wait needs it */
+};
+
+/* -1 with "DIR: what: sqlite's message". */
+int db_err(struct spool *sp, const char *what);
+/* sqlite3_step, retrying while the database is busy. */
+int db_step(sqlite3_stmt *st);
+int db_exec(struct spool *sp, const char *sql);
+/* The cached statement for sql, a string literal (compared by address);
+ * NULL with a message.  db_unprep resets it for the next use. */
+sqlite3_stmt *db_prep(struct spool *sp, const char *sql);
+void db_unprep(sqlite3_stmt *st);
+void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+void db_bind_json(sqlite3_stmt *st, int i, jv v);
+jv db_col_json(sqlite3_stmt *st, int i);
+jv db_col_str(sqlite3_stmt *st, int i);
+jv db_col_time(sqlite3_stmt *st, int i);
+/* A transaction of our own unless one is open (spool_begin): *own says. */
+int db_tx_start(struct spool *sp, int *own);
+int db_tx_end(struct spool *sp, int own, int rc);
+/* Every row of st (prepared and bound) as row() makes it, into *out as
+ * an array; st is reset.  0, or -1 saying what failed. */
+int db_rows(struct spool *sp, jv *out, sqlite3_stmt *st, jv (*row)(sqlite3_stmt *st),
+    const char *what);
+
+#endif
