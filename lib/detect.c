@@ -764,7 +764,7 @@ shape_seen(struct detector *d, struct mon *m, struct src *s, struct detect_field
 		return 0;	/* not JSON, and known so */
 	}
 	m->known = shape_learn(m->known, m->name, m->url, isnan(f->status) ? 0 : (long)f->status,
-	    shape, NULL);
+	    shape, f->request_body);
 	m->known_dirty = 1;
 	return 0;
 }

@@ -17,6 +17,7 @@ struct detect_fields {
 	int ok;			/* -1 absent */
 	double status, ms;	/* NAN absent */
 	char *shape_own;	/* shape text dumped on the libjq path */
+	const char *request_body;	/* libjq path only: borrowed, NUL-ended */
 };
 
 /* Scan a record's top level for the fields; 0 done, -1 unsure (the

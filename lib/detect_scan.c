@@ -224,6 +224,8 @@ detect_scan(struct detect_fields *f, const char *p, size_t len)
 				f->error = s, f->nerror = n;
 			else if (KEYIS(k, kn, "method"))
 				f->method = s, f->nmethod = n;
+			else if (KEYIS(k, kn, "request_body"))
+				return -1;	/* wanted unescaped: the libjq path */
 			else
 				interesting = 0;
 			if (interesting && memchr(s, '\\', n))
@@ -268,6 +270,7 @@ detect_fields_of(struct detect_fields *f, jv rec)
 	STR(error, "error");
 	STR(method, "method");
 #undef STR
+	f->request_body = record_str(rec, "request_body");
 	if (record_has(rec, "shape")) {
 		jv sh = record_get(rec, "shape");
 		if (jv_get_kind(sh) == JV_KIND_OBJECT && (f->shape_own = record_dump(sh))) {

@@ -4,7 +4,7 @@
 # list, a zero page count) is no recovery: the incident stays open until
 # the answers look like the known-good ones again.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 10
 PORT=$(free_port)
 good='{"total":45,"pages":3,"items":[{"id":1},{"id":2}]}'
 lost='{"total":45,"pages":0,"items":[]}'
@@ -22,6 +22,14 @@ known=$(sqlite3 "$MEND_SPOOL/mend.db" "select value from state where ns = 'shape
 is "$(jq -c '[.monitor, .url, .json, .paths["$.items"].tok]' <<<"$known")" \
 	"[\"catalog\",\"http://127.0.0.1:$PORT/products?page=1\",3,{\"arr\":3}]" \
 	"the known-good record: monitor, URL, JSON answers whose items array was never empty"
+
+# A check that sends a body: detect learns the keys every good request had
+# (testloop then knows a 4xx to a request lacking one is right).
+echo "http://127.0.0.1:$PORT/products name=search method=POST body=q=shoe&page=2" > "$T/urls.post"
+probe "$T/urls.post" | detect >/dev/null
+keys=$(sqlite3 "$MEND_SPOOL/mend.db" "select value from state where ns = 'shape' and key like 'search %'")
+is "$(jq -c '.request_keys | sort' <<<"$keys")" '["page","q"]' \
+	"a check's request body keys are learned"
 
 set_answer 500 '{"error":"internal"}'
 round; round
