@@ -21,7 +21,6 @@
  * the test runs).
  */
 #include <fcntl.h>
-#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -445,16 +444,8 @@ regress_write(struct regress_test *t, const char *wd, const struct regress_req *
 		return write_node(t, wd, q);
 	if (detected && strstr(detected, "python"))
 		return write_python(t, wd, q);
-	if (detected) {
-		/* make test in a Python project */
-		glob_t gl;
-		int py;
-		snprintf(pat, sizeof pat, "%s/*.py", wd);
-		py = glob(pat, GLOB_NOSORT, NULL, &gl) == 0 && gl.gl_pathc > 0;
-		globfree(&gl);
-		if (py)
-			return write_python(t, wd, q);
-	}
+	if (detected && testrun_has_glob(wd, "*.py"))
+		return write_python(t, wd, q);	/* make test in a Python project */
 	return mend_err("no test framework this can write for (Python and Node.js only)");
 }
 
