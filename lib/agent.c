@@ -120,10 +120,13 @@ agent_program(char *buf, size_t len, const char *command)
 				break;
 		if (wrappers[i]) {
 			after_wrapper = 1;
-			if (!strcmp(base, "timeout")) {
-				/* its options, then the duration */
-				while ((p = next_word(w, sizeof w, p)), w[0] == '-')
-					;
+			/* timeout: its options (-k and -s take a value), then the duration */
+			for (int t = !strcmp(base, "timeout"); t;) {
+				p = next_word(w, sizeof w, p);
+				if (!strcmp(w, "-k") || !strcmp(w, "-s"))
+					p = next_word(w, sizeof w, p);
+				else if (w[0] != '-')
+					t = 0;
 			}
 			continue;
 		}
