@@ -18,7 +18,8 @@ step repeats.  A step is one of
                                        Retry-After as an HTTP-date 2 s ahead
 A POST to any path ending in /chat/completions is served (Azure OpenAI's
 /openai/deployments/NAME/chat/completions?api-version=... too), and so is
-/responses (the Responses API Codex CLI speaks).  A request with
+/responses (the Responses API Codex CLI speaks), and /v1/messages (the
+Anthropic Messages API Claude Code speaks, streamed).  A request with
 "stream": true gets Server-Sent Events: chat.completion.chunk deltas and
 "data: [DONE]", or the Responses API's response.created,
 response.output_item.done and response.completed events.
@@ -32,6 +33,8 @@ repeating; "plain" for requests that offer no tools (an agent's title or
 summary requests).  A turn step may be
     {"call": {"name": "exec_command", "arguments": {...}}}
                                        a call of one of the agent's tools
+In a call's arguments "{cwd}" is the working directory the agent's
+prompt names ("working directory: DIR"), as a model would read it there.
 A step may add "no_temperature": true: a request carrying "temperature"
 then gets 400 as reasoning models answer it, and does not use up the step.
 Each request (method, path, headers, parsed body) is appended to the log
@@ -40,6 +43,7 @@ as one JSON line, so a test can check what was sent.  GET /healthz answers
 """
 import argparse
 import json
+import re
 import sys
 import threading
 import time
@@ -62,6 +66,9 @@ def tool_results(body):
     for m in body.get("messages") or []:
         if isinstance(m, dict) and m.get("role") == "tool":
             n += 1
+        elif isinstance(m, dict) and isinstance(m.get("content"), list):
+            n += sum(1 for c in m["content"]
+                     if isinstance(c, dict) and c.get("type") == "tool_result")
     inp = body.get("input")
     if isinstance(inp, list):
         for it in inp:
@@ -80,13 +87,21 @@ def pick(script, body, i):
     return turns[min(tool_results(body), len(turns) - 1)]
 
 
-def step_calls(step):
+def working_dir(body):
+    m = re.search(r'[Ww]orking directory: ([^\s"\\]+)', json.dumps(body))
+    return m.group(1) if m else ""
+
+
+def step_calls(step, body=None):
     """[(name, arguments as a JSON string)] of a step."""
     calls = []
     if "call" in step:
         c = step["call"]
         args = c.get("arguments", {})
-        calls.append((c["name"], args if isinstance(args, str) else json.dumps(args)))
+        args = args if isinstance(args, str) else json.dumps(args)
+        if body is not None and "{cwd}" in args:
+            args = args.replace("{cwd}", working_dir(body))
+        calls.append((c["name"], args))
     for c in step.get("tool_calls", []):
         calls.append((c["name"], c.get("arguments", "{}")))
     return calls
@@ -101,7 +116,7 @@ def responses_answer(step, body, i):
     """A Responses API answer: (the response object, its SSE events)."""
     rid = "resp_test%d" % i
     items = []
-    for k, (name, args) in enumerate(step_calls(step)):
+    for k, (name, args) in enumerate(step_calls(step, body)):
         items.append({"type": "function_call", "id": "fc_%d_%d" % (i, k),
                       "call_id": "call_%d_%d" % (i, k), "name": name, "arguments": args,
                       "status": "completed"})
@@ -130,6 +145,42 @@ def responses_answer(step, body, i):
     for n, e in enumerate(events):
         e["sequence_number"] = n
     return resp, sse(events)
+
+
+def messages_events(step, body, i):
+    """An Anthropic Messages API answer as its stream of events."""
+    blocks = []
+    if step.get("content"):
+        blocks.append({"type": "text", "text": step["content"]})
+    for k, (name, args) in enumerate(step_calls(step, body)):
+        blocks.append({"type": "tool_use", "id": "toolu_%d_%d" % (i, k), "name": name,
+                       "input": json.loads(args)})
+    if not blocks:
+        blocks.append({"type": "text", "text": ""})
+    stop = "tool_use" if any(b["type"] == "tool_use" for b in blocks) else "end_turn"
+    ev = [{"type": "message_start", "message": {
+        "id": "msg_test%d" % i, "type": "message", "role": "assistant",
+        "model": body.get("model"), "content": [], "stop_reason": None,
+        "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 1}}}]
+    for k, b in enumerate(blocks):
+        if b["type"] == "text":
+            ev.append({"type": "content_block_start", "index": k,
+                       "content_block": {"type": "text", "text": ""}})
+            ev.append({"type": "content_block_delta", "index": k,
+                       "delta": {"type": "text_delta", "text": b["text"]}})
+        else:
+            ev.append({"type": "content_block_start", "index": k, "content_block": dict(
+                b, input={})})
+            ev.append({"type": "content_block_delta", "index": k, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(b["input"])}})
+        ev.append({"type": "content_block_stop", "index": k})
+    ev.append({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+               "usage": {"output_tokens": 10}})
+    ev.append({"type": "message_stop"})
+    message = {"id": "msg_test%d" % i, "type": "message", "role": "assistant",
+               "model": body.get("model"), "content": blocks, "stop_reason": stop,
+               "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 10}}
+    return message, sse(ev)
 
 
 def chat_chunks(message, finish, body, i):
@@ -203,6 +254,14 @@ def main():
                     f.write(json.dumps({"path": self.path, "headers": dict(self.headers),
                                         "body": body}) + "\n")
             path = self.path.split("?")[0]
+            if path.endswith("/v1/messages"):
+                if not body or "messages" not in body or "model" not in body:
+                    return self.send(400, json.dumps({"type": "error", "error": {
+                        "type": "invalid_request_error", "message": "messages required"}}))
+                message, events = messages_events(step, body, i)
+                if body.get("stream"):
+                    return self.send(200, events, ctype="text/event-stream")
+                return self.send(200, json.dumps(message))
             if path.endswith("/responses"):
                 if not body or "input" not in body or "model" not in body:
                     return self.send(400, '{"error":{"message":"input and model required"}}')
@@ -235,7 +294,7 @@ def main():
             message = {"role": "assistant", "content": step.get("content", "")}
             if "reasoning_content" in step:
                 message["reasoning_content"] = step["reasoning_content"]
-            calls = step_calls(step)
+            calls = step_calls(step, body)
             if calls:
                 message["tool_calls"] = [
                     {"id": "call_%d_%d" % (i, k), "type": "function",
