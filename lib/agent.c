@@ -87,8 +87,11 @@ is_assignment(const char *w)
 	return 1;
 }
 
-void
-agent_program(char *buf, size_t len, const char *command)
+/* The program one simple command runs, past assignments and wrappers,
+ * into buf; *pp is advanced to the operator that ends it (or the end).
+ * 0 when it runs none. */
+static int
+simple_program(char *buf, size_t len, const char **pp)
 {
 	/* Programs that run another: the one they run is the agent.  timeout
 	 * takes a duration first; nice -n, stdbuf -o take an argument. */
@@ -96,19 +99,19 @@ agent_program(char *buf, size_t len, const char *command)
 		"time", "timeout", "stdbuf", "setsid", "npx", "node", "bun", "deno", "python",
 		"python3", NULL };
 	char w[PATH_MAX];
-	const char *p = command ? command : "", *base;
-	int after_wrapper = 0, skip = 0, i;
+	const char *p = *pp, *base;
+	int after_wrapper = 0, skip = 0, found = 0, i;
 
 	for (;;) {
 		p = next_word(w, sizeof w, p);
 		if (!w[0])
 			break;
+		if (found || is_assignment(w))
+			continue;
 		if (skip) {
 			skip = 0;
 			continue;
 		}
-		if (is_assignment(w))
-			continue;
 		if (after_wrapper && w[0] == '-') {
 			skip = !strcmp(w, "-n") || !strcmp(w, "-s") || !strcmp(w, "-k") ||
 			    !strcmp(w, "-u") || !strcmp(w, "-C");
@@ -130,16 +133,68 @@ agent_program(char *buf, size_t len, const char *command)
 			}
 			continue;
 		}
-		snprintf(buf, len, "%s", base);
-		/* "node .../codex.js": the script is the agent */
 		{
-			char *dot = strrchr(buf, '.');
+			/* "node .../codex.js": the script is the agent */
+			size_t n = strlen(base);
+			char *dot;
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, base, n);
+			buf[n] = '\0';
+			dot = strrchr(buf, '.');
 			if (dot && (!strcmp(dot, ".js") || !strcmp(dot, ".mjs") || !strcmp(dot, ".py")))
 				*dot = '\0';
 		}
-		return;
+		found = 1;
 	}
+	*pp = p;
+	return found;
+}
+
+/*
+ * The agent of a command list is the program of its last command
+ * ("cp -r conf ~/.cline && cline ..." runs cline), and of a pipeline
+ * the first ("codex exec ... | tee log"); redirections are skipped.
+ */
+void
+agent_program(char *buf, size_t len, const char *command)
+{
+	const char *p = command ? command : "";
+	char one[64];
+	int piped = 0, redirect = 0;
+
 	snprintf(buf, len, "%s", "sh");
+	/* Commands that are never the agent: "agent; echo done" runs agent. */
+	static const char *const plain[] = { "echo", "printf", "true", "false", "cd", "exit",
+		":", "test", "[", "cat", "tee", "sleep", "mkdir", "cp", "rm", NULL };
+
+	while (*p) {
+		if (simple_program(one, sizeof one, &p) && !piped && !redirect) {
+			int i;
+
+			for (i = 0; plain[i] && strcmp(one, plain[i]); i++)
+				;
+			if (!plain[i] || !strcmp(buf, "sh"))
+				snprintf(buf, len, "%s", one);
+		}
+		redirect = 0;
+		if (!*p)
+			break;
+		if (*p == '|' && p[1] != '|') {
+			piped = 1;
+			p++;
+		} else if (*p == '<' || *p == '>') {
+			/* the word after a redirection is a file; "2>&1" has none */
+			while (*p == '<' || *p == '>' || *p == '&')
+				p++;
+			redirect = 1;
+		} else {
+			/* ; & && || ( ): a new command */
+			piped = 0;
+			p++;
+		}
+	}
 }
 
 /* command with each {prompt} made "$MEND_TASK"; malloc'd. */

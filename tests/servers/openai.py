@@ -88,7 +88,7 @@ def pick(script, body, i):
 
 
 def working_dir(body):
-    m = re.search(r'[Ww]orking directory: ([^\s"\\]+)', json.dumps(body))
+    m = re.search(r'[Ww]orking [Dd]irectory: ([^\s"\\]+)', json.dumps(body))
     return m.group(1) if m else ""
 
 

@@ -26,6 +26,10 @@ test_program(void **state)
 		{ "npx opencode-ai run", "opencode-ai" },
 		{ "sed -i s/a/b/ calc.py; echo done", "sed" },
 		{ "'my agent' --fix", "my agent" },
+		{ "cp -r /etc/cline \"$HOME/.cline\" && cline {prompt}", "cline" },
+		{ "codex exec - | tee log.txt", "codex" },
+		{ "cd sub; aider --message {prompt} > out.txt 2>&1", "aider" },
+		{ "claude -p {prompt} 2>&1 | tail -n 50", "claude" },
 		{ "", "sh" },
 	};
 	char buf[64];
