@@ -27,6 +27,7 @@ static void
 usage(const char *why)
 {
 	mend_usage(why, "usage: analyze [-e rules|llm|agent] [-r REPO] [-l LOG | -L CMD] [-n LINES]\n"
+	    "               [--agent CMD] [--agent-timeout DURATION]\n"
 	    "               [-s SPOOL | --no-spool] [--revise] [--prompt] [FILE...]\n"
 	    "       analyze --traces [FILE...]\n");
 }
@@ -56,7 +57,7 @@ one(jv rec, void *arg)
 		char *p;
 		if (analyze_context(&ctx, rec, &opts) < 0)
 			mend_die(EX_SOFTWARE, "%s", mend_errmsg());
-		p = analyze_prompt(ctx, jv_null());
+		p = model_prompt(ctx, jv_null(), 0);
 		fputs(p ? p : "", stdout);
 		free(p);
 		jv_free(ctx);
@@ -143,6 +144,8 @@ main(int argc, char **argv)
 		{ "revise", no_argument, NULL, 'R' },
 		{ "traces", no_argument, NULL, 'T' },
 		{ "prompt", no_argument, NULL, 'P' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "agent-timeout", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -160,7 +163,7 @@ main(int argc, char **argv)
 			engine = optarg;
 			break;
 		case 'r':
-			opts.repo = optarg;
+			opts.e.repo = optarg;
 			break;
 		case 'l':
 			opts.log_path = optarg;
@@ -188,6 +191,14 @@ main(int argc, char **argv)
 		case 'P':
 			print_prompt = 1;
 			break;
+		case 'A':
+			opts.e.agent = *optarg ? optarg : NULL;
+			break;
+		case 'W':
+			if (mend_parse_duration(&opts.e.agent_timeout, optarg) < 0 ||
+			    opts.e.agent_timeout <= 0)
+				usage("bad --agent-timeout");
+			break;
 		case 'h':
 			usage(NULL);
 			break;
@@ -204,12 +215,14 @@ main(int argc, char **argv)
 		return traces(argc, argv);
 	if (opts.log_path && opts.log_cmd)
 		usage("--log and --log-cmd exclude each other");
-	opts.engine = analyze_engine(engine);
+	/* --agent chooses the agent engine as MEND_AGENT does. */
+	opts.engine = analyze_engine(engine ? engine : opts.e.agent && !getenv("MEND_ENGINE") &&
+	    !getenv("MEND_LLM_URL") ? "agent" : NULL);
 	if (strcmp(opts.engine, "rules") && strcmp(opts.engine, "llm") &&
 	    strcmp(opts.engine, "agent"))
 		usage("the engine is rules, llm or agent");
-	if (opts.repo && access(opts.repo, R_OK | X_OK) < 0)
-		mend_die(EX_NOINPUT, "cannot read repository '%s'", opts.repo);
+	if (opts.e.repo && access(opts.e.repo, R_OK | X_OK) < 0)
+		mend_die(EX_NOINPUT, "cannot read repository '%s'", opts.e.repo);
 	if (use_spool && !print_prompt && spool_open(&opts.sp, spool_path) < 0)
 		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
 	rc = record_each(argc, argv, one, NULL);

@@ -997,3 +997,26 @@ proc_env_free(char **env)
 		free(*e);
 	free(env);
 }
+
+int
+proc_capture(char **out, char *const argv[], const char *cwd, const char *input, double timeout)
+{
+	struct proc_opts po = { 0 };
+	struct proc_result res = { 0 };
+	int code;
+
+	po.cwd = cwd;
+	po.new_pgrp = 1;
+	po.stdin_null = input == NULL;
+	po.merge_stderr = 1;
+	if (proc_run(&res, argv, &po, input, input ? strlen(input) : 0, timeout, 1 << 20) < 0)
+		return -1;
+	code = res.timed_out ? 124 : proc_exitcode(res.status);
+	if (out)
+		*out = res.out ? res.out : strdup("");
+	else
+		free(res.out);
+	res.out = NULL;
+	proc_result_release(&res);
+	return code;
+}

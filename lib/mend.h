@@ -420,6 +420,14 @@ struct proc_result {
 int proc_run(struct proc_result *res, char *const argv[], const struct proc_opts *o,
     const char *input, size_t input_len, double timeout, size_t max_out);
 void proc_result_release(struct proc_result *res);
+/*
+ * Run argv (cwd may be NULL) with input on stdin (NULL: /dev/null),
+ * stdout and stderr merged into *out (malloc'd; out may be NULL, at most
+ * 1 MiB kept): the exit code, 124 after a timeout, -1 when it could not
+ * start.  Not sandboxed: for mend's own tools (git, the log command).
+ */
+int proc_capture(char **out, char *const argv[], const char *cwd, const char *input,
+    double timeout);
 /* Exit code of a waitpid status: the code, or 128+signal. */
 int proc_exitcode(int status);
 /* The environment without secrets (tokens, keys, passwords), NULL-ended,
@@ -476,6 +484,7 @@ struct strbuf {
 };
 
 void strbuf_addn(struct strbuf *b, const char *s, size_t n);
+/* s NULL adds nothing. */
 void strbuf_add(struct strbuf *b, const char *s);
 void strbuf_addf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -518,6 +527,12 @@ int input_line(struct input *in, const char **line, size_t *len);
  * fit in memory (message either way). */
 int input_read(struct input *in);
 void input_release(struct input *in);
+
+/* file.c - reading files */
+
+/* The last `max` bytes of a file, NUL-terminated, malloc'd; *len (may be
+ * NULL) their length.  NULL with a message when it cannot be read. */
+char *file_read(const char *path, size_t max, size_t *len);
 
 /* jqexpr.c - jq programs on records */
 
@@ -1215,22 +1230,140 @@ int template_apply_chain(struct template_result *r, const char *lang, const char
 int syntax_check(const char *lang, const char *file, const char *orig, const char *patched,
     char **why);
 
-/* analyze.c, model.c - engines */
+/*
+ * The engines: rules.c, llm.c and agent.c each turn an incident's
+ * context into an analysis; model.c holds what the llm and agent engines
+ * share (the prompt, the checks an answer must pass).  They sit below
+ * analyze.c, which gathers the context and chooses one, and borrow
+ * nothing from it.
+ */
 
-struct analyze_opts {
-	const char *engine;		/* rules llm agent (analyze_engine()) */
-	const char *repo;		/* source checkout, or NULL ($MEND_REPO) */
-	const char *log_path;		/* application log to tail, or NULL */
-	const char *log_cmd;		/* or a shell command printing it */
-	int log_lines;			/* lines of log kept (200) */
-	struct spool *sp;		/* for similar incidents, or NULL */
+struct engine_opts {
+	const char *repo;		/* source checkout, or NULL */
 	const char *llm_url, *llm_model, *llm_key;	/* $MEND_LLM_* */
 	const char *llm_api_version;	/* Azure OpenAI: $MEND_LLM_API_VERSION */
 	double llm_timeout;		/* seconds per request (120) */
 	int llm_attempts;		/* tries per request (4) */
-	const char *agent;		/* $MEND_AGENT command template */
-	double agent_timeout;		/* seconds (900) */
+	const char *agent;		/* $MEND_AGENT, the agent's command */
+	double agent_timeout;		/* seconds (agent_timeout_default()) */
 	size_t max_diff;		/* bytes (64 KiB) */
+};
+
+/* What every engine is given. */
+struct engine_ctx {
+	jv ctx;		/* borrowed: the incident's context (analyze_context) */
+	jv revise;	/* borrowed: null, or {diff, log} of a change that failed */
+	const struct engine_opts *o;
+};
+
+/* Defaults and the MEND_* environment. */
+void engine_opts_init(struct engine_opts *o);
+/*
+ * The engines.  0 with the analysis fields in *out (root_cause, category,
+ * confidence, remediation, diff, ...).  1 when the engine failed and
+ * rules should answer: *why (malloc'd) says why, and *out is what of the
+ * failed run should still be kept (the agent's log), or null.  -1 on
+ * internal errors.  engine_rules always answers.
+ */
+int engine_rules(jv *out, const struct engine_ctx *e);
+int engine_llm(jv *out, const struct engine_ctx *e, char **why);
+int engine_agent(jv *out, const struct engine_ctx *e, char **why);
+
+/* model.c - what a model is told, and what its answer must be */
+
+/* The prompt for ctx (borrowed), untrusted text fenced; revise (borrowed)
+ * is null or {diff, log} of a change that failed.  Data sections are cut
+ * to fence_max bytes (0: the default, 24 KiB).  malloc'd. */
+char *model_prompt(jv ctx, jv revise, size_t fence_max);
+/* The system message: fenced text is data; the answer's fields. */
+extern const char model_system_prompt[];
+/* Append one fenced section to b: "## title" and data between markers
+ * tag (model_nonce) that data cannot fake, the end of data kept when it
+ * is longer than max bytes. */
+void model_fence(struct strbuf *b, const char *tag, const char *title, const char *data,
+    size_t max);
+/* A random fence marker "DATA-<16 hex>", malloc'd. */
+char *model_nonce(void);
+/* Check a model's reply: the last JSON object in text with valid fields
+ * into *out, or -1 with *why (malloc'd) saying what is wrong. */
+int model_answer(jv *out, const char *text, size_t max_diff, char **why);
+/* The same for an agent's verdict, whose diff and edits are not its
+ * word (the checkout's change is): they are dropped, never checked. */
+int model_verdict(jv *out, const char *text, char **why);
+/* A diff may not leave the repo, touch .git or protected paths, or be
+ * larger than max: 0 ok, -1 with *why (malloc'd). */
+int model_diff_check(const char *diff, size_t max, char **why);
+
+/* agent.c - coding agents: the one way analyze and patch run one */
+
+/*
+ * The contract (mend(7) AGENTS).  The command is a shell command (sh -c)
+ * run in a checkout of the repository, its working directory and PWD and
+ * the only place it can write, in the sandbox, sharing the network.  The
+ * task is in $MEND_TASK, and on standard input unless the command names
+ * {prompt} or MEND_TASK; "{prompt}" in the command stands for
+ * "$MEND_TASK".  $MEND_WORKDIR is the checkout.  The fix is what it
+ * leaves edited in the checkout (git tells); its standard output may end
+ * with a JSON verdict.
+ */
+struct agent_opts {
+	const char *command;
+	double timeout;			/* seconds; 0: agent_timeout_default() */
+	const char *sandbox;		/* auto require none; NULL: $MEND_SANDBOX */
+	int git_writable;		/* the checkout is a throwaway clone */
+	const char *const *hide;	/* more directories to hide */
+};
+
+struct agent_result {
+	char program[64];	/* what the command runs, for messages: "codex" */
+	const char *sandbox;	/* "bwrap" or "none" (static) */
+	int exit;		/* its exit code; 124 after a timeout */
+	int timed_out;
+	double timeout;		/* the timeout it had, seconds */
+	double seconds;		/* how long it ran */
+	char *out, *err;	/* standard output and error (tails), redacted */
+};
+
+/* $MEND_AGENT_TIMEOUT (a duration: "900", "15m"), else 900 seconds. */
+double agent_timeout_default(void);
+/* The program command runs, past VAR=value words and wrappers (env,
+ * exec, nice, timeout, ...), without its directory. */
+void agent_program(char *buf, size_t len, const char *command);
+/*
+ * Run the agent o->command in workdir with task.  0 when it ran (look at
+ * r->exit, or agent_check), -1 when it could not start, -3 when the
+ * sandbox is required and cannot run (errno ENOSYS).  Release r with
+ * agent_result_release either way.
+ */
+int agent_run(struct agent_result *r, const struct agent_opts *o, const char *workdir,
+    const char *task);
+/* 0 when it exited 0; else -1 with a message that names the program:
+ * "agent 'codex' timed out after 900 s", "agent 'codex' exited 1: ..." */
+int agent_check(const struct agent_result *r);
+/*
+ * What the agent changed in workdir since commit base (NULL: HEAD), new
+ * files and its own commits included, as a unified diff in *out
+ * (malloc'd, "" when nothing).  git runs in the sandbox, as the agent did.
+ */
+int agent_diff(char **out, const char *workdir, const char *base, int git_writable);
+/* The run for a record: {program, exit, timed_out, seconds, sandbox,
+ * stdout, stderr} (the outputs' last 8 KiB). */
+jv agent_result_json(const struct agent_result *r);
+void agent_result_release(struct agent_result *r);
+/* The task for fixing what analysis record rec (borrowed) found: the
+ * agent's instructions and the analysis, fenced as data, redacted.
+ * malloc'd. */
+char *agent_task(jv rec);
+
+/* analyze.c - from an incident to an analysis */
+
+struct analyze_opts {
+	const char *engine;		/* rules llm agent (analyze_engine()) */
+	const char *log_path;		/* application log to tail, or NULL */
+	const char *log_cmd;		/* or a shell command printing it */
+	int log_lines;			/* lines of log kept (200) */
+	struct spool *sp;		/* for similar incidents, or NULL */
+	struct engine_opts e;		/* the engines' (e.repo: $MEND_REPO) */
 };
 
 /* Defaults and the MEND_* environment. */
@@ -1240,26 +1373,11 @@ void analyze_opts_init(struct analyze_opts *o);
 const char *analyze_engine(const char *flag);
 /*
  * The context of incident record rec (borrowed) into *out: incident,
- * evidence_text, text, log, traces, trace, frames (mapped onto the repo:
- * "file"), source [{file,line,function,snippet}], commits, similar.  All
- * of it redacted.
+ * evidence_text, text, log, traces, trace, exceptions, frames (mapped
+ * onto the repo: "file"), source [{file,line,function,snippet}],
+ * commits, similar.  All of it redacted.
  */
 int analyze_context(jv *out, jv rec, const struct analyze_opts *o);
-/* The rules engine's analysis of ctx (borrowed). */
-int analyze_rules(jv *out, jv ctx, const struct analyze_opts *o);
-/* The prompt for ctx (borrowed), untrusted text fenced; revise (borrowed)
- * is null or {diff, log} of a change that failed.  malloc'd. */
-char *analyze_prompt(jv ctx, jv revise);
-/* Check a model's reply: the JSON object in text with valid fields into
- * *out, or -1 with *why (malloc'd) saying what is wrong. */
-int analyze_answer(jv *out, const char *text, size_t max_diff, char **why);
-/* A diff may not leave the repo, touch .git or protected paths, or be
- * larger than max: 0 ok, -1 with *why (malloc'd). */
-int analyze_diff_check(const char *diff, size_t max, char **why);
-/* Engines: 0 with *out, 1 when they failed and rules should answer
- * (*why malloc'd says why), -1 on internal errors. */
-int analyze_llm(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
-int analyze_agent(jv *out, jv ctx, jv revise, const struct analyze_opts *o, char **why);
 /*
  * Analyze incident record rec (borrowed) with o->engine: *out is the
  * analysis record.  revise: rec carries a failed change (see analyze(1));

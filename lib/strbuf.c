@@ -46,7 +46,8 @@ strbuf_addn(struct strbuf *b, const char *s, size_t n)
 void
 strbuf_add(struct strbuf *b, const char *s)
 {
-	strbuf_addn(b, s, strlen(s));
+	if (s)
+		strbuf_addn(b, s, strlen(s));
 }
 
 void

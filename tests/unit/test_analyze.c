@@ -39,7 +39,7 @@ test_diff_guard(void **state)
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *why = NULL;
-		int rc = analyze_diff_check(cases[i].diff, 65536, &why);
+		int rc = model_diff_check(cases[i].diff, 65536, &why);
 		if (!cases[i].why && rc != 0)
 			fail_msg("case %zu refused: %s", i, why ? why : "?");
 		if (cases[i].why && (rc == 0 || !why || !strstr(why, cases[i].why)))
@@ -48,7 +48,7 @@ test_diff_guard(void **state)
 	}
 	{
 		char *why = NULL;
-		assert_int_equal(analyze_diff_check(ok_diff, 10, &why), -1);
+		assert_int_equal(model_diff_check(ok_diff, 10, &why), -1);
 		assert_non_null(strstr(why, "larger than 10 bytes"));
 		free(why);
 	}
@@ -77,7 +77,7 @@ test_answer(void **state)
 	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *why = NULL;
 		jv out;
-		int rc = analyze_answer(&out, cases[i].text, 65536, &why);
+		int rc = model_answer(&out, cases[i].text, 65536, &why);
 		if (!cases[i].why) {
 			if (rc != 0)
 				fail_msg("case %zu refused: %s", i, why ? why : "?");
@@ -89,7 +89,7 @@ test_answer(void **state)
 	{
 		char *why = NULL;
 		jv out;
-		assert_int_equal(analyze_answer(&out, cases[1].text, 65536, &why), 0);
+		assert_int_equal(model_answer(&out, cases[1].text, 65536, &why), 0);
 		assert_string_equal(record_str(out, "remediation") ? "str" : "array", "array");
 		assert_int_equal(jv_array_length(record_get(out, "remediation")), 1);
 		assert_int_equal(jv_get_kind(record_get(out, "diff")), JV_KIND_NULL);
@@ -117,12 +117,12 @@ test_answer_after_echoes(void **state)
 	for (i = 0; i < n; i++)
 		memcpy(text + i * el, echo, el);
 	memcpy(text + n * el, answer, sizeof answer);
-	assert_int_equal(analyze_answer(&out, text, 65536, &why), 0);
+	assert_int_equal(model_answer(&out, text, 65536, &why), 0);
 	assert_string_equal(record_str(out, "root_cause"), "last");
 	jv_free(out);
 	/* And without an answer: refused, saying no object had the fields. */
 	text[n * el] = '\0';
-	assert_int_equal(analyze_answer(&out, text, 65536, &why), -1);
+	assert_int_equal(model_answer(&out, text, 65536, &why), -1);
 	assert_non_null(strstr(why, "no JSON object in the answer has the analysis fields"));
 	free(why);
 	free(text);
@@ -158,7 +158,7 @@ test_prompt_fences(void **state)
 
 	(void)state;
 	assert_int_equal(record_parse(&ctx, s, strlen(s)), 0);
-	p = analyze_prompt(ctx, jv_null());
+	p = model_prompt(ctx, jv_null(), 0);
 	assert_non_null(p);
 	open_ = strstr(p, "<<<DATA-");
 	assert_non_null(open_);
