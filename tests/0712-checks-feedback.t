@@ -8,7 +8,8 @@
 # the same pull request and merges it.  A second failure is not fed back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
-plan 17
+. "$TOP/tests/servers/webhook.sh"
+plan 20
 make_repo
 # The CI's stricter check, in the repository.
 (cd "$T/src" && printf 'import calc\nfor a in (1, 2, -5):\n    assert calc.div(a, 0) is None, "div(%%d, 0) should be None" %% a\n' > ci_check.py &&
@@ -71,3 +72,14 @@ is "$?:$(jq -c '[.type, .pr.checks]' "$T/again.json")" '0:["pr","failed"]' \
 	"a second feed-back passes the record through"
 ok "without asking the fixer" test ! -e "$fx/input2.json"
 like "$(cat "$T/err2")" "*went back to the fixer once already*" "and says so"
+
+# The notification reports the checks and the merge.
+start_webhook
+cat "$T/pr1.json" "$T/out" | notify --no-spool -w "json:$WH/json/ok-1" > /dev/null 2>&1
+jq -s -c '.[] | .body.notify' "$WHLOG" > "$T/notes"
+like "$(jq -r .title "$T/notes" | head -1)" "❌ Fix PR: checks failed for *$api/acme/calc/pull/1" \
+	"notify: the failed checks in the title"
+like "$(jq -r .text "$T/notes" | tr '\n' ' ')" '*Checks: failed (1 of 1) Merged: no: the checks failed  Failed checks: == ci/test*ZeroDivisionError*' \
+	"notify: which checks, why no merge, the log"
+like "$(tail -1 "$T/notes" | jq -r .text | tr '\n' ' ')" '✅ Fix merged for*Checks: passed (1) Merged: yes ' \
+	"notify: the merge"
