@@ -1408,6 +1408,7 @@ struct watch_opts {
 	double baseline;	/* seconds before it; default 1800 */
 	int min_checks;		/* on each side, for rate and latency; default 5 */
 	double warmup;		/* seconds after a deploy not judged; default 60 */
+	int warmup_fixed;	/* warmup was given: do not learn it from history */
 };
 void watch_opts_init(struct watch_opts *o);
 
