@@ -152,11 +152,50 @@ log_header(struct strbuf *b, const char *name, const char *url)
 	    url ? " " : "", url ? url : "");
 }
 
+/*
+ * The commit's combined status (GitHub and Gitea: GET .../commits/SHA/status).
+ * Each status's state is in `field`: "state" on GitHub, "status" on Gitea
+ * (its CommitStatus), where "warning" passes too.
+ */
+static int
+poll_statuses(struct poll *p, const struct forge *f, const char *sha, struct http_resp *hint,
+    const char *field)
+{
+	char *url = NULL;
+	jv st = jv_invalid(), a;
+	int rc, i, n;
+
+	if (asprintf(&url, "%s/repos/%s/commits/%s/status", f->api, f->slug, sha) < 0)
+		return mend_err("out of memory");
+	rc = get(&st, f, url, 0, hint, "cannot read the commit status");
+	free(url);
+	if (rc < 0)
+		return rc;
+	a = record_get(st, "statuses");
+	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
+	for (i = 0; i < n; i++) {
+		jv s1 = jv_array_get(jv_copy(a), i);
+		const char *state = record_str(s1, field), *s;
+		s = !state || !strcmp(state, "pending") ? "pending" : !strcmp(state, "success") ||
+		    !strcmp(state, "warning") ? "passed" : "failed";
+		tally(p, record_str(s1, "context"), s, record_str(s1, "target_url"));
+		if (!strcmp(s, "failed")) {
+			log_header(&p->log, record_str(s1, "context"), record_str(s1, "target_url"));
+			strbuf_addf(&p->log, "%s: %s\n", state, record_str(s1, "description") ?
+			    record_str(s1, "description") : "(no description)");
+		}
+		jv_free(s1);
+	}
+	jv_free(a);
+	jv_free(st);
+	return 0;
+}
+
 static int
 poll_github(struct poll *p, const struct forge *f, const char *sha, struct http_resp *hint)
 {
 	char *url = NULL;
-	jv runs = jv_invalid(), st = jv_invalid(), a;
+	jv runs = jv_invalid(), a;
 	int rc, i, n;
 
 	if (asprintf(&url, "%s/repos/%s/commits/%s/check-runs?per_page=100", f->api, f->slug,
@@ -189,64 +228,7 @@ poll_github(struct poll *p, const struct forge *f, const char *sha, struct http_
 	}
 	jv_free(a);
 	jv_free(runs);
-	if (asprintf(&url, "%s/repos/%s/commits/%s/status", f->api, f->slug, sha) < 0)
-		return mend_err("out of memory");
-	rc = get(&st, f, url, 0, hint, "cannot read the commit status");
-	free(url);
-	if (rc < 0)
-		return rc;
-	a = record_get(st, "statuses");
-	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
-	for (i = 0; i < n; i++) {
-		jv s1 = jv_array_get(jv_copy(a), i);
-		const char *state = record_str(s1, "state"), *s;
-		s = !state || !strcmp(state, "pending") ? "pending" : !strcmp(state, "success")
-		    ? "passed" : "failed";
-		tally(p, record_str(s1, "context"), s, record_str(s1, "target_url"));
-		if (!strcmp(s, "failed")) {
-			log_header(&p->log, record_str(s1, "context"), record_str(s1, "target_url"));
-			strbuf_addf(&p->log, "%s: %s\n", state, record_str(s1, "description") ?
-			    record_str(s1, "description") : "(no description)");
-		}
-		jv_free(s1);
-	}
-	jv_free(a);
-	jv_free(st);
-	return 0;
-}
-
-static int
-poll_gitea(struct poll *p, const struct forge *f, const char *sha, struct http_resp *hint)
-{
-	char *url = NULL;
-	jv st = jv_invalid(), a;
-	int rc, i, n;
-
-	if (asprintf(&url, "%s/repos/%s/commits/%s/status", f->api, f->slug, sha) < 0)
-		return mend_err("out of memory");
-	rc = get(&st, f, url, 0, hint, "cannot read the commit status");
-	free(url);
-	if (rc < 0)
-		return rc;
-	a = record_get(st, "statuses");
-	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
-	for (i = 0; i < n; i++) {
-		jv s1 = jv_array_get(jv_copy(a), i);
-		/* Gitea names a status's state "status" (CommitStatus), unlike GitHub. */
-		const char *state = record_str(s1, "status"), *s;
-		s = !state || !strcmp(state, "pending") ? "pending" : !strcmp(state, "success") ||
-		    !strcmp(state, "warning") ? "passed" : "failed";
-		tally(p, record_str(s1, "context"), s, record_str(s1, "target_url"));
-		if (!strcmp(s, "failed")) {
-			log_header(&p->log, record_str(s1, "context"), record_str(s1, "target_url"));
-			strbuf_addf(&p->log, "%s: %s\n", state, record_str(s1, "description") ?
-			    record_str(s1, "description") : "(no description)");
-		}
-		jv_free(s1);
-	}
-	jv_free(a);
-	jv_free(st);
-	return 0;
+	return poll_statuses(p, f, sha, hint, "state");
 }
 
 /* A GitLab pipeline's or job's status as a verdict. */
@@ -373,7 +355,7 @@ forge_checks_wait(struct forge_checks *out, const struct forge *f, long number, 
 		out->polls++;
 		rc = !strcmp(f->kind, "github") ? poll_github(&p, f, sha, &hint)
 		    : !strcmp(f->kind, "gitlab") ? poll_gitlab(&p, f, number, sha, &hint)
-		    : poll_gitea(&p, f, sha, &hint);
+		    : poll_statuses(&p, f, sha, &hint, "status");
 		out->waited = mend_mono() - t0;
 		if (rc == -1) {
 			jv_free(p.list);

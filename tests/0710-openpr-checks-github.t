@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib-fix.sh"
 plan 32
 make_repo
-export MEND_REPO=$T/remote.git GITHUB_TOKEN=tok-7
+export MEND_REPO=$T/remote.git GITHUB_TOKEN=tok-7 FORGE_TOKEN=tok-7
 id=inc_0000000000000c01
 good_diff > "$T/good.diff"
 analysis_record $id "$T/good.diff" | patch -r "$T/remote.git" 2>/dev/null |
@@ -16,15 +16,6 @@ is "$(jq -c '[.testrun.passed, .testrun.confidence]' "$T/run.json")" '[true,0.74
 	"setup: the testrun passed with confidence 0.74"
 commit=$(jq -r .patch.commit "$T/run.json")
 
-# forge NAME [ARGS...]: start a stand-in; sets $api.
-forge() {
-	name=$1; shift
-	python3 "$TOP/tests/servers/forge.py" --port-file "$T/$name.port" --slug acme/calc \
-		--git "$T/remote.git" --token tok-7 --log "$T/$name.log" "$@" > "$T/$name.out" 2>&1 &
-	cleanup "kill $!"
-	wait_for 5 test -s "$T/$name.port"
-	api=http://127.0.0.1:$(cat "$T/$name.port")
-}
 # openpr_ ARGS...: openpr on the stand-in, fast polls; record in $T/pr.json, stderr in $T/err.
 openpr_() {
 	openpr --forge github --api-url "$api" --slug acme/calc --draft-below 0.7 \
@@ -32,7 +23,7 @@ openpr_() {
 }
 
 # The CI runs the project's tests on the pushed commit; pending for 3 polls.
-forge ci --ci 'python3 -m unittest' --ci-polls 3
+start_forge ci --ci 'python3 -m unittest' --ci-polls 3
 openpr_ --wait-checks=120 --merge --merge-min-confidence 0.7 "$T/run.json"
 is "$?" 0 "openpr exits 0"
 is "$(jq -c '.pr | [.created, .checks, .merged, .merge_refused]' "$T/pr.json")" \
@@ -71,7 +62,7 @@ analysis_record $id "$T/good.diff" | patch -r "$T/remote.git" 2>/dev/null |
 commit=$(jq -r .patch.commit "$T/run2.json")
 
 # No CI at all: "none" after the grace, no merge.
-forge none
+start_forge none
 openpr_ --wait-checks=60 --checks-grace 0.3 --merge --merge-min-confidence 0.7 "$T/run2.json"
 is "$(jq -c '.pr | [.checks, .merged, .merge_refused]' "$T/pr.json")" \
 	'["none",false,"the checks are none: nothing proved the change on the forge"]' \
@@ -79,14 +70,14 @@ is "$(jq -c '.pr | [.checks, .merged, .merge_refused]' "$T/pr.json")" \
 is "$(jq -c 'select(.method == "PUT")' "$T/none.log")" "" "no merge was attempted"
 
 # A CI that never finishes within the bound: pending.
-forge slow --ci 'python3 -m unittest' --ci-polls 100000
+start_forge slow --ci 'python3 -m unittest' --ci-polls 100000
 openpr_ --wait-checks=0.5 "$T/run2.json"
 is "$?:$(jq -c '.pr | [.checks, .merged, .checks_detail[0].state]' "$T/pr.json")" \
 	'0:["pending",false,"pending"]' "the bound runs out: pending"
 like "$(jq -r .pr.checks_waited_s "$T/pr.json")" "0.[5-9]*" "after waiting about the bound"
 
 # A commit status that failed: failed, with its description as the log.
-forge st --ci 'python3 -m unittest' --status 'failure:lint:2 problems in calc.py' \
+start_forge st --ci 'python3 -m unittest' --status 'failure:lint:2 problems in calc.py' \
 	--status 'success:deploy/preview'
 openpr_ --wait-checks=60 --merge --merge-min-confidence 0.7 "$T/run2.json"
 is "$(jq -c '.pr | [.checks, .merged, .merge_refused]' "$T/pr.json")" \
@@ -97,24 +88,24 @@ is "$(jq -c '[.pr.checks_detail[] | select(.state == "failed") | .name]' "$T/pr.
 	"only lint failed"
 
 # Refusals: confidence, a draft, a required review, changes requested.
-forge ok --ci 'python3 -m unittest'
+start_forge ok --ci 'python3 -m unittest'
 openpr_ --wait-checks=60 --merge "$T/run2.json"
 is "$(jq -c '.pr | [.checks, .merged, .merge_refused]' "$T/pr.json")" \
 	'["passed",false,"confidence 0.74 is below --merge-min-confidence 0.90"]' \
 	"below the minimum confidence (default 0.9): refused"
-forge dr --ci 'python3 -m unittest'
+start_forge dr --ci 'python3 -m unittest'
 openpr_ --draft --wait-checks=60 --merge --merge-min-confidence 0.7 "$T/run2.json"
 is "$(jq -c '.pr | [.draft, .merged, .merge_refused]' "$T/pr.json")" \
 	'[true,false,"the pull request is a draft"]' "a draft: refused"
-forge bl --ci 'python3 -m unittest' --blocked
+start_forge bl --ci 'python3 -m unittest' --blocked
 openpr_ --wait-checks=60 --merge --merge-min-confidence 0.7 "$T/run2.json"
 is "$(jq -r .pr.merge_refused "$T/pr.json")" "a required review is missing (mergeable_state blocked)" \
 	"a required review missing: refused"
-forge cr --ci 'python3 -m unittest' --review CHANGES_REQUESTED:alice --review COMMENTED:alice
+start_forge cr --ci 'python3 -m unittest' --review CHANGES_REQUESTED:alice --review COMMENTED:alice
 openpr_ --wait-checks=60 --merge --merge-min-confidence 0.7 "$T/run2.json"
 is "$(jq -r .pr.merge_refused "$T/pr.json")" "alice requested changes" \
 	"a review asking for changes (a later comment does not undo it): refused"
-forge ap --ci 'python3 -m unittest' --review CHANGES_REQUESTED:alice --review APPROVED:alice \
+start_forge ap --ci 'python3 -m unittest' --review CHANGES_REQUESTED:alice --review APPROVED:alice \
 	--unmergeable
 openpr_ --wait-checks=60 --merge --merge-min-confidence 0.7 "$T/run2.json"
 is "$(jq -r .pr.merge_refused "$T/pr.json")" \
@@ -124,7 +115,7 @@ is "$(git --git-dir="$T/remote.git" rev-parse main)" "$(jq -r .patch.base_commit
 	"nothing was merged by any of them"
 
 # The primary rate limit on the polls: waited out until its reset.
-forge rl --ci 'python3 -m unittest' --checks-hard-limit 2
+start_forge rl --ci 'python3 -m unittest' --checks-hard-limit 2
 openpr_ --wait-checks=120 --merge --merge-min-confidence 0.7 "$T/run2.json"
 is "$?:$(jq -c '.pr | [.checks, .merged]' "$T/pr.json")" '0:["passed",true]' \
 	"rate limited polls (403, x-ratelimit-remaining 0): waited for the reset, then merged"

@@ -7,24 +7,16 @@
 . "$(dirname "$0")/lib-fix.sh"
 plan 17
 make_repo
-export MEND_REPO=$T/remote.git GITLAB_TOKEN=tok-8 GITEA_TOKEN=tok-8
+export MEND_REPO=$T/remote.git GITLAB_TOKEN=tok-8 GITEA_TOKEN=tok-8 FORGE_TOKEN=tok-8
 good_diff > "$T/good.diff"
 # run ID: a passing testrun for incident ID in $T/ID.json.
 run() {
 	analysis_record "$1" "$T/good.diff" | patch -r "$T/remote.git" 2>/dev/null |
 		testloop -t 'python3 -m unittest' > "$T/$1.json" 2>/dev/null
 }
-forge() {
-	name=$1; shift
-	python3 "$TOP/tests/servers/forge.py" --port-file "$T/$name.port" --slug acme/calc \
-		--git "$T/remote.git" --token tok-8 --log "$T/$name.log" "$@" > "$T/$name.out" 2>&1 &
-	cleanup "kill $!"
-	wait_for 5 test -s "$T/$name.port"
-	host=http://127.0.0.1:$(cat "$T/$name.port")
-}
 openpr_() {
 	kind=$1; shift
-	openpr --forge "$kind" --api-url "$host/api/$([ "$kind" = gitlab ] && echo v4 || echo v1)" \
+	openpr --forge "$kind" --api-url "$api/api/$([ "$kind" = gitlab ] && echo v4 || echo v1)" \
 		--slug acme/calc --draft-below 0.7 --checks-interval 0.1 --wait-checks=120 \
 		--merge-min-confidence 0.7 "$@" > "$T/pr.json" 2> "$T/err"
 }
@@ -32,7 +24,7 @@ base=$(git --git-dir="$T/remote.git" rev-parse main)
 
 # GitLab: the CI fails on the commit (a stricter test than the local one).
 run inc_0000000000000e01
-forge gl1 --kind gitlab --ci 'python3 -c "import calc; assert calc.div(2, 0) == 0, \"div(2, 0) must be 0 in CI\""' --ci-polls 2
+start_forge gl1 --kind gitlab --ci 'python3 -c "import calc; assert calc.div(2, 0) == 0, \"div(2, 0) must be 0 in CI\""' --ci-polls 2
 openpr_ gitlab --merge "$T/inc_0000000000000e01.json"
 is "$?:$(jq -c '.pr | [.forge, .checks, .merged, .merge_refused]' "$T/pr.json")" \
 	'0:["gitlab","failed",false,"the checks failed"]' "gitlab: the pipeline failed, no merge"
@@ -46,12 +38,12 @@ is "$(jq -r 'select(.method == "PUT") | .path' "$T/gl1.log")" "" "gitlab: no mer
 
 # GitLab: passing pipeline, a required approval missing, then merged.
 run inc_0000000000000e02
-forge gl2 --kind gitlab --ci 'python3 -m unittest' --blocked
+start_forge gl2 --kind gitlab --ci 'python3 -m unittest' --blocked
 openpr_ gitlab --merge "$T/inc_0000000000000e02.json"
 is "$(jq -c '.pr | [.checks, .merged, .merge_refused]' "$T/pr.json")" \
 	'["passed",false,"a required review is missing (1 approvals left)"]' \
 	"gitlab: approvals_left 1: refused"
-forge gl3 --kind gitlab --ci 'python3 -m unittest'
+start_forge gl3 --kind gitlab --ci 'python3 -m unittest'
 openpr_ gitlab --merge "$T/inc_0000000000000e02.json"
 commit=$(jq -r .patch.commit "$T/inc_0000000000000e02.json")
 is "$(jq -c '.pr | [.checks, .merged]' "$T/pr.json")" '["passed",true]' "gitlab: merged"
@@ -65,16 +57,16 @@ git --git-dir="$T/remote.git" update-ref refs/heads/main "$base"
 
 # Gitea: a failing commit status, then a passing one and the merge.
 run inc_0000000000000e03
-forge gt1 --kind gitea --ci 'python3 -m unittest' --status 'error:ci/lint:lint crashed'
+start_forge gt1 --kind gitea --ci 'python3 -m unittest' --status 'error:ci/lint:lint crashed'
 openpr_ gitea --merge "$T/inc_0000000000000e03.json"
 is "$(jq -c '.pr | [.forge, .checks, .merged]' "$T/pr.json")" '["gitea","failed",false]' \
 	"gitea: an error status fails the checks"
 like "$(jq -r .pr.checks_log "$T/pr.json")" "*== ci/lint https://ci.example/ci/lint ==*error: lint crashed*" \
 	"gitea: the status's description is the log"
-forge gt2 --kind gitea --ci 'python3 -m unittest' --review REQUEST_CHANGES:bob
+start_forge gt2 --kind gitea --ci 'python3 -m unittest' --review REQUEST_CHANGES:bob
 openpr_ gitea --merge "$T/inc_0000000000000e03.json"
 is "$(jq -r .pr.merge_refused "$T/pr.json")" "bob requested changes" "gitea: changes requested: refused"
-forge gt3 --kind gitea --ci 'python3 -m unittest' --status 'warning:ci/style:2 notes'
+start_forge gt3 --kind gitea --ci 'python3 -m unittest' --status 'warning:ci/style:2 notes'
 openpr_ gitea --merge "$T/inc_0000000000000e03.json"
 commit=$(jq -r .patch.commit "$T/inc_0000000000000e03.json")
 is "$(jq -c '.pr | [.checks, .merged]' "$T/pr.json")" '["passed",true]' \

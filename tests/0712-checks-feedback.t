@@ -15,12 +15,7 @@ make_repo
 (cd "$T/src" && printf 'import calc\nfor a in (1, 2, -5):\n    assert calc.div(a, 0) is None, "div(%%d, 0) should be None" %% a\n' > ci_check.py &&
 	git add ci_check.py && git commit -qm "ci check" && git push -q "$T/remote.git" main)
 export MEND_REPO=$T/remote.git GITHUB_TOKEN=tok-5
-python3 "$TOP/tests/servers/forge.py" --port-file "$T/port" --slug acme/calc --git "$T/remote.git" \
-	--token tok-5 --log "$T/forge.log" --ci 'python3 -m unittest && python3 ci_check.py' \
-	> "$T/forge.out" 2>&1 &
-cleanup "kill $!"
-wait_for 5 test -s "$T/port"
-api=http://127.0.0.1:$(cat "$T/port")
+FORGE_TOKEN=tok-5 start_forge forge --ci 'python3 -m unittest && python3 ci_check.py'
 # A fix too narrow: passes test_calc (div(1, 0)), fails the CI (div(2, 0)).
 cat > "$T/narrow.diff" <<'D'
 --- a/calc.py
