@@ -23,12 +23,14 @@
  *
  * The warm-up (the first part of the window, not judged) comes from the
  * monitor's own history when it has one and --warmup was not given: the
- * longest settle time of its last WARMUP_HISTORY deploys judged no worse
- * or better, rounded up to 5 s and at most half the window.  A deploy's
- * settle time is when, after it, the monitor's checks first passed three
- * times in a row no slower than the baseline's median (slower() below).
- * Worse deploys teach nothing: they did not settle, or not into the
- * baseline.  Without history the warm-up is the 60 s default.
+ * longest settle time of its last WARMUP_HISTORY deploys, rounded up to
+ * 5 s and at most half the window.  A deploy's settle time is when,
+ * after it, the monitor's checks first passed three times in a row no
+ * slower than the baseline's median (slower() below).  A deploy that
+ * never settled within its window teaches nothing (a
+ * regression that stays); one judged worse that did settle does (its
+ * warm-up was longer than the one it was judged with).  Without history
+ * the warm-up is the 60 s default.
  *
  * Samples are kept for baseline + window behind the newest ts seen, and
  * as far back as the oldest pending deploy's baseline needs, at most
@@ -705,8 +707,9 @@ judge_deploy(struct watcher *w, const char *key, jv pending)
 
 			m = jv_object_set(m, jv_string("warmup_from"), jv_string(from));
 			word = record_str(m, "verdict");
-			if (word && (!strcmp(word, "no worse") || !strcmp(word, "better")) &&
-			    jv_get_kind(st) == JV_KIND_NUMBER)
+			/* A deploy that never settled within the window teaches nothing. */
+			if (word && strcmp(word, "not enough data") && jv_get_kind(st) ==
+			    JV_KIND_NUMBER && jv_number_value(st) < o.window)
 				remember_settle(w, jv_string_value(name), jv_number_value(st));
 			jv_free(st);
 

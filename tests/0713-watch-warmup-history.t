@@ -3,16 +3,19 @@
 # spool: a service that refuses connections for 100 s after each deploy
 # is judged with the 60 s default the first time (worse at first, then
 # back: no worse), and with a 100 s warm-up from then on; --warmup
-# overrides; a worse deploy teaches nothing; a fresh spool starts at 60 s.
+# overrides; a regression that stays teaches nothing, a deploy judged
+# worse that settled does; a fresh spool starts at 60 s.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 14
 # gen FROM TO DEPLOY... : probe records of monitor api every 5 s from
-# FROM to TO (seconds after 2026-11-24T00:00:00Z), failing for 100 s
-# after each deploy (a deploy BAD-suffixed fails for good), 40 ms else.
+# FROM to TO (seconds after 2026-11-24T00:00:00Z), failing for $WARM s
+# (default 100) after each deploy (a deploy BAD-suffixed fails for good),
+# 40 ms else.
 gen() {
 	python3 - "$@" <<'PY'
 import json, sys
-frm, to = int(sys.argv[1]), int(sys.argv[2])
+import os
+frm, to, warm = int(sys.argv[1]), int(sys.argv[2]), int(os.environ.get("WARM", "100"))
 deps = [(int(d.rstrip("bad")), d.endswith("bad")) for d in sys.argv[3:]]
 def ts(s): return "2026-11-24T%02d:%02d:%02d.000Z" % (s // 3600, (s // 60) % 60, s % 60)
 for s in range(frm, to, 5):
@@ -20,7 +23,7 @@ for s in range(frm, to, 5):
         if s == d:
             print(json.dumps({"type": "deploy", "ts": ts(d), "commit": "%040x" % d,
                               "monitors": ["api"]}))
-    ok = not any(d <= s < d + 100 or (bad and s >= d) for d, bad in deps)
+    ok = not any(d <= s < d + warm or (bad and s >= d) for d, bad in deps)
     print(json.dumps({"type": "probe", "ts": ts(s), "monitor": "api", "url": "http://127.0.0.1:9/",
                       "method": "GET", "ok": ok, "status": 200 if ok else 0, "ms": 40 + s % 3,
                       "bytes": 2, "error": None if ok else "connect", "detail": None}))
@@ -66,6 +69,16 @@ watch -s "$T/sp3" --window 150 "$T/e2.jsonl" > "$T/w2" 2> /dev/null
 is "$(jq -c "$m | [.warmup_from, .warmup_s]" "$T/w1")" '["default",60]' "window 150 s: the default first"
 is "$(jq -c "$m | [.warmup_from, .warmup_s]" "$T/w2")" '["history",75]' \
 	"then 100 s learned, capped at half the window"
+
+# A warm-up so long that the first deploy is judged worse: it settled, so it teaches.
+WARM=190 gen 0 2400 2000 > "$T/l1.jsonl"
+watch -s "$T/sp5" "$T/l1.jsonl" > "$T/x1" 2> /dev/null
+is "$(jq -c "$m | [.warmup_from, .warmup_s, .verdict, .settle_s]" "$T/x1")" \
+	'["default",60,"worse",190]' "190 s of failures after the 60 s default: worse, settled at 190 s"
+WARM=190 gen 2400 4800 4400 > "$T/l2.jsonl"
+watch -s "$T/sp5" "$T/l2.jsonl" > "$T/x2" 2> /dev/null
+is "$(jq -c "$m | [.warmup_from, .warmup_s, .verdict]" "$T/x2")" '["history",150,"no worse"]' \
+	"the next deploy: 150 s (capped) learned from it, no worse"
 
 # A fresh spool knows nothing.
 watch -s "$T/sp4" "$T/d2.jsonl" > "$T/v5" 2> /dev/null
