@@ -36,8 +36,9 @@
 
 static struct {
 	const char *forge, *api, *slug, *remote, *spool;
-	int draft, allow_failing, allow_http;
-	double draft_below;
+	int draft, allow_failing, allow_http, wait_checks, merge;
+	double draft_below, merge_min;
+	struct forge_checks_opts checks;
 } opt;
 
 static struct spool *sp;
@@ -49,7 +50,9 @@ usage(const char *why)
 {
 	mend_usage(why, "usage: openpr [-r URL|PATH] [--forge github|gitea|gitlab|none] [--api-url URL]\n"
 	    "              [--slug OWNER/NAME] [--draft] [--draft-below C] [--allow-failing]\n"
-	    "              [--allow-http] [-s DIR] [FILE...]\n");
+	    "              [--allow-http] [--wait-checks[=DUR]] [--checks-interval DUR]\n"
+	    "              [--checks-grace DUR] [--merge] [--merge-min-confidence C]\n"
+	    "              [-s DIR] [FILE...]\n");
 }
 
 static void
@@ -344,6 +347,106 @@ request_pull(struct repo *r, jv rec, const char *url, const char *diffstat)
 	return out;
 }
 
+/*
+ * After the pull request: wait for its checks, then merge when asked and
+ * nothing forbids it.  The verdicts go into rec's "pr".
+ */
+static jv
+after_pr(jv rec, const struct forge *f, long number, const char *id, int passed, double conf,
+    int draft)
+{
+	struct forge_checks ck = { 0 };
+	struct forge_merge m = { 0 };
+	char why[600] = "";
+	int rc;
+
+	ck.list = jv_invalid();
+	if (!f) {
+		/* The none forge: no checks to ask about, nothing to merge. */
+		rec = record_set_str(rec, "pr.checks", "none");
+		rec = record_set(rec, "pr.checks_detail", jv_array());
+		rec = record_set(rec, "pr.merged", jv_false());
+		rec = record_set(rec, "pr.merge_refused", opt.merge ?
+		    jv_string("the none forge has no pull request to merge") : jv_null());
+		return rec;
+	}
+	mend_warn("%s: waiting up to %.0f s for the checks of %.12s", id, opt.checks.bound,
+	    record_str(rec, "patch.commit"));
+	if ((rc = forge_checks_wait(&ck, f, number, record_str(rec, "patch.commit"),
+	    &opt.checks)) < 0) {
+		mend_warn("%s: checks: %s", id, mend_errmsg());
+		rec = record_set_str(rec, "pr.checks_error", mend_errmsg());
+		ck.state = "pending";
+		fail(EX_TEMPFAIL);
+	}
+	mend_warn("%s: checks %s after %.0f s (%d poll%s)", id, ck.state, ck.waited, ck.polls,
+	    ck.polls == 1 ? "" : "s");
+	rec = record_set_str(rec, "pr.checks", ck.state);
+	rec = record_set(rec, "pr.checks_detail", jv_is_valid(ck.list) ? jv_copy(ck.list)
+	    : jv_array());
+	rec = record_set_num(rec, "pr.checks_waited_s", (double)(long)(ck.waited * 10) / 10);
+	rec = record_set(rec, "pr.checks_log", record_strornull(ck.log));
+	rec = record_set(rec, "pr.merged", jv_false());
+	rec = record_set(rec, "pr.merge_refused", jv_null());
+	if (!opt.merge)
+		goto out;
+	if (strcmp(ck.state, "passed"))
+		snprintf(why, sizeof why, "the checks %s", !strcmp(ck.state, "failed") ? "failed"
+		    : !strcmp(ck.state, "none") ? "are none: nothing proved the change on the forge"
+		    : "are still pending");
+	else if (!passed)
+		snprintf(why, sizeof why, "the tests did not pass");
+	else if (conf < opt.merge_min)
+		snprintf(why, sizeof why, "confidence %.2f is below --merge-min-confidence %.2f",
+		    conf, opt.merge_min);
+	else if (draft)
+		snprintf(why, sizeof why, "the pull request is a draft");
+	else if ((rc = forge_merge(&m, f, number, record_str(rec, "patch.commit"))) < 0) {
+		mend_warn("%s: merge: %s", id, mend_errmsg());
+		snprintf(why, sizeof why, "%.500s", mend_errmsg());
+		fail(rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
+	} else if (m.refused)
+		snprintf(why, sizeof why, "%.590s", m.refused);
+	if (m.merged) {
+		mend_warn("%s: %s #%ld%s%.12s", id, m.already ? "already merged" : "merged", number,
+		    m.sha ? " as " : "", m.sha ? m.sha : "");
+		rec = record_set(rec, "pr.merged", jv_true());
+		rec = record_set(rec, "pr.merge_commit", record_strornull(m.sha));
+	} else {
+		mend_warn("%s: not merged: %s", id, why);
+		rec = record_set_str(rec, "pr.merge_refused", why);
+	}
+out:
+	forge_checks_release(&ck);
+	forge_merge_release(&m);
+	return rec;
+}
+
+/*
+ * The incident's pull request was merged for this very commit (its
+ * timeline says so): a re-run reports that and does nothing else.
+ */
+static int
+already_merged(jv *rec, const char *id, const char *commit)
+{
+	jv prev;
+
+	if (spool_incident_latest(sp, &prev, id, "pr") != 1)
+		return 0;
+	if (!record_bool(prev, "pr.merged", 0) || !record_str(prev, "patch.commit") ||
+	    strcmp(record_str(prev, "patch.commit"), commit)) {
+		jv_free(prev);
+		return 0;
+	}
+	mend_warn("%s: pull request %s was merged already; nothing to do", id,
+	    record_str(prev, "pr.url") ? record_str(prev, "pr.url") : "");
+	*rec = record_set(*rec, "pr", record_get(prev, "pr"));
+	*rec = record_set(*rec, "pr.created", jv_false());
+	*rec = record_set_str(*rec, "type", "pr");
+	jv_free(prev);
+	return 1;
+}
+
 static int
 handle(jv rec, void *arg)
 {
@@ -371,6 +474,11 @@ handle(jv rec, void *arg)
 	if (!id || !wd || !branch || !commit || !base) {
 		mend_warn("testrun record without incident.id or patch fields; skipped");
 		fail(EX_DATAERR);
+		goto out;
+	}
+	if (already_merged(&rec, id, commit)) {
+		if (record_write(stdout, jv_copy(rec)) < 0)
+			mend_die(EX_IOERR, "%s", mend_errmsg());
 		goto out;
 	}
 	if (!passed && !opt.allow_failing) {
@@ -458,6 +566,8 @@ handle(jv rec, void *arg)
 		    jv_bool(!(had && !strcmp(remote_at, commit))), jv_string("draft"), jv_bool(draft),
 		    jv_string("summary"), summary ? jv_string(summary) : jv_null(),
 		    jv_string("body"), body ? jv_string(body) : jv_null()));
+		if (opt.wait_checks)
+			rec = after_pr(rec, NULL, 0, id, passed, conf, draft);
 	} else {
 		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
@@ -501,6 +611,9 @@ handle(jv rec, void *arg)
 		    jv_number((double)pr.number), jv_string("branch"), jv_string(branch),
 		    jv_string("created"), jv_bool(pr.created), jv_string("draft"),
 		    jv_bool(pr.created ? draft : pr.draft), jv_string("title"), jv_string(title)));
+		if (opt.wait_checks)
+			rec = after_pr(rec, &f, pr.number, id, passed, conf,
+			    pr.created ? draft : pr.draft || draft);
 	}
 	rec = record_set_str(rec, "type", "pr");
 	if (spool_incident_append(sp, rec) < 0)
@@ -536,6 +649,11 @@ main(int argc, char **argv)
 		{ "draft", no_argument, NULL, 'd' },
 		{ "draft-below", required_argument, NULL, 'D' },
 		{ "allow-failing", no_argument, NULL, 'F' },
+		{ "wait-checks", optional_argument, NULL, 'w' },
+		{ "checks-interval", required_argument, NULL, 'I' },
+		{ "checks-grace", required_argument, NULL, 'G' },
+		{ "merge", no_argument, NULL, 'm' },
+		{ "merge-min-confidence", required_argument, NULL, 'M' },
 		{ "spool", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -550,6 +668,11 @@ main(int argc, char **argv)
 	opt.api = getenv("MEND_FORGE_API") && *getenv("MEND_FORGE_API") ? getenv("MEND_FORGE_API")
 	    : NULL;
 	opt.draft_below = 0.9;
+	opt.merge_min = 0.9;
+	opt.checks.bound = 1800;
+	opt.checks.interval = 15;
+	opt.checks.grace = 60;
+	opt.checks.log_cap = 8192;
 	while ((c = getopt_long(argc, argv, "f:r:s:dh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt.forge = optarg; break;
@@ -563,6 +686,27 @@ main(int argc, char **argv)
 				usage("bad --draft-below (0 to 1)");
 			break;
 		case 'F': opt.allow_failing = 1; break;
+		case 'w':
+			opt.wait_checks = 1;
+			if (optarg && (mend_parse_duration(&opt.checks.bound, optarg) < 0 ||
+			    opt.checks.bound < 0))
+				usage("bad --wait-checks duration");
+			break;
+		case 'I':
+			if (mend_parse_duration(&opt.checks.interval, optarg) < 0 ||
+			    opt.checks.interval <= 0)
+				usage("bad --checks-interval");
+			break;
+		case 'G':
+			if (mend_parse_duration(&opt.checks.grace, optarg) < 0)
+				usage("bad --checks-grace");
+			break;
+		case 'm': opt.merge = 1; break;
+		case 'M':
+			opt.merge_min = strtod(optarg, &end);
+			if (*end || end == optarg || opt.merge_min < 0 || opt.merge_min > 1)
+				usage("bad --merge-min-confidence (0 to 1)");
+			break;
 		case 'H': opt.allow_http = 1; break;
 		case 's': opt.spool = optarg; break;
 		case 'h': usage(NULL); break;
@@ -575,6 +719,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (opt.merge && !opt.wait_checks)
+		usage("--merge needs --wait-checks: nothing is merged before its checks pass");
 	if (forge_opts_check(opt.forge, opt.slug, &opt.api) < 0)
 		usage(mend_errmsg());
 	opt.remote = remote_configured(opt.remote);

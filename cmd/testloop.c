@@ -42,7 +42,7 @@
 
 static struct {
 	const char *spool, *test, *fixer, *serve, *allow, *protect, *sandbox;
-	int max_iter, no_network, network, regress;
+	int max_iter, no_network, network, regress, from_checks;
 	double timeout, fixer_timeout, serve_timeout;
 	long mem, max_lines;
 } opt;
@@ -57,7 +57,7 @@ usage(const char *why)
 {
 	mend_usage(why, "usage: testloop [-t CMD] [-n N] [--fixer CMD] [--serve CMD] [--timeout DUR]\n"
 	    "                [--network | --no-network] [--sandbox MODE] [--no-regression-test]\n"
-	    "                [-s DIR] [FILE...]\n");
+	    "                [--from-checks] [-s DIR] [FILE...]\n");
 }
 
 static void
@@ -697,6 +697,124 @@ assumption(jv rec)
 
 #define ASSUMED_MAX	0.8	/* the confidence of a fix that assumes: a draft */
 
+/*
+ * Ask the fixer for a revision of the change at commit, given the
+ * failure (a testrun object, consumed), and commit it on the branch as
+ * attempt `attempt`.  0 with *rec carrying the revised analysis and
+ * commit (and commit[] the new one), -1 when there was none (said on
+ * stderr).
+ */
+static int
+revise(jv *rec, struct repo *r, const char *id, const char *branch, const char *base,
+    int attempt, char commit[41], jv failure)
+{
+	char *diff = NULL;
+	jv files = jv_invalid(), revised = jv_invalid(), req;
+	long lines = 0;
+	int rc;
+
+	if (repo_diff(r, base, commit, &diff, &files, &lines) < 0) {
+		mend_warn("%s: %s", id, mend_errmsg());
+		jv_free(failure);
+		return -1;
+	}
+	req = jv_copy(*rec);
+	req = record_del(req, "pr");
+	req = record_set_str(req, "type", "testrun");
+	req = record_set_str(req, "patch.diff", diff);
+	req = record_set(req, "patch.contents", file_contents(repo_workdir(r), files));
+	req = record_set(req, "testrun", failure);
+	free(diff);
+	jv_free(files);
+	mend_warn("%s: asking the fixer for a revision: %s", id, opt.fixer);
+	rc = ask_fixer(&revised, req);
+	jv_free(req);
+	if (rc < 0) {
+		mend_warn("%s: %s", id, mend_errmsg());
+		return -1;
+	}
+	if (apply_revision(r, revised, branch, base, attempt, commit) < 0) {
+		mend_warn("%s: the revision does not apply: %s", id, mend_errmsg());
+		jv_free(revised);
+		return -1;
+	}
+	mend_warn("%s: revision committed as %.12s", id, commit);
+	*rec = record_set(*rec, "analysis", revised);
+	*rec = record_set_str(*rec, "patch.commit", commit);
+	return 0;
+}
+
+/*
+ * --from-checks: a `pr` record whose checks failed on the forge goes back
+ * to the fixer once per incident, with the checks' log as the failure,
+ * the way a failed local test does.  "Once" is a claim in the spool
+ * (state "checks-feedback", key the incident), taken before the fixer
+ * runs, so a re-run or a second failure never loops.  Returns 1 when
+ * the record was revised (*rec is now a patch-like record the tests
+ * run on, with testrun.from_checks set), 0 when it is to pass through
+ * as it is, -1 when the fixer gave nothing (the record passes through).
+ */
+static int
+from_checks(jv *rec, struct repo *r, const char *id, const char *branch, const char *base)
+{
+	jv detail = record_get(*rec, "pr.checks_detail"), failed = jv_array(), claim;
+	char commit[41], prev[41], ts[40];
+	int i, n, rc;
+
+	if (!record_str(*rec, "pr.checks") || strcmp(record_str(*rec, "pr.checks"), "failed")) {
+		jv_free(detail);
+		jv_free(failed);
+		return 0;
+	}
+	n = jv_get_kind(detail) == JV_KIND_ARRAY ? jv_array_length(jv_copy(detail)) : 0;
+	for (i = 0; i < n; i++) {
+		jv c = jv_array_get(jv_copy(detail), i);
+		if (record_str(c, "state") && !strcmp(record_str(c, "state"), "failed"))
+			failed = jv_array_append(failed, jv_string(record_str(c, "name") ?
+			    record_str(c, "name") : "?"));
+		jv_free(c);
+	}
+	jv_free(detail);
+	mend_rfc3339(ts, sizeof ts, mend_now());
+	claim = JV_OBJECT(jv_string("ts"), jv_string(ts), jv_string("commit"),
+	    record_strornull(record_str(*rec, "patch.commit")), jv_string("pr"),
+	    record_strornull(record_str(*rec, "pr.url")));
+	if ((rc = spool_state_claim(sp, "checks-feedback", id, claim)) <= 0) {
+		if (rc < 0)
+			mend_warn("%s: %s", id, mend_errmsg());
+		else
+			mend_warn("%s: the checks failed, and their log went back to the fixer once "
+			    "already; no further round", id);
+		jv_free(failed);
+		return rc < 0 ? -1 : 0;
+	}
+	if (repo_resolve(r, commit, "HEAD") < 0) {
+		mend_warn("%s: %s", id, mend_errmsg());
+		jv_free(failed);
+		return -1;
+	}
+	snprintf(prev, sizeof prev, "%s", commit);
+	mend_warn("%s: the checks failed on the forge (%s); asking for one more revision", id,
+	    record_str(*rec, "pr.url") ? record_str(*rec, "pr.url") : "?");
+	if (revise(rec, r, id, branch, base, (int)record_num(*rec, "testrun.iterations", 1) + 1,
+	    commit, JV_OBJECT(jv_string("passed"), jv_false(),
+	    jv_string("iterations"), jv_number(record_num(*rec, "testrun.iterations", 1)),
+	    jv_string("command"), jv_string("the forge's checks"),
+	    jv_string("tests_passed"), jv_null(), jv_string("tests_failed"),
+	    jv_number(jv_array_length(jv_copy(failed))),
+	    jv_string("failures"), jv_copy(failed),
+	    jv_string("log"), record_get(*rec, "pr.checks_log"))) < 0) {
+		jv_free(failed);
+		return -1;
+	}
+	*rec = record_set(*rec, "from_checks", JV_OBJECT(jv_string("failed"), failed,
+	    jv_string("commit"), jv_string(prev), jv_string("pr"),
+	    record_get(*rec, "pr.url"), jv_string("ts"), jv_string(ts)));
+	*rec = record_del(*rec, "pr");
+	*rec = record_set_str(*rec, "type", "patch");
+	return 1;
+}
+
 /* What the confidence does not prove, in words, for the pull request. */
 static jv
 unproven(const struct replay *rp, int passed, int reproduced, const char *verdict, jv regress,
@@ -817,7 +935,9 @@ handle(jv rec, void *arg)
 	double t0 = mend_mono();
 
 	(void)arg;
-	if (strcmp(record_type(rec), "patch")) {
+	if (strcmp(record_type(rec), "patch") && (!opt.from_checks ||
+	    strcmp(record_type(rec), "pr") || !record_str(rec, "pr.checks") ||
+	    strcmp(record_str(rec, "pr.checks"), "failed"))) {
 		if (record_write(stdout, rec) < 0)
 			mend_die(EX_IOERR, "%s", mend_errmsg());
 		return 0;
@@ -842,6 +962,22 @@ handle(jv rec, void *arg)
 		mend_warn("%s: %s", id, mend_errmsg());
 		fail(EX_DATAERR);
 		goto out;
+	}
+	if (!strcmp(record_type(rec), "pr")) {
+		int fc = from_checks(&rec, r, id, branch, base);
+		if (fc <= 0) {
+			if (fc < 0)
+				fail(1);
+			if (record_write(stdout, jv_copy(rec)) < 0)
+				mend_die(EX_IOERR, "%s", mend_errmsg());
+			goto out;
+		}
+		/* rec is the revised patch now; the record's strings moved with it. */
+		id = record_str(rec, "incident.id");
+		wd = record_str(rec, "patch.workdir");
+		branch = record_str(rec, "patch.branch");
+		base = record_str(rec, "patch.base_commit") ? record_str(rec, "patch.base_commit")
+		    : record_str(rec, "patch.base");
 	}
 	test = opt.test ? opt.test : testrun_detect(wd);
 	if (!test) {
@@ -877,7 +1013,7 @@ handle(jv rec, void *arg)
 		}
 	}
 	for (iter = 1; iter <= opt.max_iter; iter++) {
-		jv step, revised = jv_invalid();
+		jv step;
 
 		if (iter > 1)
 			record_clear(&run.log), record_clear(&run.failures);
@@ -911,43 +1047,16 @@ handle(jv rec, void *arg)
 		if (passed || iter == opt.max_iter)
 			break;
 		/* Revise: the fixer sees the record, the diff so far, the files and the failure. */
-		free(diff);
-		diff = NULL;
-		jv_free(files);
-		files = jv_invalid();
-		if (repo_diff(r, base, commit, &diff, &files, &lines) < 0) {
-			mend_warn("%s: %s", id, mend_errmsg());
+		if (revise(&rec, r, id, branch, base, iter + 1, commit, JV_OBJECT(
+		    jv_string("passed"), jv_false(),
+		    jv_string("iterations"), jv_number(iter),
+		    jv_string("command"), jv_string(test),
+		    jv_string("tests_passed"), run.passed < 0 ? jv_null() : jv_number(run.passed),
+		    jv_string("tests_failed"), run.failed < 0 ? jv_null() : jv_number(run.failed),
+		    jv_string("failures"), jv_copy(run.failures),
+		    jv_string("replay"), rp.n > 0 && run.ok ? jv_copy(after) : jv_null(),
+		    jv_string("log"), jv_copy(run.log))) < 0)
 			break;
-		}
-		{
-			jv req = jv_copy(rec);
-			req = record_set_str(req, "type", "testrun");
-			req = record_set_str(req, "patch.diff", diff);
-			req = record_set(req, "patch.contents", file_contents(wd, files));
-			req = record_set(req, "testrun", JV_OBJECT(jv_string("passed"), jv_false(),
-			    jv_string("iterations"), jv_number(iter),
-			    jv_string("command"), jv_string(test),
-			    jv_string("tests_passed"), run.passed < 0 ? jv_null() : jv_number(run.passed),
-			    jv_string("tests_failed"), run.failed < 0 ? jv_null() : jv_number(run.failed),
-			    jv_string("failures"), jv_copy(run.failures),
-			    jv_string("replay"), rp.n > 0 && run.ok ? jv_copy(after) : jv_null(),
-			    jv_string("log"), jv_copy(run.log)));
-			mend_warn("%s: asking the fixer for a revision: %s", id, opt.fixer);
-			if (ask_fixer(&revised, req) < 0) {
-				mend_warn("%s: %s", id, mend_errmsg());
-				jv_free(req);
-				break;
-			}
-			jv_free(req);
-		}
-		if (apply_revision(r, revised, branch, base, iter + 1, commit) < 0) {
-			mend_warn("%s: the revision does not apply: %s", id, mend_errmsg());
-			jv_free(revised);
-			break;
-		}
-		mend_warn("%s: revision committed as %.12s", id, commit);
-		rec = record_set(rec, "analysis", revised);
-		rec = record_set_str(rec, "patch.commit", commit);
 	}
 	if (iter > opt.max_iter)
 		iter = opt.max_iter;
@@ -996,6 +1105,11 @@ handle(jv rec, void *arg)
 	    : jv_null());
 	rec = record_set(rec, "testrun.unproven", unproven(&rp, passed, reproduced, verdict,
 	    regress, run.passed, iter, assumption(rec)));
+	if (record_has(rec, "from_checks")) {
+		/* The round the forge's failed checks asked for: in the record and the timeline. */
+		rec = record_set(rec, "testrun.from_checks", record_get(rec, "from_checks"));
+		rec = record_del(rec, "from_checks");
+	}
 	rec = record_set_str(rec, "testrun.command", test);
 	rec = record_set_str(rec, "testrun.sandbox", sandbox_kind);
 	rec = record_set(rec, "testrun.failures", jv_is_valid(run.failures) ? jv_copy(run.failures)
@@ -1055,6 +1169,7 @@ main(int argc, char **argv)
 		{ "network", no_argument, NULL, 'w' },
 		{ "sandbox", required_argument, NULL, 'x' },
 		{ "no-regression-test", no_argument, NULL, 'R' },
+		{ "from-checks", no_argument, NULL, 'C' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "protect", required_argument, NULL, 'p' },
 		{ "max-lines", required_argument, NULL, 'm' },
@@ -1092,6 +1207,7 @@ main(int argc, char **argv)
 				usage("bad --max-iterations (1 to 20)");
 			break;
 		case 'F': opt.fixer = optarg; break;
+		case 'C': opt.from_checks = 1; break;
 		case 'G':
 			if (mend_parse_duration(&opt.fixer_timeout, optarg) < 0)
 				usage("bad --fixer-timeout");

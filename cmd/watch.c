@@ -422,6 +422,7 @@ main(int argc, char **argv)
 		case 'W':
 			if (mend_parse_duration(&wo.warmup, optarg) < 0 || wo.warmup < 0)
 				usage("bad --warmup");
+			wo.warmup_fixed = 1;
 			break;
 		case 'm':
 			n = strtol(optarg, &end, 10);

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "mend.h"
+#include "forge.h"
 
 #define RATE_RETRIES 3
 #define RATE_WAIT_CAP 60.0
@@ -144,8 +145,8 @@ forge_pr_release(struct forge_pr *pr)
 }
 
 /* Percent-encode for a path segment or query value. */
-static char *
-enc(const char *s)
+char *
+forge_enc(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *o = malloc(strlen(s) * 3 + 1), *q = o;
@@ -171,8 +172,8 @@ enc(const char *s)
  * (any status), -1 on transport failure, -2 when rate limited without a
  * time to wait.
  */
-static int
-call(struct http_resp *resp, const struct forge *f, const char *method, const char *url,
+int
+forge_call(struct http_resp *resp, const struct forge *f, const char *method, const char *url,
     jv body)
 {
 	char auth[1200];
@@ -233,8 +234,8 @@ call(struct http_resp *resp, const struct forge *f, const char *method, const ch
 }
 
 /* The forge's "message" from an error body, for diagnostics. */
-static void
-api_error(const struct http_resp *resp, const char *what)
+void
+forge_api_error(const struct http_resp *resp, const char *what)
 {
 	jv v;
 	const char *m = NULL;
@@ -251,7 +252,7 @@ api_error(const struct http_resp *resp, const char *what)
 static int
 find_open(struct forge_pr *pr, const struct forge *f, const char *branch)
 {
-	char *url = NULL, *eb = enc(branch), *es = enc(f->slug), *owner = NULL;
+	char *url = NULL, *eb = forge_enc(branch), *es = forge_enc(f->slug), *owner = NULL;
 	struct http_resp resp = { 0 };
 	jv list = jv_invalid();
 	int rc, i, n;
@@ -273,10 +274,10 @@ find_open(struct forge_pr *pr, const struct forge *f, const char *branch)
 		rc = mend_err("out of memory");
 		goto out;
 	}
-	if ((rc = call(&resp, f, "GET", url, jv_invalid())) < 0)
+	if ((rc = forge_call(&resp, f, "GET", url, jv_invalid())) < 0)
 		goto out;
 	if (resp.status != 200) {
-		api_error(&resp, "cannot list pull requests");
+		forge_api_error(&resp, "cannot list pull requests");
 		rc = resp.status == 401 || resp.status == 403 || resp.status == 404 ? -1 : -3;
 		goto out;
 	}
@@ -331,7 +332,7 @@ forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_
 	    q->title) < 0)
 		return mend_err("out of memory");
 	if (gl) {
-		if (!(es = enc(f->slug))) {
+		if (!(es = forge_enc(f->slug))) {
 			free(title);
 			return mend_err("out of memory");
 		}
@@ -354,7 +355,7 @@ forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_
 		jv_free(body);
 		return mend_err("out of memory");
 	}
-	rc = call(&resp, f, "POST", url, body);
+	rc = forge_call(&resp, f, "POST", url, body);
 	free(url);
 	if (rc < 0)
 		return rc;
@@ -382,7 +383,7 @@ forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_
 			    : mend_err("the forge says a pull request exists but lists none");
 		}
 	}
-	api_error(&resp, "cannot open the pull request");
+	forge_api_error(&resp, "cannot open the pull request");
 	http_resp_release(&resp);
 	return -1;
 }

@@ -49,6 +49,15 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	struct http_resp *r = arg;
 	size_t len = size * n;
 
+	/* GitHub's x-ratelimit-*, GitLab's RateLimit-*: the reset is in epoch seconds. */
+	if (len > 21 && !strncasecmp(p, "x-ratelimit-remaining:", 22))
+		r->ratelimit_remaining = strtol(p + 22, NULL, 10);
+	else if (len > 19 && !strncasecmp(p, "ratelimit-remaining:", 20))
+		r->ratelimit_remaining = strtol(p + 20, NULL, 10);
+	else if (len > 17 && !strncasecmp(p, "x-ratelimit-reset:", 18))
+		r->ratelimit_reset = strtod(p + 18, NULL);
+	else if (len > 15 && !strncasecmp(p, "ratelimit-reset:", 16))
+		r->ratelimit_reset = strtod(p + 16, NULL);
 	if (len > 12 && !strncasecmp(p, "retry-after:", 12)) {
 		char *end, date[64];
 		double v = strtod(p + 12, &end);
@@ -120,6 +129,8 @@ http_do(struct http_resp *resp, const struct http_req *req)
 	pthread_once(&once, global_init);
 	memset(resp, 0, sizeof *resp);
 	resp->retry_after = -1;
+	resp->ratelimit_remaining = -1;
+	resp->ratelimit_reset = -1;
 	if (!(c = curl_easy_init()))
 		return mend_err("cannot start an HTTP request");
 	for (const char *const *h = req->headers; h && *h; h++)

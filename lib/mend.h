@@ -456,6 +456,8 @@ struct http_resp {
 	char *body;			/* NUL-terminated */
 	size_t body_len;
 	double retry_after;		/* seconds from Retry-After, or -1 */
+	long ratelimit_remaining;	/* x-ratelimit-remaining / RateLimit-Remaining, or -1 */
+	double ratelimit_reset;		/* x-ratelimit-reset / RateLimit-Reset (epoch s), or -1 */
 	int attempts;
 };
 
@@ -1074,6 +1076,47 @@ int forge_fill(struct forge *f, char **slug, char **api, const char *remote_url)
 int forge_pr_open(struct forge_pr *pr, const struct forge *f, const struct forge_pr_req *q);
 void forge_pr_release(struct forge_pr *pr);
 
+/* checks.c - a pull request's checks and its merge, on the three forges */
+
+struct forge_checks {
+	const char *state;	/* "passed" "failed" "pending" "none" (static) */
+	jv list;		/* [{name, state, url}] as last seen */
+	char *log;		/* failed: the failing checks' output, capped, redacted */
+	double waited;		/* seconds */
+	int polls;
+};
+struct forge_checks_opts {
+	double bound;		/* wait at most this long (s) */
+	double interval;	/* between polls, at least (s) */
+	double grace;		/* "none" only after this long without a check (s) */
+	size_t log_cap;		/* bytes of log kept */
+};
+/*
+ * Poll the checks of commit sha (pull request `number`, GitLab needs it)
+ * until they are decided or o->bound runs out.  0 with *out filled (its
+ * state "pending" when the bound ran out); -1 error.  Release with
+ * forge_checks_release.
+ */
+int forge_checks_wait(struct forge_checks *out, const struct forge *f, long number,
+    const char *sha, const struct forge_checks_opts *o);
+void forge_checks_release(struct forge_checks *c);
+
+struct forge_merge {
+	int merged;		/* merged now or before */
+	int already;		/* it was merged before this call */
+	char *refused;		/* why it was not merged, or NULL */
+	char *sha;		/* the merge commit, when the forge says */
+};
+/*
+ * Merge pull request `number` if its head is still sha and nothing
+ * forbids it (draft, closed, review asking for changes, missing required
+ * approval, the forge's own refusal: then refused says why and the
+ * return is 0).  An already merged one is reported, never merged again.
+ * -1 error, -2 rate limited.  Release with forge_merge_release.
+ */
+int forge_merge(struct forge_merge *m, const struct forge *f, long number, const char *sha);
+void forge_merge_release(struct forge_merge *m);
+
 /* testrun.c - test commands, their output, the confidence of a fix */
 
 /* The test command a checkout most likely uses (static string), or NULL. */
@@ -1581,6 +1624,7 @@ struct watch_opts {
 	double baseline;	/* seconds before it; default 1800 */
 	int min_checks;		/* on each side, for rate and latency; default 5 */
 	double warmup;		/* seconds after a deploy not judged; default 60 */
+	int warmup_fixed;	/* warmup was given: do not learn it from history */
 };
 void watch_opts_init(struct watch_opts *o);
 

@@ -653,14 +653,44 @@ build_other(struct notify_msg *m, jv rec)
 
 	m->color = 0x888888;
 	if (!strcmp(type, "pr")) {
-		const char *url = str_or(rec, "pr.url", NULL);
-		m->color = 0x2eb67d;
-		if (asprintf(&m->title, "🔧 Fix %s for %s%s%s", record_bool(rec, "pr.created", 1)
-		    ? "PR opened" : "PR already open", subject(rec), url ? ": " : "",
-		    url ? url : "") < 0)
+		const char *url = str_or(rec, "pr.url", NULL), *ck = str_or(rec, "pr.checks", NULL);
+		int merged = record_bool(rec, "pr.merged", 0);
+		m->color = ck && !strcmp(ck, "failed") ? 0xd93f3f : 0x2eb67d;
+		if (asprintf(&m->title, "%s for %s%s%s", merged ? "✅ Fix merged" : ck &&
+		    !strcmp(ck, "failed") ? "❌ Fix PR: checks failed" : record_bool(rec,
+		    "pr.created", 1) ? "🔧 Fix PR opened" : "🔧 Fix PR already open", subject(rec),
+		    url ? ": " : "", url ? url : "") < 0)
 			m->title = NULL;
 		add_field(m, "Branch", str_or(rec, "pr.branch", NULL));
 		add_field(m, "Forge", str_or(rec, "pr.forge", NULL));
+		if (ck) {
+			/* openpr --wait-checks: the checks' verdict, the merge's. */
+			jv cd = record_get(rec, "pr.checks_detail");
+			int i, n = jv_get_kind(cd) == JV_KIND_ARRAY ? jv_array_length(jv_copy(cd)) : 0,
+			    bad = 0;
+			for (i = 0; i < n; i++) {
+				jv c = jv_array_get(jv_copy(cd), i);
+				bad += str_or(c, "state", NULL) && !strcmp(str_or(c, "state", ""), "failed");
+				jv_free(c);
+			}
+			jv_free(cd);
+			if (bad)
+				snprintf(tmp, sizeof tmp, "%s (%d of %d)", ck, bad, n);
+			else if (n)
+				snprintf(tmp, sizeof tmp, "%s (%d)", ck, n);
+			else
+				snprintf(tmp, sizeof tmp, "%s", ck);
+			add_field(m, "Checks", tmp);
+			if (merged)
+				add_field(m, "Merged", "yes");
+			else if (str_or(rec, "pr.merge_refused", NULL)) {
+				snprintf(tmp, sizeof tmp, "no: %s", str_or(rec, "pr.merge_refused", ""));
+				add_field(m, "Merged", tmp);
+			} else
+				add_field(m, "Merged", "no (not asked: no --merge)");
+			add_section(m, "Failed checks", str_or(rec, "pr.checks_log", NULL),
+			    EVIDENCE_CAP);
+		}
 	} else if (!strcmp(type, "testrun")) {
 		int passed = record_bool(rec, "testrun.passed", 0);
 		m->color = passed ? 0x2eb67d : 0xd93f3f;

@@ -18,6 +18,19 @@
  *   "e:MONITOR"        [[ts, signature], ...] error signatures
  *   "d:COMMIT@TS"      {deploy, incident}     a pending deploy
  *   "v:COMMIT@TS"      true                   a deploy already judged
+ *   "h:MONITOR"        [settle_s, ...]        how long its last deploys took to
+ *                                            settle (at most WARMUP_HISTORY)
+ *
+ * The warm-up (the first part of the window, not judged) comes from the
+ * monitor's own history when it has one and --warmup was not given: the
+ * longest settle time of its last WARMUP_HISTORY deploys, rounded up to
+ * 5 s and at most half the window.  A deploy's settle time is when,
+ * after it, the monitor's checks first passed three times in a row no
+ * slower than the baseline's median (slower() below).  A deploy that
+ * never settled within its window teaches nothing (a
+ * regression that stays); one judged worse that did settle does (its
+ * warm-up was longer than the one it was judged with).  Without history
+ * the warm-up is the 60 s default.
  *
  * Samples are kept for baseline + window behind the newest ts seen, and
  * as far back as the oldest pending deploy's baseline needs, at most
@@ -35,6 +48,8 @@
 #include "mend.h"
 
 #define WATCH_MAX_SAMPLES 20000
+#define WARMUP_HISTORY 5	/* settle times remembered per monitor */
+#define SETTLE_RUN 3		/* checks in a row that look like the baseline */
 
 struct watcher {
 	struct watch_opts o;
@@ -56,6 +71,7 @@ watch_opts_init(struct watch_opts *o)
 	o->baseline = 1800;
 	o->min_checks = 5;
 	o->warmup = 60;
+	o->warmup_fixed = 0;
 }
 
 int
@@ -354,6 +370,42 @@ slower(double after, double before)
 	return after >= 0 && before >= 0 && after >= 1.5 * before && after - before >= 50;
 }
 
+/*
+ * How long after `at` the samples took to look like the baseline: the
+ * ts of the first of SETTLE_RUN checks in a row, before `end`, that
+ * passed no slower than its median.  -1 when fewer checks came; the
+ * window (end - at) when they never did.
+ */
+static double
+settle_time(jv samples, double at, double end, double median)
+{
+	int n = jv_get_kind(samples) == JV_KIND_ARRAY ? jv_array_length(jv_copy(samples)) : 0, i;
+	int seen = 0, run = 0;
+	double first = -1;
+
+	for (i = 0; i < n; i++) {
+		jv s = jv_array_get(jv_copy(samples), i);
+		double ts = jv_number_value(jv_array_get(jv_copy(s), 0));
+		int ok = jv_get_kind(jv_array_get(jv_copy(s), 1)) == JV_KIND_TRUE;
+		jv m = jv_array_get(jv_copy(s), 2);
+
+		if (ts >= at && ts < end) {
+			seen++;
+			if (ok && !(jv_get_kind(m) == JV_KIND_NUMBER &&
+			    slower(jv_number_value(m), median))) {
+				if (run++ == 0)
+					first = ts;
+			} else
+				run = 0;
+		}
+		jv_free(m);
+		jv_free(s);
+		if (run >= SETTLE_RUN)
+			return first - at;
+	}
+	return seen < SETTLE_RUN ? -1 : end - at;
+}
+
 #define ALPHA 0.01		/* the evidence a verdict needs */
 #define MIN_RISE 0.05		/* failure rate: five points more, at least */
 
@@ -371,7 +423,7 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	const char *word;
 	size_t rlen = 0;
 	int enough, worse = 0, better = 0, nnew = 0, recovering = 0, lone = 0, already = 0;
-	double pt = 1, effw;
+	double pt = 1, effw, settle;
 	struct side pre;
 	FILE *f = open_memstream(&reason, &rlen);
 
@@ -380,6 +432,7 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	collect(&late, samples, mid, end);
 	collect(&warm, samples, at, at + warmup);
 	collect(&pre, samples, at - (o->window - warmup), at);
+	settle = settle_time(samples, at, end, b.median);
 	jv_free(samples);
 	jv_free(errors);
 	if (!f) {
@@ -528,6 +581,8 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	    jv_string("verdict"), jv_string(word), jv_string("reason"),
 	    jv_string(reason ? reason : ""));
 	m = jv_object_set(m, jv_string("warmup_s"), jv_number(warmup));
+	m = jv_object_set(m, jv_string("settle_s"), settle < 0 ? jv_null()
+	    : jv_number(round(settle)));
 	m = jv_object_set(m, jv_string("tests"), tests);
 	m = jv_object_set(m, jv_string("new_errors"), fresh);
 	free(reason);
@@ -569,6 +624,55 @@ monitors_of(struct watcher *w, jv deploy)
 	return jv_sort(out, jv_copy(out));
 }
 
+/* The warm-up the monitor's history of settle times asks for; 0 when none. */
+static int
+learned_warmup(struct watcher *w, const char *monitor, double *out)
+{
+	char *key = NULL;
+	jv h;
+	int i, n;
+	double most = 0;
+
+	if (asprintf(&key, "h:%s", monitor) < 0)
+		return 0;
+	h = sget(w, key);
+	free(key);
+	n = jv_get_kind(h) == JV_KIND_ARRAY ? jv_array_length(jv_copy(h)) : 0;
+	for (i = 0; i < n; i++) {
+		jv x = jv_array_get(jv_copy(h), i);
+		if (jv_get_kind(x) == JV_KIND_NUMBER && jv_number_value(x) > most)
+			most = jv_number_value(x);
+		jv_free(x);
+	}
+	jv_free(h);
+	if (n == 0)
+		return 0;
+	most = ceil(most / 5) * 5;
+	*out = most < w->o.window / 2 ? most : w->o.window / 2;
+	return 1;
+}
+
+/* Remember how long a deploy took to settle on monitor (the last few only). */
+static void
+remember_settle(struct watcher *w, const char *monitor, double settle)
+{
+	char *key = NULL;
+	jv h;
+
+	if (asprintf(&key, "h:%s", monitor) < 0)
+		return;
+	h = take(w, key);
+	if (jv_get_kind(h) != JV_KIND_ARRAY) {
+		jv_free(h);
+		h = jv_array();
+	}
+	h = jv_array_append(h, jv_number(settle));
+	while (jv_array_length(jv_copy(h)) > WARMUP_HISTORY)
+		h = jv_array_slice(h, 1, jv_array_length(jv_copy(h)));
+	put(w, key, h);
+	free(key);
+}
+
 static void
 judge_deploy(struct watcher *w, const char *key, jv pending)
 {
@@ -591,9 +695,23 @@ judge_deploy(struct watcher *w, const char *key, jv pending)
 			free(ks);
 			continue;
 		}
+		struct watch_opts o = w->o;
+		const char *from = w->o.warmup_fixed ? "flag" : "default";
+
+		if (!w->o.warmup_fixed && learned_warmup(w, jv_string_value(name), &o.warmup))
+			from = "history";
 		if (watch_judge(&m, jv_string_value(name), sget(w, ks),
-		    sget(w, ke), at, &w->o) == 0) {
-			const char *word = record_str(m, "verdict");
+		    sget(w, ke), at, &o) == 0) {
+			const char *word;
+			jv st = record_get(m, "settle_s");
+
+			m = jv_object_set(m, jv_string("warmup_from"), jv_string(from));
+			word = record_str(m, "verdict");
+			/* A deploy that never settled within the window teaches nothing. */
+			if (word && strcmp(word, "not enough data") && jv_get_kind(st) ==
+			    JV_KIND_NUMBER && jv_number_value(st) < o.window)
+				remember_settle(w, jv_string_value(name), jv_number_value(st));
+			jv_free(st);
 
 			if (record_num(m, "before.checks", 0) + record_num(m, "after.checks", 0) > 0)
 				compared++;

@@ -114,3 +114,16 @@ good_diff() {
      return a / b
 EOF2
 }
+
+# start_forge NAME [ARGS...]: the forge stand-in (tests/servers/forge.py)
+# for acme/calc on $T/remote.git, token $FORGE_TOKEN, requests logged to
+# $T/NAME.log; sets $api to its base URL.  Killed at exit.
+start_forge() {
+	_name=$1; shift
+	python3 "$TOP/tests/servers/forge.py" --port-file "$T/$_name.port" --slug acme/calc \
+		--git "$T/remote.git" --token "$FORGE_TOKEN" --log "$T/$_name.log" "$@" \
+		> "$T/$_name.out" 2>&1 &
+	cleanup "kill $!"
+	wait_for 5 test -s "$T/$_name.port"
+	api=http://127.0.0.1:$(cat "$T/$_name.port")
+}

@@ -254,6 +254,36 @@ test_state(void **state)
 	watcher_free(w);
 }
 
+/* settle_s: the first of three checks in a row that look like the baseline. */
+static void
+test_settle(void **state)
+{
+	jv m, s;
+
+	(void)state;
+	/* Baseline 40 ms; after 10000: failing to 10050, slow (400 ms) to 10100,
+	 * one good check at 10100, a slow one at 10110, then good from 10120. */
+	s = every(jv_array(), 10000 - 1800, 180, 0, 40);
+	s = every(s, 10000, 6, 1, 40);
+	s = every(s, 10060, 4, 0, 400);
+	s = push(s, 10100, 1, 41);
+	s = push(s, 10110, 1, 400);
+	s = every(s, 10120, 18, 0, 40);
+	m = judge(s, jv_null());
+	assert_int_equal((int)record_num(m, "settle_s", -1), 120);
+	jv_free(m);
+	/* Never like the baseline: the whole window. */
+	s = every(every(jv_array(), 10000 - 1800, 180, 0, 40), 10000, 31, 0, 400);
+	m = judge(s, jv_null());
+	assert_int_equal((int)record_num(m, "settle_s", -1), 300);
+	jv_free(m);
+	/* Two checks after: unknown. */
+	s = every(every(jv_array(), 10000 - 1800, 180, 0, 40), 10000, 2, 0, 40);
+	m = judge(s, jv_null());
+	assert_int_equal(jv_get_kind(record_get(m, "settle_s")), JV_KIND_NULL);
+	jv_free(m);
+}
+
 int
 main(void)
 {
@@ -263,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_new_errors),
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_settle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
