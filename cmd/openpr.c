@@ -66,12 +66,7 @@ fail(int code)
 static void
 refuse(jv rec, const char *id, const char *why)
 {
-	char msg[1024];
-
-	snprintf(msg, sizeof msg, "%s", why);
-	mend_warn("%s: refused: %s", id, msg);
-	if (spool_incident_refused(sp, rec, "openpr", msg) < 0)
-		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
+	spool_incident_refuse(sp, rec, "openpr", id, "refused", why);
 	fail(EX_DATAERR);
 }
 
@@ -572,21 +567,10 @@ handle(jv rec, void *arg)
 		struct forge f = { kind, opt.api, opt.slug, forge_token(kind) };
 		struct forge_pr_req q = { 0 };
 
-		if (!f.slug) {
-			if (forge_slug(&slug, url) < 0) {
-				mend_warn("%s: %s", id, mend_errmsg());
-				fail(EX_USAGE);
-				goto out;
-			}
-			f.slug = slug;
-		}
-		if (!f.api) {
-			if (forge_api_url(&api, kind, url) < 0) {
-				mend_warn("%s: %s", id, mend_errmsg());
-				fail(EX_USAGE);
-				goto out;
-			}
-			f.api = api;
+		if (forge_fill(&f, &slug, &api, url) < 0) {
+			mend_warn("%s: %s", id, mend_errmsg());
+			fail(EX_USAGE);
+			goto out;
 		}
 		if (!(title = redact_take(pr_title(rec))) ||
 		    !(body = redact_take(pr_body(rec, stat, passed)))) {
