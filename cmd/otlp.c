@@ -18,10 +18,8 @@
  * body that is not an export request, 415 for an unknown content type or
  * encoding, 404/405 for other paths and methods.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -30,13 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "mend.h"
+#include "httpd.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:4318"
 #define DEFAULT_MAX_BODY (8u << 20)
@@ -379,75 +377,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	mend_warn("%s", msg);
 }
 
-/* Parse ADDR:PORT, [V6]:PORT, :PORT or PORT and listen on it. */
-static int
-listen_on(const char *spec, int *v6, char *shown, size_t shown_len)
-{
-	char host[256], *port;
-	const char *h;
-	struct addrinfo hints, *ai;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	int fd, one = 1, rc;
-
-	if (strlen(spec) >= sizeof host)
-		return mend_err("listen address '%s' is too long", spec);
-	strcpy(host, spec);
-	if (host[0] == '[') {
-		char *rb = strchr(host, ']');
-
-		if (!rb || rb[1] != ':')
-			return mend_err("bad listen address '%s': want [ADDR]:PORT", spec);
-		*rb = '\0';
-		h = host + 1;
-		port = rb + 2;
-	} else if ((port = strrchr(host, ':'))) {
-		*port++ = '\0';
-		h = *host ? host : NULL;
-	} else {
-		port = host;
-		h = NULL;
-	}
-	if (!*port)
-		return mend_err("bad listen address '%s': no port", spec);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(h, port, &hints, &ai)) != 0)
-		return mend_err("bad listen address '%s': %s", spec, gai_strerror(rc));
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		freeaddrinfo(ai);
-		return mend_errno("cannot listen on '%s'", spec);
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	*v6 = ai->ai_family == AF_INET6;
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
-		rc = mend_errno("cannot listen on '%s'", spec);
-		freeaddrinfo(ai);
-		close(fd);
-		return rc;
-	}
-	freeaddrinfo(ai);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-		char a[INET6_ADDRSTRLEN] = "?";
-		int p = 0;
-
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof a);
-			p = ntohs(s6->sin6_port);
-			snprintf(shown, shown_len, "[%s]:%d", a, p);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &s4->sin_addr, a, sizeof a);
-			p = ntohs(s4->sin_port);
-			snprintf(shown, shown_len, "%s:%d", a, p);
-		}
-	}
-	return fd;
-}
-
 /* A byte count with an optional k/M/G suffix; 0 on error. */
 static size_t
 parse_size(const char *s)
@@ -540,7 +469,7 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-	if ((fd = listen_on(listen_spec, &v6, shown, sizeof shown)) < 0)
+	if ((fd = httpd_listen(listen_spec, &v6, shown, sizeof shown)) < 0)
 		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
 	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	if (v6)

@@ -80,9 +80,8 @@ httpd_listen_check(const char *spec)
 	return 0;
 }
 
-/* A bound, listening socket for spec; its address shown in addr. */
-static int
-listen_on(const char *spec, int *v6, char *addr, size_t addrlen)
+int
+httpd_listen(const char *spec, int *v6, char *addr, size_t addrlen)
 {
 	char buf[300], a[INET6_ADDRSTRLEN] = "?";
 	const char *host, *port;
@@ -158,7 +157,7 @@ httpd_start(struct httpd **out, const struct httpd_opts *o)
 	if (!h)
 		return mend_err("out of memory");
 	h->quiet = o->quiet;
-	if ((h->fd = listen_on(o->listen, &v6, h->addr, sizeof h->addr)) < 0) {
+	if ((h->fd = httpd_listen(o->listen, &v6, h->addr, sizeof h->addr)) < 0) {
 		free(h);
 		return -1;
 	}

@@ -31,6 +31,10 @@ struct httpd_opts {
 /* Is spec a listen address of the forms above?  0, or -1 with a message
  * (a usage error: nothing is bound). */
 int httpd_listen_check(const char *spec);
+/* A bound, listening socket for spec (ADDR:PORT, [V6]:PORT, :PORT or
+ * PORT; an empty address is 0.0.0.0), *v6 set for an IPv6 one, the
+ * address it got shown in addr: the fd, or -1 with a message. */
+int httpd_listen(const char *spec, int *v6, char *addr, size_t addrlen);
 /* Block SIGTERM, SIGINT and SIGHUP (into *set) in this thread and the
  * threads it starts later: call before httpd_start, then wait for them
  * with httpd_wait_stop. */
