@@ -4,6 +4,7 @@
 # sets TRIG (http://127.0.0.1:PORT), TRIG_PID and TRIG_ERR (its stderr).
 start_trigger() {
 	TRIG_ERR=$T/trigger.err
+	rm -f "$TRIG_ERR"	# a restart must not read the last one's address
 	trigger -l 127.0.0.1:0 "$@" 2>"$TRIG_ERR" &
 	TRIG_PID=$!
 	cleanup "kill $TRIG_PID"
