@@ -1,5 +1,5 @@
 // yurl: GET /assetlinks?domain=D checks a domain's Digital Asset Links file
-// ($STATE_DIR/assetlinks/D.json, as fetched) and answers the app it links.
+// ($STATE_DIR/D.assetlinks.json, as fetched) and answers the app it links.
 // Plain net/http: a panic is recovered by the server itself (connection closed).
 package main
 
@@ -13,7 +13,7 @@ import (
 
 func check(w http.ResponseWriter, r *http.Request) {
 	domain := filepath.Base(r.URL.Query().Get("domain"))
-	b, err := os.ReadFile(filepath.Join(os.Getenv("STATE_DIR"), "assetlinks", domain+".json"))
+	b, err := os.ReadFile(filepath.Join(os.Getenv("STATE_DIR"), domain+".assetlinks.json"))
 	if err != nil {
 		http.Error(w, `{"error":"no asset links file"}`, http.StatusNotFound)
 		return
