@@ -1,0 +1,3 @@
+module yurl
+
+go 1.19

@@ -1,0 +1,3 @@
+module admin
+
+go 1.19

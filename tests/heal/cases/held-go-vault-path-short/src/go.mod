@@ -1,0 +1,3 @@
+module edv
+
+go 1.19

@@ -1,0 +1,7 @@
+'use strict';
+
+function preview({ path, ref }) {
+  return { url: `https://${ref}--site.example${path}`, ref };
+}
+
+module.exports = { preview };
