@@ -781,14 +781,10 @@ out:
 static char *
 gitify(const char *text, size_t len, size_t *outlen)
 {
-	char *out = NULL;
-	size_t olen = 0;
-	FILE *f = open_memstream(&out, &olen);
+	struct strbuf b = { 0 };
 	const char *p = text, *end = text + len;
 	int in_git = 0;
 
-	if (!f)
-		return NULL;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
@@ -812,21 +808,17 @@ gitify(const char *text, size_t len, size_t *outlen)
 				nlen--;
 			if (nlen > 2 && (name[0] == 'a' || name[0] == 'b') && name[1] == '/')
 				name += 2, nlen -= 2;
-			fprintf(f, "diff --git a/%.*s b/%.*s\n", (int)nlen, name, (int)nlen, name);
+			strbuf_addf(&b, "diff --git a/%.*s b/%.*s\n", (int)nlen, name, (int)nlen, name);
 			if (a_null)
-				fputs("new file mode 100644\n", f);
+				strbuf_add(&b, "new file mode 100644\n");
 			else if (b_null)
-				fputs("deleted file mode 100644\n", f);
+				strbuf_add(&b, "deleted file mode 100644\n");
 		}
-		fwrite(p, 1, l, f);
+		strbuf_addn(&b, p, l);
 		p = q;
 	}
-	if (fclose(f) != 0) {
-		free(out);
-		return NULL;
-	}
-	*outlen = olen;
-	return out;
+	*outlen = b.len;
+	return strbuf_take(&b);
 }
 
 int
