@@ -166,18 +166,27 @@ same(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+/* Both URLs parsed, or neither (-1 with a message). */
+static int
+parse_both(struct remote_url *ua, const char *a, struct remote_url *ub, const char *b)
+{
+	if (remote_url_parse(ua, a) < 0)
+		return -1;
+	if (remote_url_parse(ub, b) < 0) {
+		remote_url_release(ua);
+		return -1;
+	}
+	return 0;
+}
+
 int
 remote_same_repo(const char *a, const char *b)
 {
 	struct remote_url ua, ub;
 	int rc;
 
-	if (remote_url_parse(&ua, a) < 0)
+	if (parse_both(&ua, a, &ub, b) < 0)
 		return -1;
-	if (remote_url_parse(&ub, b) < 0) {
-		remote_url_release(&ua);
-		return -1;
-	}
 	if (!strcmp(ua.scheme, "file") || !strcmp(ub.scheme, "file"))
 		rc = !strcmp(ua.scheme, ub.scheme) && same(ua.path, ub.path);
 	else
@@ -194,12 +203,8 @@ remote_same_server(const char *url, const char *configured)
 	struct remote_url ua, ub;
 	int rc;
 
-	if (remote_url_parse(&ua, url) < 0)
+	if (parse_both(&ua, url, &ub, configured) < 0)
 		return -1;
-	if (remote_url_parse(&ub, configured) < 0) {
-		remote_url_release(&ua);
-		return -1;
-	}
 	rc = !strcmp(ua.scheme, ub.scheme) && same(ua.host, ub.host) && same(ua.port, ub.port);
 	remote_url_release(&ua);
 	remote_url_release(&ub);

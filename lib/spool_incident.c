@@ -138,19 +138,12 @@ spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *typ
 {
 	sqlite3_stmt *st = db_prep(sp, "SELECT record FROM timeline WHERE incident = ?1"
 	    " AND type = ?2 ORDER BY seq DESC LIMIT 1");
-	int rc;
 
 	if (!st)
 		return -1;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, type);
-	rc = db_step(st);
-	if (rc == SQLITE_ROW)
-		*out = db_col_json(st, 0);
-	db_unprep(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_err(sp, "read timeline");
+	return db_one(sp, out, st, db_row_json, "read timeline");
 }
 
 #define INC_COLS "id, fingerprint, monitor, url, state, reason, summary, opened," \
@@ -196,13 +189,8 @@ spool_incident_get(struct spool *sp, jv *out, const char *id)
 	if (!st)
 		return -1;
 	db_bind_text(st, 1, id);
-	rc = db_step(st);
-	if (rc != SQLITE_ROW) {
-		db_unprep(st);
-		return rc == SQLITE_DONE ? 0 : db_err(sp, "get incident");
-	}
-	o = incident_row(st);
-	db_unprep(st);
+	if ((rc = db_one(sp, &o, st, incident_row, "get incident")) <= 0)
+		return rc;
 	if (!(st = db_prep(sp, "SELECT type, ts, record FROM timeline WHERE incident = ?1"
 	    " ORDER BY seq"))) {
 		jv_free(o);
@@ -312,13 +300,5 @@ spool_timeline_since(struct spool *sp, jv *out, int64_t after, int limit)
 int64_t
 spool_timeline_last(struct spool *sp)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT coalesce(max(seq), 0) FROM timeline");
-	int64_t v = -1;
-
-	if (st && db_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	else if (st)
-		db_err(sp, "read timeline");
-	db_unprep(st);
-	return v;
+	return db_int(sp, "SELECT coalesce(max(seq), 0) FROM timeline", "read timeline");
 }
