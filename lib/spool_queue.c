@@ -317,40 +317,35 @@ spool_job_next(struct spool *sp, const char *queue)
 	return next;
 }
 
+/* A job's row (JOB_COLS) without its payload and result, for lists. */
 static jv
-job_row(sqlite3_stmt *st, int full)
+job_list_row(sqlite3_stmt *st)
 {
+	static const struct db_col cols[] = {
+		{ "max_attempts", db_col_num }, { "priority", db_col_num },
+		{ "created", db_col_time }, { "updated", db_col_time }, { "ready_at", db_col_time },
+		{ "lease_owner", db_col_str }, { "error", db_col_str }, { NULL, NULL },
+	};
 	jv o = job_object(sqlite3_column_int64(st, 0),
 	    (const char *)sqlite3_column_text(st, 1),
 	    (const char *)sqlite3_column_text(st, 3),
 	    (const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 4));
 
-	static const struct db_col cols[] = {
-		{ "max_attempts", db_col_num }, { "priority", db_col_num },
-		{ "created", db_col_time }, { "updated", db_col_time }, { "ready_at", db_col_time },
-		{ "lease_owner", db_col_str }, { "error", db_col_str }, { NULL, NULL },
-	}, full_cols[] = {
-		{ "payload", db_col_json }, { "result", db_col_str }, { NULL, NULL },
-	};
-
-	o = db_cols(o, st, 5, cols);
-	return full ? db_cols(o, st, 12, full_cols) : o;
-}
-
-#define JOB_COLS "id, queue, key, state, attempts, max_attempts, priority, created," \
-	" updated, ready_at, lease_owner, error, payload, result"
-
-static jv
-job_list_row(sqlite3_stmt *st)
-{
-	return job_row(st, 0);
+	return db_cols(o, st, 5, cols);
 }
 
 static jv
 job_full_row(sqlite3_stmt *st)
 {
-	return job_row(st, 1);
+	static const struct db_col cols[] = {
+		{ "payload", db_col_json }, { "result", db_col_str }, { NULL, NULL },
+	};
+
+	return db_cols(job_list_row(st), st, 12, cols);
 }
+
+#define JOB_COLS "id, queue, key, state, attempts, max_attempts, priority, created," \
+	" updated, ready_at, lease_owner, error, payload, result"
 
 int
 spool_jobs(struct spool *sp, jv *out, const char *queue, const char *state)
