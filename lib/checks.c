@@ -62,21 +62,15 @@ forge_merge_release(struct forge_merge *m)
 	m->refused = m->sha = NULL;
 }
 
-/* GET the URL fmt makes into *out (parsed JSON, or the raw text when
- * text is set); what says what failed. */
 static int
-get(jv *out, const struct forge *f, int text, struct http_resp *last, const char *what,
-    const char *fmt, ...)
+vget(jv *out, const struct forge *f, int text, struct http_resp *last, const char *what,
+    const char *fmt, va_list ap)
 {
 	struct http_resp resp = { 0 };
 	char *url = NULL;
-	va_list ap;
 	int rc;
 
-	va_start(ap, fmt);
-	rc = vasprintf(&url, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
+	if (vasprintf(&url, fmt, ap) < 0)
 		return mend_err("out of memory");
 	rc = forge_call(&resp, f, "GET", url, jv_invalid());
 	free(url);
@@ -103,17 +97,44 @@ get(jv *out, const struct forge *f, int text, struct http_resp *last, const char
 	return 0;
 }
 
-/* The array at field of v (consumed), or an empty one. */
-static jv
-list_at(jv v, const char *field)
+/* GET the URL fmt makes into *out (parsed JSON, or the raw text when
+ * text is set); what says what failed. */
+static int
+get(jv *out, const struct forge *f, int text, struct http_resp *last, const char *what,
+    const char *fmt, ...)
 {
-	jv a = record_get(v, field);
+	va_list ap;
+	int rc;
 
+	va_start(ap, fmt);
+	rc = vget(out, f, text, last, what, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* GET as get() does, and the array at field of the answer (an empty one
+ * when it has none) into *out. */
+static int
+get_list(jv *out, const struct forge *f, struct http_resp *last, const char *what,
+    const char *field, const char *fmt, ...)
+{
+	jv v = jv_invalid(), a;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vget(&v, f, 0, last, what, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	a = record_get(v, field);
 	jv_free(v);
-	if (jv_get_kind(a) == JV_KIND_ARRAY)
-		return a;
-	jv_free(a);
-	return jv_array();
+	if (jv_get_kind(a) != JV_KIND_ARRAY) {
+		jv_free(a);
+		a = jv_array();
+	}
+	*out = a;
+	return 0;
 }
 
 /* The tail of s, at most max bytes, from a line start. */
@@ -143,15 +164,26 @@ struct poll {
 	struct strbuf log;
 };
 
-static void
-tally(struct poll *p, const char *name, const char *state, const char *url)
+/*
+ * Count a check and list it.  A failed one whose log is wanted (log set)
+ * gets its header in the log: 1, and the caller adds the details.
+ */
+static int
+tally(struct poll *p, const char *name, const char *state, const char *url, int log)
 {
+	int failed = !strcmp(state, "failed");
+
 	p->total++;
-	if (!strcmp(state, "failed"))
+	if (failed)
 		p->failed++;
 	else if (!strcmp(state, "pending"))
 		p->pending++;
 	p->list = jv_array_append(p->list, check(name, state, url));
+	if (!failed || !log)
+		return 0;
+	strbuf_addf(&p->log, "%s== %s%s%s ==\n", p->log.len ? "\n" : "", name ? name : "?",
+	    url ? " " : "", url ? url : "");
+	return 1;
 }
 
 /* GitHub: a check run's status and conclusion, or a commit status's state. */
@@ -170,13 +202,6 @@ github_state(const char *status, const char *conclusion)
 	return "failed";	/* failure error timed_out cancelled action_required stale ... */
 }
 
-static void
-log_header(struct strbuf *b, const char *name, const char *url)
-{
-	strbuf_addf(b, "%s== %s%s%s ==\n", b->len ? "\n" : "", name ? name : "?",
-	    url ? " " : "", url ? url : "");
-}
-
 /*
  * The commit's combined status (GitHub and Gitea: GET .../commits/SHA/status).
  * Each status's state is in `field`: "state" on GitHub, "status" on Gitea
@@ -186,23 +211,19 @@ static int
 poll_statuses(struct poll *p, const struct forge *f, const char *sha, struct http_resp *hint,
     const char *field)
 {
-	jv st, a;
+	jv a;
 	int rc;
 
-	if ((rc = get(&st, f, 0, hint, "cannot read the commit status",
+	if ((rc = get_list(&a, f, hint, "cannot read the commit status", "statuses",
 	    "%s/repos/%s/commits/%s/status", f->api, f->slug, sha)) < 0)
 		return rc;
-	a = list_at(st, "statuses");
 	jv_array_foreach(a, i, s1) {
 		const char *state = record_str(s1, field), *s;
 		s = !state || !strcmp(state, "pending") ? "pending" : !strcmp(state, "success") ||
 		    !strcmp(state, "warning") ? "passed" : "failed";
-		tally(p, record_str(s1, "context"), s, record_str(s1, "target_url"));
-		if (!strcmp(s, "failed")) {
-			log_header(&p->log, record_str(s1, "context"), record_str(s1, "target_url"));
+		if (tally(p, record_str(s1, "context"), s, record_str(s1, "target_url"), 1))
 			strbuf_addf(&p->log, "%s: %s\n", state, record_str(s1, "description") ?
 			    record_str(s1, "description") : "(no description)");
-		}
 		jv_free(s1);
 	}
 	jv_free(a);
@@ -212,20 +233,17 @@ poll_statuses(struct poll *p, const struct forge *f, const char *sha, struct htt
 static int
 poll_github(struct poll *p, const struct forge *f, const char *sha, struct http_resp *hint)
 {
-	jv runs, a;
+	jv a;
 	int rc;
 
-	if ((rc = get(&runs, f, 0, hint, "cannot read the check runs",
+	if ((rc = get_list(&a, f, hint, "cannot read the check runs", "check_runs",
 	    "%s/repos/%s/commits/%s/check-runs?per_page=100", f->api, f->slug, sha)) < 0)
 		return rc;
-	a = list_at(runs, "check_runs");
 	jv_array_foreach(a, i, r) {
 		const char *s = github_state(record_str(r, "status"), record_str(r, "conclusion"));
 		const char *u = record_str(r, "details_url") ? record_str(r, "details_url")
 		    : record_str(r, "html_url");
-		tally(p, record_str(r, "name"), s, u);
-		if (!strcmp(s, "failed")) {
-			log_header(&p->log, record_str(r, "name"), u);
+		if (tally(p, record_str(r, "name"), s, u, 1)) {
 			strbuf_addf(&p->log, "conclusion: %s\n", record_str(r, "conclusion"));
 			if (record_str(r, "output.title"))
 				strbuf_addf(&p->log, "%s\n", record_str(r, "output.title"));
@@ -286,10 +304,9 @@ poll_gitlab(struct poll *p, const struct forge *f, long iid, const char *sha,
 	for (i = 0; i < n; i++) {
 		jv j = jv_array_get(jv_copy(jobs), i), trace = jv_invalid();
 		const char *s = gitlab_state(record_str(j, "status"));
-		tally(p, record_str(j, "name"), s, record_str(j, "web_url"));
-		if (!strcmp(s, "failed") && record_str(j, "status") &&
-		    !strcmp(record_str(j, "status"), "failed")) {
-			log_header(&p->log, record_str(j, "name"), record_str(j, "web_url"));
+		/* A cancelled job counts as failed; only a failed one has a log. */
+		if (tally(p, record_str(j, "name"), s, record_str(j, "web_url"),
+		    record_str(j, "status") && !strcmp(record_str(j, "status"), "failed"))) {
 			if (record_str(j, "failure_reason"))
 				strbuf_addf(&p->log, "failure_reason: %s\n", record_str(j, "failure_reason"));
 			if (get(&trace, f, 1, hint, "cannot read the job's trace",
@@ -304,7 +321,7 @@ poll_gitlab(struct poll *p, const struct forge *f, long iid, const char *sha,
 	/* The pipeline itself, when it has no jobs to judge by. */
 	if (n == 0)
 		tally(p, "pipeline", gitlab_state(record_str(pipe, "status")),
-		    record_str(pipe, "web_url"));
+		    record_str(pipe, "web_url"), 0);
 	rc = 0;
 out:
 	free(es);

@@ -166,28 +166,26 @@ same(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-/* Both URLs parsed, or neither (-1 with a message). */
+/*
+ * Whether URLs a and b name the same repository (repo set) or the same
+ * server; -1 with a message when one does not parse.
+ */
 static int
-parse_both(struct remote_url *ua, const char *a, struct remote_url *ub, const char *b)
-{
-	if (remote_url_parse(ua, a) < 0)
-		return -1;
-	if (remote_url_parse(ub, b) < 0) {
-		remote_url_release(ua);
-		return -1;
-	}
-	return 0;
-}
-
-int
-remote_same_repo(const char *a, const char *b)
+url_compare(const char *a, const char *b, int repo)
 {
 	struct remote_url ua, ub;
 	int rc;
 
-	if (parse_both(&ua, a, &ub, b) < 0)
+	if (remote_url_parse(&ua, a) < 0)
 		return -1;
-	if (!strcmp(ua.scheme, "file") || !strcmp(ub.scheme, "file"))
+	if (remote_url_parse(&ub, b) < 0) {
+		remote_url_release(&ua);
+		return -1;
+	}
+	if (!repo)
+		rc = !strcmp(ua.scheme, ub.scheme) && same(ua.host, ub.host) &&
+		    same(ua.port, ub.port);
+	else if (!strcmp(ua.scheme, "file") || !strcmp(ub.scheme, "file"))
 		rc = !strcmp(ua.scheme, ub.scheme) && same(ua.path, ub.path);
 	else
 		rc = same(ua.host, ub.host) && same(ua.path, ub.path) &&
@@ -198,17 +196,15 @@ remote_same_repo(const char *a, const char *b)
 }
 
 int
+remote_same_repo(const char *a, const char *b)
+{
+	return url_compare(a, b, 1);
+}
+
+int
 remote_same_server(const char *url, const char *configured)
 {
-	struct remote_url ua, ub;
-	int rc;
-
-	if (parse_both(&ua, url, &ub, configured) < 0)
-		return -1;
-	rc = !strcmp(ua.scheme, ub.scheme) && same(ua.host, ub.host) && same(ua.port, ub.port);
-	remote_url_release(&ua);
-	remote_url_release(&ub);
-	return rc;
+	return url_compare(url, configured, 0);
 }
 
 int

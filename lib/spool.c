@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -174,6 +175,27 @@ db_unprep(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+}
+
+sqlite3_stmt *
+db_query(struct spool *sp, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = db_prep(sp, sql);
+	va_list ap;
+	int i;
+
+	if (!st)
+		return NULL;
+	va_start(ap, types);
+	for (i = 0; types[i]; i++)
+		switch (types[i]) {
+		case 't': db_bind_text(st, i + 1, va_arg(ap, const char *)); break;
+		case 'i': sqlite3_bind_int(st, i + 1, va_arg(ap, int)); break;
+		case 'I': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
+		case 'd': sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
+		}
+	va_end(ap);
+	return st;
 }
 
 void

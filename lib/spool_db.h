@@ -31,6 +31,12 @@ int db_exec(struct spool *sp, const char *sql);
  * NULL with a message.  db_unprep resets it for the next use. */
 sqlite3_stmt *db_prep(struct spool *sp, const char *sql);
 void db_unprep(sqlite3_stmt *st);
+/*
+ * db_prep, then bind ?1, ?2, ... from the arguments by types, a letter
+ * each: 't' const char * (NULL binds NULL), 'i' int, 'I' int64_t, 'd'
+ * double.  NULL with a message when sql does not prepare.
+ */
+sqlite3_stmt *db_query(struct spool *sp, const char *sql, const char *types, ...);
 /* The integer in the first column of the one row of sql (a literal, no
  * parameters); -1 when there is none, with a message saying what failed
  * unless what is NULL. */

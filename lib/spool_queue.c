@@ -350,25 +350,19 @@ job_full_row(sqlite3_stmt *st)
 int
 spool_jobs(struct spool *sp, jv *out, const char *queue, const char *state)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT " JOB_COLS " FROM jobs"
-	    " WHERE (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY id");
+	sqlite3_stmt *st = db_query(sp, "SELECT " JOB_COLS " FROM jobs"
+	    " WHERE (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY id", "tt",
+	    queue, state);
 
-	if (!st)
-		return -1;
-	db_bind_text(st, 1, queue);
-	db_bind_text(st, 2, state);
-	return db_rows(sp, out, st, job_list_row, "list jobs");
+	return st ? db_rows(sp, out, st, job_list_row, "list jobs") : -1;
 }
 
 int
 spool_job_get(struct spool *sp, jv *out, int64_t id)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1");
+	sqlite3_stmt *st = db_query(sp, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", "I", id);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	return db_one(sp, out, st, job_full_row, "get job");
+	return st ? db_one(sp, out, st, job_full_row, "get job") : -1;
 }
 
 int

@@ -14,14 +14,11 @@
 int
 spool_state_get(struct spool *sp, jv *out, const char *ns, const char *key)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT value FROM state WHERE ns = ?1 AND key = ?2");
+	sqlite3_stmt *st = db_query(sp, "SELECT value FROM state WHERE ns = ?1 AND key = ?2", "tt",
+	    ns, key);
 
 	*out = jv_null();
-	if (!st)
-		return -1;
-	db_bind_text(st, 1, ns);
-	db_bind_text(st, 2, key);
-	return db_one(sp, out, st, db_row_json, "read state");
+	return st ? db_one(sp, out, st, db_row_json, "read state") : -1;
 }
 
 static int
