@@ -747,6 +747,12 @@ incident_card(struct strbuf *b, jv inc, jv jobs, double now)
 /* Jobs on the fix queue (for the fix job of each incident): ids, keys
  * and states, no payloads (and not redacted: a job's "key" is no secret,
  * though its name says so). */
+static int
+load_jobs(jv *out, struct spool *sp, const char *queue)
+{
+	return spool_jobs(sp, out, queue && *queue ? queue : "fix", NULL);
+}
+
 /* The cards of the incidents in list that are resolved (or not): count
  * of them, in <div id="resolved"> (or "open"); else the empty text. */
 static void
@@ -769,12 +775,6 @@ cards(struct strbuf *b, jv list, jv jobs, double now, int resolved, int count,
 		jv_free(inc);
 	}
 	raw(b, "</div>\n");
-}
-
-static int
-load_jobs(jv *out, struct spool *sp, const char *queue)
-{
-	return spool_jobs(sp, out, queue && *queue ? queue : "fix", NULL);
 }
 
 int
