@@ -36,6 +36,7 @@
  * Logs of failed checks are untrusted text: they are capped and pass
  * through redact() before they are handed over.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -61,13 +62,18 @@ forge_merge_release(struct forge_merge *m)
 	m->refused = m->sha = NULL;
 }
 
-/* GET url into *out (parsed JSON, or the raw text when text is set). */
 static int
-get(jv *out, const struct forge *f, const char *url, int text, struct http_resp *last,
-    const char *what)
+vget(jv *out, const struct forge *f, int text, struct http_resp *last, const char *what,
+    const char *fmt, va_list ap)
 {
 	struct http_resp resp = { 0 };
-	int rc = forge_call(&resp, f, "GET", url, jv_invalid());
+	char *url = NULL;
+	int rc;
+
+	if (vasprintf(&url, fmt, ap) < 0)
+		return mend_err("out of memory");
+	rc = forge_call(&resp, f, "GET", url, jv_invalid());
+	free(url);
 
 	if (last) {
 		last->retry_after = resp.retry_after;
@@ -88,6 +94,46 @@ get(jv *out, const struct forge *f, const char *url, int text, struct http_resp 
 		return mend_err("%s: the answer is not JSON", what);
 	}
 	http_resp_release(&resp);
+	return 0;
+}
+
+/* GET the URL fmt makes into *out (parsed JSON, or the raw text when
+ * text is set); what says what failed. */
+static int
+get(jv *out, const struct forge *f, int text, struct http_resp *last, const char *what,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vget(out, f, text, last, what, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* GET as get() does, and the array at field of the answer (an empty one
+ * when it has none) into *out. */
+static int
+get_list(jv *out, const struct forge *f, struct http_resp *last, const char *what,
+    const char *field, const char *fmt, ...)
+{
+	jv v = jv_invalid(), a;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vget(&v, f, 0, last, what, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	a = record_get(v, field);
+	jv_free(v);
+	if (jv_get_kind(a) != JV_KIND_ARRAY) {
+		jv_free(a);
+		a = jv_array();
+	}
+	*out = a;
 	return 0;
 }
 
@@ -118,15 +164,26 @@ struct poll {
 	struct strbuf log;
 };
 
-static void
-tally(struct poll *p, const char *name, const char *state, const char *url)
+/*
+ * Count a check and list it.  A failed one whose log is wanted (log set)
+ * gets its header in the log: 1, and the caller adds the details.
+ */
+static int
+tally(struct poll *p, const char *name, const char *state, const char *url, int log)
 {
+	int failed = !strcmp(state, "failed");
+
 	p->total++;
-	if (!strcmp(state, "failed"))
+	if (failed)
 		p->failed++;
 	else if (!strcmp(state, "pending"))
 		p->pending++;
 	p->list = jv_array_append(p->list, check(name, state, url));
+	if (!failed || !log)
+		return 0;
+	strbuf_addf(&p->log, "%s== %s%s%s ==\n", p->log.len ? "\n" : "", name ? name : "?",
+	    url ? " " : "", url ? url : "");
+	return 1;
 }
 
 /* GitHub: a check run's status and conclusion, or a commit status's state. */
@@ -145,13 +202,6 @@ github_state(const char *status, const char *conclusion)
 	return "failed";	/* failure error timed_out cancelled action_required stale ... */
 }
 
-static void
-log_header(struct strbuf *b, const char *name, const char *url)
-{
-	strbuf_addf(b, "%s== %s%s%s ==\n", b->len ? "\n" : "", name ? name : "?",
-	    url ? " " : "", url ? url : "");
-}
-
 /*
  * The commit's combined status (GitHub and Gitea: GET .../commits/SHA/status).
  * Each status's state is in `field`: "state" on GitHub, "status" on Gitea
@@ -161,60 +211,39 @@ static int
 poll_statuses(struct poll *p, const struct forge *f, const char *sha, struct http_resp *hint,
     const char *field)
 {
-	char *url = NULL;
-	jv st = jv_invalid(), a;
-	int rc, i, n;
+	jv a;
+	int rc;
 
-	if (asprintf(&url, "%s/repos/%s/commits/%s/status", f->api, f->slug, sha) < 0)
-		return mend_err("out of memory");
-	rc = get(&st, f, url, 0, hint, "cannot read the commit status");
-	free(url);
-	if (rc < 0)
+	if ((rc = get_list(&a, f, hint, "cannot read the commit status", "statuses",
+	    "%s/repos/%s/commits/%s/status", f->api, f->slug, sha)) < 0)
 		return rc;
-	a = record_get(st, "statuses");
-	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
-	for (i = 0; i < n; i++) {
-		jv s1 = jv_array_get(jv_copy(a), i);
+	jv_array_foreach(a, i, s1) {
 		const char *state = record_str(s1, field), *s;
 		s = !state || !strcmp(state, "pending") ? "pending" : !strcmp(state, "success") ||
 		    !strcmp(state, "warning") ? "passed" : "failed";
-		tally(p, record_str(s1, "context"), s, record_str(s1, "target_url"));
-		if (!strcmp(s, "failed")) {
-			log_header(&p->log, record_str(s1, "context"), record_str(s1, "target_url"));
+		if (tally(p, record_str(s1, "context"), s, record_str(s1, "target_url"), 1))
 			strbuf_addf(&p->log, "%s: %s\n", state, record_str(s1, "description") ?
 			    record_str(s1, "description") : "(no description)");
-		}
 		jv_free(s1);
 	}
 	jv_free(a);
-	jv_free(st);
 	return 0;
 }
 
 static int
 poll_github(struct poll *p, const struct forge *f, const char *sha, struct http_resp *hint)
 {
-	char *url = NULL;
-	jv runs = jv_invalid(), a;
-	int rc, i, n;
+	jv a;
+	int rc;
 
-	if (asprintf(&url, "%s/repos/%s/commits/%s/check-runs?per_page=100", f->api, f->slug,
-	    sha) < 0)
-		return mend_err("out of memory");
-	rc = get(&runs, f, url, 0, hint, "cannot read the check runs");
-	free(url);
-	if (rc < 0)
+	if ((rc = get_list(&a, f, hint, "cannot read the check runs", "check_runs",
+	    "%s/repos/%s/commits/%s/check-runs?per_page=100", f->api, f->slug, sha)) < 0)
 		return rc;
-	a = record_get(runs, "check_runs");
-	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
-	for (i = 0; i < n; i++) {
-		jv r = jv_array_get(jv_copy(a), i);
+	jv_array_foreach(a, i, r) {
 		const char *s = github_state(record_str(r, "status"), record_str(r, "conclusion"));
 		const char *u = record_str(r, "details_url") ? record_str(r, "details_url")
 		    : record_str(r, "html_url");
-		tally(p, record_str(r, "name"), s, u);
-		if (!strcmp(s, "failed")) {
-			log_header(&p->log, record_str(r, "name"), u);
+		if (tally(p, record_str(r, "name"), s, u, 1)) {
 			strbuf_addf(&p->log, "conclusion: %s\n", record_str(r, "conclusion"));
 			if (record_str(r, "output.title"))
 				strbuf_addf(&p->log, "%s\n", record_str(r, "output.title"));
@@ -227,7 +256,6 @@ poll_github(struct poll *p, const struct forge *f, const char *sha, struct http_
 		jv_free(r);
 	}
 	jv_free(a);
-	jv_free(runs);
 	return poll_statuses(p, f, sha, hint, "state");
 }
 
@@ -248,20 +276,14 @@ static int
 poll_gitlab(struct poll *p, const struct forge *f, long iid, const char *sha,
     struct http_resp *hint)
 {
-	char *url = NULL, *es = forge_enc(f->slug);
+	char *es = forge_enc(f->slug);
 	jv list = jv_invalid(), pipe = jv_invalid(), jobs = jv_invalid();
 	int rc, i, n;
 
 	if (!es)
 		return mend_err("out of memory");
-	if (asprintf(&url, "%s/projects/%s/merge_requests/%ld/pipelines", f->api, es, iid) < 0) {
-		free(es);
-		return mend_err("out of memory");
-	}
-	rc = get(&list, f, url, 0, hint, "cannot list the merge request's pipelines");
-	free(url);
-	url = NULL;
-	if (rc < 0)
+	if ((rc = get(&list, f, 0, hint, "cannot list the merge request's pipelines",
+	    "%s/projects/%s/merge_requests/%ld/pipelines", f->api, es, iid)) < 0)
 		goto out;
 	/* Newest first: the first pipeline of the tested commit. */
 	n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
@@ -274,47 +296,35 @@ poll_gitlab(struct poll *p, const struct forge *f, long iid, const char *sha,
 	}
 	if (!jv_is_valid(pipe))
 		goto out;	/* no pipeline for the commit (yet) */
-	if (asprintf(&url, "%s/projects/%s/pipelines/%.0f/jobs?per_page=100", f->api, es,
-	    record_num(pipe, "id", 0)) < 0) {
-		rc = mend_err("out of memory");
-		goto out;
-	}
-	rc = get(&jobs, f, url, 0, hint, "cannot list the pipeline's jobs");
-	free(url);
-	url = NULL;
-	if (rc < 0)
+	if ((rc = get(&jobs, f, 0, hint, "cannot list the pipeline's jobs",
+	    "%s/projects/%s/pipelines/%.0f/jobs?per_page=100", f->api, es,
+	    record_num(pipe, "id", 0))) < 0)
 		goto out;
 	n = jv_get_kind(jobs) == JV_KIND_ARRAY ? jv_array_length(jv_copy(jobs)) : 0;
 	for (i = 0; i < n; i++) {
 		jv j = jv_array_get(jv_copy(jobs), i), trace = jv_invalid();
 		const char *s = gitlab_state(record_str(j, "status"));
-		tally(p, record_str(j, "name"), s, record_str(j, "web_url"));
-		if (!strcmp(s, "failed") && record_str(j, "status") &&
-		    !strcmp(record_str(j, "status"), "failed")) {
-			log_header(&p->log, record_str(j, "name"), record_str(j, "web_url"));
+		/* A cancelled job counts as failed; only a failed one has a log. */
+		if (tally(p, record_str(j, "name"), s, record_str(j, "web_url"),
+		    record_str(j, "status") && !strcmp(record_str(j, "status"), "failed"))) {
 			if (record_str(j, "failure_reason"))
 				strbuf_addf(&p->log, "failure_reason: %s\n", record_str(j, "failure_reason"));
-			if (asprintf(&url, "%s/projects/%s/jobs/%.0f/trace", f->api, es,
-			    record_num(j, "id", 0)) >= 0) {
-				if (get(&trace, f, url, 1, hint, "cannot read the job's trace") == 0)
-					strbuf_addf(&p->log, "%s\n", tail_of(jv_string_value(trace), TRACE_TAIL));
-				else
-					strbuf_addf(&p->log, "(no trace: %s)\n", mend_errmsg());
-				free(url);
-				url = NULL;
-				record_clear(&trace);
-			}
+			if (get(&trace, f, 1, hint, "cannot read the job's trace",
+			    "%s/projects/%s/jobs/%.0f/trace", f->api, es, record_num(j, "id", 0)) == 0)
+				strbuf_addf(&p->log, "%s\n", tail_of(jv_string_value(trace), TRACE_TAIL));
+			else
+				strbuf_addf(&p->log, "(no trace: %s)\n", mend_errmsg());
+			record_clear(&trace);
 		}
 		jv_free(j);
 	}
 	/* The pipeline itself, when it has no jobs to judge by. */
 	if (n == 0)
 		tally(p, "pipeline", gitlab_state(record_str(pipe, "status")),
-		    record_str(pipe, "web_url"));
+		    record_str(pipe, "web_url"), 0);
 	rc = 0;
 out:
 	free(es);
-	free(url);
 	jv_free(list);
 	record_clear(&pipe);
 	record_clear(&jobs);
@@ -452,7 +462,7 @@ forge_merge(struct forge_merge *m, const struct forge *f, long number, const cha
 		return mend_err("out of memory");
 	}
 	free(es);
-	if ((rc = get(&pr, f, base, 0, NULL, "cannot read the pull request")) < 0)
+	if ((rc = get(&pr, f, 0, NULL, "cannot read the pull request", "%s", base)) < 0)
 		goto out;
 	head = gl ? record_str(pr, "sha") : record_str(pr, "head.sha");
 	title = record_str(pr, "title");
@@ -478,13 +488,8 @@ forge_merge(struct forge_merge *m, const struct forge *f, long number, const cha
 	}
 	/* Reviews: a request for changes, a missing required approval. */
 	if (gl) {
-		free(url);
-		if (asprintf(&url, "%s/approvals", base) < 0) {
-			url = NULL;
-			rc = mend_err("out of memory");
-			goto out;
-		}
-		if ((rc = get(&x, f, url, 0, NULL, "cannot read the approvals")) < 0)
+		if ((rc = get(&x, f, 0, NULL, "cannot read the approvals", "%s/approvals",
+		    base)) < 0)
 			goto out;
 		if (!record_bool(x, "approved", 1) || record_num(x, "approvals_left", 0) > 0) {
 			char n[32];
@@ -498,20 +503,13 @@ forge_merge(struct forge_merge *m, const struct forge *f, long number, const cha
 			rc = refuse(m, "a required review is missing (mergeable_state %s)", "blocked");
 			goto out;
 		}
-		free(url);
-		if (asprintf(&url, "%s/reviews", base) < 0) {
-			url = NULL;
-			rc = mend_err("out of memory");
-			goto out;
-		}
-		if ((rc = get(&x, f, url, 0, NULL, "cannot read the reviews")) < 0)
+		if ((rc = get(&x, f, 0, NULL, "cannot read the reviews", "%s/reviews", base)) < 0)
 			goto out;
 		if (changes_requested(&who, x)) {
 			rc = refuse(m, "%s requested changes", who);
 			goto out;
 		}
 	}
-	free(url);
 	if (asprintf(&url, "%s/merge", base) < 0) {
 		url = NULL;
 		rc = mend_err("out of memory");

@@ -112,6 +112,17 @@ field(struct strbuf *b, jv rec, const char *path, const char *dflt)
 	html_escape(b, s && *s ? s : dflt);
 }
 
+/* pre, the string at path of rec escaped, then post; nothing when absent. */
+static void
+field_if(struct strbuf *b, jv rec, const char *path, const char *pre, const char *post)
+{
+	if (!record_str(rec, path))
+		return;
+	raw(b, pre);
+	field(b, rec, path, "");
+	raw(b, post);
+}
+
 /* A link when url is http(s), else plain text: no javascript: or data:. */
 static void
 link(struct strbuf *b, const char *url, const char *label)
@@ -125,6 +136,28 @@ link(struct strbuf *b, const char *url, const char *label)
 	} else {
 		html_escape(b, label ? label : url);
 	}
+}
+
+/* The strings of array a (borrowed) as an <ol> or <ul>, each item in
+ * <code> when code is set; nothing when a is not a non-empty array. */
+static void
+str_list(struct strbuf *b, jv a, const char *tag, int code)
+{
+	int i, n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
+
+	if (!n)
+		return;
+	strbuf_addf(b, "<%s>", tag);
+	for (i = 0; i < n; i++) {
+		jv s = jv_array_get(jv_copy(a), i);
+		if (jv_get_kind(s) == JV_KIND_STRING) {
+			raw(b, code ? "<li><code>" : "<li>");
+			html_escape(b, jv_string_value(s));
+			raw(b, code ? "</code></li>" : "</li>");
+		}
+		jv_free(s);
+	}
+	strbuf_addf(b, "</%s>", tag);
 }
 
 /* ---- times ---- */
@@ -280,19 +313,33 @@ static const char *stage_name[] = { "analysing", "fix proposed", "PR open", "res
 static const char *stage_class[] = { "s-analysing", "s-fix-proposed", "s-pr-open",
 	"s-resolved" };
 
+/* Whether name is in the comma-separated list. */
 static int
-has_stage(const char *stages, const char *type)
+listed(const char *list, const char *name)
 {
-	size_t n = strlen(type);
-	const char *p = stages;
+	size_t n = strlen(name);
+	const char *p = list;
 
 	while (p && *p) {
-		if (!strncmp(p, type, n) && (p[n] == ',' || p[n] == '\0'))
+		size_t len = strcspn(p, ",");
+		if (len == n && !strncmp(p, name, n))
 			return 1;
-		p = strchr(p, ',');
-		p = p ? p + 1 : NULL;
+		p += len;
+		if (*p == ',')
+			p++;
 	}
 	return 0;
+}
+
+/* The stage's badge: <span class="badge s-...">name</span>. */
+static void
+stage_badge(struct strbuf *b, enum stage st)
+{
+	raw(b, "<span class=\"badge ");
+	raw(b, stage_class[st]);
+	raw(b, "\">");
+	raw(b, stage_name[st]);
+	raw(b, "</span>");
 }
 
 static enum stage
@@ -302,10 +349,10 @@ stage_of(jv inc)
 
 	if (st && !strcmp(st, "resolved"))
 		return ST_RESOLVED;
-	if (has_stage(stages, "pr"))
+	if (listed(stages, "pr"))
 		return ST_PR;
-	if (has_stage(stages, "analysis") || has_stage(stages, "patch") ||
-	    has_stage(stages, "testrun"))
+	if (listed(stages, "analysis") || listed(stages, "patch") ||
+	    listed(stages, "testrun"))
 		return ST_PROPOSED;
 	return ST_ANALYSING;
 }
@@ -344,8 +391,8 @@ waiting_for(enum stage st, jv inc, jv job)
 		return "review and merge the pull request";
 	if (state && !strcmp(state, "dead"))
 		return "the fix job gave up: read its error (spool show JOB) and fix by hand";
-	if (st == ST_PROPOSED && !state && !has_stage(stages, "patch"))
-		return has_stage(stages, "notified")
+	if (st == ST_PROPOSED && !state && !listed(stages, "patch"))
+		return listed(stages, "notified")
 		    ? "press the fix link in the notification, or fix by hand"
 		    : "read the analysis and decide";
 	return NULL;
@@ -668,11 +715,9 @@ incident_card(struct strbuf *b, jv inc, jv jobs, double now)
 	html_escape(b, id);
 	raw(b, "\">");
 	field(b, inc, "monitor", "(no monitor)");
-	raw(b, "</a> <span class=\"badge ");
-	raw(b, stage_class[st]);
-	raw(b, "\">");
-	raw(b, stage_name[st]);
-	raw(b, "</span></h3><p>");
+	raw(b, "</a> ");
+	stage_badge(b, st);
+	raw(b, "</h3><p>");
 	field(b, inc, "summary", "(no summary)");
 	raw(b, "</p><p class=\"meta\">");
 	if (st == ST_RESOLVED) {
@@ -684,10 +729,7 @@ incident_card(struct strbuf *b, jv inc, jv jobs, double now)
 		raw(b, "since ");
 		when(b, opened, now);
 	}
-	if (record_str(inc, "reason")) {
-		raw(b, " &middot; ");
-		field(b, inc, "reason", "");
-	}
+	field_if(b, inc, "reason", " &middot; ", "");
 	if (jv_get_kind(job) == JV_KIND_OBJECT) {
 		html_escapef(b, " \xc2\xb7 fix job %.0f %s", record_num(job, "id", 0),
 		    record_str(job, "state") ? record_str(job, "state") : "");
@@ -709,6 +751,30 @@ static int
 load_jobs(jv *out, struct spool *sp, const char *queue)
 {
 	return spool_jobs(sp, out, queue && *queue ? queue : "fix", NULL);
+}
+
+/* The cards of the incidents in list that are resolved (or not): count
+ * of them, in <div id="resolved"> (or "open"); else the empty text. */
+static void
+cards(struct strbuf *b, jv list, jv jobs, double now, int resolved, int count,
+    const char *empty)
+{
+	int i, n = jv_array_length(jv_copy(list));
+
+	if (!count) {
+		raw(b, "<p class=\"empty\">");
+		raw(b, empty);
+		raw(b, "</p>\n");
+		return;
+	}
+	strbuf_addf(b, "<div class=\"cards\" id=\"%s\">\n", resolved ? "resolved" : "open");
+	for (i = 0; i < n; i++) {
+		jv inc = jv_array_get(jv_copy(list), i);
+		if ((stage_of(inc) == ST_RESOLVED) == resolved)
+			incident_card(b, inc, jobs, now);
+		jv_free(inc);
+	}
+	raw(b, "</div>\n");
 }
 
 int
@@ -753,31 +819,9 @@ dash_index(struct strbuf *b, struct spool *sp, const char *queue, double now)
 	else
 		raw(b, "Nothing is broken.");
 	raw(b, "</p>\n<h2>Open</h2>\n");
-	if (!nopen)
-		raw(b, "<p class=\"empty\">No open incidents.</p>\n");
-	else
-		raw(b, "<div class=\"cards\" id=\"open\">\n");
-	for (i = 0; i < n; i++) {
-		jv inc = jv_array_get(jv_copy(list), i);
-		if (stage_of(inc) != ST_RESOLVED)
-			incident_card(b, inc, jobs, now);
-		jv_free(inc);
-	}
-	if (nopen)
-		raw(b, "</div>\n");
+	cards(b, list, jobs, now, 0, nopen, "No open incidents.");
 	raw(b, "<h2>Resolved in the last 7 days</h2>\n");
-	if (n == nopen)
-		raw(b, "<p class=\"empty\">None.</p>\n");
-	else
-		raw(b, "<div class=\"cards\" id=\"resolved\">\n");
-	for (i = 0; i < n; i++) {
-		jv inc = jv_array_get(jv_copy(list), i);
-		if (stage_of(inc) == ST_RESOLVED)
-			incident_card(b, inc, jobs, now);
-		jv_free(inc);
-	}
-	if (n != nopen)
-		raw(b, "</div>\n");
+	cards(b, list, jobs, now, 1, n - nopen, "None.");
 	raw(b, "<h2>Monitors</h2>\n");
 	if (!mons.n)
 		raw(b, "<p class=\"empty\">No monitors yet: detect has seen no checks.</p>\n");
@@ -888,11 +932,7 @@ tl_incident(struct strbuf *b, jv rec, double t, double now)
 	tl_open(b, resolve ? "t-resolve" : "t-incident", resolve ? "Resolved" : "Opened", t, now);
 	raw(b, "<p>");
 	field(b, rec, "incident.summary", resolve ? "the checks pass again" : "");
-	if (record_str(rec, "incident.reason")) {
-		raw(b, " <span class=\"meta\">(");
-		field(b, rec, "incident.reason", "");
-		raw(b, ")</span>");
-	}
+	field_if(b, rec, "incident.reason", " <span class=\"meta\">(", ")</span>");
 	raw(b, "</p>");
 	evidence(b, rec);
 	tl_close(b);
@@ -903,7 +943,6 @@ tl_analysis(struct strbuf *b, jv rec, double t, double now)
 {
 	double conf = record_num(rec, "analysis.confidence", -1);
 	jv a;
-	int i, n;
 
 	tl_open(b, "t-analysis", "Analysis", t, now);
 	raw(b, "<p>");
@@ -922,29 +961,13 @@ tl_analysis(struct strbuf *b, jv rec, double t, double now)
 		field(b, f, "path", "?");
 		if (record_num(f, "line", 0) > 0)
 			html_escapef(b, ":%.0f", record_num(f, "line", 0));
-		if (record_str(f, "function")) {
-			raw(b, " in ");
-			field(b, f, "function", "");
-			raw(b, "()");
-		}
+		field_if(b, f, "function", " in ", "()");
 		raw(b, "</code></p>");
 		jv_free(f);
 	}
 	jv_free(a);
 	a = record_get(rec, "analysis.remediation");
-	if (jv_get_kind(a) == JV_KIND_ARRAY && (n = jv_array_length(jv_copy(a))) > 0) {
-		raw(b, "<ol>");
-		for (i = 0; i < n; i++) {
-			jv s = jv_array_get(jv_copy(a), i);
-			if (jv_get_kind(s) == JV_KIND_STRING) {
-				raw(b, "<li>");
-				html_escape(b, jv_string_value(s));
-				raw(b, "</li>");
-			}
-			jv_free(s);
-		}
-		raw(b, "</ol>");
-	}
+	str_list(b, a, "ol", 0);
 	jv_free(a);
 	tl_close(b);
 }
@@ -981,7 +1004,6 @@ static void
 tl_patch(struct strbuf *b, jv rec, double t, double now)
 {
 	jv files = record_get(rec, "patch.files");
-	int i, n = jv_get_kind(files) == JV_KIND_ARRAY ? jv_array_length(jv_copy(files)) : 0;
 
 	tl_open(b, "t-patch", "Patch", t, now);
 	raw(b, "<p>branch <code>");
@@ -995,19 +1017,7 @@ tl_patch(struct strbuf *b, jv rec, double t, double now)
 		raw(b, "</code>");
 	}
 	raw(b, "</p>");
-	if (n) {
-		raw(b, "<ul>");
-		for (i = 0; i < n; i++) {
-			jv f = jv_array_get(jv_copy(files), i);
-			if (jv_get_kind(f) == JV_KIND_STRING) {
-				raw(b, "<li><code>");
-				html_escape(b, jv_string_value(f));
-				raw(b, "</code></li>");
-			}
-			jv_free(f);
-		}
-		raw(b, "</ul>");
-	}
+	str_list(b, files, "ul", 1);
 	jv_free(files);
 	tl_close(b);
 }
@@ -1079,6 +1089,15 @@ tl_verdict(struct strbuf *b, jv rec, double t, double now)
 	tl_close(b);
 }
 
+/* fmt has a %.0f and a %s: the job's attempts, and "s" unless one. */
+static void
+job_attempts(struct strbuf *b, jv job, const char *fmt)
+{
+	double n = record_num(job, "attempts", 0);
+
+	html_escapef(b, fmt, n, n == 1 ? "" : "s");
+}
+
 /* The fix job, placed in the timeline when it was queued. */
 static void
 tl_job(struct strbuf *b, jv job, double now)
@@ -1089,8 +1108,7 @@ tl_job(struct strbuf *b, jv job, double now)
 	field(b, job, "queue", "?");
 	raw(b, " (the fix link was pressed); now ");
 	field(b, job, "state", "?");
-	html_escapef(b, " after %.0f attempt%s", record_num(job, "attempts", 0),
-	    record_num(job, "attempts", 0) == 1 ? "" : "s");
+	job_attempts(b, job, " after %.0f attempt%s");
 	raw(b, "</p>");
 	tl_close(b);
 }
@@ -1107,6 +1125,37 @@ tl_other(struct strbuf *b, const char *type, jv rec, double t, double now)
 	pre(b, jv_string_value(d), 4096);
 	raw(b, "</li>\n");
 	jv_free(d);
+}
+
+/* How each record type shows in the timeline; tl_other for the rest. */
+static const struct {
+	const char *type;
+	void (*show)(struct strbuf *, jv, double, double);
+} tl_types[] = {
+	{ "incident", tl_incident },
+	{ "analysis", tl_analysis },
+	{ "notified", tl_notified },
+	{ "patch", tl_patch },
+	{ "testrun", tl_testrun },
+	{ "pr", tl_pr },
+	{ "verdict", tl_verdict },
+};
+
+static void
+tl_entry(struct strbuf *b, const char *type, jv rec, double t, double now)
+{
+	size_t i;
+
+	if (!strcmp(type, "analysis") && record_has(rec, "notified")) {
+		tl_notified(b, rec, t, now);	/* notify stores what it sent */
+		return;
+	}
+	for (i = 0; i < sizeof tl_types / sizeof tl_types[0]; i++)
+		if (!strcmp(type, tl_types[i].type)) {
+			tl_types[i].show(b, rec, t, now);
+			return;
+		}
+	tl_other(b, type, rec, t, now);
 }
 
 int
@@ -1157,11 +1206,9 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 	strbuf_addf(b, "\" data-seq=\"%lld\">\n", (long long)seq);
 	raw(b, "<p><a href=\"/\">&larr; all incidents</a></p><h1>");
 	field(b, inc, "monitor", "(no monitor)");
-	raw(b, " <span class=\"badge ");
-	raw(b, stage_class[st]);
-	raw(b, "\">");
-	raw(b, stage_name[st]);
-	raw(b, "</span></h1><p>");
+	raw(b, " ");
+	stage_badge(b, st);
+	raw(b, "</h1><p>");
 	field(b, inc, "summary", "");
 	raw(b, "</p>\n");
 	if (wait) {
@@ -1181,24 +1228,15 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 		span_text(b, resolved - opened);
 		raw(b, "</dd>");
 	}
-	if (record_str(inc, "reason")) {
-		raw(b, "<dt>Reason</dt><dd>");
-		field(b, inc, "reason", "");
-		raw(b, "</dd>");
-	}
-	if (record_str(inc, "url")) {
-		raw(b, "<dt>Checked URL</dt><dd>");
-		field(b, inc, "url", "");
-		raw(b, "</dd>");
-	}
+	field_if(b, inc, "reason", "<dt>Reason</dt><dd>", "</dd>");
+	field_if(b, inc, "url", "<dt>Checked URL</dt><dd>", "</dd>");
 	raw(b, "<dt>Fix job</dt><dd>");
 	if (jv_get_kind(job) == JV_KIND_OBJECT) {
 		html_escapef(b, "job %.0f on queue ", record_num(job, "id", 0));
 		field(b, job, "queue", "?");
 		raw(b, ": ");
 		field(b, job, "state", "?");
-		html_escapef(b, " (%.0f attempt%s)", record_num(job, "attempts", 0),
-		    record_num(job, "attempts", 0) == 1 ? "" : "s");
+		job_attempts(b, job, " (%.0f attempt%s)");
 	} else {
 		raw(b, "none queued");
 	}
@@ -1214,24 +1252,7 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 			tl_job(b, job, now);
 			job_shown = 1;
 		}
-		if (!strcmp(type, "incident"))
-			tl_incident(b, rec, t, now);
-		else if (!strcmp(type, "analysis") && record_has(rec, "notified"))
-			tl_notified(b, rec, t, now);	/* notify stores what it sent */
-		else if (!strcmp(type, "analysis"))
-			tl_analysis(b, rec, t, now);
-		else if (!strcmp(type, "notified"))
-			tl_notified(b, rec, t, now);
-		else if (!strcmp(type, "patch"))
-			tl_patch(b, rec, t, now);
-		else if (!strcmp(type, "testrun"))
-			tl_testrun(b, rec, t, now);
-		else if (!strcmp(type, "pr"))
-			tl_pr(b, rec, t, now);
-		else if (!strcmp(type, "verdict"))
-			tl_verdict(b, rec, t, now);
-		else
-			tl_other(b, type, rec, t, now);
+		tl_entry(b, type, rec, t, now);
 		jv_free(rec);
 		jv_free(e);
 	}
@@ -1248,24 +1269,6 @@ dash_incident(struct strbuf *b, struct spool *sp, const char *queue, const char 
 }
 
 /* ---- the public status page ---- */
-
-/* Whether name is in the comma-separated list. */
-static int
-listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-
-	while (p && *p) {
-		size_t len = strcspn(p, ",");
-		if (len == n && !strncmp(p, name, n))
-			return 1;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
-}
 
 int
 dash_status(struct strbuf *b, struct spool *sp, const char *public, double now)

@@ -625,17 +625,10 @@ static pid_t
 sandbox_init(pid_t bwrap)
 {
 	char path[64], buf[64];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)bwrap, (int)bwrap);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (file_read_head(buf, sizeof buf, path) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	return (pid_t)strtol(buf, NULL, 10);
 }
 
@@ -799,35 +792,12 @@ proc_exitcode(int status)
 	return 255;
 }
 
-struct buf {
-	char *p;
-	size_t len, max;
-};
-
-/* Append, keeping at most max bytes: the tail, where errors are. */
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *np = realloc(b->p, b->len + n + 1);
-
-	if (!np)
-		return;
-	b->p = np;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	if (b->max && b->len > b->max) {
-		memmove(b->p, b->p + b->len - b->max, b->max);
-		b->len = b->max;
-	}
-	b->p[b->len] = '\0';
-}
-
 int
 proc_run(struct proc_result *res, char *const argv[], const struct proc_opts *o,
     const char *input, size_t input_len, double timeout, size_t max_out)
 {
 	struct proc_opts opts = o ? *o : (struct proc_opts){ 0 };
-	struct buf out = { NULL, 0, max_out }, err = { NULL, 0, max_out };
+	struct strbuf out = { 0 }, err = { 0 };
 	struct proc p;
 	double deadline = timeout > 0 ? mend_mono() + timeout : 0, killed_at = 0;
 	size_t off = 0;
@@ -874,7 +844,11 @@ proc_run(struct proc_result *res, char *const argv[], const struct proc_opts *o,
 			}
 			n = read(fds[i].fd, chunk, sizeof chunk);
 			if (n > 0) {
-				buf_add(fds[i].fd == p.out ? &out : &err, chunk, (size_t)n);
+				/* Keep at most max_out bytes: the tail, where errors are. */
+				struct strbuf *b = fds[i].fd == p.out ? &out : &err;
+				strbuf_addn(b, chunk, (size_t)n);
+				if (max_out)
+					strbuf_keep_tail(b, max_out);
 			} else if (n == 0 || errno != EINTR) {
 				if (fds[i].fd == p.out) {
 					close(p.out);
@@ -917,10 +891,17 @@ proc_run(struct proc_result *res, char *const argv[], const struct proc_opts *o,
 	}
 	signal(SIGPIPE, oldpipe);
 	res->status = status;
-	res->out = out.p ? out.p : strdup("");
 	res->out_len = out.len;
-	res->err = err.p ? err.p : strdup("");
 	res->err_len = err.len;
+	/* Out of memory, the output is lost: an empty string, as before. */
+	if (!(res->out = strbuf_take(&out))) {
+		res->out_len = 0;
+		res->out = strdup("");
+	}
+	if (!(res->err = strbuf_take(&err))) {
+		res->err_len = 0;
+		res->err = strdup("");
+	}
 	return 0;
 }
 

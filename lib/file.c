@@ -3,6 +3,8 @@
  * reads logs and source with it, the engines source files.  Only the
  * last `max` bytes are kept of a larger file: of a log, the end is what
  * matters; callers that need a whole file pass a cap they can afford.
+ * file_read_head() is for the small files read to look at their start
+ * (a /proc entry, a project's manifest), into the caller's buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,4 +51,29 @@ file_read(const char *path, size_t max, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+ssize_t
+file_read_head(char *buf, size_t size, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (n + 1 < size) {
+		ssize_t r = read(fd, buf + n, size - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return (ssize_t)n;
 }

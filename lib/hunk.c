@@ -344,22 +344,6 @@ locate(const struct line *fl, size_t n, const struct hunk *h, int loose, size_t 
 	return found;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (grow((void **)&b->p, &b->cap, b->len + n + 1, 1) < 0)
-		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 int
 hunk_apply(char **out, size_t *outlen, const char *text, size_t len, const struct diff_file *f)
 {
@@ -377,7 +361,7 @@ hunk_apply(char **out, size_t *outlen, const char *text, size_t len, const struc
 		struct line *fl;
 		size_t n, at = 0, cnt, k, i;
 		int final_nl, crlf;
-		struct buf b = { 0 };
+		struct strbuf b = { 0 };
 
 		if (split_lines(&fl, &n, &final_nl, cur, curlen) < 0)
 			goto fail;
@@ -392,9 +376,10 @@ hunk_apply(char **out, size_t *outlen, const char *text, size_t len, const struc
 			    cnt == 0 ? "matches nowhere" : "matches in more than one place");
 			goto fail;
 		}
-		for (i = 0; i < at; i++)
-			if (buf_add(&b, fl[i].s, fl[i].len) < 0 || buf_add(&b, "\n", 1) < 0)
-				goto fail_b;
+		for (i = 0; i < at; i++) {
+			strbuf_addn(&b, fl[i].s, fl[i].len);
+			strbuf_addn(&b, "\n", 1);
+		}
 		for (k = 0; k < h->n; k++) {
 			const struct hunk_line *hl = &h->lines[k];
 			if (hl->op == '-') {
@@ -403,18 +388,19 @@ hunk_apply(char **out, size_t *outlen, const char *text, size_t len, const struc
 			}
 			if (hl->op == ' ') {
 				/* Keep the file's own version of a context line (its white space). */
-				if (buf_add(&b, fl[i].s, fl[i].len) < 0)
-					goto fail_b;
+				strbuf_addn(&b, fl[i].s, fl[i].len);
 				i++;
-			} else if (buf_add(&b, hl->s, hl->len) < 0 || (crlf && (hl->len == 0 ||
-			    hl->s[hl->len - 1] != '\r') && buf_add(&b, "\r", 1) < 0))
-				goto fail_b;
-			if (buf_add(&b, "\n", 1) < 0)
-				goto fail_b;
+			} else {
+				strbuf_addn(&b, hl->s, hl->len);
+				if (crlf && (hl->len == 0 || hl->s[hl->len - 1] != '\r'))
+					strbuf_addn(&b, "\r", 1);
+			}
+			strbuf_addn(&b, "\n", 1);
 		}
-		for (; i < n; i++)
-			if (buf_add(&b, fl[i].s, fl[i].len) < 0 || buf_add(&b, "\n", 1) < 0)
-				goto fail_b;
+		for (; i < n; i++) {
+			strbuf_addn(&b, fl[i].s, fl[i].len);
+			strbuf_addn(&b, "\n", 1);
+		}
 		/* The final newline: the hunk decides when it reaches the end of
 		 * the file ("\ No newline" markers), else the file keeps its own. */
 		{
@@ -424,21 +410,16 @@ hunk_apply(char **out, size_t *outlen, const char *text, size_t len, const struc
 				last_old += h->lines[k].op != '+';
 			if (last_old >= n)
 				nl_after = h->new_no_eol ? 0 : (final_nl || h->old_no_eol);
-			if (!nl_after && b.len > 0 && b.p[b.len - 1] == '\n')
-				b.len--;
+			if (!nl_after && b.len > 0 && b.s[b.len - 1] == '\n')
+				b.s[--b.len] = '\0';
 		}
-		if (b.len == 0 && !b.p && buf_add(&b, "", 0) < 0)
-			goto fail_b;
-		b.p[b.len] = '\0';
 		free(fl);
 		free(cur);
-		cur = b.p;
 		curlen = b.len;
-		continue;
-fail_b:
-		free(b.p);
-		free(fl);
-		goto fail;
+		if (!(cur = strbuf_take(&b))) {
+			mend_err("out of memory");
+			goto fail;
+		}
 	}
 	*out = cur;
 	*outlen = curlen;

@@ -495,6 +495,9 @@ void strbuf_vaddf(struct strbuf *b, const char *fmt, va_list ap)
 /* Empty again, keeping the memory (and any oom), for a buffer reused
  * line after line. */
 void strbuf_reset(struct strbuf *b);
+/* Drop the head so that at most max bytes remain: the tail, for output
+ * whose end is what matters (a child's errors). */
+void strbuf_keep_tail(struct strbuf *b, size_t max);
 /* The string, now the caller's ("" when empty), the buffer emptied;
  * NULL (and the buffer released) when memory ran out. */
 char *strbuf_take(struct strbuf *b);
@@ -535,6 +538,9 @@ void input_release(struct input *in);
 /* The last `max` bytes of a file, NUL-terminated, malloc'd; *len (may be
  * NULL) their length.  NULL with a message when it cannot be read. */
 char *file_read(const char *path, size_t max, size_t *len);
+/* The first size - 1 bytes (at most) of a file into buf, NUL-terminated:
+ * their number, or -1 (errno set, no message) when it cannot be read. */
+ssize_t file_read_head(char *buf, size_t size, const char *path);
 
 /* jqexpr.c - jq programs on records */
 

@@ -299,43 +299,41 @@ record_get(jv rec, const char *path)
 	return jv_is_valid(v) ? v : (jv_free(v), jv_null());
 }
 
+/*
+ * The value at path, borrowed: our reference is dropped at once, the
+ * container (rec, kept alive by the caller) holds it.  Invalid when absent.
+ */
+static jv
+peek(jv rec, const char *path)
+{
+	jv v = walk(rec, path);
+
+	jv_free(v);
+	return v;
+}
+
 const char *
 record_str(jv rec, const char *path)
 {
-	jv v = walk(rec, path);
-	const char *s = NULL;
+	jv v = peek(rec, path);
 
-	/* The container keeps the string alive after we drop our reference. */
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		s = jv_string_value(v);
-	jv_free(v);
-	return s;
+	return jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
 }
 
 double
 record_num(jv rec, const char *path, double dflt)
 {
-	jv v = walk(rec, path);
-	double d = dflt;
+	jv v = peek(rec, path);
 
-	if (jv_get_kind(v) == JV_KIND_NUMBER)
-		d = jv_number_value(v);
-	jv_free(v);
-	return d;
+	return jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : dflt;
 }
 
 int
 record_bool(jv rec, const char *path, int dflt)
 {
-	jv v = walk(rec, path);
-	int b = dflt;
+	jv_kind k = jv_get_kind(peek(rec, path));
 
-	if (jv_get_kind(v) == JV_KIND_TRUE)
-		b = 1;
-	else if (jv_get_kind(v) == JV_KIND_FALSE)
-		b = 0;
-	jv_free(v);
-	return b;
+	return k == JV_KIND_TRUE ? 1 : k == JV_KIND_FALSE ? 0 : dflt;
 }
 
 int

@@ -102,6 +102,16 @@ mark(struct scan *c)
 	strbuf_addn(c->out, MARK, MARKLEN);
 }
 
+/* Keep the text from i to keep as is, a mark for the rest up to end:
+ * the matcher's return value, end - i. */
+static size_t
+mark_after(struct scan *c, size_t i, size_t keep, size_t end)
+{
+	copy(c, i, keep);
+	mark(c);
+	return end - i;
+}
+
 static int
 keych(int c)
 {
@@ -447,18 +457,14 @@ m_keyvalue(struct scan *c, size_t i)
 		ve = e ? (size_t)(e - c->t) : c->n;
 		if (ve == v + 2 || (is(c, v + 2, MARK) && ve == v + 2 + MARKLEN))
 			return 0;
-		copy(c, i, v + 2);
-		mark(c);
-		return ve - i;
+		return mark_after(c, i, v + 2, ve);
 	}
 	if (is_ci(c, v, "%22")) {
 		const char *e = memmem(c->t + v + 3, c->n - v - 3, "%22", 3);
 		ve = e ? (size_t)(e - c->t) : value_end(c, v + 3, 0, 0);
 		if (ve == v + 3)
 			return 0;
-		copy(c, i, v + 3);
-		mark(c);
-		return ve - i;
+		return mark_after(c, i, v + 3, ve);
 	}
 	/* The quote the key sits in, for a header inside a quoted string. */
 	ve = value_end(c, v, header, q == '"' || q == '\'' ? q : i > 0 && (at(c, i - 1) == '"' ||
@@ -481,9 +487,7 @@ m_keyvalue(struct scan *c, size_t i)
 		return 0;
 	if (code_value(c, sep, v, ve - v))
 		return 0;
-	copy(c, i, v);
-	mark(c);
-	return ve - i;
+	return mark_after(c, i, v, ve);
 }
 
 /* "Bearer xxx"; "Basic xxx" when xxx decodes to user:password. */
@@ -502,9 +506,7 @@ m_scheme(struct scan *c, size_t i)
 			;
 		if (n < 8 || is(c, j, MARK))
 			return 0;
-		copy(c, i, j);
-		mark(c);
-		return j + n - i;
+		return mark_after(c, i, j, j + n);
 	}
 	if (is_ci(c, i, "basic ")) {
 		static const char b64[] =
@@ -525,9 +527,7 @@ m_scheme(struct scan *c, size_t i)
 		}
 		if (n < 4 || !colon)
 			return 0;
-		copy(c, i, j);
-		mark(c);
-		return j + n - i;
+		return mark_after(c, i, j, j + n);
 	}
 	return 0;
 }
@@ -558,9 +558,7 @@ m_user_opt(struct scan *c, size_t i)
 			colon = v;
 	if (!colon || colon == j || colon + 1 == v || is(c, colon + 1, MARK))
 		return 0;
-	copy(c, i, colon + 1);
-	mark(c);
-	return v - i;
+	return mark_after(c, i, colon + 1, v);
 }
 
 static size_t
@@ -707,11 +705,7 @@ m_prefix(struct scan *c, size_t i)
 		/* Hex keys have a fixed length: "key-" + hex in a longer word is not one. */
 		if (n < x->min || (hex && tokch(at(c, i + pl + n))))
 			continue;
-		if (is(c, i + pl, MARK))
-			return 0;
-		copy(c, i, i + pl);
-		mark(c);
-		return pl + n;
+		return is(c, i + pl, MARK) ? 0 : mark_after(c, i, i + pl, i + pl + n);
 	}
 	return 0;
 }
@@ -755,9 +749,7 @@ m_webhook(struct scan *c, size_t i)
 			;
 		if (n == 0 || is(c, i + hl, MARK))
 			return 0;
-		copy(c, i, i + hl);
-		mark(c);
-		return hl + n;
+		return mark_after(c, i, i + hl, i + hl + n);
 	}
 	return 0;
 }
@@ -809,9 +801,7 @@ m_shape(struct scan *c, size_t i)
 		for (j = 0; tokch(at(c, i + n + 1 + j)); j++)
 			;
 		if (j == 35 && !is(c, i + n + 1, MARK)) {
-			copy(c, i, i + n + 1);
-			mark(c);
-			return n + 1 + j;
+			return mark_after(c, i, i + n + 1, i + n + 1 + j);
 		}
 	}
 	/* Mailchimp: 32 hex, "-us", 1-2 digits. */

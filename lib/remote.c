@@ -166,8 +166,12 @@ same(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-int
-remote_same_repo(const char *a, const char *b)
+/*
+ * Whether URLs a and b name the same repository (repo set) or the same
+ * server; -1 with a message when one does not parse.
+ */
+static int
+url_compare(const char *a, const char *b, int repo)
 {
 	struct remote_url ua, ub;
 	int rc;
@@ -178,7 +182,10 @@ remote_same_repo(const char *a, const char *b)
 		remote_url_release(&ua);
 		return -1;
 	}
-	if (!strcmp(ua.scheme, "file") || !strcmp(ub.scheme, "file"))
+	if (!repo)
+		rc = !strcmp(ua.scheme, ub.scheme) && same(ua.host, ub.host) &&
+		    same(ua.port, ub.port);
+	else if (!strcmp(ua.scheme, "file") || !strcmp(ub.scheme, "file"))
 		rc = !strcmp(ua.scheme, ub.scheme) && same(ua.path, ub.path);
 	else
 		rc = same(ua.host, ub.host) && same(ua.path, ub.path) &&
@@ -189,21 +196,15 @@ remote_same_repo(const char *a, const char *b)
 }
 
 int
+remote_same_repo(const char *a, const char *b)
+{
+	return url_compare(a, b, 1);
+}
+
+int
 remote_same_server(const char *url, const char *configured)
 {
-	struct remote_url ua, ub;
-	int rc;
-
-	if (remote_url_parse(&ua, url) < 0)
-		return -1;
-	if (remote_url_parse(&ub, configured) < 0) {
-		remote_url_release(&ua);
-		return -1;
-	}
-	rc = !strcmp(ua.scheme, ub.scheme) && same(ua.host, ub.host) && same(ua.port, ub.port);
-	remote_url_release(&ua);
-	remote_url_release(&ub);
-	return rc;
+	return url_compare(url, configured, 0);
 }
 
 int

@@ -703,6 +703,61 @@ probe_detail(jv inc, const char *err)
 	return d;
 }
 
+/*
+ * What a failed probe's error says when nothing better is known: the
+ * first entry whose error the evidence has, else the 5xx burst (error
+ * NULL) when the service answered 5xx.  cause is a format given the
+ * last HTTP status (%ld) and, for an entry with no_detail, the failed
+ * check's detail or no_detail (%s).
+ */
+static const struct probe_class {
+	const char *error, *category, *cls;
+	double conf;
+	const char *cause, *no_detail;
+	const char *steps[3];
+} probe_classes[] = {
+	{ "dns", "config", "dns", 0.6,
+	  "The service's own host name does not resolve", NULL,
+	  { "Check the DNS record of the monitored host", NULL } },
+	{ "tls", "config", "tls", 0.6,
+	  "The TLS handshake with the service fails", NULL,
+	  { "Check the service's certificate (expiry, chain, host name)", NULL } },
+	{ "connect", "resource", "down", 0.45,
+	  "The service does not accept connections: the process is down, crashing at "
+	  "start-up, or listening elsewhere", NULL,
+	  { "Check the process manager (systemctl status, pm2 ls) and the start-up log",
+	    "Restart the service", NULL } },
+	{ "timeout", "resource", "slow", 0.4,
+	  "The service is too slow to answer: overloaded, blocked on a dependency, or stuck",
+	  NULL,
+	  { "Check CPU, memory and the latency of its dependencies", NULL } },
+	{ "body", "unknown", "body-check", 0.3,
+	  "The service answers HTTP %ld but its body fails the check: %s",
+	  "the expected text is not in it",
+	  { "Request the URL and compare the body with what the check expects (a changed "
+	    "page, an empty list, an error shown as 200)",
+	    "Give analyze the application log (--log FILE or --log-cmd CMD) in case the "
+	    "service logged why" } },
+	{ NULL, "unknown", "5xx-burst", 0.2,
+	  "The service answers %ld errors but no stack trace was found", NULL,
+	  { "Give analyze the application log (--log FILE or --log-cmd CMD) so it can see "
+	    "the exception",
+	    "Look at the service's error log around the incident's first_seen time" } },
+};
+
+static const struct probe_class *
+probe_class_of(const char *err, int n5xx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof probe_classes / sizeof probe_classes[0]; i++) {
+		const struct probe_class *pc = &probe_classes[i];
+		if (pc->error ? err && !strcmp(err, pc->error) : n5xx > 0)
+			return pc;
+	}
+	return NULL;
+}
+
 static const char *
 where(jv f, char *buf, size_t len)
 {
@@ -883,8 +938,9 @@ engine_rules(jv *out, const struct engine_ctx *e)
 	} else {
 		const char *text = record_str(ctx, "text"), *err;
 		const struct infra *ir = infra_of(text);
+		const struct probe_class *pc;
 		long status;
-		int n5xx;
+		int n5xx, k;
 
 		probe_summary(inc, &err, &status, &n5xx);
 		if (!ir && err && strcmp(err, "status") && strcmp(err, "body") && strcmp(err, "http") &&
@@ -897,56 +953,14 @@ engine_rules(jv *out, const struct engine_ctx *e)
 			strbuf_addf(&rc, "%s (seen in the evidence and log, no stack trace)", ir->cause);
 			jv_free(steps);
 			steps = strs(ir->steps);
-		} else if (err && !strcmp(err, "dns")) {
-			category = "config";
-			cls = "dns";
-			conf = 0.6;
-			strbuf_add(&rc, "The service's own host name does not resolve");
-			steps = jv_array_append(steps, jv_string("Check the DNS record of the monitored host"));
-		} else if (err && !strcmp(err, "tls")) {
-			category = "config";
-			cls = "tls";
-			conf = 0.6;
-			strbuf_add(&rc, "The TLS handshake with the service fails");
-			steps = jv_array_append(steps, jv_string("Check the service's certificate "
-			    "(expiry, chain, host name)"));
-		} else if (err && !strcmp(err, "connect")) {
-			category = "resource";
-			cls = "down";
-			conf = 0.45;
-			strbuf_add(&rc, "The service does not accept connections: the process is down, "
-			    "crashing at start-up, or listening elsewhere");
-			steps = jv_array_append(steps, jv_string("Check the process manager (systemctl status,"
-			    " pm2 ls) and the start-up log"));
-			steps = jv_array_append(steps, jv_string("Restart the service"));
-		} else if (err && !strcmp(err, "timeout")) {
-			category = "resource";
-			cls = "slow";
-			conf = 0.4;
-			strbuf_add(&rc, "The service is too slow to answer: overloaded, blocked on a "
-			    "dependency, or stuck");
-			steps = jv_array_append(steps, jv_string("Check CPU, memory and the latency of its "
-			    "dependencies"));
-		} else if (err && !strcmp(err, "body")) {
-			const char *detail = probe_detail(inc, "body");
-			category = "unknown";
-			cls = "body-check";
-			conf = 0.3;
-			strbuf_addf(&rc, "The service answers HTTP %ld but its body fails the check: %s",
-			    status, detail ? detail : "the expected text is not in it");
-			steps = jv_array_append(steps, jv_string("Request the URL and compare the body with"
-			    " what the check expects (a changed page, an empty list, an error shown as 200)"));
-			steps = jv_array_append(steps, jv_string("Give analyze the application log "
-			    "(--log FILE or --log-cmd CMD) in case the service logged why"));
-		} else if (n5xx > 0) {
-			category = "unknown";
-			cls = "5xx-burst";
-			conf = 0.2;
-			strbuf_addf(&rc, "The service answers %ld errors but no stack trace was found", status);
-			steps = jv_array_append(steps, jv_string("Give analyze the application log "
-			    "(--log FILE or --log-cmd CMD) so it can see the exception"));
-			steps = jv_array_append(steps, jv_string("Look at the service's error log around "
-			    "the incident's first_seen time"));
+		} else if ((pc = probe_class_of(err, n5xx))) {
+			const char *detail = pc->no_detail ? probe_detail(inc, pc->error) : NULL;
+			category = pc->category;
+			cls = pc->cls;
+			conf = pc->conf;
+			strbuf_addf(&rc, pc->cause, status, detail ? detail : pc->no_detail);
+			for (k = 0; pc->steps[k]; k++)
+				steps = jv_array_append(steps, jv_string(pc->steps[k]));
 		} else {
 			const char *detail = probe_detail(inc, NULL);
 			strbuf_add(&rc, "No known failure class matches the evidence");

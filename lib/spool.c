@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -176,6 +177,27 @@ db_unprep(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
+sqlite3_stmt *
+db_query(struct spool *sp, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = db_prep(sp, sql);
+	va_list ap;
+	int i;
+
+	if (!st)
+		return NULL;
+	va_start(ap, types);
+	for (i = 0; types[i]; i++)
+		switch (types[i]) {
+		case 't': db_bind_text(st, i + 1, va_arg(ap, const char *)); break;
+		case 'i': sqlite3_bind_int(st, i + 1, va_arg(ap, int)); break;
+		case 'I': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
+		case 'd': sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
+		}
+	va_end(ap);
+	return st;
+}
+
 void
 db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -218,6 +240,20 @@ db_col_str(sqlite3_stmt *st, int i)
 }
 
 jv
+db_col_num(sqlite3_stmt *st, int i)
+{
+	return jv_number(sqlite3_column_double(st, i));
+}
+
+jv
+db_cols(jv o, sqlite3_stmt *st, int first, const struct db_col *cols)
+{
+	for (int k = 0; cols[k].name; k++)
+		o = jv_object_set(o, jv_string(cols[k].name), cols[k].get(st, first + k));
+	return o;
+}
+
+jv
 db_col_time(sqlite3_stmt *st, int i)
 {
 	char buf[40];
@@ -256,20 +292,24 @@ db_tx_end(struct spool *sp, int own, int rc)
 	return db_exec(sp, "COMMIT") < 0 ? -1 : rc;
 }
 
+int64_t
+db_int(struct spool *sp, const char *sql, const char *what)
+{
+	sqlite3_stmt *st = db_prep(sp, sql);
+	int64_t v = -1;
+
+	if (st && db_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (st && what)
+		db_err(sp, what);
+	db_unprep(st);
+	return v;
+}
+
 static int
 schema_version(struct spool *sp)
 {
-	sqlite3_stmt *st = db_prep(sp, "PRAGMA user_version");
-	int version = -1;
-
-	if (!st)
-		return -1;
-	if (db_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	else
-		db_err(sp, "read schema version");
-	db_unprep(st);
-	return version;
+	return (int)db_int(sp, "PRAGMA user_version", "read schema version");
 }
 
 /* Readers (spool show, a cron probe) must not queue for the write lock
@@ -474,13 +514,7 @@ spool_rollback(struct spool *sp)
 int64_t
 spool_data_version(struct spool *sp)
 {
-	sqlite3_stmt *st = db_prep(sp, "PRAGMA data_version");
-	int64_t v = -1;
-
-	if (st && db_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	db_unprep(st);
-	return v;
+	return db_int(sp, "PRAGMA data_version", NULL);
 }
 
 /*
@@ -539,4 +573,24 @@ db_rows(struct spool *sp, jv *out, sqlite3_stmt *st, jv (*row)(sqlite3_stmt *st)
 	}
 	*out = a;
 	return 0;
+}
+
+int
+db_one(struct spool *sp, jv *out, sqlite3_stmt *st, jv (*row)(sqlite3_stmt *st),
+    const char *what)
+{
+	int rc = db_step(st);
+
+	if (rc == SQLITE_ROW)
+		*out = row(st);
+	db_unprep(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_err(sp, what);
+}
+
+jv
+db_row_json(sqlite3_stmt *st)
+{
+	return db_col_json(st, 0);
 }

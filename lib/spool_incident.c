@@ -136,21 +136,10 @@ spool_incident_refuse(struct spool *sp, jv rec, const char *stage, const char *s
 int
 spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *type)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT record FROM timeline WHERE incident = ?1"
-	    " AND type = ?2 ORDER BY seq DESC LIMIT 1");
-	int rc;
+	sqlite3_stmt *st = db_query(sp, "SELECT record FROM timeline WHERE incident = ?1"
+	    " AND type = ?2 ORDER BY seq DESC LIMIT 1", "tt", id, type);
 
-	if (!st)
-		return -1;
-	db_bind_text(st, 1, id);
-	db_bind_text(st, 2, type);
-	rc = db_step(st);
-	if (rc == SQLITE_ROW)
-		*out = db_col_json(st, 0);
-	db_unprep(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_err(sp, "read timeline");
+	return st ? db_one(sp, out, st, db_row_json, "read timeline") : -1;
 }
 
 #define INC_COLS "id, fingerprint, monitor, url, state, reason, summary, opened," \
@@ -159,18 +148,15 @@ spool_incident_latest(struct spool *sp, jv *out, const char *id, const char *typ
 static jv
 incident_row(sqlite3_stmt *st)
 {
+	static const struct db_col cols[] = {
+		{ "id", db_col_str }, { "fingerprint", db_col_str }, { "monitor", db_col_str },
+		{ "url", db_col_str }, { "state", db_col_str }, { "reason", db_col_str },
+		{ "summary", db_col_str }, { "opened", db_col_time }, { "resolved", db_col_time },
+		{ "updated", db_col_time }, { NULL, NULL },
+	};
 	jv o = jv_object_set(jv_object(), jv_string("type"), jv_string("incident_log"));
 
-	o = jv_object_set(o, jv_string("id"), db_col_str(st, 0));
-	o = jv_object_set(o, jv_string("fingerprint"), db_col_str(st, 1));
-	o = jv_object_set(o, jv_string("monitor"), db_col_str(st, 2));
-	o = jv_object_set(o, jv_string("url"), db_col_str(st, 3));
-	o = jv_object_set(o, jv_string("state"), db_col_str(st, 4));
-	o = jv_object_set(o, jv_string("reason"), db_col_str(st, 5));
-	o = jv_object_set(o, jv_string("summary"), db_col_str(st, 6));
-	o = jv_object_set(o, jv_string("opened"), db_col_time(st, 7));
-	o = jv_object_set(o, jv_string("resolved"), db_col_time(st, 8));
-	o = jv_object_set(o, jv_string("updated"), db_col_time(st, 9));
+	o = db_cols(o, st, 0, cols);
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL)
 		o = jv_object_set(o, jv_string("duration_s"), jv_number(
 		    sqlite3_column_double(st, 8) - sqlite3_column_double(st, 7)));
@@ -189,27 +175,18 @@ timeline_row(sqlite3_stmt *st)
 int
 spool_incident_get(struct spool *sp, jv *out, const char *id)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT " INC_COLS " FROM incidents WHERE id = ?1");
+	sqlite3_stmt *st = db_query(sp, "SELECT " INC_COLS " FROM incidents WHERE id = ?1", "t",
+	    id);
 	jv o, tl;
 	int rc;
 
 	if (!st)
 		return -1;
-	db_bind_text(st, 1, id);
-	rc = db_step(st);
-	if (rc != SQLITE_ROW) {
-		db_unprep(st);
-		return rc == SQLITE_DONE ? 0 : db_err(sp, "get incident");
-	}
-	o = incident_row(st);
-	db_unprep(st);
-	if (!(st = db_prep(sp, "SELECT type, ts, record FROM timeline WHERE incident = ?1"
-	    " ORDER BY seq"))) {
-		jv_free(o);
-		return -1;
-	}
-	db_bind_text(st, 1, id);
-	if (db_rows(sp, &tl, st, timeline_row, "read timeline") < 0) {
+	if ((rc = db_one(sp, &o, st, incident_row, "get incident")) <= 0)
+		return rc;
+	if (!(st = db_query(sp, "SELECT type, ts, record FROM timeline WHERE incident = ?1"
+	    " ORDER BY seq", "t", id)) ||
+	    db_rows(sp, &tl, st, timeline_row, "read timeline") < 0) {
 		jv_free(o);
 		return -1;
 	}
@@ -220,13 +197,10 @@ spool_incident_get(struct spool *sp, jv *out, const char *id)
 int
 spool_incidents(struct spool *sp, jv *out, int open_only)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT " INC_COLS " FROM incidents"
-	    " WHERE ?1 = 0 OR state = 'open' ORDER BY opened DESC, id");
+	sqlite3_stmt *st = db_query(sp, "SELECT " INC_COLS " FROM incidents"
+	    " WHERE ?1 = 0 OR state = 'open' ORDER BY opened DESC, id", "i", open_only);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int(st, 1, open_only);
-	return db_rows(sp, out, st, incident_row, "list incidents");
+	return st ? db_rows(sp, out, st, incident_row, "list incidents") : -1;
 }
 
 /* ---- dashboard queries (trigger's pages, lib/dashboard.c) ---- */
@@ -246,17 +220,13 @@ spool_incidents_recent(struct spool *sp, jv *out, double since, int limit)
 {
 	/* Open ones first, then the most recently opened; each with the
 	 * distinct timeline types it has (its stages) and its last seq. */
-	sqlite3_stmt *st = db_prep(sp, "SELECT " INC_COLS ","
+	sqlite3_stmt *st = db_query(sp, "SELECT " INC_COLS ","
 	    " (SELECT group_concat(DISTINCT type) FROM timeline t WHERE t.incident = i.id),"
 	    " (SELECT max(seq) FROM timeline t WHERE t.incident = i.id)"
 	    " FROM incidents i WHERE state = 'open' OR coalesce(resolved, updated) >= ?1"
-	    " ORDER BY state = 'open' DESC, opened DESC, id LIMIT ?2");
+	    " ORDER BY state = 'open' DESC, opened DESC, id LIMIT ?2", "di", since, limit);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_double(st, 1, since);
-	sqlite3_bind_int(st, 2, limit);
-	return db_rows(sp, out, st, recent_row, "list incidents");
+	return st ? db_rows(sp, out, st, recent_row, "list incidents") : -1;
 }
 
 static jv
@@ -272,14 +242,11 @@ span_row(sqlite3_stmt *st)
 int
 spool_incident_spans(struct spool *sp, jv *out, double since)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT monitor, opened, resolved FROM incidents"
+	sqlite3_stmt *st = db_query(sp, "SELECT monitor, opened, resolved FROM incidents"
 	    " WHERE monitor IS NOT NULL AND (resolved IS NULL OR resolved >= ?1)"
-	    " ORDER BY monitor, opened");
+	    " ORDER BY monitor, opened", "d", since);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_double(st, 1, since);
-	return db_rows(sp, out, st, span_row, "read incident spans");
+	return st ? db_rows(sp, out, st, span_row, "read incident spans") : -1;
 }
 
 static jv
@@ -297,28 +264,16 @@ event_row(sqlite3_stmt *st)
 int
 spool_timeline_since(struct spool *sp, jv *out, int64_t after, int limit)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT t.seq, t.incident, t.type, i.state,"
+	sqlite3_stmt *st = db_query(sp, "SELECT t.seq, t.incident, t.type, i.state,"
 	    " json_extract(t.record, '$.incident.event')"
 	    " FROM timeline t JOIN incidents i ON i.id = t.incident"
-	    " WHERE t.seq > ?1 ORDER BY t.seq LIMIT ?2");
+	    " WHERE t.seq > ?1 ORDER BY t.seq LIMIT ?2", "Ii", after, limit);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int(st, 2, limit);
-	return db_rows(sp, out, st, event_row, "read timeline");
+	return st ? db_rows(sp, out, st, event_row, "read timeline") : -1;
 }
 
 int64_t
 spool_timeline_last(struct spool *sp)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT coalesce(max(seq), 0) FROM timeline");
-	int64_t v = -1;
-
-	if (st && db_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	else if (st)
-		db_err(sp, "read timeline");
-	db_unprep(st);
-	return v;
+	return db_int(sp, "SELECT coalesce(max(seq), 0) FROM timeline", "read timeline");
 }

@@ -317,66 +317,52 @@ spool_job_next(struct spool *sp, const char *queue)
 	return next;
 }
 
+/* A job's row (JOB_COLS) without its payload and result, for lists. */
 static jv
-job_row(sqlite3_stmt *st, int full)
+job_list_row(sqlite3_stmt *st)
 {
+	static const struct db_col cols[] = {
+		{ "max_attempts", db_col_num }, { "priority", db_col_num },
+		{ "created", db_col_time }, { "updated", db_col_time }, { "ready_at", db_col_time },
+		{ "lease_owner", db_col_str }, { "error", db_col_str }, { NULL, NULL },
+	};
 	jv o = job_object(sqlite3_column_int64(st, 0),
 	    (const char *)sqlite3_column_text(st, 1),
 	    (const char *)sqlite3_column_text(st, 3),
 	    (const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 4));
 
-	o = jv_object_set(o, jv_string("max_attempts"), jv_number(sqlite3_column_int(st, 5)));
-	o = jv_object_set(o, jv_string("priority"), jv_number(sqlite3_column_int(st, 6)));
-	o = jv_object_set(o, jv_string("created"), db_col_time(st, 7));
-	o = jv_object_set(o, jv_string("updated"), db_col_time(st, 8));
-	o = jv_object_set(o, jv_string("ready_at"), db_col_time(st, 9));
-	o = jv_object_set(o, jv_string("lease_owner"), db_col_str(st, 10));
-	o = jv_object_set(o, jv_string("error"), db_col_str(st, 11));
-	if (full) {
-		o = jv_object_set(o, jv_string("payload"), db_col_json(st, 12));
-		o = jv_object_set(o, jv_string("result"), db_col_str(st, 13));
-	}
-	return o;
+	return db_cols(o, st, 5, cols);
+}
+
+static jv
+job_full_row(sqlite3_stmt *st)
+{
+	static const struct db_col cols[] = {
+		{ "payload", db_col_json }, { "result", db_col_str }, { NULL, NULL },
+	};
+
+	return db_cols(job_list_row(st), st, 12, cols);
 }
 
 #define JOB_COLS "id, queue, key, state, attempts, max_attempts, priority, created," \
 	" updated, ready_at, lease_owner, error, payload, result"
 
-static jv
-job_list_row(sqlite3_stmt *st)
-{
-	return job_row(st, 0);
-}
-
 int
 spool_jobs(struct spool *sp, jv *out, const char *queue, const char *state)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT " JOB_COLS " FROM jobs"
-	    " WHERE (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY id");
+	sqlite3_stmt *st = db_query(sp, "SELECT " JOB_COLS " FROM jobs"
+	    " WHERE (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY id", "tt",
+	    queue, state);
 
-	if (!st)
-		return -1;
-	db_bind_text(st, 1, queue);
-	db_bind_text(st, 2, state);
-	return db_rows(sp, out, st, job_list_row, "list jobs");
+	return st ? db_rows(sp, out, st, job_list_row, "list jobs") : -1;
 }
 
 int
 spool_job_get(struct spool *sp, jv *out, int64_t id)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1");
-	int rc;
+	sqlite3_stmt *st = db_query(sp, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", "I", id);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = db_step(st);
-	if (rc == SQLITE_ROW)
-		*out = job_row(st, 1);
-	db_unprep(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_err(sp, "get job");
+	return st ? db_one(sp, out, st, job_full_row, "get job") : -1;
 }
 
 int

@@ -14,20 +14,11 @@
 int
 spool_state_get(struct spool *sp, jv *out, const char *ns, const char *key)
 {
-	sqlite3_stmt *st = db_prep(sp, "SELECT value FROM state WHERE ns = ?1 AND key = ?2");
-	int rc;
+	sqlite3_stmt *st = db_query(sp, "SELECT value FROM state WHERE ns = ?1 AND key = ?2", "tt",
+	    ns, key);
 
 	*out = jv_null();
-	if (!st)
-		return -1;
-	db_bind_text(st, 1, ns);
-	db_bind_text(st, 2, key);
-	rc = db_step(st);
-	*out = rc == SQLITE_ROW ? db_col_json(st, 0) : jv_null();
-	db_unprep(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_err(sp, "read state");
+	return st ? db_one(sp, out, st, db_row_json, "read state") : -1;
 }
 
 static int

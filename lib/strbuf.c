@@ -95,6 +95,16 @@ strbuf_reset(struct strbuf *b)
 		b->s[0] = '\0';
 }
 
+void
+strbuf_keep_tail(struct strbuf *b, size_t max)
+{
+	if (b->len <= max)
+		return;
+	memmove(b->s, b->s + b->len - max, max);
+	b->len = max;
+	b->s[max] = '\0';
+}
+
 char *
 strbuf_take(struct strbuf *b)
 {

@@ -31,18 +31,9 @@ static int
 file_has(const char *dir, const char *name, const char *s)
 {
 	char p[4096], buf[65536];
-	ssize_t n;
-	int fd;
 
 	snprintf(p, sizeof p, "%s/%s", dir, name);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strstr(buf, s) != NULL;
+	return file_read_head(buf, sizeof buf, p) > 0 && strstr(buf, s) != NULL;
 }
 
 int

@@ -419,13 +419,12 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	    effb = 0.5, rb, ra;
 	jv eb = sigs(errors, at - o->baseline, at), ea = sigs(errors, at, end);
 	jv el = sigs(errors, mid, end), fresh = jv_array(), m, tests;
-	char *reason = NULL, pbuf[32];
+	char *text, pbuf[32];
 	const char *word;
-	size_t rlen = 0;
 	int enough, worse = 0, better = 0, nnew = 0, recovering = 0, lone = 0, already = 0;
 	double pt = 1, effw, settle;
 	struct side pre;
-	FILE *f = open_memstream(&reason, &rlen);
+	struct strbuf why = { 0 };
 
 	collect(&b, samples, at - o->baseline, at);
 	collect(&a, samples, at + warmup, end);
@@ -435,18 +434,6 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	settle = settle_time(samples, at, end, b.median);
 	jv_free(samples);
 	jv_free(errors);
-	if (!f) {
-		side_release(&b);
-		side_release(&a);
-		side_release(&late);
-		side_release(&warm);
-		side_release(&pre);
-		jv_free(eb);
-		jv_free(ea);
-		jv_free(el);
-		jv_free(fresh);
-		return mend_errno("watch");
-	}
 	rb = b.n ? (double)b.fails / b.n : 0;
 	ra = a.n ? (double)a.fails / a.n : 0;
 	enough = b.n >= o->min_checks && a.n >= o->min_checks;
@@ -468,7 +455,7 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 		else {
 			worse = 1;
 			fmt_p(pbuf, sizeof pbuf, pf);
-			fprintf(f, "%.0f%% of checks failed after the deploy, %.0f%% before (%s)",
+			strbuf_addf(&why, "%.0f%% of checks failed after the deploy, %.0f%% before (%s)",
 			    ra * 100, rb * 100, pbuf);
 		}
 	} else if (enough && pfb < ALPHA && rb - ra >= MIN_RISE)
@@ -490,7 +477,7 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 			recovering = 1;
 		else {
 			fmt_p(pbuf, sizeof pbuf, pl);
-			fprintf(f, "%smedian latency %.0f ms after, %.0f ms before (%s; %.0f%% of "
+			strbuf_addf(&why, "%smedian latency %.0f ms after, %.0f ms before (%s; %.0f%% of "
 			    "checks after were slower than those before)", worse ? "; " : "",
 			    a.median, b.median, pbuf, eff * 100);
 			worse = 1;
@@ -512,8 +499,8 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 				recovering = 1;	/* the slow share is back under a tenth */
 			else {
 				fmt_p(pbuf, sizeof pbuf, pt);
-				fprintf(f, "p95 latency %.0f ms after, %.0f ms before: %.0f%% of checks "
-				    "slower than the old p95 (%s)", a.p95, b.p95,
+				strbuf_addf(&why, "p95 latency %.0f ms after, %.0f ms before: "
+				    "%.0f%% of checks slower than the old p95 (%s)", a.p95, b.p95,
 				    100.0 * ta / a.nms, pbuf);
 				worse = 1;
 			}
@@ -534,7 +521,7 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	}
 	if (nnew) {
 		jv first = jv_array_get(jv_copy(fresh), 0);
-		fprintf(f, "%snew error%s: %s%s", worse ? "; " : "", nnew == 1 ? "" : "s",
+		strbuf_addf(&why, "%snew error%s: %s%s", worse ? "; " : "", nnew == 1 ? "" : "s",
 		    jv_string_value(first), nnew > 1 ? ", ..." : "");
 		jv_free(first);
 		worse = 1;
@@ -543,33 +530,35 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 		word = "worse";
 	else if (!enough) {
 		word = "not enough data";
-		fprintf(f, "too few checks to compare (%d before, %d after, %d needed)", b.n, a.n,
+		strbuf_addf(&why, "too few checks to compare (%d before, %d after, %d needed)", b.n, a.n,
 		    o->min_checks);
 	} else if (better) {
 		word = "better";
-		fprintf(f, "better: ");
+		strbuf_addf(&why, "better: ");
 		if (pfb < ALPHA && rb - ra >= MIN_RISE)
-			fprintf(f, "%.0f%% of checks failed after, %.0f%% before", ra * 100, rb * 100);
+			strbuf_addf(&why, "%.0f%% of checks failed after, %.0f%% before", ra * 100,
+			    rb * 100);
 		else
-			fprintf(f, "median latency %.0f ms after, %.0f ms before", a.median, b.median);
+			strbuf_addf(&why, "median latency %.0f ms after, %.0f ms before", a.median,
+			    b.median);
 	} else {
 		word = "no worse";
-		fprintf(f, "no worse");
+		strbuf_addf(&why, "no worse");
 		if (already)
-			fprintf(f, " (already as bad in the %.0f s before the deploy)",
+			strbuf_addf(&why, " (already as bad in the %.0f s before the deploy)",
 			    o->window - warmup);
 		else if (recovering)
-			fprintf(f, " (worse at first, back to the baseline in the latest %.0f s)",
+			strbuf_addf(&why, " (worse at first, back to the baseline in the latest %.0f s)",
 			    end - mid);
 		else if (warmup > 0 && warm.n && ((slower(warm.median, b.median) &&
 		    mann_whitney_greater(&warm, &b, &effw) < ALPHA) ||
 		    fisher_greater(warm.fails, warm.n, b.fails, b.n) < ALPHA))
-			fprintf(f, " (a warm-up in the first %.0f s is not counted)", warmup);
+			strbuf_addf(&why, " (a warm-up in the first %.0f s is not counted)", warmup);
 		if (lone)
-			fprintf(f, "; %d new error%s seen once, not enough to call it worse", lone,
+			strbuf_addf(&why, "; %d new error%s seen once, not enough to call it worse", lone,
 			    lone == 1 ? "" : "s");
 	}
-	fclose(f);
+	text = strbuf_take(&why);
 	tests = JV_OBJECT(jv_string("failures"), JV_OBJECT(jv_string("p"),
 	    jv_number(round(pf * 1e6) / 1e6), jv_string("rise"),
 	    jv_number(round((ra - rb) * 10000) / 10000)),
@@ -579,13 +568,13 @@ watch_judge(jv *out, const char *monitor, jv samples, jv errors, double at,
 	m = JV_OBJECT(jv_string("monitor"), jv_string(monitor), jv_string("before"), side_json(&b),
 	    jv_string("after"), side_json(&a), jv_string("worse"), jv_bool(worse),
 	    jv_string("verdict"), jv_string(word), jv_string("reason"),
-	    jv_string(reason ? reason : ""));
+	    jv_string(text ? text : ""));
 	m = jv_object_set(m, jv_string("warmup_s"), jv_number(warmup));
 	m = jv_object_set(m, jv_string("settle_s"), settle < 0 ? jv_null()
 	    : jv_number(round(settle)));
 	m = jv_object_set(m, jv_string("tests"), tests);
 	m = jv_object_set(m, jv_string("new_errors"), fresh);
-	free(reason);
+	free(text);
 	side_release(&b);
 	side_release(&a);
 	side_release(&late);

@@ -1,5 +1,5 @@
 /*
- * fuzz_probe.c - lib/probe.c's target list parser: every line of the
+ * fuzz_probe.c - lib/probe_target.c's target list parser: every line of the
  * input given to prober_add_target (nothing is fetched).
  */
 #include <stdlib.h>

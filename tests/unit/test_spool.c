@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "mend.h"
+#include "spool_db.h"
 
 static int
 setup(void **state)
@@ -172,6 +173,49 @@ test_state(void **state)
 	jv_free(v);
 }
 
+static jv
+four_row(sqlite3_stmt *st)
+{
+	static const struct db_col cols[] = {
+		{ "t", db_col_str }, { "i", db_col_num }, { "I", db_col_num }, { "d", db_col_num },
+		{ "n", db_col_str }, { NULL, NULL },
+	};
+
+	return db_cols(jv_object(), st, 0, cols);
+}
+
+/* The private helpers the spool files share: bind by type, one row, one int. */
+static void
+test_db_helpers(void **state)
+{
+	struct spool *sp = *state;
+	sqlite3_stmt *st;
+	jv o = jv_true(), rows;
+
+	st = db_query(sp, "SELECT ?1, ?2, ?3, ?4, ?5", "tiIdt", "x", 7, (int64_t)1 << 40, 2.5,
+	    (const char *)NULL);
+	assert_non_null(st);
+	assert_int_equal(db_one(sp, &o, st, four_row, "test"), 1);
+	assert_string_equal(record_str(o, "t"), "x");
+	assert_true(record_num(o, "i", 0) == 7);
+	assert_true(record_num(o, "I", 0) == (double)((int64_t)1 << 40));
+	assert_true(record_num(o, "d", 0) == 2.5);
+	assert_int_equal(jv_get_kind(record_get(o, "n")), JV_KIND_NULL);
+	jv_free(o);
+	/* No row: 0, *out untouched. */
+	o = jv_true();
+	st = db_query(sp, "SELECT 1 WHERE ?1 = 0", "i", 1);
+	assert_int_equal(db_one(sp, &o, st, db_row_json, "test"), 0);
+	assert_int_equal(jv_get_kind(o), JV_KIND_TRUE);
+	st = db_query(sp, "SELECT '[1]' UNION ALL SELECT '2' WHERE ?1", "i", 1);
+	assert_int_equal(db_rows(sp, &rows, st, db_row_json, "test"), 0);
+	assert_int_equal(jv_array_length(jv_copy(rows)), 2);
+	jv_free(rows);
+	assert_int_equal(db_int(sp, "SELECT 42", "test"), 42);
+	assert_int_equal(db_int(sp, "SELECT 1 WHERE 0", NULL), -1);
+	assert_null(db_query(sp, "SELECT FROM", ""));
+}
+
 int
 main(void)
 {
@@ -180,6 +224,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lease_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incidents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_helpers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,6 +73,28 @@ test_reset(void **state)
 	strbuf_release(&b);
 }
 
+/* keep_tail drops the head, and only when the buffer is over the limit. */
+static void
+test_keep_tail(void **state)
+{
+	struct strbuf b = { 0 };
+
+	(void)state;
+	strbuf_keep_tail(&b, 4);
+	assert_null(b.s);
+	strbuf_add(&b, "abc");
+	strbuf_keep_tail(&b, 4);
+	assert_string_equal(b.s, "abc");
+	strbuf_add(&b, "defgh");
+	strbuf_keep_tail(&b, 4);
+	assert_string_equal(b.s, "efgh");
+	assert_int_equal(b.len, 4);
+	strbuf_keep_tail(&b, 0);
+	assert_string_equal(b.s, "");
+	assert_int_equal(b.len, 0);
+	strbuf_release(&b);
+}
+
 static void
 test_html_escapef(void **state)
 {
@@ -91,6 +113,7 @@ main(void)
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_addf_grows),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_keep_tail),
 		cmocka_unit_test(test_html_escapef),
 	};
 
