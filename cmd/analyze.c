@@ -146,9 +146,7 @@ main(int argc, char **argv)
 		{ "prompt", no_argument, NULL, 'P' },
 		{ "agent", required_argument, NULL, 'A' },
 		{ "agent-timeout", required_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	const char *engine = NULL;
 	int c, rc, only_traces = 0;
@@ -157,7 +155,7 @@ main(int argc, char **argv)
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	analyze_opts_init(&opts);
-	while ((c = getopt_long(argc, argv, "e:r:l:L:n:s:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "e:r:l:L:n:s:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'e':
 			engine = optarg;
@@ -199,14 +197,6 @@ main(int argc, char **argv)
 			    opts.e.agent_timeout <= 0)
 				usage("bad --agent-timeout");
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("analyze %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -223,8 +213,8 @@ main(int argc, char **argv)
 		usage("the engine is rules, llm or agent");
 	if (opts.e.repo && access(opts.e.repo, R_OK | X_OK) < 0)
 		mend_die(EX_NOINPUT, "cannot read repository '%s'", opts.e.repo);
-	if (use_spool && !print_prompt && spool_open(&opts.sp, spool_path) < 0)
-		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
+	if (use_spool && !print_prompt)
+		opts.sp = cli_spool_open(spool_path, EX_TEMPFAIL);
 	rc = record_each(argc, argv, one, NULL);
 	if (opts.sp)
 		spool_close(opts.sp);

@@ -265,9 +265,7 @@ main(int argc, char **argv)
 		{ "max-lines", required_argument, NULL, O_MAX_LINES },
 		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
 		{ "max-line", required_argument, NULL, O_MAX_LINE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	struct logs_opts o;
 	struct run r;
@@ -284,7 +282,7 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	logline_init(&r.l);
 	logs_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "fns:F:m:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "fns:F:m:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = 1;
@@ -323,14 +321,6 @@ main(int argc, char **argv)
 		case O_MAX_LINE:
 			o.max_line = (size_t)mend_arg_long(optarg, "--max-line", 256, usage);
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case O_VERSION:
-			printf("logs %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -345,8 +335,8 @@ main(int argc, char **argv)
 			use_stdin = 1;
 	if (argc == 0)
 		use_stdin = 1;
-	if (nfiles && !nostate && spool_open(&r.sp, spooldir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	if (nfiles && !nostate)
+		r.sp = cli_spool_open(spooldir, EX_UNAVAILABLE);
 	if (r.sp)
 		spool_set_durable(r.sp, 0);
 	if (!(r.keys = calloc(nfiles + 1, sizeof *r.keys)) ||

@@ -297,9 +297,7 @@ main(int argc, char **argv)
 		{ "spool", required_argument, NULL, 's' },
 		{ "no-spool", no_argument, NULL, 'N' },
 		{ "resend", no_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	const char *spool_dir = NULL, *env;
 	int c, rc, no_spool = 0;
@@ -308,7 +306,7 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "w:s:t:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "w:s:t:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'w':
 			add_target(optarg);
@@ -342,14 +340,6 @@ main(int argc, char **argv)
 		case 'R':
 			resend = 1;
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("notify (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;

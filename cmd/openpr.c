@@ -639,9 +639,7 @@ main(int argc, char **argv)
 		{ "merge", no_argument, NULL, 'm' },
 		{ "merge-min-confidence", required_argument, NULL, 'M' },
 		{ "spool", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
 	int c, rc;
 	char *end;
@@ -657,7 +655,7 @@ main(int argc, char **argv)
 	opt.checks.interval = 15;
 	opt.checks.grace = 60;
 	opt.checks.log_cap = 8192;
-	while ((c = getopt_long(argc, argv, "f:r:s:dh", longs, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:r:s:dh", longs, usage)) != -1) {
 		switch (c) {
 		case 'f': opt.forge = optarg; break;
 		case 'A': opt.api = optarg; break;
@@ -693,12 +691,6 @@ main(int argc, char **argv)
 			break;
 		case 'H': opt.allow_http = 1; break;
 		case 's': opt.spool = optarg; break;
-		case 'h': usage(NULL); break;
-		case 'V':
-			printf("openpr (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -709,8 +701,7 @@ main(int argc, char **argv)
 		usage(mend_errmsg());
 	opt.remote = remote_configured(opt.remote);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
+	sp = cli_spool_open(opt.spool, EX_CANTCREAT);
 	rc = record_each(argc, argv, handle, NULL);
 	spool_close(sp);
 	if (rc < 0)

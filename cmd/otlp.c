@@ -406,9 +406,7 @@ main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	const char *listen_spec = getenv("MEND_OTLP_LISTEN");
 	const char *env_max = getenv("MEND_OTLP_MAX_BODY");
@@ -425,7 +423,7 @@ main(int argc, char **argv)
 		listen_spec = DEFAULT_LISTEN;
 	if (env_max && *env_max && !(max_body = parse_size(env_max)))
 		usage("bad MEND_OTLP_MAX_BODY");
-	while ((ch = getopt_long(argc, argv, "l:m:t:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "l:m:t:h", longopts, usage)) != -1) {
 		switch (ch) {
 		case 'l':
 			listen_spec = optarg;
@@ -443,14 +441,6 @@ main(int argc, char **argv)
 			threads = (unsigned)n;
 			break;
 		}
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("otlp %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;

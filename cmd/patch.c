@@ -337,9 +337,7 @@ main(int argc, char **argv)
 		{ "max-lines", required_argument, NULL, 'm' },
 		{ "allow-http", no_argument, NULL, 'H' },
 		{ "sandbox", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
 	int c, rc;
 	char *end;
@@ -353,7 +351,7 @@ main(int argc, char **argv)
 	opt.agent_timeout = agent_timeout_default();
 	if (opt.agent && !*opt.agent)
 		opt.agent = NULL;
-	while ((c = getopt_long(argc, argv, "r:b:s:h", longs, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "r:b:s:h", longs, usage)) != -1) {
 		switch (c) {
 		case 'r': opt.repo = optarg; break;
 		case 'b': opt.base = optarg; break;
@@ -376,22 +374,13 @@ main(int argc, char **argv)
 				usage("bad --sandbox (auto, require or none)");
 			opt.sandbox = optarg;
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("patch (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	opt.repo = remote_configured(opt.repo);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
+	sp = cli_spool_open(opt.spool, EX_CANTCREAT);
 	rc = record_each(argc, argv, handle, NULL);
 	spool_close(sp);
 	if (rc < 0)

@@ -311,9 +311,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "spool", required_argument, NULL, 's' },
 		{ "human", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	static const struct {
 		const char *name;
@@ -329,7 +327,7 @@ main(int argc, char **argv)
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "+s:Hh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+s:Hh", longopts, usage)) != -1) {
 		switch (c) {
 		case 's':
 			spooldir = optarg;
@@ -337,14 +335,6 @@ main(int argc, char **argv)
 		case 'H':
 			human = 1;
 			break;
-		case 'h':
-			usage(NULL);	/* help: stdout, exit 0 */
-			break;
-		case 'V':
-			printf("spool %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -356,8 +346,7 @@ main(int argc, char **argv)
 			break;
 	if (i == sizeof cmds / sizeof cmds[0])
 		usage("unknown subcommand");
-	if (spool_open(&sp, spooldir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	sp = cli_spool_open(spooldir, EX_UNAVAILABLE);
 	optind = 1;
 	rc = cmds[i].fn(sp, argc, argv);
 	spool_close(sp);

@@ -1174,9 +1174,7 @@ main(int argc, char **argv)
 		{ "protect", required_argument, NULL, 'p' },
 		{ "max-lines", required_argument, NULL, 'm' },
 		{ "spool", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
 	int c, rc;
 	char *end;
@@ -1198,7 +1196,7 @@ main(int argc, char **argv)
 	opt.serve_timeout = 15;
 	opt.mem = 4L << 30;
 	opt.max_lines = -1;
-	while ((c = getopt_long(argc, argv, "t:n:s:h", longs, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:n:s:h", longs, usage)) != -1) {
 		switch (c) {
 		case 't': opt.test = optarg; break;
 		case 'n':
@@ -1247,12 +1245,6 @@ main(int argc, char **argv)
 				usage("bad --max-lines");
 			break;
 		case 's': opt.spool = optarg; break;
-		case 'h': usage(NULL); break;
-		case 'V':
-			printf("testloop (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -1269,8 +1261,7 @@ main(int argc, char **argv)
 			    opt.network ? "" : ", and keep the network where the kernel refuses a "
 			    "network namespace");
 	}
-	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
+	sp = cli_spool_open(opt.spool, EX_CANTCREAT);
 	rc = record_each(argc, argv, handle, NULL);
 	spool_close(sp);
 	if (rc < 0)

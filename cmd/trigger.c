@@ -800,9 +800,7 @@ main(int argc, char **argv)
 		{ "public", required_argument, NULL, 'p' },
 		{ "session", required_argument, NULL, 'S' },
 		{ "login-link", no_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	const char *listen = getenv("MEND_TRIGGER_LISTEN"), *spool_dir = NULL;
 	long max_conns = 64, per_ip = 16;
@@ -817,7 +815,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!listen || !*listen)
 		listen = "127.0.0.1:8787";
-	while ((c = getopt_long(argc, argv, "l:s:q:t:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "l:s:q:t:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'l': listen = optarg; break;
 		case 's': spool_dir = optarg; break;
@@ -835,11 +833,6 @@ main(int argc, char **argv)
 				usage("--session: give a duration of at least 1m");
 			break;
 		case 'L': login_link = 1; break;
-		case 'h': usage(NULL); break;
-		case 'V':
-			printf("trigger (mend) %s\n", MEND_VERSION);
-			return 0;
-		default: usage("");
 		}
 	}
 	argc -= optind;
@@ -862,8 +855,7 @@ main(int argc, char **argv)
 	if (login_link)
 		return print_login_link(listen);
 	max_streams = max_conns / 2 > 0 ? (int)(max_conns / 2) : 1;
-	if (spool_open(&spool, spool_dir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	spool = cli_spool_open(spool_dir, EX_UNAVAILABLE);
 
 	/* The daemon's thread inherits this mask: the signals come to us. */
 	httpd_block_signals(&set);

@@ -393,9 +393,7 @@ main(int argc, char **argv)
 		{ "api-url", required_argument, NULL, 'A' },
 		{ "slug", required_argument, NULL, 'S' },
 		{ "allow-http", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
 	struct watch_opts wo;
 	int c, i, rc, code = 0;
@@ -408,7 +406,7 @@ main(int argc, char **argv)
 	watch_opts_init(&wo);
 	opt.forge = env("MEND_FORGE");
 	opt.api = env("MEND_FORGE_API");
-	while ((c = getopt_long(argc, argv, "s:w:b:m:r:f:h", longs, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:w:b:m:r:f:h", longs, usage)) != -1) {
 		switch (c) {
 		case 's': opt.spool = optarg; break;
 		case 'w':
@@ -436,12 +434,6 @@ main(int argc, char **argv)
 		case 'A': opt.api = optarg; break;
 		case 'S': opt.slug = optarg; break;
 		case 'H': opt.allow_http = 1; break;
-		case 'h': usage(NULL); break;
-		case 'V':
-			printf("watch (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -450,8 +442,7 @@ main(int argc, char **argv)
 		usage(mend_errmsg());
 	opt.repo = remote_configured(opt.repo);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	sp = cli_spool_open(opt.spool, EX_UNAVAILABLE);
 	if (spool_state_all(sp, &state, "watch") < 0)
 		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
 	if (watcher_new(&w, state, &wo) < 0)

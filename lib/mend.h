@@ -55,6 +55,33 @@ long mend_arg_long(const char *s, const char *what, long lo, void (*usage)(const
 void mend_die(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
+/* cli.c - program glue: --help, --version, the spool option */
+
+struct option;
+struct spool;
+/* getopt_long's value for --version (no short option). */
+#define CLI_VERSION 0x7f00
+/* The last entries of every program's long option table. */
+#define CLI_OPTIONS_END \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_VERSION }, \
+	{ NULL, 0, NULL, 0 }
+/*
+ * getopt_long, answering what every program answers the same way: -h and
+ * --help call usage(NULL) (usage on stdout, exit 0), --version prints
+ * "PROG (mend) VERSION" and exits 0, an unknown option or a missing
+ * argument calls usage("") (exit 64).  Returns the program's own
+ * options, and -1 at the end.  usage must not return.
+ */
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
+    void (*usage)(const char *why));
+/* Print "PROG (mend) VERSION" on stdout and exit 0. */
+void cli_version(void) __attribute__((noreturn));
+/* The spool -s DIR names (NULL: $MEND_SPOOL, see spool_open), or exit
+ * with `code` (EX_UNAVAILABLE, or what the program's page says) and the
+ * reason. */
+struct spool *cli_spool_open(const char *dir, int code);
+
 /* time.c */
 
 /* Seconds since the epoch, with sub-second precision. */
