@@ -21,7 +21,6 @@
 
 static struct analyze_opts opts;
 static int revise, use_spool = 1, cannot_revise, failed, print_prompt;
-static const char *spool_path;
 
 static void
 usage(const char *why)
@@ -174,9 +173,6 @@ main(int argc, char **argv)
 			if (*end || opts.log_lines <= 0)
 				usage("--log-lines wants a positive number");
 			break;
-		case 's':
-			spool_path = optarg;
-			break;
 		case 'N':
 			use_spool = 0;
 			break;
@@ -214,7 +210,7 @@ main(int argc, char **argv)
 	if (opts.e.repo && access(opts.e.repo, R_OK | X_OK) < 0)
 		mend_die(EX_NOINPUT, "cannot read repository '%s'", opts.e.repo);
 	if (use_spool && !print_prompt)
-		opts.sp = cli_spool_open(spool_path, EX_TEMPFAIL);
+		opts.sp = cli_spool_open(EX_TEMPFAIL);
 	rc = record_each(argc, argv, one, NULL);
 	if (opts.sp)
 		spool_close(opts.sp);

@@ -134,7 +134,6 @@ main(int argc, char **argv)
 	};
 	struct detect_opts o = { .fail_after = 2, .recover_after = 2, .error_rate = 0,
 		.window = 600, .min_samples = 5, .flap = 4, .quorum = 1, .evidence = 5, .log_errors = 10 };
-	const char *spooldir = NULL;
 	struct detector *d;
 	struct spool *sp;
 	const char *metric[32];
@@ -147,9 +146,6 @@ main(int argc, char **argv)
 	input_catch_stop();
 	while ((c = cli_getopt(argc, argv, "s:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case O_FAIL:
 			o.fail_after = (int)mend_arg_long(optarg, "--fail-after", 1, usage);
 			break;
@@ -202,7 +198,7 @@ main(int argc, char **argv)
 	o.metric_rules = metric;
 	o.nmetric_rules = nmetric;
 
-	sp = cli_spool_open(spooldir, EX_UNAVAILABLE);
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	if (detector_new(&d, sp, &o) < 0) {
 		int code = (o.when && strstr(mend_errmsg(), "jq")) ||
 		    strstr(mend_errmsg(), "metric rule") ? EX_USAGE : EX_UNAVAILABLE;

@@ -210,7 +210,6 @@ main(int argc, char **argv)
 		{ "attempts", required_argument, NULL, 'a' },
 		CLI_OPTIONS_END
 	};
-	const char *spooldir = NULL;
 	char *end;
 	int c, i, rc = 0, worst = 0;
 
@@ -219,9 +218,6 @@ main(int argc, char **argv)
 	opts.queue = "incidents";
 	while ((c = cli_getopt(argc, argv, "s:q:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case 'q':
 			opts.queue = optarg;
 			break;
@@ -249,7 +245,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (!*opts.queue)
 		usage("empty queue name");
-	sp = cli_spool_open(spooldir, EX_UNAVAILABLE);
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	for (i = 0; i < (argc ? argc : 1); i++) {
 		rc = run(argc ? argv[i] : "-");
 		if (rc && rc != EX_DATAERR && rc != EX_NOINPUT)

@@ -131,7 +131,6 @@ main(int argc, char **argv)
 		{ "spool", required_argument, NULL, 's' },
 		CLI_OPTIONS_END
 	};
-	const char *spool_path = NULL;
 	int c, rc;
 
 	mend_setprog(argv[0]);
@@ -139,9 +138,6 @@ main(int argc, char **argv)
 	/* "+": options after the subcommand belong to it. */
 	while ((c = cli_getopt(argc, argv, "+s:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spool_path = optarg;
-			break;
 		}
 	}
 	argc -= optind;
@@ -150,7 +146,7 @@ main(int argc, char **argv)
 		usage("add or search?");
 	if (strcmp(argv[0], "add") && strcmp(argv[0], "search"))
 		usage("the subcommands are add and search");
-	sp = cli_spool_open(spool_path, EX_TEMPFAIL);
+	sp = cli_spool_open(EX_TEMPFAIL);
 	rc = !strcmp(argv[0], "add") ? cmd_add(argc, argv) : cmd_search(argc, argv);
 	spool_close(sp);
 	return rc;

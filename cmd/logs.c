@@ -271,7 +271,6 @@ main(int argc, char **argv)
 	struct run r;
 	struct input in;
 	long stdin_lineno = 0;
-	const char *spooldir = NULL;
 	double poll_every = 0;
 	int c, i, follow = 0, nostate = 0, from_end = 0, use_stdin = 0, missing = 0;
 	size_t nfiles = 0;
@@ -289,9 +288,6 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			nostate = 1;
-			break;
-		case 's':
-			spooldir = optarg;
 			break;
 		case 'F':
 			if ((r.format = logline_format(optarg)) < 0)
@@ -336,7 +332,7 @@ main(int argc, char **argv)
 	if (argc == 0)
 		use_stdin = 1;
 	if (nfiles && !nostate)
-		r.sp = cli_spool_open(spooldir, EX_UNAVAILABLE);
+		r.sp = cli_spool_open(EX_UNAVAILABLE);
 	if (r.sp)
 		spool_set_durable(r.sp, 0);
 	if (!(r.keys = calloc(nfiles + 1, sizeof *r.keys)) ||

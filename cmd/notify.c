@@ -299,7 +299,7 @@ main(int argc, char **argv)
 		{ "resend", no_argument, NULL, 'R' },
 		CLI_OPTIONS_END
 	};
-	const char *spool_dir = NULL, *env;
+	const char *env;
 	int c, rc, no_spool = 0;
 	char *end;
 	double d;
@@ -331,9 +331,6 @@ main(int argc, char **argv)
 			if (end == optarg || *end || max_attempts < 1 || max_attempts > 20)
 				usage("--attempts must be from 1 to 20");
 			break;
-		case 's':
-			spool_dir = optarg;
-			break;
 		case 'N':
 			no_spool = 1;
 			break;
@@ -355,7 +352,7 @@ main(int argc, char **argv)
 	if (opts.trigger_url && *opts.trigger_url && opts.secret && *opts.secret &&
 	    sign_secret_ok(opts.secret) < 0)
 		mend_warn("no fix links will be sent: %s", mend_errmsg());
-	if (!no_spool && spool_open(&spool, spool_dir) < 0) {
+	if (!no_spool && spool_open(&spool, cli_spool) < 0) {
 		mend_warn("%s; going on without recording notifications", mend_errmsg());
 		spool = NULL;
 	}

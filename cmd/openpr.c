@@ -35,7 +35,7 @@
 #include "mend.h"
 
 static struct {
-	const char *forge, *api, *slug, *remote, *spool;
+	const char *forge, *api, *slug, *remote;
 	int draft, allow_failing, allow_http, wait_checks, merge;
 	double draft_below, merge_min;
 	struct forge_checks_opts checks;
@@ -690,7 +690,6 @@ main(int argc, char **argv)
 				usage("bad --merge-min-confidence (0 to 1)");
 			break;
 		case 'H': opt.allow_http = 1; break;
-		case 's': opt.spool = optarg; break;
 		}
 	}
 	argc -= optind;
@@ -701,7 +700,7 @@ main(int argc, char **argv)
 		usage(mend_errmsg());
 	opt.remote = remote_configured(opt.remote);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	sp = cli_spool_open(opt.spool, EX_CANTCREAT);
+	sp = cli_spool_open(EX_CANTCREAT);
 	rc = record_each(argc, argv, handle, NULL);
 	spool_close(sp);
 	if (rc < 0)

@@ -28,7 +28,7 @@
 #include "mend.h"
 
 static struct {
-	const char *repo, *base, *spool, *agent, *allow, *protect, *sandbox;
+	const char *repo, *base, *agent, *allow, *protect, *sandbox;
 	int allow_http;
 	long max_lines;
 	double agent_timeout;
@@ -355,7 +355,6 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'r': opt.repo = optarg; break;
 		case 'b': opt.base = optarg; break;
-		case 's': opt.spool = optarg; break;
 		case 'A': opt.agent = *optarg ? optarg : NULL; break;
 		case 'T':
 			if (mend_parse_duration(&opt.agent_timeout, optarg) < 0)
@@ -380,7 +379,7 @@ main(int argc, char **argv)
 	argv += optind;
 	opt.repo = remote_configured(opt.repo);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	sp = cli_spool_open(opt.spool, EX_CANTCREAT);
+	sp = cli_spool_open(EX_CANTCREAT);
 	rc = record_each(argc, argv, handle, NULL);
 	spool_close(sp);
 	if (rc < 0)

@@ -320,7 +320,6 @@ main(int argc, char **argv)
 		{ "jobs", cmd_jobs }, { "incidents", cmd_incidents }, { "show", cmd_show },
 		{ "retry", cmd_retry }, { "purge", cmd_purge }, { "stats", cmd_stats },
 	};
-	const char *spooldir = NULL;
 	struct spool *sp;
 	int c, rc;
 	size_t i;
@@ -329,9 +328,6 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	while ((c = cli_getopt(argc, argv, "+s:Hh", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case 'H':
 			human = 1;
 			break;
@@ -346,7 +342,7 @@ main(int argc, char **argv)
 			break;
 	if (i == sizeof cmds / sizeof cmds[0])
 		usage("unknown subcommand");
-	sp = cli_spool_open(spooldir, EX_UNAVAILABLE);
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	optind = 1;
 	rc = cmds[i].fn(sp, argc, argv);
 	spool_close(sp);

@@ -41,7 +41,7 @@
 #define FILE_CAP 65536
 
 static struct {
-	const char *spool, *test, *fixer, *serve, *allow, *protect, *sandbox;
+	const char *test, *fixer, *serve, *allow, *protect, *sandbox;
 	int max_iter, no_network, network, regress, from_checks;
 	double timeout, fixer_timeout, serve_timeout;
 	long mem, max_lines;
@@ -1244,7 +1244,6 @@ main(int argc, char **argv)
 			if (*end || opt.max_lines < 0)
 				usage("bad --max-lines");
 			break;
-		case 's': opt.spool = optarg; break;
 		}
 	}
 	argc -= optind;
@@ -1261,7 +1260,7 @@ main(int argc, char **argv)
 			    opt.network ? "" : ", and keep the network where the kernel refuses a "
 			    "network namespace");
 	}
-	sp = cli_spool_open(opt.spool, EX_CANTCREAT);
+	sp = cli_spool_open(EX_CANTCREAT);
 	rc = record_each(argc, argv, handle, NULL);
 	spool_close(sp);
 	if (rc < 0)

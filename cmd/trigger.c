@@ -802,7 +802,7 @@ main(int argc, char **argv)
 		{ "login-link", no_argument, NULL, 'L' },
 		CLI_OPTIONS_END
 	};
-	const char *listen = getenv("MEND_TRIGGER_LISTEN"), *spool_dir = NULL;
+	const char *listen = getenv("MEND_TRIGGER_LISTEN");
 	long max_conns = 64, per_ip = 16;
 	double timeout = 10;
 	struct httpd_opts o = { 0 };
@@ -818,7 +818,6 @@ main(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "l:s:q:t:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'l': listen = optarg; break;
-		case 's': spool_dir = optarg; break;
 		case 'q': queue = optarg; break;
 		case 'C': max_conns = posint(optarg, "--max-conns", 100000); break;
 		case 'P': per_ip = posint(optarg, "--max-conns-per-ip", 100000); break;
@@ -855,7 +854,7 @@ main(int argc, char **argv)
 	if (login_link)
 		return print_login_link(listen);
 	max_streams = max_conns / 2 > 0 ? (int)(max_conns / 2) : 1;
-	spool = cli_spool_open(spool_dir, EX_UNAVAILABLE);
+	spool = cli_spool_open(EX_UNAVAILABLE);
 
 	/* The daemon's thread inherits this mask: the signals come to us. */
 	httpd_block_signals(&set);

@@ -29,7 +29,7 @@
 #include "mend.h"
 
 static struct {
-	const char *spool, *repo, *forge, *api, *slug;
+	const char *repo, *forge, *api, *slug;
 	int revert, allow_http;
 } opt;
 
@@ -408,7 +408,6 @@ main(int argc, char **argv)
 	opt.api = env("MEND_FORGE_API");
 	while ((c = cli_getopt(argc, argv, "s:w:b:m:r:f:h", longs, usage)) != -1) {
 		switch (c) {
-		case 's': opt.spool = optarg; break;
 		case 'w':
 			if (mend_parse_duration(&wo.window, optarg) < 0 || wo.window <= 0)
 				usage("bad --window");
@@ -442,7 +441,7 @@ main(int argc, char **argv)
 		usage(mend_errmsg());
 	opt.repo = remote_configured(opt.repo);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	sp = cli_spool_open(opt.spool, EX_UNAVAILABLE);
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	if (spool_state_all(sp, &state, "watch") < 0)
 		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
 	if (watcher_new(&w, state, &wo) < 0)

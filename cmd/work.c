@@ -466,7 +466,6 @@ main(int argc, char **argv)
 		{ "backoff", required_argument, NULL, 'B' },
 		CLI_OPTIONS_END
 	};
-	const char *spooldir = NULL;
 	struct sigaction sa;
 	sigset_t block;
 	char host[256] = "localhost", *end;
@@ -475,9 +474,6 @@ main(int argc, char **argv)
 	mend_setprog(argv[0]);
 	while ((c = cli_getopt(argc, argv, "+s:q:j:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case 'q':
 			queue = optarg;
 			break;
@@ -526,7 +522,7 @@ main(int argc, char **argv)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	sp = cli_spool_open(spooldir, EX_UNAVAILABLE);
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	/* Jobs run at least once: a lease or ack lost to a power cut only
 	 * makes a job run again, so these commits need not wait for fsync. */
 	spool_set_durable(sp, 0);

@@ -6,7 +6,8 @@
  * A program's option table ends with CLI_OPTIONS_END (--help and
  * --version); its loop calls cli_getopt instead of getopt_long, which
  * answers those two and an unknown option itself and hands back only
- * the program's own options.  Like mend_usage and mend_die (error.c),
+ * the program's own options; -s DIR (--spool DIR) it keeps for
+ * cli_spool_open.  Like mend_usage and mend_die (error.c),
  * these are main()'s helpers and may exit; nothing else in lib/ calls
  * them.
  */
@@ -23,33 +24,40 @@ cli_version(void)
 	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 }
 
+const char *cli_spool;
+
 int
 cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
     void (*usage)(const char *why))
 {
-	int c = getopt_long(argc, argv, optstring, longopts, NULL);
+	int c;
 
-	switch (c) {
-	case 'h':
-		usage(NULL);	/* --help: stdout, exit 0 */
-		break;
-	case CLI_VERSION:
-		cli_version();
-		break;
-	case '?':
-	case ':':
-		usage("");	/* getopt_long said why */
-		break;
+	for (;;) {
+		switch ((c = getopt_long(argc, argv, optstring, longopts, NULL))) {
+		case 'h':
+			usage(NULL);	/* --help: stdout, exit 0 */
+			break;
+		case CLI_VERSION:
+			cli_version();
+		case '?':
+		case ':':
+			usage("");	/* getopt_long said why */
+			break;
+		case 's':	/* every program's -s is --spool */
+			cli_spool = optarg;
+			break;
+		default:
+			return c;
+		}
 	}
-	return c;
 }
 
 struct spool *
-cli_spool_open(const char *dir, int code)
+cli_spool_open(int code)
 {
 	struct spool *sp;
 
-	if (spool_open(&sp, dir) < 0)
+	if (spool_open(&sp, cli_spool) < 0)
 		mend_die(code, "%s", mend_errmsg());
 	return sp;
 }

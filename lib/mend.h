@@ -70,17 +70,20 @@ struct spool;
  * getopt_long, answering what every program answers the same way: -h and
  * --help call usage(NULL) (usage on stdout, exit 0), --version prints
  * "PROG (mend) VERSION" and exits 0, an unknown option or a missing
- * argument calls usage("") (exit 64).  Returns the program's own
- * options, and -1 at the end.  usage must not return.
+ * argument calls usage("") (exit 64), and -s DIR (--spool DIR, in the
+ * programs whose optstring has "s:") sets cli_spool.  Returns the
+ * program's own options, and -1 at the end.  usage must not return.
  */
 int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
     void (*usage)(const char *why));
 /* Print "PROG (mend) VERSION" on stdout and exit 0. */
 void cli_version(void) __attribute__((noreturn));
-/* The spool -s DIR names (NULL: $MEND_SPOOL, see spool_open), or exit
+/* -s DIR, --spool DIR: NULL when not given. */
+extern const char *cli_spool;
+/* The spool cli_spool names (NULL: $MEND_SPOOL, see spool_open), or exit
  * with `code` (EX_UNAVAILABLE, or what the program's page says) and the
  * reason. */
-struct spool *cli_spool_open(const char *dir, int code);
+struct spool *cli_spool_open(int code);
 
 /* time.c */
 
