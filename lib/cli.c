@@ -61,3 +61,18 @@ cli_spool_open(int code)
 		mend_die(code, "%s", mend_errmsg());
 	return sp;
 }
+
+int
+cli_stage_run(struct stage_ctx *st, int argc, char **argv, int (*handle)(jv rec, void *arg),
+    int spool_code)
+{
+	int rc;
+
+	st->sp = cli_spool_open(spool_code);
+	rc = stage_run(st, argc, argv, handle);
+	spool_close(st->sp);
+	st->sp = NULL;
+	if (rc < 0)
+		mend_die(EX_IOERR, "%s", mend_errmsg());
+	return rc;
+}

@@ -84,6 +84,50 @@ extern const char *cli_spool;
  * with `code` (EX_UNAVAILABLE, or what the program's page says) and the
  * reason. */
 struct spool *cli_spool_open(int code);
+struct stage_ctx;
+/* A fix stage's main loop: st->sp from cli_spool_open(spool_code),
+ * stage_run over the files, the spool closed; exit 74 when reading or
+ * stdout failed, else the exit status is returned. */
+int cli_stage_run(struct stage_ctx *st, int argc, char **argv, int (*handle)(jv rec, void *arg),
+    int spool_code);
+
+/* stage.c - one record through a fix stage (patch, testloop, openpr, watch) */
+
+struct stage_ctx {
+	struct spool *sp;	/* the incidents' timelines */
+	const char *name;	/* "patch": the stage in refused entries */
+	int worst;		/* the first failure's exit status; 0 while none */
+};
+/* Keep code as the exit status unless an earlier failure set one. */
+void stage_fail(struct stage_ctx *st, int code);
+/* A record (borrowed) refused for safety: "SUBJECT: WHAT: WHY" on stderr
+ * and a refused entry on its timeline (spool_incident_refuse); exit 65. */
+void stage_refuse(struct stage_ctx *st, jv rec, const char *subject, const char *what,
+    const char *why);
+/* rec (borrowed) on its incident's timeline, when it names one (a failure
+ * there is warned as "SUBJECT: cannot record in the timeline"), then on
+ * stdout; -1 when stdout fails. */
+int stage_emit(struct stage_ctx *st, jv rec, const char *subject);
+/* record_each over the files, handle(rec, st) for each; the exit status
+ * (the first failure's, else record_each's), or -1 when reading failed. */
+int stage_run(struct stage_ctx *st, int argc, char **argv, int (*handle)(jv rec, void *arg));
+
+/* testloop.c - proving a patch: tests, fixer rounds, replay, confidence */
+
+struct testloop_opts {
+	const char *test, *fixer, *serve, *allow, *protect, *sandbox;
+	int max_iter, no_network, network, regress, from_checks;
+	double timeout, fixer_timeout, serve_timeout;
+	long mem, max_lines;
+	const char *sandbox_kind;	/* "bwrap" or "none" (proc_sandbox_kind) */
+};
+/* The options (copied) of this process's loop; its stage (stage.c),
+ * whose spool the caller sets before the first record. */
+struct stage_ctx *testloop_init(const struct testloop_opts *o);
+/* One record (consumed): a patch (or, with from_checks, a pr whose checks
+ * failed) is proven and its testrun record written to stdout and the
+ * timeline; others pass through.  0, or -1 when stdout failed. */
+int testloop_handle(jv rec, void *arg);
 
 /* time.c */
 
