@@ -21,7 +21,6 @@
 
 static struct analyze_opts opts;
 static int revise, use_spool = 1, cannot_revise, failed, print_prompt;
-static const char *spool_path;
 
 static void
 usage(const char *why)
@@ -146,9 +145,7 @@ main(int argc, char **argv)
 		{ "prompt", no_argument, NULL, 'P' },
 		{ "agent", required_argument, NULL, 'A' },
 		{ "agent-timeout", required_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	const char *engine = NULL;
 	int c, rc, only_traces = 0;
@@ -157,7 +154,7 @@ main(int argc, char **argv)
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	analyze_opts_init(&opts);
-	while ((c = getopt_long(argc, argv, "e:r:l:L:n:s:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "e:r:l:L:n:s:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'e':
 			engine = optarg;
@@ -175,9 +172,6 @@ main(int argc, char **argv)
 			opts.log_lines = (int)strtol(optarg, &end, 10);
 			if (*end || opts.log_lines <= 0)
 				usage("--log-lines wants a positive number");
-			break;
-		case 's':
-			spool_path = optarg;
 			break;
 		case 'N':
 			use_spool = 0;
@@ -199,14 +193,6 @@ main(int argc, char **argv)
 			    opts.e.agent_timeout <= 0)
 				usage("bad --agent-timeout");
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("analyze %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -223,8 +209,8 @@ main(int argc, char **argv)
 		usage("the engine is rules, llm or agent");
 	if (opts.e.repo && access(opts.e.repo, R_OK | X_OK) < 0)
 		mend_die(EX_NOINPUT, "cannot read repository '%s'", opts.e.repo);
-	if (use_spool && !print_prompt && spool_open(&opts.sp, spool_path) < 0)
-		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
+	if (use_spool && !print_prompt)
+		opts.sp = cli_spool_open(EX_TEMPFAIL);
 	rc = record_each(argc, argv, one, NULL);
 	if (opts.sp)
 		spool_close(opts.sp);

@@ -130,13 +130,10 @@ main(int argc, char **argv)
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
 		{ "metric", required_argument, NULL, O_METRIC },
 		{ "log-errors", required_argument, NULL, O_LOG_ERRORS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	struct detect_opts o = { .fail_after = 2, .recover_after = 2, .error_rate = 0,
 		.window = 600, .min_samples = 5, .flap = 4, .quorum = 1, .evidence = 5, .log_errors = 10 };
-	const char *spooldir = NULL;
 	struct detector *d;
 	struct spool *sp;
 	const char *metric[32];
@@ -147,11 +144,8 @@ main(int argc, char **argv)
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	input_catch_stop();
-	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case O_FAIL:
 			o.fail_after = (int)mend_arg_long(optarg, "--fail-after", 1, usage);
 			break;
@@ -197,14 +191,6 @@ main(int argc, char **argv)
 		case O_LOG_ERRORS:
 			o.log_errors = (int)mend_arg_long(optarg, "--log-errors", 1, usage);
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case O_VERSION:
-			printf("detect %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -212,8 +198,7 @@ main(int argc, char **argv)
 	o.metric_rules = metric;
 	o.nmetric_rules = nmetric;
 
-	if (spool_open(&sp, spooldir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	if (detector_new(&d, sp, &o) < 0) {
 		int code = (o.when && strstr(mend_errmsg(), "jq")) ||
 		    strstr(mend_errmsg(), "metric rule") ? EX_USAGE : EX_UNAVAILABLE;

@@ -208,22 +208,16 @@ main(int argc, char **argv)
 		{ "delay", required_argument, NULL, 'd' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "attempts", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
-	const char *spooldir = NULL;
 	char *end;
 	int c, i, rc = 0, worst = 0;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	opts.queue = "incidents";
-	while ((c = getopt_long(argc, argv, "s:q:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:q:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case 'q':
 			opts.queue = optarg;
 			break;
@@ -245,22 +239,13 @@ main(int argc, char **argv)
 			if (*end || opts.max_attempts < 1)
 				usage("--attempts wants a number of at least 1");
 			break;
-		case 'h':
-			usage(NULL);	/* help: stdout, exit 0 */
-			break;
-		case 'V':
-			printf("enqueue %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!*opts.queue)
 		usage("empty queue name");
-	if (spool_open(&sp, spooldir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	for (i = 0; i < (argc ? argc : 1); i++) {
 		rc = run(argc ? argv[i] : "-");
 		if (rc && rc != EX_DATAERR && rc != EX_NOINPUT)

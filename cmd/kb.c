@@ -129,29 +129,15 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "spool", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
-	const char *spool_path = NULL;
 	int c, rc;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	/* "+": options after the subcommand belong to it. */
-	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+s:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spool_path = optarg;
-			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("kb %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -160,8 +146,7 @@ main(int argc, char **argv)
 		usage("add or search?");
 	if (strcmp(argv[0], "add") && strcmp(argv[0], "search"))
 		usage("the subcommands are add and search");
-	if (spool_open(&sp, spool_path) < 0)
-		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
+	sp = cli_spool_open(EX_TEMPFAIL);
 	rc = !strcmp(argv[0], "add") ? cmd_add(argc, argv) : cmd_search(argc, argv);
 	spool_close(sp);
 	return rc;

@@ -265,15 +265,12 @@ main(int argc, char **argv)
 		{ "max-lines", required_argument, NULL, O_MAX_LINES },
 		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
 		{ "max-line", required_argument, NULL, O_MAX_LINE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	struct logs_opts o;
 	struct run r;
 	struct input in;
 	long stdin_lineno = 0;
-	const char *spooldir = NULL;
 	double poll_every = 0;
 	int c, i, follow = 0, nostate = 0, from_end = 0, use_stdin = 0, missing = 0;
 	size_t nfiles = 0;
@@ -284,16 +281,13 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	logline_init(&r.l);
 	logs_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "fns:F:m:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "fns:F:m:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = 1;
 			break;
 		case 'n':
 			nostate = 1;
-			break;
-		case 's':
-			spooldir = optarg;
 			break;
 		case 'F':
 			if ((r.format = logline_format(optarg)) < 0)
@@ -323,14 +317,6 @@ main(int argc, char **argv)
 		case O_MAX_LINE:
 			o.max_line = (size_t)mend_arg_long(optarg, "--max-line", 256, usage);
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case O_VERSION:
-			printf("logs %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -345,8 +331,8 @@ main(int argc, char **argv)
 			use_stdin = 1;
 	if (argc == 0)
 		use_stdin = 1;
-	if (nfiles && !nostate && spool_open(&r.sp, spooldir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	if (nfiles && !nostate)
+		r.sp = cli_spool_open(EX_UNAVAILABLE);
 	if (r.sp)
 		spool_set_durable(r.sp, 0);
 	if (!(r.keys = calloc(nfiles + 1, sizeof *r.keys)) ||

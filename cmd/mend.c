@@ -104,10 +104,8 @@ main(int argc, char **argv)
 		printf("%s\n", dir);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("mend %s\n", MEND_VERSION);
-		return 0;
-	}
+	if (!strcmp(argv[1], "--version"))
+		cli_version();
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return list(dir);
 	if (argv[1][0] == '-')

@@ -297,18 +297,16 @@ main(int argc, char **argv)
 		{ "spool", required_argument, NULL, 's' },
 		{ "no-spool", no_argument, NULL, 'N' },
 		{ "resend", no_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
-	const char *spool_dir = NULL, *env;
+	const char *env;
 	int c, rc, no_spool = 0;
 	char *end;
 	double d;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "w:s:t:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "w:s:t:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'w':
 			add_target(optarg);
@@ -333,23 +331,12 @@ main(int argc, char **argv)
 			if (end == optarg || *end || max_attempts < 1 || max_attempts > 20)
 				usage("--attempts must be from 1 to 20");
 			break;
-		case 's':
-			spool_dir = optarg;
-			break;
 		case 'N':
 			no_spool = 1;
 			break;
 		case 'R':
 			resend = 1;
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("notify (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -365,7 +352,7 @@ main(int argc, char **argv)
 	if (opts.trigger_url && *opts.trigger_url && opts.secret && *opts.secret &&
 	    sign_secret_ok(opts.secret) < 0)
 		mend_warn("no fix links will be sent: %s", mend_errmsg());
-	if (!no_spool && spool_open(&spool, spool_dir) < 0) {
+	if (!no_spool && spool_open(&spool, cli_spool) < 0) {
 		mend_warn("%s; going on without recording notifications", mend_errmsg());
 		spool = NULL;
 	}

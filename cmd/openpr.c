@@ -35,14 +35,13 @@
 #include "mend.h"
 
 static struct {
-	const char *forge, *api, *slug, *remote, *spool;
+	const char *forge, *api, *slug, *remote;
 	int draft, allow_failing, allow_http, wait_checks, merge;
 	double draft_below, merge_min;
 	struct forge_checks_opts checks;
 } opt;
 
-static struct spool *sp;
-static int worst;
+static struct stage_ctx stage = { .name = "openpr" };
 
 /* why NULL: --help, on stdout, exit 0; else a usage error. */
 static void
@@ -53,21 +52,6 @@ usage(const char *why)
 	    "              [--allow-http] [--wait-checks[=DUR]] [--checks-interval DUR]\n"
 	    "              [--checks-grace DUR] [--merge] [--merge-min-confidence C]\n"
 	    "              [-s DIR] [FILE...]\n");
-}
-
-static void
-fail(int code)
-{
-	if (!worst)
-		worst = code;
-}
-
-/* A record refused for safety: say why, on stderr and in the timeline; exit 65. */
-static void
-refuse(jv rec, const char *id, const char *why)
-{
-	spool_incident_refuse(sp, rec, "openpr", id, "refused", why);
-	fail(EX_DATAERR);
 }
 
 /* A URL without user:password@ and with secret-looking query values masked. */
@@ -372,7 +356,7 @@ after_pr(jv rec, const struct forge *f, long number, const char *id, int passed,
 		mend_warn("%s: checks: %s", id, mend_errmsg());
 		rec = record_set_str(rec, "pr.checks_error", mend_errmsg());
 		ck.state = "pending";
-		fail(EX_TEMPFAIL);
+		stage_fail(&stage, EX_TEMPFAIL);
 	}
 	mend_warn("%s: checks %s after %.0f s (%d poll%s)", id, ck.state, ck.waited, ck.polls,
 	    ck.polls == 1 ? "" : "s");
@@ -399,7 +383,7 @@ after_pr(jv rec, const struct forge *f, long number, const char *id, int passed,
 	else if ((rc = forge_merge(&m, f, number, record_str(rec, "patch.commit"))) < 0) {
 		mend_warn("%s: merge: %s", id, mend_errmsg());
 		snprintf(why, sizeof why, "%.500s", mend_errmsg());
-		fail(rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
+		stage_fail(&stage, rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
 	} else if (m.refused)
 		snprintf(why, sizeof why, "%.590s", m.refused);
 	if (m.merged) {
@@ -426,7 +410,7 @@ already_merged(jv *rec, const char *id, const char *commit)
 {
 	jv prev;
 
-	if (spool_incident_latest(sp, &prev, id, "pr") != 1)
+	if (spool_incident_latest(stage.sp, &prev, id, "pr") != 1)
 		return 0;
 	if (!record_bool(prev, "pr.merged", 0) || !record_str(prev, "patch.commit") ||
 	    strcmp(record_str(prev, "patch.commit"), commit)) {
@@ -468,7 +452,7 @@ handle(jv rec, void *arg)
 	conf = record_num(rec, "testrun.confidence", 0);
 	if (!id || !wd || !branch || !commit || !base) {
 		mend_warn("testrun record without incident.id or patch fields; skipped");
-		fail(EX_DATAERR);
+		stage_fail(&stage, EX_DATAERR);
 		goto out;
 	}
 	if (already_merged(&rec, id, commit)) {
@@ -479,56 +463,56 @@ handle(jv rec, void *arg)
 	if (!passed && !opt.allow_failing) {
 		mend_warn("%s: the tests did not pass; no pull request (--allow-failing opens a draft)",
 		    id);
-		fail(EX_DATAERR);
+		stage_fail(&stage, EX_DATAERR);
 		goto out;
 	}
 	if ((rc = remote_for_record(&url, opt.remote, rec)) == -2) {
 		mend_warn("%s: no repository to push to (use --repo or MEND_REPO)", id);
-		fail(EX_USAGE);
+		stage_fail(&stage, EX_USAGE);
 		goto out;
 	} else if (rc < 0) {
-		refuse(rec, id, mend_errmsg());
+		stage_refuse(&stage, rec, id, "refused", mend_errmsg());
 		goto out;
 	}
 	if (strncmp(branch, "mend/", 5) || strlen(branch) == 5) {
 		char why[600];
 		snprintf(why, sizeof why, "patch.branch '%.500s' is not a branch of mend's "
 		    "(mend/...); openpr force-pushes only those", branch);
-		refuse(rec, id, why);
+		stage_refuse(&stage, rec, id, "refused", why);
 		goto out;
 	}
-	if (asprintf(&workroot, "%s/work", spool_dir(sp)) < 0) {
+	if (asprintf(&workroot, "%s/work", spool_dir(stage.sp)) < 0) {
 		workroot = NULL;
 		mend_warn("out of memory");
-		fail(EX_OSERR);
+		stage_fail(&stage, EX_OSERR);
 		goto out;
 	}
 	if ((rc = repo_is_checkout(wd, url, workroot)) < 0) {
 		mend_warn("%s: %s", id, mend_errmsg());
-		fail(EX_TEMPFAIL);
+		stage_fail(&stage, EX_TEMPFAIL);
 		goto out;
 	} else if (rc == 0) {
 		char why[1200];
 		snprintf(why, sizeof why, "patch.workdir '%.500s' is not the spool's checkout of "
 		    "'%.500s'", wd, url);
-		refuse(rec, id, why);
+		stage_refuse(&stage, rec, id, "refused", why);
 		goto out;
 	}
 	kind = opt.forge ? opt.forge : forge_detect(url);
 	if (!kind) {
 		mend_warn("%s: cannot tell the forge of '%s' (use --forge)", id, url);
-		fail(EX_USAGE);
+		stage_fail(&stage, EX_USAGE);
 		goto out;
 	}
 	tok = strcmp(kind, "none") ? forge_token(kind) : getenv("MEND_GIT_TOKEN");
 	if (remote_token_ok(url, tok, opt.allow_http) < 0) {
-		refuse(rec, id, mend_errmsg());
+		stage_refuse(&stage, rec, id, "refused", mend_errmsg());
 		goto out;
 	}
 	if (repo_lock(&lockfd, wd) < 0 || repo_open(&r, wd) < 0 ||
 	    repo_set_remote(r, url, opt.allow_http) < 0 || repo_set_token(r, tok) < 0) {
 		mend_warn("%s", mend_errmsg());
-		fail(EX_TEMPFAIL);
+		stage_fail(&stage, EX_TEMPFAIL);
 		goto out;
 	}
 	/* GitLab takes a token as the password of user "oauth2". */
@@ -537,14 +521,14 @@ handle(jv rec, void *arg)
 	had = repo_remote_ref(r, remote_at, branch);
 	if (had < 0) {
 		mend_warn("%s: %s", id, mend_errmsg());
-		fail(EX_TEMPFAIL);
+		stage_fail(&stage, EX_TEMPFAIL);
 		goto out;
 	}
 	if (had && !strcmp(remote_at, commit))
 		mend_warn("%s: %s is already on the remote", id, branch);
 	else if (repo_push(r, branch) < 0) {
 		mend_warn("%s: %s", id, mend_errmsg());
-		fail(EX_TEMPFAIL);
+		stage_fail(&stage, EX_TEMPFAIL);
 		goto out;
 	} else
 		mend_warn("%s: pushed %s (%.12s)", id, branch, commit);
@@ -569,13 +553,13 @@ handle(jv rec, void *arg)
 
 		if (forge_fill(&f, &slug, &api, url) < 0) {
 			mend_warn("%s: %s", id, mend_errmsg());
-			fail(EX_USAGE);
+			stage_fail(&stage, EX_USAGE);
 			goto out;
 		}
 		if (!(title = redact_take(pr_title(rec))) ||
 		    !(body = redact_take(pr_body(rec, stat, passed)))) {
 			mend_warn("out of memory");
-			fail(EX_OSERR);
+			stage_fail(&stage, EX_OSERR);
 			goto out;
 		}
 		q.head = branch;
@@ -585,7 +569,7 @@ handle(jv rec, void *arg)
 		q.draft = draft;
 		if ((rc = forge_pr_open(&pr, &f, &q)) < 0) {
 			mend_warn("%s: %s", id, mend_errmsg());
-			fail(rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
+			stage_fail(&stage, rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
 			goto out;
 		}
 		mend_warn("%s: %s pull request #%ld: %s", id, pr.created ? "opened" : "found the open",
@@ -600,9 +584,7 @@ handle(jv rec, void *arg)
 			    pr.created ? draft : pr.draft || draft);
 	}
 	rec = record_set_str(rec, "type", "pr");
-	if (spool_incident_append(sp, rec) < 0)
-		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
-	if (record_write(stdout, jv_copy(rec)) < 0)
+	if (stage_emit(&stage, rec, id) < 0)
 		mend_die(EX_IOERR, "%s", mend_errmsg());
 out:
 	forge_pr_release(&pr);
@@ -639,11 +621,9 @@ main(int argc, char **argv)
 		{ "merge", no_argument, NULL, 'm' },
 		{ "merge-min-confidence", required_argument, NULL, 'M' },
 		{ "spool", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
-	int c, rc;
+	int c;
 	char *end;
 
 	mend_setprog(argv[0]);
@@ -657,7 +637,7 @@ main(int argc, char **argv)
 	opt.checks.interval = 15;
 	opt.checks.grace = 60;
 	opt.checks.log_cap = 8192;
-	while ((c = getopt_long(argc, argv, "f:r:s:dh", longs, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:r:s:dh", longs, usage)) != -1) {
 		switch (c) {
 		case 'f': opt.forge = optarg; break;
 		case 'A': opt.api = optarg; break;
@@ -692,13 +672,6 @@ main(int argc, char **argv)
 				usage("bad --merge-min-confidence (0 to 1)");
 			break;
 		case 'H': opt.allow_http = 1; break;
-		case 's': opt.spool = optarg; break;
-		case 'h': usage(NULL); break;
-		case 'V':
-			printf("openpr (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -709,13 +682,5 @@ main(int argc, char **argv)
 		usage(mend_errmsg());
 	opt.remote = remote_configured(opt.remote);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
-	rc = record_each(argc, argv, handle, NULL);
-	spool_close(sp);
-	if (rc < 0)
-		mend_die(EX_IOERR, "%s", mend_errmsg());
-	if (worst)
-		return worst;
-	return rc;
+	return cli_stage_run(&stage, argc, argv, handle, EX_CANTCREAT);
 }

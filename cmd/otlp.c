@@ -3,7 +3,7 @@
  * or the protobuf encoding (gzip or not) become `error` records on
  * stdout, one per line.  A request is answered in its own encoding.
  *
- * libmicrohttpd runs the server in its own thread(s); the main thread
+ * lib/httpd.c runs the server in its own thread(s); the main thread
  * only waits for SIGTERM/SIGINT (blocked everywhere else, so no handler
  * runs inside the server) or for a write error on stdout, which is fatal:
  * a receiver that cannot pass records on must not go on answering 200.
@@ -71,21 +71,14 @@ usage(const char *why)
 static enum MHD_Result
 reply(struct MHD_Connection *c, unsigned status, const char *type, char *buf, size_t len)
 {
-	struct MHD_Response *r;
+	static const char *const allow[] = { MHD_HTTP_HEADER_ALLOW, "POST", NULL };
+	static const char *const retry[] = { MHD_HTTP_HEADER_RETRY_AFTER, "5", NULL };
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(buf);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST");
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	ret = httpd_respond(c, status, type, buf, len,
+	    status == MHD_HTTP_METHOD_NOT_ALLOWED ? allow
+	    : status == MHD_HTTP_SERVICE_UNAVAILABLE ? retry : NULL);
+	free(buf);
 	return ret;
 }
 
@@ -364,19 +357,6 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static void
-mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-	size_t n;
-
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	n = strlen(msg);
-	while (n > 0 && msg[n - 1] == '\n')
-		msg[--n] = '\0';
-	mend_warn("%s", msg);
-}
-
 /* A byte count with an optional k/M/G suffix; 0 on error. */
 static size_t
 parse_size(const char *s)
@@ -406,18 +386,15 @@ main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	const char *listen_spec = getenv("MEND_OTLP_LISTEN");
 	const char *env_max = getenv("MEND_OTLP_MAX_BODY");
-	char shown[INET6_ADDRSTRLEN + 16] = "";
-	struct MHD_Daemon *d;
-	unsigned threads = 1;
-	unsigned int flags;
+	/* One thread polls by default; --threads N > 1 makes a pool of N. */
+	struct httpd_opts o = { .handler = handle, .completed = completed, .threads = 1 };
+	struct httpd *h;
 	sigset_t sigs;
-	int ch, fd, v6 = 0, sig = 0;
+	int ch;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
@@ -425,7 +402,7 @@ main(int argc, char **argv)
 		listen_spec = DEFAULT_LISTEN;
 	if (env_max && *env_max && !(max_body = parse_size(env_max)))
 		usage("bad MEND_OTLP_MAX_BODY");
-	while ((ch = getopt_long(argc, argv, "l:m:t:h", longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "l:m:t:h", longopts, usage)) != -1) {
 		switch (ch) {
 		case 'l':
 			listen_spec = optarg;
@@ -440,17 +417,9 @@ main(int argc, char **argv)
 
 			if (*end || n < 1 || n > 64)
 				usage("bad --threads: want 1 to 64");
-			threads = (unsigned)n;
+			o.threads = (unsigned)n;
 			break;
 		}
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("otlp %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -458,44 +427,17 @@ main(int argc, char **argv)
 	if (argc > 0)
 		usage("no arguments expected");
 	held_max = max_body * 8;
+	o.listen = listen_spec;
 
-	/*
-	 * Block the stop signals before any thread exists, so they stay
-	 * pending for sigtimedwait below and never interrupt the server.
-	 */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-
-	if ((fd = httpd_listen(listen_spec, &v6, shown, sizeof shown)) < 0)
+	/* The stop signals go to the main thread alone (httpd.c). */
+	httpd_block_signals(&sigs);
+	if (httpd_start(&h, &o) < 0)
 		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
-	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-	if (v6)
-		flags |= MHD_USE_IPv6;
-	/* One thread polls by default; --threads N > 1 makes a pool of N. */
-	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
-	    threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
-	    MHD_OPTION_END);
-	if (!d)
-		mend_die(EX_UNAVAILABLE, "cannot start the HTTP server on '%s'", shown);
-	mend_warn("listening on %s", shown);
-
-	while (!atomic_load(&write_failed)) {
-		struct timespec ts = { 0, 200 * 1000 * 1000 };
-
-		sig = sigtimedwait(&sigs, NULL, &ts);
-		if (sig > 0)
-			break;
-	}
-	MHD_stop_daemon(d);
-	close(fd);
+	mend_warn("listening on %s", httpd_addr(h));
+	/* SIGHUP stops otlp too; a write error on stdout is noticed within 0.2 s. */
+	while (!atomic_load(&write_failed) && !httpd_wait_signal(&sigs, 0.2))
+		;
+	httpd_stop(h);
 	if (atomic_load(&write_failed))
 		mend_die(EX_IOERR, "%s", write_error);
 	return 0;

@@ -28,14 +28,13 @@
 #include "mend.h"
 
 static struct {
-	const char *repo, *base, *spool, *agent, *allow, *protect, *sandbox;
+	const char *repo, *base, *agent, *allow, *protect, *sandbox;
 	int allow_http;
 	long max_lines;
 	double agent_timeout;
 } opt;
 
-static struct spool *sp;
-static int worst;
+static struct stage_ctx stage = { .name = "patch" };
 
 /* why NULL: --help, on stdout, exit 0; else a usage error. */
 static void
@@ -45,22 +44,6 @@ usage(const char *why)
 	    "             [--agent-timeout DURATION] [--allow GLOB] [--protect GLOB]\n"
 	    "             [--max-lines N] [--allow-http] [--sandbox MODE]\n"
 	    "             [FILE...]\n");
-}
-
-/* The exit status: the first failure's. */
-static void
-fail(int code)
-{
-	if (!worst)
-		worst = code;
-}
-
-/* A record refused for safety: say why, on stderr and in the timeline; exit 65. */
-static void
-refuse(jv rec, const char *id, const char *why)
-{
-	spool_incident_refuse(sp, rec, "patch", id, "refused", why);
-	fail(EX_DATAERR);
 }
 
 static char *
@@ -117,7 +100,7 @@ commit_message(jv rec)
 static int
 run_agent(struct repo *r, jv rec, jv *log)
 {
-	const char *hide[] = { spool_dir(sp), NULL };
+	const char *hide[] = { spool_dir(stage.sp), NULL };
 	struct agent_opts ao = { .command = opt.agent, .timeout = opt.agent_timeout,
 		.sandbox = opt.sandbox, .hide = hide };
 	struct agent_result res;
@@ -162,16 +145,16 @@ handle(jv rec, void *arg)
 	    != strlen(id)) {
 		mend_warn("analysis without a usable incident.id, skipped");
 		jv_free(rec);
-		fail(EX_DATAERR);
+		stage_fail(&stage, EX_DATAERR);
 		return 0;
 	}
 	if ((rc = remote_for_record(&url, opt.repo, rec)) == -2) {
 		mend_warn("%s: no repository (use --repo or MEND_REPO)", id);
 		jv_free(rec);
-		fail(EX_USAGE);
+		stage_fail(&stage, EX_USAGE);
 		return 0;
 	} else if (rc < 0) {
-		refuse(rec, id, mend_errmsg());
+		stage_refuse(&stage, rec, id, "refused", mend_errmsg());
 		jv_free(rec);
 		return 0;
 	}
@@ -185,7 +168,7 @@ handle(jv rec, void *arg)
 		code = EX_DATAERR;
 		goto out;
 	}
-	if (asprintf(&workroot, "%s/work", spool_dir(sp)) < 0) {
+	if (asprintf(&workroot, "%s/work", spool_dir(stage.sp)) < 0) {
 		workroot = NULL;
 		code = EX_OSERR;
 		goto out;
@@ -201,7 +184,7 @@ handle(jv rec, void *arg)
 		goto out;
 	}
 	if (remote_token_ok(url, forge_git_token(), opt.allow_http) < 0) {
-		refuse(rec, id, mend_errmsg());
+		stage_refuse(&stage, rec, id, "refused", mend_errmsg());
 		goto out;
 	}
 	if (repo_clone_or_fetch(&r, url, path, forge_git_token(), opt.allow_http) < 0) {
@@ -262,7 +245,7 @@ handle(jv rec, void *arg)
 		char why[1024];
 		snprintf(why, sizeof why, "change refused: %s", mend_errmsg());
 		mend_warn("%s: %s", id, why);
-		if (spool_incident_refused(sp, rec, "patch", why) < 0)
+		if (spool_incident_refused(stage.sp, rec, "patch", why) < 0)
 			mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
 		repo_checkout(r, base_hex);
 		code = EX_DATAERR;
@@ -302,13 +285,11 @@ handle(jv rec, void *arg)
 		rec = record_set(rec, "patch.agent", agent_log);
 		agent_log = jv_null();
 	}
-	if (spool_incident_append(sp, rec) < 0)
-		mend_warn("%s: cannot record in the timeline: %s", id, mend_errmsg());
-	if (record_write(stdout, jv_copy(rec)) < 0)
+	if (stage_emit(&stage, rec, id) < 0)
 		mend_die(EX_IOERR, "%s", mend_errmsg());
 out:
 	if (code)
-		fail(code);
+		stage_fail(&stage, code);
 	jv_free(files);
 	jv_free(agent_log);
 	jv_free(analysis);
@@ -337,11 +318,9 @@ main(int argc, char **argv)
 		{ "max-lines", required_argument, NULL, 'm' },
 		{ "allow-http", no_argument, NULL, 'H' },
 		{ "sandbox", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
-	int c, rc;
+	int c;
 	char *end;
 
 	mend_setprog(argv[0]);
@@ -353,11 +332,10 @@ main(int argc, char **argv)
 	opt.agent_timeout = agent_timeout_default();
 	if (opt.agent && !*opt.agent)
 		opt.agent = NULL;
-	while ((c = getopt_long(argc, argv, "r:b:s:h", longs, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "r:b:s:h", longs, usage)) != -1) {
 		switch (c) {
 		case 'r': opt.repo = optarg; break;
 		case 'b': opt.base = optarg; break;
-		case 's': opt.spool = optarg; break;
 		case 'A': opt.agent = *optarg ? optarg : NULL; break;
 		case 'T':
 			if (mend_parse_duration(&opt.agent_timeout, optarg) < 0)
@@ -376,27 +354,11 @@ main(int argc, char **argv)
 				usage("bad --sandbox (auto, require or none)");
 			opt.sandbox = optarg;
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("patch (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	opt.repo = remote_configured(opt.repo);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_CANTCREAT, "%s", mend_errmsg());
-	rc = record_each(argc, argv, handle, NULL);
-	spool_close(sp);
-	if (rc < 0)
-		mend_die(EX_IOERR, "%s", mend_errmsg());
-	if (worst)
-		return worst;
-	return rc;
+	return cli_stage_run(&stage, argc, argv, handle, EX_CANTCREAT);
 }

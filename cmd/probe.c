@@ -80,9 +80,7 @@ main(int argc, char **argv)
 		{ "reuse", no_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	struct probe_opts o = { .concurrency = 64, .timeout = 10 };
 	struct prober *p;
@@ -95,7 +93,7 @@ main(int argc, char **argv)
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	o.source = getenv("MEND_SOURCE");
-	while ((c = getopt_long(argc, argv, "c:t:e:n:S:j:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:t:e:n:S:j:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'c':
 			o.concurrency = (int)strtol(optarg, &end, 10);
@@ -126,14 +124,6 @@ main(int argc, char **argv)
 			if (*end || o.threads < 1 || o.threads > 16)
 				usage("bad thread count: 1 to 16");
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("probe %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;

@@ -23,10 +23,7 @@ static int json, write_failed;
 static void
 usage(const char *why)
 {
-	if (why && *why)
-		mend_warn("%s", why);
-	fprintf(why ? stderr : stdout, "usage: redact [--json] [FILE...]\n");
-	exit(why ? EX_USAGE : 0);
+	mend_usage(why, "usage: redact [--json] [FILE...]\n");
 }
 
 static int
@@ -99,22 +96,15 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	int c, i, rc = 0;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jh", longopts, usage)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'h': usage(NULL); break;
-		case 'V':
-			printf("redact (mend) %s\n", MEND_VERSION);
-			return 0;
-		default: usage("");
 		}
 	}
 	argc -= optind;

@@ -87,9 +87,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "every", required_argument, NULL, 'e' },
 		{ "count", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
 	double every = 0, next;
 	long count = 0, done = 0;
@@ -99,7 +97,7 @@ main(int argc, char **argv)
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	input_catch_stop();
-	while ((c = getopt_long(argc, argv, "e:n:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "e:n:h", longopts, usage)) != -1) {
 		switch (c) {
 		case 'e':
 			if (mend_parse_duration(&every, optarg) < 0 || every <= 0)
@@ -110,14 +108,6 @@ main(int argc, char **argv)
 			if (*end || end == optarg || count < 1)
 				usage("bad -n: want a count of at least 1");
 			break;
-		case 'h':
-			usage(NULL);
-			break;
-		case 'V':
-			printf("sample %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("unknown option");
 		}
 	}
 	argc -= optind;

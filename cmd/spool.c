@@ -50,31 +50,49 @@ cell(jv o, const char *k)
 	return s && *s ? s : "-";
 }
 
+/*
+ * The rows of a (consumed): with -H a table, header first and a line
+ * from row() each; else one record a row, typed as type (NULL: as is).
+ */
 static int
-print_jobs(jv a)
+print_rows(jv a, const char *header, void (*row)(jv), const char *type)
 {
 	int rc = 0;
 
 	if (human)
-		printf("%-8s %-10s %-7s %-8s %-24s %s\n", "ID", "QUEUE", "STATE",
-		    "ATTEMPTS", "UPDATED", "KEY / ERROR");
-	jv_array_foreach(a, i, j) {
+		fputs(header, stdout);
+	jv_array_foreach(a, i, o) {
 		(void)i;
 		if (human) {
-			printf("%-8.0f %-10s %-7s %2.0f/%-5.0f %-24s %s%s%s\n",
-			    record_num(j, "id", 0), cell(j, "queue"), cell(j, "state"),
-			    record_num(j, "attempts", 0), record_num(j, "max_attempts", 0),
-			    cell(j, "updated"), cell(j, "key"),
-			    record_str(j, "error") ? "  " : "",
-			    record_str(j, "error") ? record_str(j, "error") : "");
-			jv_free(j);
-		} else {
-			if ((rc = out(typed("job", j))))
-				break;
+			row(o);
+			jv_free(o);
+		} else if ((rc = out(type ? typed(type, o) : o))) {
+			break;
 		}
 	}
 	jv_free(a);
 	return rc ? rc : (fflush(stdout) == EOF ? EX_IOERR : 0);
+}
+
+static void
+job_row(jv j)
+{
+	printf("%-8.0f %-10s %-7s %2.0f/%-5.0f %-24s %s%s%s\n",
+	    record_num(j, "id", 0), cell(j, "queue"), cell(j, "state"),
+	    record_num(j, "attempts", 0), record_num(j, "max_attempts", 0),
+	    cell(j, "updated"), cell(j, "key"),
+	    record_str(j, "error") ? "  " : "",
+	    record_str(j, "error") ? record_str(j, "error") : "");
+}
+
+static int
+print_jobs(jv a)
+{
+	char head[128];
+
+	snprintf(head, sizeof head, "%-8s %-10s %-7s %-8s %-24s %s\n", "ID", "QUEUE", "STATE",
+	    "ATTEMPTS", "UPDATED", "KEY / ERROR");
+	return print_rows(a, head, job_row, "job");
 }
 
 static void
@@ -90,33 +108,29 @@ duration(char *buf, size_t len, double s)
 		snprintf(buf, len, "%.1fd", s / 86400);
 }
 
+static void
+incident_row(jv o)
+{
+	char down[32] = "-";
+	double opened, now = mend_now();
+
+	if (record_has(o, "duration_s"))
+		duration(down, sizeof down, record_num(o, "duration_s", 0));
+	else if (mend_parse_time(&opened, cell(o, "opened")) == 0)
+		duration(down, sizeof down, now - opened);
+	printf("%-20s %-8s %-24s %-8s %-20s %s\n", cell(o, "id"),
+	    cell(o, "state"), cell(o, "opened"), down, cell(o, "monitor"),
+	    cell(o, "summary"));
+}
+
 static int
 print_incidents(jv a)
 {
-	int rc = 0;
+	char head[128];
 
-	if (human)
-		printf("%-20s %-8s %-24s %-8s %-20s %s\n", "ID", "STATE", "OPENED",
-		    "DOWN", "MONITOR", "SUMMARY");
-	jv_array_foreach(a, i, o) {
-		(void)i;
-		if (human) {
-			char down[32] = "-";
-			double opened, now = mend_now();
-			if (record_has(o, "duration_s"))
-				duration(down, sizeof down, record_num(o, "duration_s", 0));
-			else if (mend_parse_time(&opened, cell(o, "opened")) == 0)
-				duration(down, sizeof down, now - opened);
-			printf("%-20s %-8s %-24s %-8s %-20s %s\n", cell(o, "id"),
-			    cell(o, "state"), cell(o, "opened"), down, cell(o, "monitor"),
-			    cell(o, "summary"));
-			jv_free(o);
-		} else if ((rc = out(o))) {
-			break;
-		}
-	}
-	jv_free(a);
-	return rc ? rc : (fflush(stdout) == EOF ? EX_IOERR : 0);
+	snprintf(head, sizeof head, "%-20s %-8s %-24s %-8s %-20s %s\n", "ID", "STATE", "OPENED",
+	    "DOWN", "MONITOR", "SUMMARY");
+	return print_rows(a, head, incident_row, NULL);
 }
 
 static int
@@ -311,9 +325,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "spool", required_argument, NULL, 's' },
 		{ "human", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
 	static const struct {
 		const char *name;
@@ -322,29 +334,17 @@ main(int argc, char **argv)
 		{ "jobs", cmd_jobs }, { "incidents", cmd_incidents }, { "show", cmd_show },
 		{ "retry", cmd_retry }, { "purge", cmd_purge }, { "stats", cmd_stats },
 	};
-	const char *spooldir = NULL;
 	struct spool *sp;
 	int c, rc;
 	size_t i;
 
 	mend_setprog(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "+s:Hh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+s:Hh", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case 'H':
 			human = 1;
 			break;
-		case 'h':
-			usage(NULL);	/* help: stdout, exit 0 */
-			break;
-		case 'V':
-			printf("spool %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -356,8 +356,7 @@ main(int argc, char **argv)
 			break;
 	if (i == sizeof cmds / sizeof cmds[0])
 		usage("unknown subcommand");
-	if (spool_open(&sp, spooldir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	optind = 1;
 	rc = cmds[i].fn(sp, argc, argv);
 	spool_close(sp);

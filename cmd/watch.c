@@ -29,13 +29,12 @@
 #include "mend.h"
 
 static struct {
-	const char *spool, *repo, *forge, *api, *slug;
+	const char *repo, *forge, *api, *slug;
 	int revert, allow_http;
 } opt;
 
-static struct spool *sp;
+static struct stage_ctx stage = { .name = "watch" };
 static struct watcher *w;
-static int worst;
 
 /* why NULL: --help, on stdout, exit 0; else a usage error. */
 static void
@@ -46,13 +45,6 @@ usage(const char *why)
 	    "             [--api-url URL] [--slug OWNER/NAME] [--allow-http] [FILE...]\n");
 }
 
-static void
-fail(int code)
-{
-	if (!worst)
-		worst = code;
-}
-
 /* A revert refused for safety: say why, on stderr and in the timeline; exit 65. */
 static void
 refuse(jv rec, const char *commit, const char *why)
@@ -60,8 +52,7 @@ refuse(jv rec, const char *commit, const char *why)
 	char subject[13];
 
 	snprintf(subject, sizeof subject, "%.12s", commit);
-	spool_incident_refuse(sp, rec, "watch", subject, "revert refused", why);
-	fail(EX_DATAERR);
+	stage_refuse(&stage, rec, subject, "revert refused", why);
 }
 
 static const char *
@@ -136,12 +127,12 @@ revert(jv rec)
 
 	if (!commit || strlen(commit) < 7) {
 		mend_warn("verdict without deploy.commit; no revert");
-		fail(EX_DATAERR);
+		stage_fail(&stage, EX_DATAERR);
 		return;
 	}
 	if ((rc = remote_for_record(&url, opt.repo, rec)) == -2) {
 		mend_warn("%.12s: no repository to revert in (use --repo or MEND_REPO)", commit);
-		fail(EX_USAGE);
+		stage_fail(&stage, EX_USAGE);
 		return;
 	} else if (rc < 0) {
 		refuse(rec, commit, mend_errmsg());
@@ -150,7 +141,7 @@ revert(jv rec)
 	kind = opt.forge ? opt.forge : forge_detect(url);
 	if (!kind) {
 		mend_warn("%.12s: cannot tell the forge of '%s' (use --forge)", commit, url);
-		fail(EX_USAGE);
+		stage_fail(&stage, EX_USAGE);
 		return;
 	}
 	tok = strcmp(kind, "none") ? forge_token(kind) : env("MEND_GIT_TOKEN");
@@ -160,25 +151,25 @@ revert(jv rec)
 		return;
 	}
 	snprintf(branch, sizeof branch, "mend/revert-%.12s", commit);
-	if (asprintf(&workroot, "%s/work", spool_dir(sp)) < 0) {
+	if (asprintf(&workroot, "%s/work", spool_dir(stage.sp)) < 0) {
 		workroot = NULL;
-		fail(EX_OSERR);
+		stage_fail(&stage, EX_OSERR);
 		goto out;
 	}
 	if (repo_checkout_path(&path, url, workroot) < 0) {
 		mend_warn("%.12s: %s", commit, mend_errmsg());
-		fail(EX_UNAVAILABLE);
+		stage_fail(&stage, EX_UNAVAILABLE);
 		goto out;
 	}
 	if ((mkdir(workroot, 0700) < 0 && errno != EEXIST) || repo_lock(&lockfd, path) < 0 ||
 	    repo_clone_or_fetch(&r, url, path, forge_git_token(), opt.allow_http) < 0) {
 		mend_warn("%.12s: %s", commit, mend_errmsg());
-		fail(EX_TEMPFAIL);
+		stage_fail(&stage, EX_TEMPFAIL);
 		goto out;
 	}
 	if (repo_default_branch(r, &base) < 0) {
 		mend_warn("%.12s: %s", commit, mend_errmsg());
-		fail(EX_UNAVAILABLE);
+		stage_fail(&stage, EX_UNAVAILABLE);
 		goto out;
 	}
 	repo_set_token(r, tok);
@@ -187,7 +178,7 @@ revert(jv rec)
 	had = repo_remote_ref(r, remote_at, branch);
 	if (had < 0) {
 		mend_warn("%.12s: %s", commit, mend_errmsg());
-		fail(EX_TEMPFAIL);
+		stage_fail(&stage, EX_TEMPFAIL);
 		goto out;
 	}
 	if (had) {
@@ -198,31 +189,31 @@ revert(jv rec)
 		snprintf(ref, sizeof ref, "refs/remotes/origin/%s", base);
 		if (repo_resolve(r, base_hex, ref) < 0) {
 			mend_warn("base branch '%s': %s", base, mend_errmsg());
-			fail(EX_DATAERR);
+			stage_fail(&stage, EX_DATAERR);
 			goto out;
 		}
 		if (asprintf(&msg, "Revert %.12s: the deploy made things worse\n\n%s\n\n"
 		    "This reverts commit %s.\n", commit, record_str(rec, "verdict.summary") ?
 		    record_str(rec, "verdict.summary") : "", commit) < 0 || !(msg = redact_take(msg))) {
 			msg = NULL;
-			fail(EX_OSERR);
+			stage_fail(&stage, EX_OSERR);
 			goto out;
 		}
 		if (repo_revert(r, new_hex, branch, base_hex, commit, msg) < 0) {
 			mend_warn("%.12s: %s", commit, mend_errmsg());
-			fail(EX_DATAERR);
+			stage_fail(&stage, EX_DATAERR);
 			goto out;
 		}
 		if (repo_push(r, branch) < 0) {
 			mend_warn("%.12s: %s", commit, mend_errmsg());
-			fail(EX_TEMPFAIL);
+			stage_fail(&stage, EX_TEMPFAIL);
 			goto out;
 		}
 		mend_warn("%.12s: pushed %s (%.12s)", commit, branch, new_hex);
 	}
 	if (asprintf(&title, "Revert %.12s: the deploy made things worse", commit) < 0 ||
 	    !(body = redact_take(revert_body(rec, commit, branch)))) {
-		fail(EX_OSERR);
+		stage_fail(&stage, EX_OSERR);
 		goto out;
 	}
 	out = JV_OBJECT(jv_string("type"), jv_string("pr"));
@@ -241,7 +232,7 @@ revert(jv rec)
 
 		if (forge_fill(&f, &slug, &api, url) < 0) {
 			mend_warn("%.12s: %s", commit, mend_errmsg());
-			fail(EX_USAGE);
+			stage_fail(&stage, EX_USAGE);
 			goto out;
 		}
 		q.head = branch;
@@ -250,7 +241,7 @@ revert(jv rec)
 		q.body = body;
 		if ((rc = forge_pr_open(&pr, &f, &q)) < 0) {
 			mend_warn("%.12s: %s", commit, mend_errmsg());
-			fail(rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
+			stage_fail(&stage, rc == -2 ? EX_TEMPFAIL : EX_UNAVAILABLE);
 			goto out;
 		}
 		mend_warn("%.12s: %s pull request #%ld: %s", commit, pr.created ? "opened"
@@ -265,7 +256,7 @@ revert(jv rec)
 	out = record_set_str(out, "pr.reverts", commit);
 	out = record_set_str(out, "pr.commit", new_hex);
 	out = record_set_str(out, "pr.base", base);
-	if (record_str(out, "incident.id") && spool_incident_append(sp, out) < 0)
+	if (record_str(out, "incident.id") && spool_incident_append(stage.sp, out) < 0)
 		mend_warn("%.12s: cannot record in the timeline: %s", commit, mend_errmsg());
 	if (record_write(stdout, jv_copy(out)) < 0)
 		mend_die(EX_IOERR, "%s", mend_errmsg());
@@ -296,22 +287,22 @@ save(void)
 		jv_free(ch);
 		return 0;
 	}
-	if (spool_begin(sp) < 0) {
+	if (spool_begin(stage.sp) < 0) {
 		jv_free(ch);
 		return -1;
 	}
 	jv_object_foreach(ch, k, v) {
-		if (rc == 0 && spool_state_put(sp, "watch", jv_string_value(k), jv_copy(v)) < 0)
+		if (rc == 0 && spool_state_put(stage.sp, "watch", jv_string_value(k), jv_copy(v)) < 0)
 			rc = -1;
 		jv_free(k);
 		jv_free(v);
 	}
 	jv_free(ch);
 	if (rc < 0) {
-		spool_rollback(sp);
+		spool_rollback(stage.sp);
 		return -1;
 	}
-	return spool_commit(sp);
+	return spool_commit(stage.sp);
 }
 
 /* Print what the watcher decided, state saved first. */
@@ -329,7 +320,7 @@ flush(void)
 		mend_die(EX_TEMPFAIL, "cannot save the state: %s", mend_errmsg());
 	for (i = 0; i < n; i++) {
 		jv v = jv_array_get(jv_copy(vs), i);
-		if (record_str(v, "incident.id") && spool_incident_append(sp, v) < 0)
+		if (record_str(v, "incident.id") && spool_incident_append(stage.sp, v) < 0)
 			mend_warn("cannot record the verdict in the timeline: %s", mend_errmsg());
 		mend_warn("%s", record_str(v, "verdict.summary"));
 		if (record_write(stdout, jv_copy(v)) < 0)
@@ -393,9 +384,7 @@ main(int argc, char **argv)
 		{ "api-url", required_argument, NULL, 'A' },
 		{ "slug", required_argument, NULL, 'S' },
 		{ "allow-http", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		CLI_OPTIONS_END
 	};
 	struct watch_opts wo;
 	int c, i, rc, code = 0;
@@ -408,9 +397,8 @@ main(int argc, char **argv)
 	watch_opts_init(&wo);
 	opt.forge = env("MEND_FORGE");
 	opt.api = env("MEND_FORGE_API");
-	while ((c = getopt_long(argc, argv, "s:w:b:m:r:f:h", longs, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:w:b:m:r:f:h", longs, usage)) != -1) {
 		switch (c) {
-		case 's': opt.spool = optarg; break;
 		case 'w':
 			if (mend_parse_duration(&wo.window, optarg) < 0 || wo.window <= 0)
 				usage("bad --window");
@@ -436,12 +424,6 @@ main(int argc, char **argv)
 		case 'A': opt.api = optarg; break;
 		case 'S': opt.slug = optarg; break;
 		case 'H': opt.allow_http = 1; break;
-		case 'h': usage(NULL); break;
-		case 'V':
-			printf("watch (mend) %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -450,9 +432,8 @@ main(int argc, char **argv)
 		usage(mend_errmsg());
 	opt.repo = remote_configured(opt.repo);
 	opt.allow_http = remote_allow_http(opt.allow_http);
-	if (spool_open(&sp, opt.spool) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
-	if (spool_state_all(sp, &state, "watch") < 0)
+	stage.sp = cli_spool_open(EX_UNAVAILABLE);
+	if (spool_state_all(stage.sp, &state, "watch") < 0)
 		mend_die(EX_TEMPFAIL, "%s", mend_errmsg());
 	if (watcher_new(&w, state, &wo) < 0)
 		mend_die(EX_OSERR, "%s", mend_errmsg());
@@ -467,8 +448,8 @@ main(int argc, char **argv)
 		mend_warn("%zu deploy%s waiting for %.0f s of records after it",
 		    watcher_pending(w), watcher_pending(w) == 1 ? "" : "s", wo.window);
 	watcher_free(w);
-	spool_close(sp);
-	if (worst && (!code || code == EX_DATAERR) && worst != EX_DATAERR)
-		return worst;
-	return code ? code : worst;
+	spool_close(stage.sp);
+	if (stage.worst && (!code || code == EX_DATAERR) && stage.worst != EX_DATAERR)
+		return stage.worst;
+	return code ? code : stage.worst;
 }

@@ -464,22 +464,16 @@ main(int argc, char **argv)
 		{ "lease", required_argument, NULL, 'L' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "backoff", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END
 	};
-	const char *spooldir = NULL;
 	struct sigaction sa;
 	sigset_t block;
 	char host[256] = "localhost", *end;
 	int c, rc;
 
 	mend_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "+s:q:j:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+s:q:j:h", longopts, usage)) != -1) {
 		switch (c) {
-		case 's':
-			spooldir = optarg;
-			break;
 		case 'q':
 			queue = optarg;
 			break;
@@ -503,14 +497,6 @@ main(int argc, char **argv)
 			if (mend_parse_duration(&backoff_s, optarg) < 0)
 				usage(mend_errmsg());
 			break;
-		case 'h':
-			usage(NULL);	/* help: stdout, exit 0 */
-			break;
-		case 'V':
-			printf("work %s\n", MEND_VERSION);
-			return 0;
-		default:
-			usage("");
 		}
 	}
 	argc -= optind;
@@ -536,8 +522,7 @@ main(int argc, char **argv)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 
-	if (spool_open(&sp, spooldir) < 0)
-		mend_die(EX_UNAVAILABLE, "%s", mend_errmsg());
+	sp = cli_spool_open(EX_UNAVAILABLE);
 	/* Jobs run at least once: a lease or ack lost to a power cut only
 	 * makes a job run again, so these commits need not wait for fsync. */
 	spool_set_durable(sp, 0);

@@ -194,7 +194,7 @@ httpd_addr(const struct httpd *h)
 }
 
 int
-httpd_wait_stop(const sigset_t *set, double timeout)
+httpd_wait_signal(const sigset_t *set, double timeout)
 {
 	for (;;) {
 		struct timespec ts = { 0, 0 };
@@ -206,7 +206,17 @@ httpd_wait_stop(const sigset_t *set, double timeout)
 		sig = timeout >= 0 ? sigtimedwait(set, NULL, &ts) : sigwaitinfo(set, NULL);
 		if (sig < 0 && errno == EAGAIN)
 			return 0;
-		if (sig == SIGTERM || sig == SIGINT)
+		if (sig > 0)
+			return sig;
+	}
+}
+
+int
+httpd_wait_stop(const sigset_t *set, double timeout)
+{
+	for (;;) {
+		int sig = httpd_wait_signal(set, timeout);
+		if (sig == 0 || sig == SIGTERM || sig == SIGINT)
 			return sig;
 	}
 }

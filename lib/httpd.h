@@ -48,11 +48,34 @@ const char *httpd_addr(const struct httpd *h);
 /* SIGTERM or SIGINT (SIGHUP is ignored): the signal; 0 when timeout
  * (seconds; < 0: none) passed first. */
 int httpd_wait_stop(const sigset_t *set, double timeout);
+/* Any signal of set (SIGHUP too, for a server that stops on it): the
+ * signal; 0 when timeout passed first. */
+int httpd_wait_signal(const sigset_t *set, double timeout);
 /* Stop serving (the requests in hand finish), close, free. */
 void httpd_stop(struct httpd *h);
 /* Queue a response with a copy of body and the headers (name, value,
  * ..., NULL; may be NULL). */
 enum MHD_Result httpd_respond(struct MHD_Connection *c, unsigned code, const char *ctype,
     const void *body, size_t len, const char *const *headers);
+
+/* trigger.c - the trigger program's requests: fix links and the dashboard */
+
+struct trigger_opts {
+	struct spool *spool;	/* borrowed; used by the server's thread alone */
+	const char *secret;	/* MEND_TRIGGER_SECRET */
+	const char *queue;	/* the fix jobs' queue */
+	int quiet;		/* no request log lines, no libmicrohttpd errors */
+	const char *dash_token;	/* NULL: the dashboard on loopback only */
+	const char *status_public;	/* the public status page's monitors */
+	double session_s;	/* a dashboard session's lifetime */
+	int max_streams;	/* the cap on /events streams */
+};
+/* The server's options (copied; the strings and the spool borrowed). */
+void trigger_init(const struct trigger_opts *o);
+/* Serve o's address (o's limits; the handlers are filled in here) and
+ * the event feed: 0 with *out, or -1 with a message, nothing running. */
+int trigger_start(struct httpd **out, struct httpd_opts *o);
+/* Stop the feed and the server (the requests in hand finish). */
+void trigger_stop(struct httpd *h);
 
 #endif

@@ -55,6 +55,80 @@ long mend_arg_long(const char *s, const char *what, long lo, void (*usage)(const
 void mend_die(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
+/* cli.c - program glue: --help, --version, the spool option */
+
+struct option;
+struct spool;
+/* getopt_long's value for --version (no short option). */
+#define CLI_VERSION 0x7f00
+/* The last entries of every program's long option table. */
+#define CLI_OPTIONS_END \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_VERSION }, \
+	{ NULL, 0, NULL, 0 }
+/*
+ * getopt_long, answering what every program answers the same way: -h and
+ * --help call usage(NULL) (usage on stdout, exit 0), --version prints
+ * "PROG (mend) VERSION" and exits 0, an unknown option or a missing
+ * argument calls usage("") (exit 64), and -s DIR (--spool DIR, in the
+ * programs whose optstring has "s:") sets cli_spool.  Returns the
+ * program's own options, and -1 at the end.  usage must not return.
+ */
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
+    void (*usage)(const char *why));
+/* Print "PROG (mend) VERSION" on stdout and exit 0. */
+void cli_version(void) __attribute__((noreturn));
+/* -s DIR, --spool DIR: NULL when not given. */
+extern const char *cli_spool;
+/* The spool cli_spool names (NULL: $MEND_SPOOL, see spool_open), or exit
+ * with `code` (EX_UNAVAILABLE, or what the program's page says) and the
+ * reason. */
+struct spool *cli_spool_open(int code);
+struct stage_ctx;
+/* A fix stage's main loop: st->sp from cli_spool_open(spool_code),
+ * stage_run over the files, the spool closed; exit 74 when reading or
+ * stdout failed, else the exit status is returned. */
+int cli_stage_run(struct stage_ctx *st, int argc, char **argv, int (*handle)(jv rec, void *arg),
+    int spool_code);
+
+/* stage.c - one record through a fix stage (patch, testloop, openpr, watch) */
+
+struct stage_ctx {
+	struct spool *sp;	/* the incidents' timelines */
+	const char *name;	/* "patch": the stage in refused entries */
+	int worst;		/* the first failure's exit status; 0 while none */
+};
+/* Keep code as the exit status unless an earlier failure set one. */
+void stage_fail(struct stage_ctx *st, int code);
+/* A record (borrowed) refused for safety: "SUBJECT: WHAT: WHY" on stderr
+ * and a refused entry on its timeline (spool_incident_refuse); exit 65. */
+void stage_refuse(struct stage_ctx *st, jv rec, const char *subject, const char *what,
+    const char *why);
+/* rec (borrowed) on its incident's timeline, when it names one (a failure
+ * there is warned as "SUBJECT: cannot record in the timeline"), then on
+ * stdout; -1 when stdout fails. */
+int stage_emit(struct stage_ctx *st, jv rec, const char *subject);
+/* record_each over the files, handle(rec, st) for each; the exit status
+ * (the first failure's, else record_each's), or -1 when reading failed. */
+int stage_run(struct stage_ctx *st, int argc, char **argv, int (*handle)(jv rec, void *arg));
+
+/* testloop.c - proving a patch: tests, fixer rounds, replay, confidence */
+
+struct testloop_opts {
+	const char *test, *fixer, *serve, *allow, *protect, *sandbox;
+	int max_iter, no_network, network, regress, from_checks;
+	double timeout, fixer_timeout, serve_timeout;
+	long mem, max_lines;
+	const char *sandbox_kind;	/* "bwrap" or "none" (proc_sandbox_kind) */
+};
+/* The options (copied) of this process's loop; its stage (stage.c),
+ * whose spool the caller sets before the first record. */
+struct stage_ctx *testloop_init(const struct testloop_opts *o);
+/* One record (consumed): a patch (or, with from_checks, a pr whose checks
+ * failed) is proven and its testrun record written to stdout and the
+ * timeline; others pass through.  0, or -1 when stdout failed. */
+int testloop_handle(jv rec, void *arg);
+
 /* time.c */
 
 /* Seconds since the epoch, with sub-second precision. */

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Every program: --help prints the usage on stdout and exits 0; an unknown
-# option prints it on stderr and exits 64; --version prints the version.
+# option or a missing option argument prints it on stderr and exits 64;
+# --version prints "NAME (mend) VERSION" on stdout and exits 0.  All of
+# it is lib/cli.c's, so a program that goes around it shows up here.
 . "$(dirname "$0")/lib.sh"
 cd "$TOP" || exit 1
 cmds=$(ls cmd/*.c | sed 's|cmd/||; s|\.c$||')
+version=$(sed -n 's/^VERSION = //p' Makefile)
 # shellcheck disable=SC2086
-plan $(( 3 * $(echo $cmds | wc -w) ))
+plan $(( 4 * $(echo $cmds | wc -w) + 1 ))
 for n in $cmds; do
 	"$n" --help > "$T/out" 2> "$T/err" < /dev/null
 	rc=$?
@@ -15,5 +18,20 @@ for n in $cmds; do
 	rc=$?
 	like "$rc|$(cat "$T/out")|$(cat "$T/err")" "64||*usage: $n *" "$n --no-such-option: usage on stderr, exit 64"
 	"$n" --version > "$T/out" 2> "$T/err" < /dev/null
-	like "$?:$(cat "$T/out")" "0:$n *" "$n --version"
+	is "$?:$(cat "$T/out")|$(cat "$T/err")" "0:$n (mend) $version|" "$n --version: '$n (mend) $version', exit 0"
+	# A long option that wants an argument, given none: --spool where the
+	# program has it (spool's subcommands have their own), else the
+	# first (mend has none).
+	o=$(sed -n 's/.*{ *"\([a-z][a-z0-9-]*\)", *required_argument.*/\1/p' "cmd/$n.c" |
+		sort -k1,1 | awk '$0 == "spool" { s = 1 } NR == 1 { f = $0 } END { print s ? "spool" : f }')
+	if [ -z "$o" ]; then
+		ok "$n has no option with an argument" true
+		continue
+	fi
+	"$n" "--$o" > "$T/out" 2> "$T/err" < /dev/null
+	rc=$?
+	like "$rc|$(cat "$T/out")|$(cat "$T/err")" "64||*requires an argument*usage: $n *" \
+		"$n --$o (no argument): usage on stderr, exit 64"
 done
+# mend(1) documents what --version prints.
+ok "mend(1) shows the --version line" grep -q 'mend (mend)' man/mend.1
