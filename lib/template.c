@@ -348,6 +348,59 @@ tpl_assume(struct tctx *t, const char *what)
 	free(as);
 }
 
+/* Record that the fix applied last assumes what (the whole sentence
+ * after "the fix assumes"). */
+void
+tpl_assume_that(struct tctx *t, const char *what)
+{
+	int n = jv_array_length(jv_copy(t->considered));
+	jv last = jv_array_get(jv_copy(t->considered), n - 1);
+
+	if (jv_get_kind(last) == JV_KIND_OBJECT) {
+		last = jv_object_set(last, jv_string("assumes"), jv_string(what));
+		t->considered = jv_array_set(t->considered, n - 1, last);
+	} else
+		jv_free(last);
+}
+
+/*
+ * Is s[a..e) of t's line answered as it is: the value of an item of the
+ * object literal the line returns ("return {k: EXPR, ...}"), not an
+ * operand, an argument, or a part of a string?  The value then goes to
+ * the answer and nowhere else.
+ */
+int
+tpl_returned_value(const struct tctx *t, long a, long e)
+{
+	const char *s = t->s, *m = t->m;
+	long k = a, b;
+	int depth = 0;
+
+	while (s[e] == ' ')
+		e++;
+	if (!s[e] || m[e] != CODE || !strchr(",}", s[e]))
+		return 0;
+	while (k > 0 && s[k - 1] == ' ')
+		k--;
+	if (k == 0 || m[k - 1] != CODE || s[k - 1] != ':')
+		return 0;
+	for (b = k - 2; b >= 0; b--) {
+		if (m[b] != CODE)
+			continue;
+		if (strchr(")]}", s[b]))
+			depth++;
+		else if (strchr("([{", s[b]) && depth-- == 0)
+			break;
+		else if (depth == 0 && s[b] == '?')
+			return 0;
+	}
+	if (b < 0 || s[b] != '{')
+		return 0;
+	for (k = b; k > 0 && s[k - 1] == ' '; k--)
+		;
+	return k == tpl_ind(s) + 6 && !strncmp(s + tpl_ind(s), "return", 6);
+}
+
 int
 tpl_ind(const char *s)
 {
