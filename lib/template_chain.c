@@ -30,6 +30,9 @@
  *   chain-json-400   json.loads / JSON.parse of the request's body -> parse first, 400
  *   chain-null-400   Node: null/undefined read of the request's value -> "== null", 400
  *   chain-param-400  Python int()/float() of the request's value -> convert first, 400
+ *   chain-array-400  Node: "x.map is not a function", x from the request's JSON body
+ *                    -> "if (!Array.isArray(X))", 400 (a query parameter is refused:
+ *                    one value of it comes as a string, which may be meant)
  *
  * A missing key or value answered 400 assumes the parameter is required:
  * the code read it without a default, but whether a request without it
@@ -38,7 +41,7 @@
  * such a fix below the ready threshold.
  */
 
-enum { CK_KEY, CK_JSON, CK_NULL, CK_INT };
+enum { CK_KEY, CK_JSON, CK_NULL, CK_INT, CK_ARRAY };
 
 /* Is x a plain read: names, dots, ['lit'] and .get('lit')? */
 static int
@@ -284,6 +287,33 @@ chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
 		*kind = CK_JSON;
 		return sole_arg(t, "JSON.parse(", why);
 	}
+	if (t->mode == M_JS && strstr(msg, " is not a function")) {
+		static const char *const arr[] = { "map", "forEach", "filter", "reduce", "some",
+			"every", "find", "flatMap", "findIndex", NULL };
+		const char *end = strstr(msg, " is not a function"), *dot;
+		char *xx;
+		int i, isarr = 0;
+		for (dot = end; dot > msg && dot[-1] != '.'; dot--)
+			;
+		if (dot <= msg + 1)
+			return NULL;
+		for (i = 0; arr[i]; i++)
+			if ((size_t)(end - dot) == strlen(arr[i]) && !strncmp(dot, arr[i], (size_t)(end - dot)))
+				isarr = 1;
+		if (!isarr) {
+			*why = "the method that is not a function is not an array's";
+			return NULL;
+		}
+		xx = strndup(msg, (size_t)(dot - 1 - msg));
+		if (!xx || !tpl_find_word(s, xx) || !pure_expr(xx)) {
+			free(xx);
+			*why = "the value whose method is missing is not written as such on the failing line";
+			return NULL;
+		}
+		snprintf(key, keyn, "%.*s", (int)(end - dot), dot);
+		*kind = CK_ARRAY;
+		return xx;
+	}
 	if (t->mode == M_JS && (strstr(msg, "of undefined") || strstr(msg, "of null"))) {
 		char *prop = tpl_quoted_after(msg, "(reading ");
 		size_t pn;
@@ -332,6 +362,20 @@ chain_answers(struct tctx *t, long hdr, struct jsh *h)
 		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
 		    isdigit((unsigned char)p[2]) && p[3] == ',')
 			return 'T';
+		/* "return send(404, {...})": a function of this handler answers (its name
+		 * goes in h->res) */
+		if (t->mode == M_JS) {
+			const char *q = p;
+			while (tpl_idch((unsigned char)*q))
+				q++;
+			if (q > p && q - p < 32 && q[0] == '(' && isdigit((unsigned char)q[1]) &&
+			    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]) && q[4] == ',') {
+				memset(h, 0, sizeof *h);
+				snprintf(h->res, sizeof h->res, "%.*s", (int)(q - p), p);
+				h->start = hdr;
+				return 'S';
+			}
+		}
 	}
 	if (t->mode == M_PY) {
 		t->fn = hdr;
@@ -386,6 +430,7 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 		    kind == CK_INT ? tpl_fmt("a value the request sent is not %s", strcmp(key,
 		    "float") ? "an integer" : "a number") :
 		    kind == CK_KEY ? tpl_fmt("'%s' is missing from the request", key) :
+		    kind == CK_ARRAY ? tpl_fmt("'%s' must be an array", tpl_last_part(x)) :
 		    *lit && tpl_plain_name(lit) ? tpl_fmt("parameter '%s' is missing", lit) :
 		    tpl_plain_name(tpl_last_part(x)) ? tpl_fmt("'%s' is missing from the request", tpl_last_part(x)) :
 		    tpl_fmt("a value the request must send is missing");
@@ -397,6 +442,8 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 		    tpl_fmt(">return [400, { error: \"%s\" }];", msg);
 	else if (how == 'J')
 		resp = js_respond(h, 400, msg);
+	else if (how == 'S')
+		resp = tpl_fmt(">return %s(400, { error: \"%s\" });", h->res, msg);
 	else
 		resp = py_respond(t, 400, msg, &why);
 	if (!resp)
@@ -419,7 +466,10 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 				goto out;
 			cond = tpl_dupn(t->s, o + 1, c);
 		}
-		if (kind == CK_NULL)
+		if (kind == CK_ARRAY)
+			body = cond ? tpl_fmt("if ((%s) && !Array.isArray(%s)) {\n%s\n}", cond, x, resp) :
+			    tpl_fmt("if (!Array.isArray(%s)) {\n%s\n}", x, resp);
+		else if (kind == CK_NULL)
 			body = cond ? tpl_fmt("if ((%s) && %s == null) {\n%s\n}", cond, x, resp) :
 			    tpl_fmt("if (%s == null) {\n%s\n}", x, resp);
 		else if (cond) {
@@ -437,6 +487,18 @@ out:
 	free(body);
 	free(cond);
 	return rc;
+}
+
+/* Was the root name of x assigned from the query string in this frame? */
+static int
+query_rooted(const struct tctx *u, const char *x)
+{
+	char root[64];
+	const char *rhs;
+
+	root_of(x, root, sizeof root);
+	rhs = *root ? tpl_assigned(u, root, strlen(root)) : NULL;
+	return rhs && (strstr(rhs, "query") || strstr(rhs, "searchParams") || strstr(rhs, "URL"));
 }
 
 /* Does the Python file import json at the top level? */
@@ -480,7 +542,8 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 		goto out;
 	}
 	tname = kind == CK_KEY ? "chain-key-400" : kind == CK_JSON ? "chain-json-400" :
-	    kind == CK_INT ? "chain-param-400" : "chain-null-400";
+	    kind == CK_INT ? "chain-param-400" : kind == CK_ARRAY ? "chain-array-400" :
+	    "chain-null-400";
 	if (!pure_expr(x)) {
 		tpl_consider(&t, tname, 0, "'%s' at %s:%ld does more than read a value; a guard "
 		    "restating it could change what the code does", x, fr[0].file, fr[0].line);
@@ -583,8 +646,16 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 			guard_x = strdup(x);
 		}
 		if (tpl_from_request(&u, x) && tpl_only_reads(x)) {
+			int query = kind == CK_ARRAY && (strstr(x, "query") || strstr(x, "searchParams") ||
+			    query_rooted(&u, x));
 			jv_free(u.considered);
 			tctx_close(&u);
+			if (query) {
+				tpl_consider(&t, tname, 0, "'%s' is a query parameter: one value of it comes "
+				    "as a string, and whether that is the client's error or a list of one is "
+				    "the author's call", x);
+				goto out;
+			}
 			break;		/* the request's own value */
 		}
 		pos = -1;
@@ -644,6 +715,11 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 				    fr[at].function : "the caller", fr[at].file, fr[at].line, guard_x,
 				    fr[0].function ? fr[0].function : "the helper", fr[0].file, fr[0].line,
 				    key);
+			else if (kind == CK_ARRAY)
+				tpl_consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when %s, which %s (%s:%ld) "
+				    "calls .%s() on, is not an array", fr[at].function ? fr[at].function :
+				    "the caller", fr[at].file, fr[at].line, guard_x, fr[0].function ?
+				    fr[0].function : "the helper", fr[0].file, fr[0].line, key);
 			else if (kind == CK_JSON)
 				tpl_consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when the request body "
 				    "that %s parses is not valid JSON", fr[at].function ? fr[at].function :

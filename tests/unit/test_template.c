@@ -170,6 +170,24 @@ static const struct tcase {
 	  EXPRESS "app.get('/weather', async (req, res) => {\n  const loc = await geocode(req.query.city);\n"
 	  "  const q = loc.geo.lat + ',' + loc.geo.lon;\n  res.json({ q });\n});\n",
 	  6, -1, -1, -1, "node-lookup-404", 0, "optional chaining would answer an invented undefined" },
+	/* a null field of the data, answered as it is: null; a null list: [] (assumed) */
+	{ "node", "TypeError", "Cannot read properties of null (reading 'city')",
+	  "function card(user) {\n  return { name: user.name, city: user.address.city };\n}\n",
+	  2, -1, -1, -1, "node-null-field", 1,
+	  "  return { name: user.name, city: (user.address === null ? null : user.address.city) };\n" },
+	{ "node", "TypeError", "Cannot read properties of null (reading 'map')",
+	  "function tags(post) {\n  return { title: post.title, tags: post.tags.map((t) => t.toLowerCase()) };\n}\n",
+	  2, -1, -1, -1, "node-null-map", 1,
+	  "tags: (post.tags === null ? [] : post.tags.map((t) => t.toLowerCase())) };\n" },
+	{ "node", "TypeError", "Cannot read properties of null (reading 'lat')",
+	  "function link(place) {\n  return { q: place.geo.lat + ',' + place.geo.lon };\n}\n",
+	  2, -1, -1, -1, "node-null-field", 0, "used in an expression" },
+	{ "node", "TypeError", "Cannot read properties of undefined (reading 'size')",
+	  "function plan(items, cfg) {\n  const size = cfg.batch.size;\n  return split(items, size);\n}\n",
+	  2, -1, -1, -1, "node-null-field", 0, "a missing setting or key" },
+	{ "node", "TypeError", "Cannot read properties of undefined (reading 'toUpperCase')",
+	  "function label(amount, cfg) {\n  return { label: `${amount} ${cfg.currency.toUpperCase()}` };\n}\n",
+	  2, -1, -1, -1, "node-null-field", 0, "cfg.currency is undefined" },
 	{ "node", "TypeError", "Cannot destructure property 'id' of 'req.body' as it is undefined.",
 	  EXPRESS "app.post('/x', (req, res) => {\n  const { id } = req.body;\n  res.json({ id });\n});\n",
 	  5, -1, -1, -1, "node-field-400", 1, "the request has no JSON body" },
@@ -385,7 +403,36 @@ test_chain(void **state)
 		{ "app.py", ROUTER_PY, 8, "route" },
 	};
 
+	const char *tags_helper = "function normalize(tags) {\n  return tags.map((t) => t.trim());\n}\n";
+	const char *tags_app = "const server = http.createServer((req, res) => {\n"
+	    "  let body = '';\n  req.on('data', (c) => { body += c; });\n"
+	    "  req.on('end', () => {\n    const send = (status, obj) => res.end(JSON.stringify(obj));\n"
+	    "    if (req.url !== '/tag') return send(404, { error: 'not found' });\n"
+	    "    const input = JSON.parse(body || '{}');\n"
+	    "    send(200, { tags: normalize(input.tags) });\n  });\n});\n";
+	struct template_frame arr[2] = {
+		{ "tags.js", tags_helper, 2, "normalize" },
+		{ "app.js", tags_app, 8, "IncomingMessage.<anonymous>" },
+	};
+	struct template_frame qarr[2] = {
+		{ "tags.js", "function normalize(tags) {\n  return tags.map((t) => t.trim());\n}\n", 2,
+		  "normalize" },
+		{ "app.js", "const server = http.createServer((req, res) => {\n"
+		  "  req.on('end', () => {\n    const send = (status, obj) => res.end(JSON.stringify(obj));\n"
+		  "    if (req.url !== '/tag') return send(404, { error: 'not found' });\n"
+		  "    const q = new URL(req.url, 'http://x').searchParams.get('t');\n"
+		  "    send(200, { tags: normalize(q) });\n  });\n});\n", 6, "IncomingMessage.<anonymous>" },
+	};
+
 	(void)state;
+	/* Node: a body field that is not an array, answered by the handler's own send() */
+	chain_result("node", "TypeError", "tags.map is not a function", arr, 2, 1, 1,
+	    "    if (!Array.isArray(input.tags)) {\n"
+	    "      return send(400, { error: \"'tags' must be an array\" });\n    }\n"
+	    "    send(200, { tags: normalize(input.tags) });\n");
+	/* a query parameter: one value is a string, maybe meant */
+	chain_result("node", "TypeError", "tags.map is not a function", qarr, 2, 0, 0,
+	    "query parameter");
 	/* Two calls up to the request; the guard goes in the router, in its way. */
 	chain_result("python", "KeyError", "'q'", py, 3, 1, 1,
 	    "    if method == \"GET\" and path == \"/search\":\n        if \"q\" not in query:\n"
