@@ -267,7 +267,9 @@ chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
 			*kind = CK_KEY;
 			return tpl_dupn(s, a, k);
 		}
-		*why = "the missing key is not read with a subscript on the failing line";
+		*why = "the missing key is not read by name on the failing line: it is a value used as "
+		    "a key (a lookup), and following such a value through a loop to the request is not "
+		    "done; a 404 for it is not proposed";
 		return NULL;
 	}
 	if (t->mode == M_PY && (strstr(e, "JSONDecodeError") || (!strcmp(e, "ValueError") &&

@@ -446,7 +446,7 @@ test_chain(void **state)
 	/* Not what the request sent: refused, with why. */
 	chain_result("python", "KeyError", "'q'", notreq, 2, 0, 0, "neither what the request sent");
 	/* A key that is not a literal: no guard can restate it. */
-	chain_result("python", "KeyError", "'coffee'", dyn, 2, 0, 0, "not read with a subscript");
+	chain_result("python", "KeyError", "'coffee'", dyn, 2, 0, 0, "not read by name");
 }
 
 int
