@@ -398,6 +398,19 @@ test_chain(void **state)
 		{ "pricing.py", "def run(products, query):\n    term = query[\"q\"]\n", 2, "run" },
 		{ "app.py", "def route(path):\n    return 200, run([], load_defaults())\n", 2, "route" },
 	};
+	const char *quote_helper = "PRICES = {\"tea\": 4.5}\n\n\ndef total(items):\n    sum_ = 0\n"
+	    "    for item in items:\n        sum_ += PRICES[item[\"sku\"]] * item[\"qty\"]\n"
+	    "    return sum_\n";
+	const char *quote_app = "import json\nfrom http.server import BaseHTTPRequestHandler\n"
+	    "import pricing\n\n\nclass Q(BaseHTTPRequestHandler):\n    def do_POST(self):\n"
+	    "        raw = self.rfile.read(int(self.headers.get(\"Content-Length\") or 0))\n"
+	    "        try:\n            order = json.loads(raw or b\"{}\")\n"
+	    "            self.answer(200, {\"total\": pricing.total(order.get(\"items\", []))})\n"
+	    "        except Exception:\n            self.answer(500, {})\n";
+	struct template_frame quote[2] = {
+		{ "pricing.py", quote_helper, 7, "total" },
+		{ "server.py", quote_app, 11, "do_POST" },
+	};
 	struct template_frame dyn[2] = {
 		{ "pricing.py", data_helper, 2, "total" },
 		{ "app.py", ROUTER_PY, 8, "route" },
@@ -446,7 +459,13 @@ test_chain(void **state)
 	/* Not what the request sent: refused, with why. */
 	chain_result("python", "KeyError", "'q'", notreq, 2, 0, 0, "neither what the request sent");
 	/* A key that is not a literal: no guard can restate it. */
-	chain_result("python", "KeyError", "'coffee'", dyn, 2, 0, 0, "not read by name");
+	chain_result("python", "KeyError", "'coffee'", dyn, 2, 0, 0, "a value used as a key");
+	/* A table of the helper's module, keyed per item of the request's list: 404 */
+	chain_result("python", "KeyError", "'coffee'", quote, 2, 1, 1,
+	    "            if any(item[\"sku\"] not in pricing.PRICES for item in "
+	    "order.get(\"items\", [])):\n"
+	    "                self.send_error(404, \"not found: the request asks for something unknown\")\n"
+	    "                return\n");
 }
 
 int
