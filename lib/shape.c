@@ -22,8 +22,8 @@
  * answer failed; a 4xx is right when the request itself is malformed
  * (empty or invalid body, a form field sent empty, a parameter or body
  * key every known-good request had is missing, a body key of another JSON
- * type than every known-good request's), else wrong when this very request was known
- * good, else unproven; a 2xx degraded when it holds a loss token (null,
+ * type than every known-good request's), else wrong when this very request
+ * (URL and body) was known good, else unproven; a 2xx degraded when it holds a loss token (null,
  * zero, empty, arr0, obj0, bad) that path never had in a known-good
  * answer, lacks a path every known-good answer had, or is no longer
  * JSON.  An answer that says it has nothing -- a count member (count,
@@ -267,6 +267,19 @@ body_keys(const char *body)
 	return keys;
 }
 
+/* A request body's fingerprint (FNV-1a, 64 bits, hex), into out[17]. */
+static void
+body_hash(const char *body, char *out)
+{
+	unsigned long long h = 1469598103934665603ULL;
+
+	for (; *body; body++)
+		h = (h ^ (unsigned char)*body) * 1099511628211ULL;
+	snprintf(out, 17, "%016llx", h);
+}
+
+#define SHAPE_BODIES 16
+
 /* The JSON type of a body value, in words. */
 static const char *
 json_type(jv v)
@@ -382,6 +395,20 @@ shape_learn(jv known, const char *monitor, const char *url, long status, jv shap
 		known = record_set(known, "request_keys", jv_array());
 	}
 	jv_free(keys);
+	/* The bodies themselves, as fingerprints: a request with another body is
+	 * another request, whatever its URL. */
+	if (req_body && *req_body) {
+		jv bs = record_get(known, "request_bodies");
+		char h[17];
+		body_hash(req_body, h);
+		if (jv_get_kind(bs) != JV_KIND_ARRAY) {
+			jv_free(bs);
+			bs = jv_array();
+		}
+		if (!array_has_str(bs, h) && jv_array_length(jv_copy(bs)) < SHAPE_BODIES)
+			bs = jv_array_append(bs, jv_string(h));
+		known = record_set(known, "request_bodies", bs);
+	}
 	/* Their types: kept where every known-good request agreed. */
 	keys = body_types(req_body);
 	if (jv_get_kind(keys) == JV_KIND_OBJECT) {
@@ -706,6 +733,25 @@ bad_strings(jv reasons, jv shape)
 	return reasons;
 }
 
+/* Was this very body among the known-good requests' (or are there no
+ * bodies to tell: then the URL decides)?  A full list may have lost it. */
+static int
+same_body(jv known, const char *req_body)
+{
+	jv bs = record_get(known, "request_bodies");
+	char h[17];
+	int n = jv_get_kind(bs) == JV_KIND_ARRAY ? jv_array_length(jv_copy(bs)) : 0, r;
+
+	if (!req_body || !*req_body || n == 0 || n >= SHAPE_BODIES) {
+		jv_free(bs);
+		return 1;
+	}
+	body_hash(req_body, h);
+	r = array_has_str(bs, h);
+	jv_free(bs);
+	return r;
+}
+
 static jv
 verdict(const char *v, jv reasons)
 {
@@ -730,7 +776,8 @@ shape_judge(jv known, jv peers, const char *method, const char *url, const char 
 			    "request, as it should", status));
 			return verdict("rejected", jv_array_concat(out, reasons));
 		}
-		if (have && record_num(known, "n", 0) > 0 && !record_has(known, "peer"))
+		if (have && record_num(known, "n", 0) > 0 && !record_has(known, "peer") &&
+		    same_body(known, req_body))
 			return verdict("failed", reason(reasons, "answered %ld where known-good "
 			    "answers to this request were 2xx", status));
 		return verdict("unproven", reason(reasons, "answered %ld; nothing shows the "

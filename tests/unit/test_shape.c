@@ -189,9 +189,11 @@ test_judge(void **state)
 		    "{\"ids\":[2],\"tags\":[\"b\",\"c\"]}");
 		assert_string_equal(verdict(b, none, "POST", "/tag", "{\"ids\":[1],\"tags\":\"a\"}",
 		    400, NULL, why, sizeof why), "rejected");
-		/* the same types: a 400 is not shown right */
-		assert_string_equal(verdict(b, none, "POST", "/tag", "{\"ids\":[3],\"tags\":[]}",
+		/* the very body that worked: a 400 is wrong; another one: unproven */
+		assert_string_equal(verdict(b, none, "POST", "/tag", "{\"ids\":[2],\"tags\":[\"b\",\"c\"]}",
 		    400, NULL, NULL, 0), "failed");
+		assert_string_equal(verdict(b, none, "POST", "/tag", "{\"ids\":[3],\"tags\":[]}",
+		    404, NULL, NULL, 0), "unproven");
 		jv_free(b);
 	}
 	jv_free(none);
