@@ -429,9 +429,14 @@ js_destructure(struct tctx *t)
 		free(x);
 		return tpl_consider(t, "node-field-400", 0, "the message does not say what was undefined");
 	}
-	if ((why = js_setup(t, &h)))
+	if ((why = js_setup(t, &h))) {
 		tpl_consider(t, "node-field-400", 0, "%s", why);
-	else if (!tpl_from_request(t, x))
+		if (strstr(t->msg, "as it is null"))
+			tpl_consider(t, "node-null-field", 0, "%s is null in the data and its properties "
+			    "are destructured at line %ld for use further on: \"?? {}\" would give them "
+			    "an invented undefined; what to answer without them is the author's call", x,
+			    t->ln + 1);
+	} else if (!tpl_from_request(t, x))
 		tpl_consider(t, "node-field-400", 0, "%s does not come from the request: \"?? {}\" "
 		    "would destructure an invented empty object", x);
 	else {
@@ -511,7 +516,14 @@ js_range(struct tctx *t)
 			e++;
 		len = tpl_dupn(s, a, e);
 	}
-	if (!len || !*len || tpl_has_call(len, 0, (long)strlen(len)) || !tpl_plain_name(len)) {
+	if (len && *len && (tpl_has_call(len, 0, (long)strlen(len)) || !tpl_plain_name(len))) {
+		tpl_consider(t, "node-param-400", 0, "the length %s at line %ld is computed, not a value "
+		    "the request sent: which length it should have (for a divisor of 0, a size that is "
+		    "unset) is the author's call", len, t->ln + 1);
+		free(len);
+		return 0;
+	}
+	if (!len || !*len) {
 		free(len);
 		return tpl_consider(t, "node-param-400", 0, "cannot find a plain array length at line %ld",
 		    t->ln + 1);

@@ -404,6 +404,11 @@ py_param(struct tctx *t, const char *tname)
 		c = (long)strlen(s);
 		conv = "a number";
 	}
+	if (a < 0 && strstr(t->msg ? t->msg : "", "unsupported operand"))
+		return tpl_consider(t, tname, 0, "the None used in arithmetic at line %ld does not come "
+		    "from the request (a null in the data or a missing value): 0 or any number in its "
+		    "place would be invented, and whether the answer is unknown is the author's call",
+		    t->ln + 1);
 	if (a < 0)
 		return tpl_consider(t, tname, 0, "the value that failed to convert at line %ld does not "
 		    "come from the request; any default for it would be invented", t->ln + 1);
