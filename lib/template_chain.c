@@ -334,7 +334,7 @@ lookup_expr(struct tctx *t, int *kind, struct lookup *lk, const char **why)
 					xl--;
 				if (rl >= sizeof lk->var)
 					return NULL;
-				snprintf(lk->var, sizeof lk->var, "%s", root);
+				snprintf(lk->var, sizeof lk->var, "%.31s", root);
 				return strndup(x, xl);
 			}
 			if (tpl_starts_word(q, "def"))

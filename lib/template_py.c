@@ -44,6 +44,17 @@ wrap(const char *s, const char *m, long a, long b, const char *expr, const char 
 	return out;
 }
 
+/* Replace s[a..b) of t's line with "(EXPR if COND else None)": 0 or -1. */
+static int
+py_answer_none(struct tctx *t, long a, long b, const char *cond)
+{
+	char *expr = tpl_dupn(t->s, a, b), *res;
+
+	res = expr && cond ? wrap(t->s, t->m, a, b, expr, cond, "None") : NULL;
+	free(expr);
+	return res ? tpl_change(t, t->ln, 1, res) : -1;
+}
+
 struct sub {
 	long open, close, base;		/* '[' ']' and where the subscripted expr starts */
 };
@@ -604,7 +615,6 @@ py_ratio_none(struct tctx *t, long L, long Rend, const char *den)
 {
 	const char *s = t->s, *m = t->m;
 	long a = L, b = Rend;
-	char *expr, *cond, *res;
 	int done = 0;
 
 	/* "x / n * 100": constant factors after the division are the ratio's */
@@ -631,14 +641,9 @@ py_ratio_none(struct tctx *t, long L, long Rend, const char *den)
 		    "as it is (it is assigned, computed on, or formatted): a None would fail or mislead "
 		    "later, and any number for %s == 0 (the default, 0, all) would be invented; what a "
 		    "zero %s means is the author's call", den, t->ln + 1, den, den);
-	expr = tpl_dupn(s, a, b);
-	cond = tpl_fmt("%s", den);
-	res = expr && cond ? wrap(s, m, a, b, expr, cond, "None") : NULL;
-	if (res && tpl_change(t, t->ln, 1, res) == 0)
+	if (py_answer_none(t, a, b, den) == 0)
 		done = tpl_consider(t, "py-ratio-none", 1, "a ratio to %s == 0 is undefined: answer "
 		    "None (null) there, not an invented number", den);
-	free(expr);
-	free(cond);
 	return done;
 }
 
@@ -664,16 +669,12 @@ py_zero(struct tctx *t)
 	}
 	if (cd && cn && !strcmp(cd, cn) && !tpl_has_call(cd, 0, (long)strlen(cd))) {
 		long a = L, b = Rend;
-		char *expr, *res;
 		if (widen_none(s, m, &a, &b) < 0) {
 			tpl_consider(t, "py-average-empty", 0, "the average of %s is used in arithmetic or a "
 			    "comparison: None would fail there, and a number would be invented", cd);
 			goto out;
 		}
-		expr = tpl_dupn(s, a, b);
-		res = expr ? wrap(s, m, a, b, expr, den, "None") : NULL;
-		free(expr);
-		if (res && tpl_change(t, t->ln, 1, res) == 0)
+		if (py_answer_none(t, a, b, den) == 0)
 			done = tpl_consider(t, "py-average-empty", 1, "the average of an empty %s is "
 			    "unknown: answer None (null), not an invented 0", cd);
 	} else if (den && tpl_from_request(t, den)) {
@@ -969,7 +970,7 @@ py_null_field(struct tctx *t, const char *obj, long b, long pos)
 {
 	const char *s = t->s;
 	long e = py_reads_end(s, t->m, pos);
-	char *expr, *cond, *res;
+	char *cond;
 	int done = 0;
 
 	if (e == pos || !tpl_returned_value(t, b, e))
@@ -977,13 +978,10 @@ py_null_field(struct tctx *t, const char *obj, long b, long pos)
 		    "%ld reads from it is used in an expression (a string, arithmetic, an argument), not "
 		    "answered as it is: what to answer without it is the author's call", obj,
 		    t->ln + 1);
-	expr = tpl_dupn(s, b, e);
 	cond = tpl_fmt("%s is not None", obj);
-	res = expr && cond ? wrap(s, t->m, b, e, expr, cond, "None") : NULL;
-	if (res && tpl_change(t, t->ln, 1, res) == 0)
+	if (py_answer_none(t, b, e, cond) == 0)
 		done = tpl_consider(t, "py-null-field", 1, "%s is None in the data: what is read from "
 		    "it is unknown too; answer None (null) there, not an invented value", obj);
-	free(expr);
 	free(cond);
 	return done;
 }
