@@ -461,9 +461,10 @@ upstream_declined(jv templates, jv af, jv frames)
 	if (inapp >= 2 && asprintf(&why, "the upstream call at %s:%ld %s; answering 502/504 (or a "
 	    "cached value) in the handler is the fix, but mend's replay judges every 5xx a failure, "
 	    "so it could not show such a fix works: not proposed", file ? file : "?",
-	    (long)record_num(af, "line", 0), code && strstr(code, "timeout") ? "already has a "
-	    "timeout: the upstream is slow, the code does not hang" : "has no timeout of its own "
-	    "in sight: add one") < 0)
+	    (long)record_num(af, "line", 0), !code ? "is not shown in the trace (whether it has "
+	    "a timeout of its own is not known)" : strstr(code, "timeout") ? "already has a "
+	    "timeout: the upstream is slow, the code does not hang" : "shows no timeout of its "
+	    "own: add one") < 0)
 		why = NULL;
 	if (!why)
 		return templates;
