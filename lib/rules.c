@@ -435,6 +435,46 @@ templates_add(jv all, jv considered, const char *file, long ln)
 	return all;
 }
 
+/*
+ * An upstream call that timed out: no template answers it yet.  Say why
+ * in analysis.templates ("upstream-504"): the call's own timeout is set
+ * or not, and where a 502/504 would go.  A 5xx is what testloop's replay
+ * judges a failure, so a fix answering 504 could not be shown to work.
+ */
+static jv
+upstream_declined(jv templates, jv af, jv frames)
+{
+	const char *code = record_str(af, "code"), *file = record_str(af, "file");
+	int i, n = jv_array_length(jv_copy(frames)), inapp = 0;
+	char *why = NULL;
+
+	for (i = 0; i < n; i++) {
+		jv f = jv_array_get(jv_copy(frames), i);
+		inapp += record_bool(f, "in_app", 0);
+		jv_free(f);
+	}
+	if (inapp < 2 && asprintf(&why, "the timeout is raised in a callback (%s:%ld) whose stack "
+	    "does not name the request handler that waited for it: no template can tell where to "
+	    "answer 502/504 or serve a cached value", file ? file : "?",
+	    (long)record_num(af, "line", 0)) < 0)
+		why = NULL;
+	if (inapp >= 2 && asprintf(&why, "the upstream call at %s:%ld %s; answering 502/504 (or a "
+	    "cached value) in the handler is the fix, but mend's replay judges every 5xx a failure, "
+	    "so it could not show such a fix works: not proposed", file ? file : "?",
+	    (long)record_num(af, "line", 0), !code ? "is not shown in the trace (whether it has "
+	    "a timeout of its own is not known)" : strstr(code, "timeout") ? "already has a "
+	    "timeout: the upstream is slow, the code does not hang" : "shows no timeout of its "
+	    "own: add one") < 0)
+		why = NULL;
+	if (!why)
+		return templates;
+	templates = templates_add(templates, JV_ARRAY(JV_OBJECT(jv_string("template"),
+	    jv_string("upstream-504"), jv_string("applied"), jv_false(), jv_string("reason"),
+	    jv_string(why))), file ? file : "?", (long)record_num(af, "line", 0));
+	free(why);
+	return templates;
+}
+
 /* The last template in all that applied is refused after all: why. */
 static jv
 templates_refuse(jv all, const char *why)
@@ -885,6 +925,8 @@ engine_rules(jv *out, const struct engine_ctx *e)
 				strbuf_addf(&rc, " (%s)", msg);
 			jv_free(steps);
 			steps = strs(ir->steps);
+			if (!strcmp(cls, "timeout") && jv_get_kind(af) == JV_KIND_OBJECT)
+				templates = upstream_declined(templates, af, frames);
 		} else if (fa) {
 			const char *code = jv_get_kind(af) == JV_KIND_OBJECT ? record_str(af, "code") : NULL;
 			category = fa->category;

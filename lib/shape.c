@@ -21,8 +21,9 @@
  * shape_judge compares one answer with that record: a status 5xx or no
  * answer failed; a 4xx is right when the request itself is malformed
  * (empty or invalid body, a form field sent empty, a parameter or body
- * key every known-good request had is missing), else wrong when this very request was known
- * good, else unproven; a 2xx degraded when it holds a loss token (null,
+ * key every known-good request had is missing, a body key of another JSON
+ * type than every known-good request's), else wrong when this very request
+ * (URL and body) was known good, else unproven; a 2xx degraded when it holds a loss token (null,
  * zero, empty, arr0, obj0, bad) that path never had in a known-good
  * answer, lacks a path every known-good answer had, or is no longer
  * JSON.  An answer that says it has nothing -- a count member (count,
@@ -266,6 +267,57 @@ body_keys(const char *body)
 	return keys;
 }
 
+/* A request body's fingerprint (FNV-1a, 64 bits, hex), into out[17]. */
+static void
+body_hash(const char *body, char *out)
+{
+	unsigned long long h = 1469598103934665603ULL;
+
+	for (; *body; body++)
+		h = (h ^ (unsigned char)*body) * 1099511628211ULL;
+	snprintf(out, 17, "%016llx", h);
+}
+
+#define SHAPE_BODIES 16
+
+/* The JSON type of a body value, in words. */
+static const char *
+json_type(jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_ARRAY: return "an array";
+	case JV_KIND_OBJECT: return "an object";
+	case JV_KIND_STRING: return "a string";
+	case JV_KIND_NUMBER: return "a number";
+	case JV_KIND_TRUE:
+	case JV_KIND_FALSE: return "a boolean";
+	case JV_KIND_NULL: return "null";
+	default: return "?";
+	}
+}
+
+/* The type of each key of a JSON object body, as {key: type}; null when
+ * the body is not one. */
+static jv
+body_types(const char *body)
+{
+	jv v, out;
+
+	if (!body || form_body(body) || record_parse(&v, body, strlen(body)) < 0)
+		return jv_null();
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		return jv_null();
+	}
+	out = jv_object();
+	jv_object_foreach(v, k, e) {
+		out = jv_object_set(out, k, jv_string(json_type(e)));
+		jv_free(e);
+	}
+	jv_free(v);
+	return out;
+}
+
 static int
 array_has_str(jv a, const char *s)
 {
@@ -342,6 +394,39 @@ shape_learn(jv known, const char *monitor, const char *url, long status, jv shap
 	} else if (req_body && *req_body) {
 		known = record_set(known, "request_keys", jv_array());
 	}
+	jv_free(keys);
+	/* The bodies themselves, as fingerprints: a request with another body is
+	 * another request, whatever its URL. */
+	if (req_body && *req_body) {
+		jv bs = record_get(known, "request_bodies");
+		char h[17];
+		body_hash(req_body, h);
+		if (jv_get_kind(bs) != JV_KIND_ARRAY) {
+			jv_free(bs);
+			bs = jv_array();
+		}
+		if (!array_has_str(bs, h) && jv_array_length(jv_copy(bs)) < SHAPE_BODIES)
+			bs = jv_array_append(bs, jv_string(h));
+		known = record_set(known, "request_bodies", bs);
+	}
+	/* Their types: kept where every known-good request agreed. */
+	keys = body_types(req_body);
+	if (jv_get_kind(keys) == JV_KIND_OBJECT) {
+		jv old = record_get(known, "request_types"), kept = jv_object();
+		int first = jv_get_kind(old) != JV_KIND_OBJECT;
+		jv_object_foreach(keys, k, ty) {
+			jv was = first ? jv_invalid() : jv_object_get(jv_copy(old), jv_copy(k));
+			if (first || (jv_get_kind(was) == JV_KIND_STRING &&
+			    !strcmp(jv_string_value(was), jv_string_value(ty))))
+				kept = jv_object_set(kept, jv_copy(k), jv_copy(ty));
+			jv_free(was);
+			jv_free(k);
+			jv_free(ty);
+		}
+		jv_free(old);
+		known = record_set(known, "request_types", kept);
+	} else if (req_body && *req_body)
+		known = record_set(known, "request_types", jv_object());
 	jv_free(keys);
 	jv_free(shape);
 	return known;
@@ -439,6 +524,22 @@ malformed(jv reasons, const char *method, const char *url, const char *req_body,
 				reasons = reason(reasons, "the request body lacks '%s', which every "
 				    "known-good request had", jv_string_value(k));
 			jv_free(k);
+		}
+		jv_free(keys);
+		/* a key sent with another type than every known-good request's */
+		keys = record_get(known, "request_types");
+		if (jv_get_kind(keys) == JV_KIND_OBJECT && jv_get_kind(v) == JV_KIND_OBJECT) {
+			jv_object_foreach(keys, k, ty) {
+				jv e = jv_object_get(jv_copy(v), jv_copy(k));
+				if (jv_is_valid(e) && jv_get_kind(ty) == JV_KIND_STRING &&
+				    strcmp(json_type(e), jv_string_value(ty)))
+					reasons = reason(reasons, "the request body's '%s' is %s where every "
+					    "known-good request had %s", jv_string_value(k), json_type(e),
+					    jv_string_value(ty));
+				jv_free(e);
+				jv_free(k);
+				jv_free(ty);
+			}
 		}
 		jv_free(keys);
 		jv_free(v);
@@ -632,6 +733,25 @@ bad_strings(jv reasons, jv shape)
 	return reasons;
 }
 
+/* Was this very body among the known-good requests' (or are there no
+ * bodies to tell: then the URL decides)?  A full list may have lost it. */
+static int
+same_body(jv known, const char *req_body)
+{
+	jv bs = record_get(known, "request_bodies");
+	char h[17];
+	int n = jv_get_kind(bs) == JV_KIND_ARRAY ? jv_array_length(jv_copy(bs)) : 0, r;
+
+	if (!req_body || !*req_body || n == 0 || n >= SHAPE_BODIES) {
+		jv_free(bs);
+		return 1;
+	}
+	body_hash(req_body, h);
+	r = array_has_str(bs, h);
+	jv_free(bs);
+	return r;
+}
+
 static jv
 verdict(const char *v, jv reasons)
 {
@@ -656,7 +776,8 @@ shape_judge(jv known, jv peers, const char *method, const char *url, const char 
 			    "request, as it should", status));
 			return verdict("rejected", jv_array_concat(out, reasons));
 		}
-		if (have && record_num(known, "n", 0) > 0 && !record_has(known, "peer"))
+		if (have && record_num(known, "n", 0) > 0 && !record_has(known, "peer") &&
+		    same_body(known, req_body))
 			return verdict("failed", reason(reasons, "answered %ld where known-good "
 			    "answers to this request were 2xx", status));
 		return verdict("unproven", reason(reasons, "answered %ld; nothing shows the "

@@ -22,16 +22,27 @@
  *     py-lookup-404     KeyError/None from a lookup keyed by the request -> guard, 404
  *     py-index-400      IndexError on a path segment/list parameter -> 400
  *     py-average-empty  sum(x)/len(x), statistics.mean(x) of an empty list -> None
- *     py-key-get, py-none-iterate, py-unbound-local: always refused, with why
+ *     py-ratio-none     {"pct": round(a / n * 100)} in the returned dict, n == 0 -> None
+ *     py-null-field     user["address"]["city"] answered as is, the field None -> None
+ *     py-none-iterate   for x in post["tags"]: appending only, the field None -> no
+ *                       items (assumes None means none: a draft)
+ *     py-key-get, py-unbound-local: always refused, with why
  *   Node (Express res.status().json(), or http res.writeHead/end)
  *     node-json-400     const x = JSON.parse(body) -> try/catch, 400
  *     node-field-400    undefined read/destructure of the request's body -> 400
  *     node-lookup-404   undefined read of a lookup keyed by the request -> 404
  *     node-array-400    x.map is not a function, x from the request -> 400
  *     node-param-400    new Array(n), RangeError, n from the request -> 400
+ *     node-null-field   user.address.city answered as is, the field null -> null
+ *     node-null-map     post.tags.map(f) answered as is, the field null -> [] (assumes)
  *   Ruby ruby-lookup-404 (Sinatra halt, Rack triple); Go go-nil-map,
  *   go-index-400; Java java-lookup-404 (HttpExchange, servlet); PHP
  *   php-param-400 ($_GET/$_POST in a plain script).
+ *
+ * A value answered "as is" is the value of an item of the object literal
+ * the failing line returns (tpl_returned_value): null there says what the
+ * data says (unknown) and goes nowhere else.  Call chains, and
+ * chain-array-400, are in template_chain.c.
  *
  * Only text is looked at: lines are scanned with a mask hiding strings
  * and comments; a line the mask cannot follow is left alone.  Whether
@@ -346,6 +357,59 @@ tpl_assume(struct tctx *t, const char *what)
 	} else
 		jv_free(last);
 	free(as);
+}
+
+/* Record that the fix applied last assumes what (the whole sentence
+ * after "the fix assumes"). */
+void
+tpl_assume_that(struct tctx *t, const char *what)
+{
+	int n = jv_array_length(jv_copy(t->considered));
+	jv last = jv_array_get(jv_copy(t->considered), n - 1);
+
+	if (jv_get_kind(last) == JV_KIND_OBJECT) {
+		last = jv_object_set(last, jv_string("assumes"), jv_string(what));
+		t->considered = jv_array_set(t->considered, n - 1, last);
+	} else
+		jv_free(last);
+}
+
+/*
+ * Is s[a..e) of t's line answered as it is: the value of an item of the
+ * object literal the line returns ("return {k: EXPR, ...}"), not an
+ * operand, an argument, or a part of a string?  The value then goes to
+ * the answer and nowhere else.
+ */
+int
+tpl_returned_value(const struct tctx *t, long a, long e)
+{
+	const char *s = t->s, *m = t->m;
+	long k = a, b;
+	int depth = 0;
+
+	while (s[e] == ' ')
+		e++;
+	if (!s[e] || m[e] != CODE || !strchr(",}", s[e]))
+		return 0;
+	while (k > 0 && s[k - 1] == ' ')
+		k--;
+	if (k == 0 || m[k - 1] != CODE || s[k - 1] != ':')
+		return 0;
+	for (b = k - 2; b >= 0; b--) {
+		if (m[b] != CODE)
+			continue;
+		if (strchr(")]}", s[b]))
+			depth++;
+		else if (strchr("([{", s[b]) && depth-- == 0)
+			break;
+		else if (depth == 0 && s[b] == '?')
+			return 0;
+	}
+	if (b < 0 || s[b] != '{')
+		return 0;
+	for (k = b; k > 0 && s[k - 1] == ' '; k--)
+		;
+	return k == tpl_ind(s) + 6 && !strncmp(s + tpl_ind(s), "return", 6);
 }
 
 int

@@ -30,6 +30,13 @@
  *   chain-json-400   json.loads / JSON.parse of the request's body -> parse first, 400
  *   chain-null-400   Node: null/undefined read of the request's value -> "== null", 400
  *   chain-param-400  Python int()/float() of the request's value -> convert first, 400
+ *   chain-lookup-404 Python KeyError on a dict literal of the helper's module keyed by
+ *                    what the request sent, directly or per item of a list it sent
+ *                    ("for item in items: PRICES[item['sku']]") -> "if any(ITEM not in
+ *                    MOD.TABLE for item in X)", 404
+ *   chain-array-400  Node: "x.map is not a function", x from the request's JSON body
+ *                    -> "if (!Array.isArray(X))", 400 (a query parameter is refused:
+ *                    one value of it comes as a string, which may be meant)
  *
  * A missing key or value answered 400 assumes the parameter is required:
  * the code read it without a default, but whether a request without it
@@ -38,7 +45,14 @@
  * such a fix below the ready threshold.
  */
 
-enum { CK_KEY, CK_JSON, CK_NULL, CK_INT };
+enum { CK_KEY, CK_JSON, CK_NULL, CK_INT, CK_ARRAY, CK_LOOKUP };
+
+/* CK_LOOKUP: "TABLE[ITEM]" in the helper, TABLE a dict literal of its
+ * module; ITEM read from VAR, the loop variable of "for VAR in X" (or
+ * VAR empty: ITEM is X itself). */
+struct lookup {
+	char table[64], var[32], item[128];
+};
 
 /* Is x a plain read: names, dots, ['lit'] and .get('lit')? */
 static int
@@ -65,6 +79,22 @@ pure_expr(const char *x)
 			const char *e = strchr(p + 2, q);
 			if (*p == '(' && (p - x < 4 || strncmp(p - 4, ".get", 4)))
 				return 0;
+			if (e && *p == '(' && e[1] == ',') {
+				/* .get('k', DEFAULT): an empty literal or None */
+				static const char *const dflt[] = { ", [])", ", {})", ", None)", ", ())",
+					NULL };
+				int d;
+				for (d = 0; dflt[d]; d++)
+					if (!strncmp(e + 1, dflt[d], strlen(dflt[d])))
+						break;
+				if (!dflt[d])
+					return 0;
+				for (p += 2; p < e; p++)
+					if (!tpl_idch((unsigned char)*p) && *p != '-' && *p != '.')
+						return 0;
+				p = e + 1 + strlen(dflt[d]);
+				continue;
+			}
 			if (!e || e[1] != close)
 				return 0;
 			for (p += 2; p < e; p++)
@@ -237,8 +267,86 @@ sole_arg(struct tctx *t, const char *call, const char **why)
 
 /* The failing expression of the innermost frame, malloc'd, with its kind
  * and key; NULL with *why when the failure is not one the chain follows. */
+/*
+ * The KeyError's key is a value: find the one "TABLE[ITEM]" on the line
+ * with TABLE a module-level dict literal of this file and ITEM a plain
+ * read; what the chain follows is ITEM's root (a parameter), or the list
+ * its loop variable walks ("for VAR in X:" around the line).
+ */
 static char *
-chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
+lookup_expr(struct tctx *t, int *kind, struct lookup *lk, const char **why)
+{
+	const char *s = t->s;
+	long k, i, hit = -1, hb = 0, hc = 0;
+	int n = 0;
+	char root[64];
+
+	for (k = 1; s[k]; k++) {
+		long b, c;
+		if (s[k] != '[' || t->m[k] != CODE || !tpl_idch((unsigned char)s[k - 1]))
+			continue;
+		b = k;
+		while (b > 0 && tpl_idch((unsigned char)s[b - 1]))
+			b--;
+		if (b > 0 && (s[b - 1] == '.' || s[b - 1] == ']' || s[b - 1] == ')'))
+			continue;
+		if ((c = tpl_match_fwd(s, t->m, k)) < 0 || t->m[k + 1] == STR)
+			continue;
+		for (i = 0; i < t->n; i++)
+			if (!strncmp(t->v[i], s + b, (size_t)(k - b)) &&
+			    !strncmp(t->v[i] + (k - b), " = {", 4))
+				break;
+		if (i == t->n)
+			continue;
+		n++;
+		hit = k;
+		hb = b;
+		hc = c;
+	}
+	*why = "the missing key is a value used as a key, but not in one lookup of a dict "
+	    "literal of this module on the failing line: a 404 for it would be a guess";
+	if (n != 1 || hit - hb >= (long)sizeof lk->table || hc - hit - 1 >= (long)sizeof lk->item)
+		return NULL;
+	snprintf(lk->table, sizeof lk->table, "%.*s", (int)(hit - hb), s + hb);
+	snprintf(lk->item, sizeof lk->item, "%.*s", (int)(hc - hit - 1), s + hit + 1);
+	if (!pure_expr(lk->item)) {
+		*why = "the key of the lookup does more than read a value";
+		return NULL;
+	}
+	root_of(lk->item, root, sizeof root);
+	*kind = CK_LOOKUP;
+	lk->var[0] = '\0';
+	/* "for VAR in X:" around the line, VAR the key's root */
+	{
+		int cur = tpl_ind(s);
+		for (i = t->ln - 1; i >= 0 && cur > 0; i--) {
+			const char *q = t->v[i];
+			size_t rl = strlen(root);
+			if (tpl_blank_line(q) || tpl_ind(q) >= cur)
+				continue;
+			cur = tpl_ind(q);
+			q += cur;
+			if (!strncmp(q, "for ", 4) && !strncmp(q + 4, root, rl) &&
+			    !strncmp(q + 4 + rl, " in ", 4)) {
+				const char *x = q + 8 + rl;
+				size_t xl = strlen(x);
+				while (xl && (x[xl - 1] == ' ' || x[xl - 1] == ':'))
+					xl--;
+				if (rl >= sizeof lk->var)
+					return NULL;
+				snprintf(lk->var, sizeof lk->var, "%.31s", root);
+				return strndup(x, xl);
+			}
+			if (tpl_starts_word(q, "def"))
+				break;
+		}
+	}
+	return strdup(lk->item);
+}
+
+static char *
+chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, struct lookup *lk,
+    const char **why)
 {
 	const char *s = t->s, *msg = t->msg, *e = t->exc;
 	long k, a, b;
@@ -252,9 +360,7 @@ chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
 		    tpl_plain_name(kk))
 			snprintf(key, keyn, "%s", kk);
 		free(kk);
-		if (!*key)
-			return NULL;
-		for (k = 1; s[k]; k++) {
+		for (k = 1; *key && s[k]; k++) {
 			if (s[k] != '[' || t->m[k] != CODE || t->m[k + 1] != STR)
 				continue;
 			b = tpl_match_fwd(s, t->m, k);
@@ -264,8 +370,8 @@ chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
 			*kind = CK_KEY;
 			return tpl_dupn(s, a, k);
 		}
-		*why = "the missing key is not read with a subscript on the failing line";
-		return NULL;
+		*key = '\0';
+		return lookup_expr(t, kind, lk, why);
 	}
 	if (t->mode == M_PY && (strstr(e, "JSONDecodeError") || (!strcmp(e, "ValueError") &&
 	    strstr(msg, "Expecting value")))) {
@@ -283,6 +389,33 @@ chain_expr(struct tctx *t, int *kind, char *key, size_t keyn, const char **why)
 	if (t->mode == M_JS && !strcmp(e, "SyntaxError") && strstr(msg, "JSON")) {
 		*kind = CK_JSON;
 		return sole_arg(t, "JSON.parse(", why);
+	}
+	if (t->mode == M_JS && strstr(msg, " is not a function")) {
+		static const char *const arr[] = { "map", "forEach", "filter", "reduce", "some",
+			"every", "find", "flatMap", "findIndex", NULL };
+		const char *end = strstr(msg, " is not a function"), *dot;
+		char *xx;
+		int i, isarr = 0;
+		for (dot = end; dot > msg && dot[-1] != '.'; dot--)
+			;
+		if (dot <= msg + 1)
+			return NULL;
+		for (i = 0; arr[i]; i++)
+			if ((size_t)(end - dot) == strlen(arr[i]) && !strncmp(dot, arr[i], (size_t)(end - dot)))
+				isarr = 1;
+		if (!isarr) {
+			*why = "the method that is not a function is not an array's";
+			return NULL;
+		}
+		xx = strndup(msg, (size_t)(dot - 1 - msg));
+		if (!xx || !tpl_find_word(s, xx) || !pure_expr(xx)) {
+			free(xx);
+			*why = "the value whose method is missing is not written as such on the failing line";
+			return NULL;
+		}
+		snprintf(key, keyn, "%.*s", (int)(end - dot), dot);
+		*kind = CK_ARRAY;
+		return xx;
 	}
 	if (t->mode == M_JS && (strstr(msg, "of undefined") || strstr(msg, "of null"))) {
 		char *prop = tpl_quoted_after(msg, "(reading ");
@@ -332,6 +465,20 @@ chain_answers(struct tctx *t, long hdr, struct jsh *h)
 		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
 		    isdigit((unsigned char)p[2]) && p[3] == ',')
 			return 'T';
+		/* "return send(404, {...})": a function of this handler answers (its name
+		 * goes in h->res) */
+		if (t->mode == M_JS) {
+			const char *q = p;
+			while (tpl_idch((unsigned char)*q))
+				q++;
+			if (q > p && q - p < 32 && q[0] == '(' && isdigit((unsigned char)q[1]) &&
+			    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]) && q[4] == ',') {
+				memset(h, 0, sizeof *h);
+				snprintf(h->res, sizeof h->res, "%.*s", (int)(q - p), p);
+				h->start = hdr;
+				return 'S';
+			}
+		}
 	}
 	if (t->mode == M_PY) {
 		t->fn = hdr;
@@ -374,7 +521,7 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 {
 	char *resp = NULL, *body = NULL, *msg, *cond = NULL;
 	const char *why = NULL;
-	int rc = -1;
+	int rc = -1, code = kind == CK_LOOKUP ? 404 : 400;
 
 	{
 		/* "params.get('q')" -> parameter 'q'; "body.user" -> 'user' */
@@ -382,10 +529,12 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 		char lit[64] = "";
 		if (g && (g[5] == '\'' || g[5] == '"'))
 			snprintf(lit, sizeof lit, "%.*s", (int)strcspn(g + 6, "'\"") % 63, g + 6);
-		msg = kind == CK_JSON ? tpl_fmt("the request body is not valid JSON") :
+		msg = kind == CK_LOOKUP ? tpl_fmt("not found: the request asks for something "
+		    "unknown") : kind == CK_JSON ? tpl_fmt("the request body is not valid JSON") :
 		    kind == CK_INT ? tpl_fmt("a value the request sent is not %s", strcmp(key,
 		    "float") ? "an integer" : "a number") :
 		    kind == CK_KEY ? tpl_fmt("'%s' is missing from the request", key) :
+		    kind == CK_ARRAY ? tpl_fmt("'%s' must be an array", tpl_last_part(x)) :
 		    *lit && tpl_plain_name(lit) ? tpl_fmt("parameter '%s' is missing", lit) :
 		    tpl_plain_name(tpl_last_part(x)) ? tpl_fmt("'%s' is missing from the request", tpl_last_part(x)) :
 		    tpl_fmt("a value the request must send is missing");
@@ -393,16 +542,20 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 	if (!msg)
 		return -1;
 	if (how == 'T')
-		resp = t->mode == M_PY ? tpl_fmt(">return 400, {\"error\": \"%s\"}", msg) :
-		    tpl_fmt(">return [400, { error: \"%s\" }];", msg);
+		resp = t->mode == M_PY ? tpl_fmt(">return %d, {\"error\": \"%s\"}", code, msg) :
+		    tpl_fmt(">return [%d, { error: \"%s\" }];", code, msg);
 	else if (how == 'J')
-		resp = js_respond(h, 400, msg);
+		resp = js_respond(h, code, msg);
+	else if (how == 'S')
+		resp = tpl_fmt(">return %s(%d, { error: \"%s\" });", h->res, code, msg);
 	else
-		resp = py_respond(t, 400, msg, &why);
+		resp = py_respond(t, code, msg, &why);
 	if (!resp)
 		goto out;
 	if (t->mode == M_PY) {
-		if (kind == CK_KEY)
+		if (kind == CK_LOOKUP)
+			body = tpl_fmt("if %s:\n%s", key, resp);
+		else if (kind == CK_KEY)
 			body = tpl_fmt("if \"%s\" not in %s:\n%s", key, x, resp);
 		else if (kind == CK_INT)
 			body = tpl_fmt("try:\n>%s(%s)\nexcept (TypeError, ValueError, KeyError, IndexError):\n%s",
@@ -419,7 +572,10 @@ chain_guard(struct tctx *t, int how, const struct jsh *h, int kind, const char *
 				goto out;
 			cond = tpl_dupn(t->s, o + 1, c);
 		}
-		if (kind == CK_NULL)
+		if (kind == CK_ARRAY)
+			body = cond ? tpl_fmt("if ((%s) && !Array.isArray(%s)) {\n%s\n}", cond, x, resp) :
+			    tpl_fmt("if (!Array.isArray(%s)) {\n%s\n}", x, resp);
+		else if (kind == CK_NULL)
 			body = cond ? tpl_fmt("if ((%s) && %s == null) {\n%s\n}", cond, x, resp) :
 			    tpl_fmt("if (%s == null) {\n%s\n}", x, resp);
 		else if (cond) {
@@ -437,6 +593,42 @@ out:
 	free(body);
 	free(cond);
 	return rc;
+}
+
+/* How the helper's module table is named in the caller u: the same file,
+ * TABLE; a call "mod.fn(", mod.TABLE; else "" (not reachable). */
+static void
+table_of(const struct tctx *u, const char *fn, const char *hfile, const char *cfile,
+    const char *table, char *out, size_t n)
+{
+	const char *p, *b;
+
+	for (p = u->s; (p = tpl_find_word(p, fn)); p += strlen(fn))
+		if (u->m[p - u->s] == CODE && p[strlen(fn)] == '(')
+			break;
+	*out = '\0';
+	if (hfile && cfile && !strcmp(hfile, cfile)) {
+		snprintf(out, n, "%s", table);
+		return;
+	}
+	if (!p || p == u->s || p[-1] != '.')
+		return;
+	for (b = p - 1; b > u->s && tpl_idch((unsigned char)b[-1]); b--)
+		;
+	if (b < p - 1 && (b == u->s || !strchr(".)]", b[-1])))
+		snprintf(out, n, "%.*s.%s", (int)(p - 1 - b), b, table);
+}
+
+/* Was the root name of x assigned from the query string in this frame? */
+static int
+query_rooted(const struct tctx *u, const char *x)
+{
+	char root[64];
+	const char *rhs;
+
+	root_of(x, root, sizeof root);
+	rhs = *root ? tpl_assigned(u, root, strlen(root)) : NULL;
+	return rhs && (strstr(rhs, "query") || strstr(rhs, "searchParams") || strstr(rhs, "URL"));
 }
 
 /* Does the Python file import json at the top level? */
@@ -466,8 +658,11 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 	struct jsh h;
 	char *guard_x = NULL;
 	const char *tname;
+	struct lookup lk;
+	char table_at[160] = "";
 
 	memset(r, 0, sizeof *r);
+	memset(&lk, 0, sizeof lk);
 	r->considered = jv_array();
 	if (!lang || !exc || n < 2 || !fr[0].src || (strcmp(lang, "python") && strcmp(lang, "node")))
 		return 0;
@@ -475,12 +670,13 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 	r->considered = jv_invalid();
 	if (tctx_open(&t, lang, exc, msg, fr[0].src, fr[0].line) < 0)
 		goto out;
-	if (!(x = chain_expr(&t, &kind, key, sizeof key, &why))) {
+	if (!(x = chain_expr(&t, &kind, key, sizeof key, &lk, &why))) {
 		tpl_consider(&t, "chain", 0, "%s", why);
 		goto out;
 	}
-	tname = kind == CK_KEY ? "chain-key-400" : kind == CK_JSON ? "chain-json-400" :
-	    kind == CK_INT ? "chain-param-400" : "chain-null-400";
+	tname = kind == CK_LOOKUP ? "chain-lookup-404" : kind == CK_KEY ? "chain-key-400" : kind == CK_JSON ? "chain-json-400" :
+	    kind == CK_INT ? "chain-param-400" : kind == CK_ARRAY ? "chain-array-400" :
+	    "chain-null-400";
 	if (!pure_expr(x)) {
 		tpl_consider(&t, tname, 0, "'%s' at %s:%ld does more than read a value; a guard "
 		    "restating it could change what the code does", x, fr[0].file, fr[0].line);
@@ -581,10 +777,21 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 			at = j;
 			free(guard_x);
 			guard_x = strdup(x);
+			if (kind == CK_LOOKUP)
+				table_of(&u, fn, fr[0].file, fr[j].file, lk.table, table_at,
+				    sizeof table_at);
 		}
 		if (tpl_from_request(&u, x) && tpl_only_reads(x)) {
+			int query = kind == CK_ARRAY && (strstr(x, "query") || strstr(x, "searchParams") ||
+			    query_rooted(&u, x));
 			jv_free(u.considered);
 			tctx_close(&u);
+			if (query) {
+				tpl_consider(&t, tname, 0, "'%s' is a query parameter: one value of it comes "
+				    "as a string, and whether that is the client's error or a list of one is "
+				    "the author's call", x);
+				goto out;
+			}
 			break;		/* the request's own value */
 		}
 		pos = -1;
@@ -633,17 +840,37 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 		if (kind == CK_JSON && u.mode == M_PY && !imports_json(&u)) {
 			tpl_consider(&u, tname, 0, "%s does not import json; the guard would need it",
 			    fr[at].file);
-		} else if (chain_guard(&u, how, &h, kind, guard_x, key) < 0) {
+		} else if (kind == CK_LOOKUP && !*table_at) {
+			tpl_consider(&u, tname, 0, "%s, the table %s looks up, cannot be named from %s "
+			    "(%s:%ld)", lk.table, fr[0].function ? fr[0].function : "the helper",
+			    fr[at].function ? fr[at].function : "the caller", fr[at].file, fr[at].line);
+		} else if (kind == CK_LOOKUP && (!(name = *lk.var ? tpl_fmt("any(%s not in %s for %s in %s)", lk.item, table_at,
+		    lk.var, guard_x) : tpl_fmt("%s not in %s", guard_x, table_at)) ||
+		    chain_guard(&u, how, &h, kind, guard_x, name) < 0)) {
+			tpl_changes_drop(&u);
+			tpl_consider(&u, tname, 0, "no guard could be written before %s:%ld", fr[at].file,
+			    fr[at].line);
+		} else if (kind != CK_LOOKUP && chain_guard(&u, how, &h, kind, guard_x, key) < 0) {
 			tpl_changes_drop(&u);
 			tpl_consider(&u, tname, 0, "no guard could be written before %s:%ld", fr[at].file,
 			    fr[at].line);
 		} else {
-			if (kind == CK_INT)
+			if (kind == CK_LOOKUP)
+				tpl_consider(&u, tname, 1, "answer 404 in %s (%s:%ld) when %s: the request asks "
+				    "for what %s (%s:%ld) cannot find in %s", fr[at].function ? fr[at].function :
+				    "the caller", fr[at].file, fr[at].line, name, fr[0].function ?
+				    fr[0].function : "the helper", fr[0].file, fr[0].line, lk.table);
+			else if (kind == CK_INT)
 				tpl_consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when %s, which %s (%s:%ld) "
 				    "converts with %s(), is missing or not a number", fr[at].function ?
 				    fr[at].function : "the caller", fr[at].file, fr[at].line, guard_x,
 				    fr[0].function ? fr[0].function : "the helper", fr[0].file, fr[0].line,
 				    key);
+			else if (kind == CK_ARRAY)
+				tpl_consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when %s, which %s (%s:%ld) "
+				    "calls .%s() on, is not an array", fr[at].function ? fr[at].function :
+				    "the caller", fr[at].file, fr[at].line, guard_x, fr[0].function ?
+				    fr[0].function : "the helper", fr[0].file, fr[0].line, key);
 			else if (kind == CK_JSON)
 				tpl_consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when the request body "
 				    "that %s parses is not valid JSON", fr[at].function ? fr[at].function :

@@ -239,6 +239,99 @@ out:
 	return done;
 }
 
+/* Is x a field path: NAME.a.b (no calls, no brackets), at least one dot? */
+static int
+js_field_path(const char *x)
+{
+	const char *p = x;
+
+	if (!tpl_idch((unsigned char)*p) || isdigit((unsigned char)*p) || !strchr(x, '.'))
+		return 0;
+	for (; *p; p++)
+		if (!tpl_idch((unsigned char)*p) && *p != '$' && !(*p == '.' && tpl_idch((unsigned char)p[1])))
+			return 0;
+	return 1;
+}
+
+/*
+ * "Cannot read properties of null (reading 'p')" where the null is a field
+ * of the data (user.address), not the request's:
+ *   node-null-field  the read (user.address.city) is the value of an item
+ *                    of the object the line returns: the data says it is
+ *                    unknown -> null there, exactly where it would throw;
+ *   node-null-map    user.tags.map(...) answered as it is: a null list
+ *                    maps to no items -> [], with the assumption said.
+ * Only "null" (the data says so), never undefined (a missing setting or
+ * key: a default would be invented); anywhere else (a string, arithmetic,
+ * an argument) what to answer is the author's call.
+ */
+static int
+js_null_field(struct tctx *t, const char *prop, long pos)
+{
+	static const char *const lists[] = { "map", "filter", "flatMap", NULL };
+	const char *s = t->s;
+	long b = tpl_lscan(s, t->m, pos), e = pos + 1 + (long)strlen(prop);
+	char *obj = tpl_dupn(s, b, pos), *expr = NULL, *res = NULL;
+	int i, list = 0, done = 0;
+
+	if (!strstr(t->msg, "of null") || !obj || b == pos || !js_field_path(obj)) {
+		tpl_consider(t, "node-null-field", 0, "%s is %s, not a null field of the data: an answer "
+		    "in its place would be invented", obj && *obj ? obj : "the value",
+		    strstr(t->msg, "of null") ? "null" : "undefined (a missing setting or key)");
+		goto out;
+	}
+	for (i = 0; lists[i]; i++)
+		if (!strcmp(prop, lists[i]))
+			list = 1;
+	if (list) {
+		long c;
+		if (s[e] != '(' || (c = tpl_match_fwd(s, t->m, e)) < 0) {
+			tpl_consider(t, "node-null-map", 0, "%s.%s is not called at line %ld", obj, prop,
+			    t->ln + 1);
+			goto out;
+		}
+		e = c + 1;
+	} else if (s[e] == '(') {
+		tpl_consider(t, "node-null-field", 0, "%s is null in the data and line %ld calls %s on "
+		    "it: what to answer without it is the author's call", obj, t->ln + 1, prop);
+		goto out;
+	}
+	/* more plain reads after it: user.address.city.name */
+	while (s[e] == '.' && t->m[e] == CODE && tpl_idch((unsigned char)s[e + 1]) && !list) {
+		long k = e + 1;
+		while (tpl_idch((unsigned char)s[k]))
+			k++;
+		if (s[k] == '(')
+			break;
+		e = k;
+	}
+	if (!tpl_returned_value(t, b, e)) {
+		tpl_consider(t, list ? "node-null-map" : "node-null-field", 0, "%s is null in the data "
+		    "and what line %ld reads from it is used in an expression (a string, arithmetic, an "
+		    "argument), not answered as it is: what to answer without it is the author's call",
+		    obj, t->ln + 1);
+		goto out;
+	}
+	expr = tpl_dupn(s, b, e);
+	res = expr ? tpl_fmt("%.*s(%s === null ? %s : %s)%s", (int)b, s, obj, list ? "[]" : "null",
+	    expr, s + e) : NULL;
+	if (res && tpl_change(t, t->ln, 1, res) == 0) {
+		if (list) {
+			char *as = tpl_fmt("that a null %s means none (an empty list), not unknown", obj);
+			done = tpl_consider(t, "node-null-map", 1, "%s is null in the data: map no items "
+			    "from it ([])", obj);
+			tpl_assume_that(t, as ? as : "that null means an empty list");
+			free(as);
+		} else
+			done = tpl_consider(t, "node-null-field", 1, "%s is null in the data: what is read "
+			    "from it is unknown too; answer null there, not an invented value", obj);
+	}
+out:
+	free(obj);
+	free(expr);
+	return done;
+}
+
 /* "Cannot read properties of undefined (reading 'p')": a field missing
  * from the request (400) or nothing found for what it asked (404). */
 static int
@@ -269,11 +362,25 @@ js_undefined(struct tctx *t, const char *prop)
 				pos = cand[k];
 	if (pos < 0 && n == 1)
 		pos = cand[0];
+	if (pos < 0 && n == 0 && (i = strstr(s, prop) ? strstr(s, prop) - s : 0) > 1 &&
+	    s[i - 1] == '.' && strstr(t->msg, "of undefined")) {
+		/* in a template string: "${cfg.currency.toUpperCase()}" */
+		long a = i - 1;
+		while (a > 0 && (tpl_idch((unsigned char)s[a - 1]) || s[a - 1] == '.'))
+			a--;
+		if (a < i - 1 && strchr(s + a, '.') < s + i - 1)
+			return tpl_consider(t, "node-null-field", 0, "%.*s is undefined at line %ld (a "
+			    "missing setting or key, not a null in the data): a default for it would be "
+			    "invented; set it where the service starts, or give the code its default",
+			    (int)(i - 1 - a), s + a, t->ln + 1);
+	}
 	if (pos < 0)
 		return tpl_consider(t, "node-field-400", 0, "cannot tell which read of '%s' at line %ld "
 		    "failed", prop, t->ln + 1);
-	if ((why = js_setup(t, &h)))
-		return tpl_consider(t, "node-field-400", 0, "%s", why);
+	if ((why = js_setup(t, &h))) {
+		tpl_consider(t, "node-field-400", 0, "%s", why);
+		return js_null_field(t, prop, pos);
+	}
 	b = tpl_lscan(s, t->m, pos);
 	obj = tpl_dupn(s, b, pos);
 	if (!obj || b == pos || tpl_has_call(obj, 0, (long)strlen(obj)) || strchr(obj, '[')) {
@@ -298,7 +405,9 @@ js_undefined(struct tctx *t, const char *prop)
 		if (cond && js_guard(t, &h, cond, 404, "not found") == 0)
 			done = tpl_consider(t, "node-lookup-404", 1, "answer 404 when nothing is found for "
 			    "the request (%s is undefined)", obj);
-	} else
+	} else if (strstr(t->msg, "of null") && strchr(obj, '.'))
+		done = js_null_field(t, prop, pos);
+	else
 		tpl_consider(t, "node-lookup-404", 0, "%s is undefined but does not come from the request "
 		    "or from looking up what it asked for: optional chaining would answer an "
 		    "invented undefined", obj);
@@ -320,9 +429,14 @@ js_destructure(struct tctx *t)
 		free(x);
 		return tpl_consider(t, "node-field-400", 0, "the message does not say what was undefined");
 	}
-	if ((why = js_setup(t, &h)))
+	if ((why = js_setup(t, &h))) {
 		tpl_consider(t, "node-field-400", 0, "%s", why);
-	else if (!tpl_from_request(t, x))
+		if (strstr(t->msg, "as it is null"))
+			tpl_consider(t, "node-null-field", 0, "%s is null in the data and its properties "
+			    "are destructured at line %ld for use further on: \"?? {}\" would give them "
+			    "an invented undefined; what to answer without them is the author's call", x,
+			    t->ln + 1);
+	} else if (!tpl_from_request(t, x))
 		tpl_consider(t, "node-field-400", 0, "%s does not come from the request: \"?? {}\" "
 		    "would destructure an invented empty object", x);
 	else {
@@ -402,7 +516,14 @@ js_range(struct tctx *t)
 			e++;
 		len = tpl_dupn(s, a, e);
 	}
-	if (!len || !*len || tpl_has_call(len, 0, (long)strlen(len)) || !tpl_plain_name(len)) {
+	if (len && *len && (tpl_has_call(len, 0, (long)strlen(len)) || !tpl_plain_name(len))) {
+		tpl_consider(t, "node-param-400", 0, "the length %s at line %ld is computed, not a value "
+		    "the request sent: which length it should have (for a divisor of 0, a size that is "
+		    "unset) is the author's call", len, t->ln + 1);
+		free(len);
+		return 0;
+	}
+	if (!len || !*len) {
 		free(len);
 		return tpl_consider(t, "node-param-400", 0, "cannot find a plain array length at line %ld",
 		    t->ln + 1);

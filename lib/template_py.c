@@ -44,6 +44,17 @@ wrap(const char *s, const char *m, long a, long b, const char *expr, const char 
 	return out;
 }
 
+/* Replace s[a..b) of t's line with "(EXPR if COND else None)": 0 or -1. */
+static int
+py_answer_none(struct tctx *t, long a, long b, const char *cond)
+{
+	char *expr = tpl_dupn(t->s, a, b), *res;
+
+	res = expr && cond ? wrap(t->s, t->m, a, b, expr, cond, "None") : NULL;
+	free(expr);
+	return res ? tpl_change(t, t->ln, 1, res) : -1;
+}
+
 struct sub {
 	long open, close, base;		/* '[' ']' and where the subscripted expr starts */
 };
@@ -404,6 +415,11 @@ py_param(struct tctx *t, const char *tname)
 		c = (long)strlen(s);
 		conv = "a number";
 	}
+	if (a < 0 && strstr(t->msg ? t->msg : "", "unsupported operand"))
+		return tpl_consider(t, tname, 0, "the None used in arithmetic at line %ld does not come "
+		    "from the request (a null in the data or a missing value): 0 or any number in its "
+		    "place would be invented, and whether the answer is unknown is the author's call",
+		    t->ln + 1);
 	if (a < 0)
 		return tpl_consider(t, tname, 0, "the value that failed to convert at line %ld does not "
 		    "come from the request; any default for it would be invented", t->ln + 1);
@@ -586,6 +602,51 @@ widen_none(const char *s, const char *m, long *a, long *b)
 	return 0;
 }
 
+/*
+ * py-ratio-none: "'percent': round(used / limit * 100, 1)" in the dict a
+ * line returns, limit 0 (a setting, the data): a ratio to nothing is
+ * undefined, so the answer says unknown (None) where it would have failed,
+ * as an average of nothing does.  Refused when the ratio goes on into
+ * anything else (an assignment, more arithmetic, a string: a None there
+ * would fail or lie later), or the divisor is not a plain name.
+ */
+static int
+py_ratio_none(struct tctx *t, long L, long Rend, const char *den)
+{
+	const char *s = t->s, *m = t->m;
+	long a = L, b = Rend;
+	int done = 0;
+
+	/* "x / n * 100": constant factors after the division are the ratio's */
+	for (;;) {
+		long k = b, d;
+		while (s[k] == ' ')
+			k++;
+		if (m[k] != CODE || (s[k] != '*' && s[k] != '/') || s[k + 1] == s[k] || s[k + 1] == '=')
+			break;
+		for (k++; s[k] == ' '; k++)
+			;
+		for (d = k; isdigit((unsigned char)s[d]) || s[d] == '.'; d++)
+			;
+		if (d == k || tpl_idch((unsigned char)s[d]) || strtod(s + k, NULL) == 0)
+			break;
+		b = d;
+	}
+	if (!tpl_plain_name(den)) {
+		return tpl_consider(t, "py-ratio-none", 0, "the divisor %s is not a plain name; what a "
+		    "zero there means is the author's call", den);
+	}
+	if (widen_none(s, m, &a, &b) < 0 || !tpl_returned_value(t, a, b))
+		return tpl_consider(t, "py-ratio-none", 0, "the ratio to %s at line %ld is not answered "
+		    "as it is (it is assigned, computed on, or formatted): a None would fail or mislead "
+		    "later, and any number for %s == 0 (the default, 0, all) would be invented; what a "
+		    "zero %s means is the author's call", den, t->ln + 1, den, den);
+	if (py_answer_none(t, a, b, den) == 0)
+		done = tpl_consider(t, "py-ratio-none", 1, "a ratio to %s == 0 is undefined: answer "
+		    "None (null) there, not an invented number", den);
+	return done;
+}
+
 /* ZeroDivisionError: an average of nothing (sum(x) / len(x), x empty) is
  * unknown: None, never an invented 0; a divisor the request sent answers
  * 400; anything else is refused. */
@@ -608,16 +669,12 @@ py_zero(struct tctx *t)
 	}
 	if (cd && cn && !strcmp(cd, cn) && !tpl_has_call(cd, 0, (long)strlen(cd))) {
 		long a = L, b = Rend;
-		char *expr, *res;
 		if (widen_none(s, m, &a, &b) < 0) {
 			tpl_consider(t, "py-average-empty", 0, "the average of %s is used in arithmetic or a "
 			    "comparison: None would fail there, and a number would be invented", cd);
 			goto out;
 		}
-		expr = tpl_dupn(s, a, b);
-		res = expr ? wrap(s, m, a, b, expr, den, "None") : NULL;
-		free(expr);
-		if (res && tpl_change(t, t->ln, 1, res) == 0)
+		if (py_answer_none(t, a, b, den) == 0)
 			done = tpl_consider(t, "py-average-empty", 1, "the average of an empty %s is "
 			    "unknown: answer None (null), not an invented 0", cd);
 	} else if (den && tpl_from_request(t, den)) {
@@ -636,10 +693,10 @@ py_zero(struct tctx *t)
 				done = tpl_consider(t, "py-param-400", 1, "answer 400 when %s", msg);
 			free(msg);
 		}
-	} else
-		tpl_consider(t, "py-average-empty", 0, "the divisor %s is not the length of the summed "
-		    "collection nor a request parameter: any value for %s == 0 would be invented",
-		    den ? den : "?", den ? den : "it");
+	} else if (den)
+		done = py_ratio_none(t, L, Rend, den);
+	else
+		tpl_consider(t, "py-average-empty", 0, "cannot read the divisor at line %ld", t->ln + 1);
 out:
 	free(num);
 	free(den);
@@ -847,6 +904,159 @@ py_key(struct tctx *t)
 	return done;
 }
 
+/* Is x a field read of a variable: NAME["lit"], NAME.attr, and more of
+ * those after it (no calls)? */
+static int
+py_field_path(const char *x)
+{
+	const char *p = x;
+	int parts = 0;
+
+	if (!tpl_idch((unsigned char)*p) || isdigit((unsigned char)*p))
+		return 0;
+	while (tpl_idch((unsigned char)*p))
+		p++;
+	while (*p) {
+		if (*p == '.' && tpl_idch((unsigned char)p[1])) {
+			for (p++; tpl_idch((unsigned char)*p); p++)
+				;
+		} else if (*p == '[' && (p[1] == '"' || p[1] == '\'')) {
+			const char *e = strchr(p + 2, p[1]);
+			if (!e || e[1] != ']')
+				return 0;
+			p = e + 2;
+		} else
+			return 0;
+		parts++;
+	}
+	return parts > 0;
+}
+
+/* The end of the reads (.attr, ["lit"]) that start at i, or i. */
+static long
+py_reads_end(const char *s, const char *m, long i)
+{
+	for (;;) {
+		if (s[i] == '.' && m[i] == CODE && tpl_idch((unsigned char)s[i + 1])) {
+			long e = i + 1;
+			while (tpl_idch((unsigned char)s[e]))
+				e++;
+			if (s[e] == '(')
+				return i;
+			i = e;
+		} else if (s[i] == '[' && m[i] == CODE && m[i + 1] == STR) {
+			long c = tpl_match_fwd(s, m, i), k;
+			if (c < 0)
+				return i;
+			for (k = i + 1; k < c; k++)
+				if (m[k] != STR)
+					return i;
+			i = c + 1;
+		} else
+			return i;
+	}
+}
+
+/*
+ * py-null-field: a field of the data is None (null in its JSON) and a
+ * field is read from it: "user['address']['city']".  When that read is
+ * answered as it is (an item of the dict the line returns), what the data
+ * says is that it is unknown: None, exactly where it would have failed.
+ * Anywhere else (formatted into a string, in arithmetic, passed on) a
+ * value would be invented: refused.
+ */
+static int
+py_null_field(struct tctx *t, const char *obj, long b, long pos)
+{
+	const char *s = t->s;
+	long e = py_reads_end(s, t->m, pos);
+	char *cond;
+	int done = 0;
+
+	if (e == pos || !tpl_returned_value(t, b, e))
+		return tpl_consider(t, "py-null-field", 0, "%s is None (null in the data) and what line "
+		    "%ld reads from it is used in an expression (a string, arithmetic, an argument), not "
+		    "answered as it is: what to answer without it is the author's call", obj,
+		    t->ln + 1);
+	cond = tpl_fmt("%s is not None", obj);
+	if (py_answer_none(t, b, e, cond) == 0)
+		done = tpl_consider(t, "py-null-field", 1, "%s is None in the data: what is read from "
+		    "it is unknown too; answer None (null) there, not an invented value", obj);
+	free(cond);
+	return done;
+}
+
+/* py-none-iterate: "for x in post['tags']:" where the field is None and
+ * the loop only collects into a list: no items, with the assumption said
+ * (null could also mean "unknown"). */
+static int
+py_none_iterate(struct tctx *t)
+{
+	const char *s = t->s, *in;
+	long a, c, i, e;
+	char *x = NULL, *res, *acc = NULL, *as = NULL;
+	int ind = tpl_ind(s), done = 0;
+
+	if (!tpl_starts_word(s, "for") || !(in = strstr(s, " in ")) || t->m[in - s] != CODE)
+		return tpl_consider(t, "py-none-iterate", 0, "line %ld is not a for statement: iterating "
+		    "nothing in place of None would be an invented default", t->ln + 1);
+	a = in - s + 4;
+	for (c = (long)strlen(s); c > a && (s[c - 1] == ' ' || t->m[c - 1] == CMT); c--)
+		;
+	if (c <= a || s[c - 1] != ':')
+		return tpl_consider(t, "py-none-iterate", 0, "line %ld is not one whole for statement",
+		    t->ln + 1);
+	x = tpl_dupn(s, a, c - 1);
+	for (e = x ? (long)strlen(x) : 0; e > 0 && x[e - 1] == ' '; e--)
+		x[e - 1] = '\0';
+	if (!x || !py_field_path(x) || strchr(x, '.') == x) {
+		tpl_consider(t, "py-none-iterate", 0, "%s is not a field of the data: iterating nothing "
+		    "in place of None would be an invented default", x ? x : "the iterable");
+		goto out;
+	}
+	if (tpl_from_request(t, x)) {
+		tpl_consider(t, "py-none-iterate", 0, "%s comes from the request: whether a null there is "
+		    "the client's error is the author's call", x);
+		goto out;
+	}
+	/* the body: only "ACC.append(...)", ACC a list made in this function */
+	for (i = t->ln + 1; i < t->n && (tpl_blank_line(t->v[i]) || tpl_ind(t->v[i]) > ind); i++) {
+		const char *q = t->v[i] + tpl_ind(t->v[i]), *dot = strstr(q, ".append(");
+		if (tpl_blank_line(t->v[i]))
+			continue;
+		if (!dot || q[strlen(q) - 1] != ')' || (acc && (strncmp(q, acc, strlen(acc)) ||
+		    q + strlen(acc) != dot))) {
+			tpl_consider(t, "py-none-iterate", 0, "the loop at line %ld does more than collect "
+			    "into a list: what it should do for a None %s is the author's call", t->ln + 1, x);
+			goto out;
+		}
+		if (!acc)
+			acc = tpl_dupn(q, 0, dot - q);
+	}
+	{
+		const char *rhs = acc && tpl_plain_name(acc) ? tpl_assigned(t, acc, strlen(acc)) : NULL;
+		while (rhs && *rhs == ' ')
+			rhs++;
+		if (!rhs || strcmp(rhs, "[]")) {
+			tpl_consider(t, "py-none-iterate", 0, "the loop at line %ld does not collect into a "
+			    "list made empty in this function", t->ln + 1);
+			goto out;
+		}
+	}
+	res = tpl_fmt("%.*s(%s if %s is not None else [])%s", (int)a, s, x, x, s + c - 1);
+	if (res && tpl_change(t, t->ln, 1, res) == 0) {
+		done = tpl_consider(t, "py-none-iterate", 1, "%s is None in the data: collect no items "
+		    "from it (%s stays empty)", x, acc);
+		as = tpl_fmt("that a None %s means none (an empty list), not unknown", x);
+		tpl_assume_that(t, as ? as : "that None means an empty list");
+	}
+out:
+	free(x);
+	free(acc);
+	free(as);
+	return done;
+}
+
 /* None where an object was expected.  The None came from looking up what
  * the request asked for (404), or the request's body is missing (400);
  * anything else: answering None in its place would be invented. */
@@ -884,6 +1094,11 @@ py_none(struct tctx *t, const char *attr)
 		    t->ln + 1);
 	b = tpl_lscan(s, t->m, pos);
 	obj = tpl_dupn(s, b, pos);
+	if (obj && b < pos && py_field_path(obj) && !tpl_from_request(t, obj)) {
+		done = py_null_field(t, obj, b, pos);
+		free(obj);
+		return done;
+	}
 	if (!obj || b == pos || !tpl_plain_name(obj) || strchr(obj, '.')) {
 		tpl_consider(t, "py-lookup-404", 0, "the None at line %ld is %s, not a variable: "
 		    "answering None in its place would be an invented default", t->ln + 1,
@@ -1018,8 +1233,7 @@ tpl_python(struct tctx *t)
 	else if (!strcmp(e, "TypeError") && strstr(msg, "'NoneType' object is not subscriptable"))
 		r = py_none(t, NULL);
 	else if (!strcmp(e, "TypeError") && strstr(msg, "'NoneType' object is not iterable"))
-		tpl_consider(t, "py-none-iterate", 0, "iterating nothing in place of None would be an "
-		    "invented default");
+		r = py_none_iterate(t);
 	else if (!strcmp(e, "IndexError"))
 		r = py_index(t);
 	else if (strstr(e, "UnboundLocalError"))

@@ -181,6 +181,21 @@ test_judge(void **state)
 	assert_string_equal(verdict(jv_null(), peers, "GET", "/search?q=x&limit=5", NULL, 400,
 	    NULL, NULL, 0), "unproven");
 	jv_free(peers);
+	/* A body key of another type than every known-good request's. */
+	{
+		jv b = shape_learn(jv_null(), "tag", "http://h/tag", 200, parse("{\"$\":\"obj\"}"),
+		    "{\"ids\":[1],\"tags\":[\"a\"]}");
+		b = shape_learn(b, "tag", "http://h/tag", 200, parse("{\"$\":\"obj\"}"),
+		    "{\"ids\":[2],\"tags\":[\"b\",\"c\"]}");
+		assert_string_equal(verdict(b, none, "POST", "/tag", "{\"ids\":[1],\"tags\":\"a\"}",
+		    400, NULL, why, sizeof why), "rejected");
+		/* the very body that worked: a 400 is wrong; another one: unproven */
+		assert_string_equal(verdict(b, none, "POST", "/tag", "{\"ids\":[2],\"tags\":[\"b\",\"c\"]}",
+		    400, NULL, NULL, 0), "failed");
+		assert_string_equal(verdict(b, none, "POST", "/tag", "{\"ids\":[3],\"tags\":[]}",
+		    404, NULL, NULL, 0), "unproven");
+		jv_free(b);
+	}
 	jv_free(none);
 	jv_free(k);
 }

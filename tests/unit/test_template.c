@@ -92,7 +92,46 @@ static const struct tcase {
 	  8, -1, -1, -1, "py-param-400", 1, "except ZeroDivisionError:" },
 	{ "python", "ZeroDivisionError", "division by zero",
 	  "def pages(total, size):\n    return total / size\n",
-	  2, -1, -1, -1, "py-average-empty", 0, "would be invented" },
+	  2, -1, -1, -1, "py-ratio-none", 0, "would be invented" },
+	/* a ratio to a configured 0 answered as it is: None; assigned: refused */
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def usage(used, limit):\n    return {\"used\": used, \"percent\": round(used / limit * 100, 1)}\n",
+	  2, -1, -1, -1, "py-ratio-none", 1,
+	  "{\"used\": used, \"percent\": (round(used / limit * 100, 1) if limit else None)}" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "import math\n\ndef page(items, size):\n    pages = math.ceil(len(items) / size)\n"
+	  "    return {\"pages\": pages, \"items\": items[:size]}\n",
+	  4, -1, -1, -1, "py-ratio-none", 0, "what a zero size means is the author's call" },
+	{ "python", "ZeroDivisionError", "division by zero",
+	  "def usage(used, limit):\n    return {\"label\": \"%d%%\" % (used / limit * 100)}\n",
+	  2, -1, -1, 36, "py-ratio-none", 0, "not answered as it is" },
+	/* a null field of the data: read on from it -> None where answered as is */
+	{ "python", "TypeError", "'NoneType' object is not subscriptable",
+	  "def card(user):\n    return {\"name\": user[\"name\"], \"city\": user[\"address\"][\"city\"]}\n",
+	  2, -1, 65, -1, "py-null-field", 1,
+	  "\"city\": (user[\"address\"][\"city\"] if user[\"address\"] is not None else None)}" },
+	{ "python", "AttributeError", "'NoneType' object has no attribute 'city'",
+	  "def card(user):\n    return {'name': user.name, 'city': user.address.city}\n",
+	  2, -1, -1, -1, "py-null-field", 1, "(user.address.city if user.address is not None else None)" },
+	{ "python", "TypeError", "'NoneType' object is not subscriptable",
+	  "def label(store):\n    return {\"label\": \"%s (%s)\" % (store[\"name\"], store[\"region\"][\"name\"])}\n",
+	  2, -1, 72, -1, "py-null-field", 0, "used in an expression" },
+	{ "python", "TypeError", "'NoneType' object is not subscriptable",
+	  "def card(user):\n    city = user[\"address\"][\"city\"]\n    return {\"city\": city.title()}\n",
+	  2, -1, 34, -1, "py-null-field", 0, "author's call" },
+	/* iterating a null list of the data: no items, assumed */
+	{ "python", "TypeError", "'NoneType' object is not iterable",
+	  "def tags(post):\n    out = []\n    for t in post[\"tags\"]:\n        out.append(t.lower())\n"
+	  "    return {\"tags\": out}\n",
+	  3, -1, -1, -1, "py-none-iterate", 1,
+	  "    for t in (post[\"tags\"] if post[\"tags\"] is not None else []):\n" },
+	{ "python", "TypeError", "'NoneType' object is not iterable",
+	  "def total(order):\n    n = 0\n    for line in order[\"lines\"]:\n        n += line[\"qty\"]\n"
+	  "    return n\n",
+	  3, -1, -1, -1, "py-none-iterate", 0, "does more than collect" },
+	{ "python", "TypeError", "'NoneType' object is not iterable",
+	  "def names(rows):\n    out = []\n    for r in rows:\n        out.append(r)\n    return out\n",
+	  3, -1, -1, -1, "py-none-iterate", 0, "not a field of the data" },
 	{ "python", "ZeroDivisionError", "division by zero",
 	  "def summary(orders):\n    amounts = [o['amount'] for o in orders]\n"
 	  "    return {'average': round(sum(amounts) / len(amounts), 2)}\n",
@@ -131,6 +170,30 @@ static const struct tcase {
 	  EXPRESS "app.get('/weather', async (req, res) => {\n  const loc = await geocode(req.query.city);\n"
 	  "  const q = loc.geo.lat + ',' + loc.geo.lon;\n  res.json({ q });\n});\n",
 	  6, -1, -1, -1, "node-lookup-404", 0, "optional chaining would answer an invented undefined" },
+	/* a null field of the data, answered as it is: null; a null list: [] (assumed) */
+	{ "node", "TypeError", "Cannot read properties of null (reading 'city')",
+	  "function card(user) {\n  return { name: user.name, city: user.address.city };\n}\n",
+	  2, -1, -1, -1, "node-null-field", 1,
+	  "  return { name: user.name, city: (user.address === null ? null : user.address.city) };\n" },
+	{ "node", "TypeError", "Cannot read properties of null (reading 'map')",
+	  "function tags(post) {\n  return { title: post.title, tags: post.tags.map((t) => t.toLowerCase()) };\n}\n",
+	  2, -1, -1, -1, "node-null-map", 1,
+	  "tags: (post.tags === null ? [] : post.tags.map((t) => t.toLowerCase())) };\n" },
+	{ "node", "TypeError", "Cannot read properties of null (reading 'lat')",
+	  "function link(place) {\n  return { q: place.geo.lat + ',' + place.geo.lon };\n}\n",
+	  2, -1, -1, -1, "node-null-field", 0, "used in an expression" },
+	{ "node", "TypeError", "Cannot read properties of undefined (reading 'size')",
+	  "function plan(items, cfg) {\n  const size = cfg.batch.size;\n  return split(items, size);\n}\n",
+	  2, -1, -1, -1, "node-null-field", 0, "a missing setting or key" },
+	{ "node", "TypeError", "Cannot read properties of undefined (reading 'toUpperCase')",
+	  "function label(amount, cfg) {\n  return { label: `${amount} ${cfg.currency.toUpperCase()}` };\n}\n",
+	  2, -1, -1, -1, "node-null-field", 0, "cfg.currency is undefined" },
+	{ "node", "TypeError", "Cannot destructure property 'lat' of 'place.geo' as it is null.",
+	  "function mapLink(place) {\n  const { lat, lon } = place.geo;\n  return { q: `${lat},${lon}` };\n}\n",
+	  2, -1, -1, -1, "node-null-field", 0, "place.geo is null in the data" },
+	{ "node", "RangeError", "Invalid array length",
+	  "function pages(total, per) {\n  return Array.from(new Array(Math.ceil(total / per)), (_, i) => i + 1);\n}\n",
+	  2, -1, -1, -1, "node-param-400", 0, "is computed, not a value the request sent" },
 	{ "node", "TypeError", "Cannot destructure property 'id' of 'req.body' as it is undefined.",
 	  EXPRESS "app.post('/x', (req, res) => {\n  const { id } = req.body;\n  res.json({ id });\n});\n",
 	  5, -1, -1, -1, "node-field-400", 1, "the request has no JSON body" },
@@ -341,12 +404,54 @@ test_chain(void **state)
 		{ "pricing.py", "def run(products, query):\n    term = query[\"q\"]\n", 2, "run" },
 		{ "app.py", "def route(path):\n    return 200, run([], load_defaults())\n", 2, "route" },
 	};
+	const char *quote_helper = "PRICES = {\"tea\": 4.5}\n\n\ndef total(items):\n    sum_ = 0\n"
+	    "    for item in items:\n        sum_ += PRICES[item[\"sku\"]] * item[\"qty\"]\n"
+	    "    return sum_\n";
+	const char *quote_app = "import json\nfrom http.server import BaseHTTPRequestHandler\n"
+	    "import pricing\n\n\nclass Q(BaseHTTPRequestHandler):\n    def do_POST(self):\n"
+	    "        raw = self.rfile.read(int(self.headers.get(\"Content-Length\") or 0))\n"
+	    "        try:\n            order = json.loads(raw or b\"{}\")\n"
+	    "            self.answer(200, {\"total\": pricing.total(order.get(\"items\", []))})\n"
+	    "        except Exception:\n            self.answer(500, {})\n";
+	struct template_frame quote[2] = {
+		{ "pricing.py", quote_helper, 7, "total" },
+		{ "server.py", quote_app, 11, "do_POST" },
+	};
 	struct template_frame dyn[2] = {
 		{ "pricing.py", data_helper, 2, "total" },
 		{ "app.py", ROUTER_PY, 8, "route" },
 	};
 
+	const char *tags_helper = "function normalize(tags) {\n  return tags.map((t) => t.trim());\n}\n";
+	const char *tags_app = "const server = http.createServer((req, res) => {\n"
+	    "  let body = '';\n  req.on('data', (c) => { body += c; });\n"
+	    "  req.on('end', () => {\n    const send = (status, obj) => res.end(JSON.stringify(obj));\n"
+	    "    if (req.url !== '/tag') return send(404, { error: 'not found' });\n"
+	    "    const input = JSON.parse(body || '{}');\n"
+	    "    send(200, { tags: normalize(input.tags) });\n  });\n});\n";
+	struct template_frame arr[2] = {
+		{ "tags.js", tags_helper, 2, "normalize" },
+		{ "app.js", tags_app, 8, "IncomingMessage.<anonymous>" },
+	};
+	struct template_frame qarr[2] = {
+		{ "tags.js", "function normalize(tags) {\n  return tags.map((t) => t.trim());\n}\n", 2,
+		  "normalize" },
+		{ "app.js", "const server = http.createServer((req, res) => {\n"
+		  "  req.on('end', () => {\n    const send = (status, obj) => res.end(JSON.stringify(obj));\n"
+		  "    if (req.url !== '/tag') return send(404, { error: 'not found' });\n"
+		  "    const q = new URL(req.url, 'http://x').searchParams.get('t');\n"
+		  "    send(200, { tags: normalize(q) });\n  });\n});\n", 6, "IncomingMessage.<anonymous>" },
+	};
+
 	(void)state;
+	/* Node: a body field that is not an array, answered by the handler's own send() */
+	chain_result("node", "TypeError", "tags.map is not a function", arr, 2, 1, 1,
+	    "    if (!Array.isArray(input.tags)) {\n"
+	    "      return send(400, { error: \"'tags' must be an array\" });\n    }\n"
+	    "    send(200, { tags: normalize(input.tags) });\n");
+	/* a query parameter: one value is a string, maybe meant */
+	chain_result("node", "TypeError", "tags.map is not a function", qarr, 2, 0, 0,
+	    "query parameter");
 	/* Two calls up to the request; the guard goes in the router, in its way. */
 	chain_result("python", "KeyError", "'q'", py, 3, 1, 1,
 	    "    if method == \"GET\" and path == \"/search\":\n        if \"q\" not in query:\n"
@@ -360,7 +465,13 @@ test_chain(void **state)
 	/* Not what the request sent: refused, with why. */
 	chain_result("python", "KeyError", "'q'", notreq, 2, 0, 0, "neither what the request sent");
 	/* A key that is not a literal: no guard can restate it. */
-	chain_result("python", "KeyError", "'coffee'", dyn, 2, 0, 0, "not read with a subscript");
+	chain_result("python", "KeyError", "'coffee'", dyn, 2, 0, 0, "a value used as a key");
+	/* A table of the helper's module, keyed per item of the request's list: 404 */
+	chain_result("python", "KeyError", "'coffee'", quote, 2, 1, 1,
+	    "            if any(item[\"sku\"] not in pricing.PRICES for item in "
+	    "order.get(\"items\", [])):\n"
+	    "                self.send_error(404, \"not found: the request asks for something unknown\")\n"
+	    "                return\n");
 }
 
 int
