@@ -375,6 +375,25 @@ tpl_assume_that(struct tctx *t, const char *what)
 }
 
 /*
+ * A JSON parse of the request's body failed at its first character or at
+ * its end, so the body may have been empty.  Whether an empty body is
+ * the client's error or the empty request {} is the author's call:
+ * projects decide it both ways.  Record that the fix applied last
+ * assumes it; a message that places the fault further in (a non-empty,
+ * broken body) assumes nothing.
+ */
+void
+tpl_assume_empty_body(struct tctx *t)
+{
+	const char *m = t->msg ? t->msg : "";
+
+	if (*m && !strstr(m, "end of JSON input") && !strstr(m, "(char 0)"))
+		return;
+	tpl_assume_that(t, "that an empty request body is the client's error; some services take "
+	    "it as the empty request {}");
+}
+
+/*
  * Is s[a..e) of t's line answered as it is: the value of an item of the
  * object literal the line returns ("return {k: EXPR, ...}"), not an
  * operand, an argument, or a part of a string?  The value then goes to

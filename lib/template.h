@@ -86,6 +86,7 @@ int tpl_consider(struct tctx *t, const char *name, int applied, const char *fmt,
 int tpl_change(struct tctx *t, long line, int del, char *text);
 void tpl_changes_drop(struct tctx *t);
 void tpl_assume(struct tctx *t, const char *what);
+void tpl_assume_empty_body(struct tctx *t);
 void tpl_assume_that(struct tctx *t, const char *what);
 int tpl_returned_value(const struct tctx *t, long a, long e);
 void tpl_add_name(struct tctx *t, const char *s, size_t n);

@@ -871,12 +871,13 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 				    "calls .%s() on, is not an array", fr[at].function ? fr[at].function :
 				    "the caller", fr[at].file, fr[at].line, guard_x, fr[0].function ?
 				    fr[0].function : "the helper", fr[0].file, fr[0].line, key);
-			else if (kind == CK_JSON)
+			else if (kind == CK_JSON) {
 				tpl_consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when the request body "
 				    "that %s parses is not valid JSON", fr[at].function ? fr[at].function :
 				    "the caller", fr[at].file, fr[at].line, fr[0].function ?
 				    fr[0].function : "the helper");
-			else {
+				tpl_assume_empty_body(&u);
+			} else {
 				tpl_consider(&u, tname, 1, "answer 400 in %s (%s:%ld) when the request lacks "
 				    "%s%s%s, which %s (%s:%ld) reads without a default", fr[at].function ?
 				    fr[at].function : "the caller", fr[at].file, fr[at].line, kind == CK_KEY ?

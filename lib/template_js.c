@@ -228,9 +228,11 @@ js_json(struct tctx *t)
 	resp = js_respond(&h, 400, "the request body is not valid JSON");
 	body = resp ? tpl_fmt("let %s;\ntry {\n>%s = JSON.parse(%s);\n} catch (err) {\n%s\n}", name,
 	    name, arg, resp) : NULL;
-	if (body && tpl_change(t, t->ln, 1, tpl_block(t, body)) == 0)
+	if (body && tpl_change(t, t->ln, 1, tpl_block(t, body)) == 0) {
 		done = tpl_consider(t, "node-json-400", 1, "answer 400 when the request body is empty or "
 		    "not valid JSON");
+		tpl_assume_empty_body(t);
+	}
 out:
 	free(arg);
 	free(name);

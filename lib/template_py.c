@@ -797,8 +797,10 @@ py_json(struct tctx *t)
 		tpl_changes_drop(t);
 		return tpl_consider(t, "py-json-400", 0, "%s", why ? why : "out of memory");
 	}
-	return tpl_consider(t, "py-json-400", 1, "answer 400 when the request body is empty or not "
-	    "valid JSON");
+	tpl_consider(t, "py-json-400", 1, "answer 400 when the request body is empty or not valid "
+	    "JSON");
+	tpl_assume_empty_body(t);
+	return 1;
 }
 
 /* Is the key expression of a lookup something the request sent? */

@@ -474,6 +474,53 @@ test_chain(void **state)
 	    "                return\n");
 }
 
+/* A body that may have been empty: the 400 assumes an empty body is the
+ * client's error (some services take it as {}); a body broken further in
+ * assumes nothing. */
+static void
+test_empty_body(void **state)
+{
+	static const struct {
+		const char *lang, *exc, *msg, *src;
+		long line;
+		int assumes;
+	} c[] = {
+		{ "python", "json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)",
+		  "import json\nfrom http.server import BaseHTTPRequestHandler\n\n"
+		  "class H(BaseHTTPRequestHandler):\n    def do_POST(self):\n"
+		  "        n = int(self.headers.get('Content-Length', 0))\n"
+		  "        order = json.loads(self.rfile.read(n))\n        self.send_response(201)\n",
+		  7, 1 },
+		{ "python", "json.decoder.JSONDecodeError",
+		  "Expecting ',' delimiter: line 1 column 9 (char 8)",
+		  "import json\nfrom http.server import BaseHTTPRequestHandler\n\n"
+		  "class H(BaseHTTPRequestHandler):\n    def do_POST(self):\n"
+		  "        n = int(self.headers.get('Content-Length', 0))\n"
+		  "        order = json.loads(self.rfile.read(n))\n        self.send_response(201)\n",
+		  7, 0 },
+		{ "node", "SyntaxError", "Unexpected end of JSON input",
+		  EXPRESS "app.post('/orders', (req, res) => {\n  const order = JSON.parse(req.body);\n"
+		  "  res.json(order);\n});\n", 5, 1 },
+		{ "node", "SyntaxError", "Unexpected token } in JSON at position 12",
+		  EXPRESS "app.post('/orders', (req, res) => {\n  const order = JSON.parse(req.body);\n"
+		  "  res.json(order);\n});\n", 5, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof c / sizeof *c; i++) {
+		struct template_result r;
+		assert_int_equal(template_apply(&r, c[i].lang, c[i].exc, c[i].msg, c[i].src, c[i].line,
+		    -1, -1, -1), 1);
+		if (c[i].assumes) {
+			assert_non_null(r.assumes);
+			assert_non_null(strstr(r.assumes, "empty request body"));
+		} else
+			assert_null(r.assumes);
+		template_result_release(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -482,6 +529,7 @@ main(void)
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_empty_body),
 	};
 
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);
