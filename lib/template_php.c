@@ -149,10 +149,18 @@ php_answers(struct tctx *t, long hdr)
 static char *
 php_guard(struct tctx *t, int how, int code, const char *cond, const char *msg)
 {
-	char *body = tpl_fmt("if (%s) {\n>http_response_code(%d);\n>echo json_encode(['error' => "
-	    "'%s']);\n>exit;\n}", cond, code, msg), *r;
+	char *body, *r, *in = NULL;
 
 	(void)how;
+	/* isset() takes a variable, not an expression ("$_POST['t'] ?? null") */
+	if (!strncmp(cond, "!isset(", 7) && (in = strndup(cond + 7, strlen(cond) - 8)) &&
+	    !tpl_pure_expr(in + (*in == '$')))
+		body = tpl_fmt("if ((%s) === null) {\n>http_response_code(%d);\n>echo json_encode("
+		    "['error' => '%s']);\n>exit;\n}", in, code, msg);
+	else
+		body = tpl_fmt("if (%s) {\n>http_response_code(%d);\n>echo json_encode(['error' => "
+		    "'%s']);\n>exit;\n}", cond, code, msg);
+	free(in);
 	r = body ? tpl_block(t, body) : NULL;
 	free(body);
 	return r;
