@@ -318,7 +318,7 @@ tpl_chain_more(struct template_result *r, const char *lang, const char *exc, con
 		char name[32];
 		long uh;
 
-		snprintf(name, sizeof name, "%.*s-%d", (int)(strlen(c.tname) - 4), c.tname, code);
+		snprintf(name, sizeof name, "%s-%d", c.tname, code);
 		u.considered = t.considered;
 		t.considered = jv_invalid();
 		tctx_close(&t);
