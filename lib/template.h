@@ -154,5 +154,6 @@ int tpl_call_args(const char *s, const char *m, long o, char **out, int max);	/*
 int tpl_pure_expr(const char *x);
 void tpl_root_of(const char *x, char *out, size_t n);
 int tpl_split_params(const char *s, long o, long c, char out[][32], int max, int go);
+int tpl_header_params(const char *s, long o, char out[][32], int max, int go);
 
 #endif

@@ -407,3 +407,17 @@ tpl_split_params(const char *s, long o, long c, char out[][32], int max, int go)
 	}
 	return n;
 }
+
+/* The parameter names of header line s, whose list opens at s[o]. */
+int
+tpl_header_params(const char *s, long o, char out[][32], int max, int go)
+{
+	char *m = malloc(strlen(s) + 1);
+	long c;
+	int n = -1;
+
+	if (m && tpl_mask_line(s, m, M_C) == 0 && (c = tpl_match_fwd(s, m, o)) > 0)
+		n = tpl_split_params(s, o, c, out, max, go);
+	free(m);
+	return n;
+}

@@ -187,24 +187,15 @@ static int
 go_params(struct tctx *t, char out[][32], int max, long *hdr)
 {
 	const char *s, *o;
-	char *m;
-	long c;
-	int n = -1;
 
 	if ((*hdr = tpl_head_above(t, go_head)) < 0)
 		return -1;
 	s = t->v[*hdr];
-	if (!(m = malloc(strlen(s) + 1)) || tpl_mask_line(s, m, M_C) < 0) {
-		free(m);
+	if (!(o = strchr(s, '(')))
 		return -1;
-	}
-	o = strchr(s, '(');
-	if (o && o == s + 5 && (c = tpl_match_fwd(s, m, o - s)) > 0)
-		o = strchr(s + c, '(');		/* "func (s *S) name(" */
-	if (o && (c = tpl_match_fwd(s, m, o - s)) > 0)
-		n = tpl_split_params(s, o - s, c, out, max, 1);
-	free(m);
-	return n;
+	if (o == s + 5 && (!(o = strchr(o, ')')) || !(o = strchr(o, '('))))
+		return -1;		/* "func (s *S) name(" */
+	return tpl_header_params(s, o - s, out, max, 1);
 }
 
 /* An index out of range on a slice parameter: "len(x) <= N" is what failed. */

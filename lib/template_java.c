@@ -113,19 +113,13 @@ static int
 java_params(struct tctx *t, char out[][32], int max, long *hdr)
 {
 	const char *s, *o;
-	char *m;
-	long c;
-	int n = -1;
 
 	if ((*hdr = tpl_head_above(t, java_head)) < 0)
 		return -1;
 	s = t->v[*hdr];
-	if (!(o = strchr(s, '(')) || !(m = malloc(strlen(s) + 1)))
+	if (!(o = strchr(s, '(')))
 		return -1;
-	if (tpl_mask_line(s, m, M_C) == 0 && (c = tpl_match_fwd(s, m, o - s)) > 0)
-		n = tpl_split_params(s, o - s, c, out, max, 0);
-	free(m);
-	return n;
+	return tpl_header_params(s, o - s, out, max, 0);
 }
 
 /* A NullPointerException on a parameter ("<parameter1>" without -g). */
