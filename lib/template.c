@@ -556,7 +556,7 @@ tpl_derive(struct tctx *t, long from, long to)
 				}
 			}
 		}
-		for (k = 1; s[k]; k++)
+		for (k = 1; s[0] && s[k]; k++)	/* an empty line has no s[1] */
 			if (m[k] == CODE && s[k] == '=' && s[k + 1] != '=' && s[k + 1] != '>' &&
 			    !strchr("=!<>+-*/%&|^.?", s[k - 1])) {
 				eq = k;
