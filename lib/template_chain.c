@@ -31,6 +31,9 @@
  *   chain-null-400   Node: null/undefined read of the request's value -> "== null", 400
  *   chain-param-400  Python int()/float() of the request's value -> convert first, 400
  *
+ * Ruby, Go, Java and PHP are walked by template_caller.c (its templates
+ * are listed there), with each language's part in template_LANG.c.
+ *
  * A missing key or value answered 400 assumes the parameter is required:
  * the code read it without a default, but whether a request without it
  * is wrong is the author's call.  The fix says so ("assumes", as
