@@ -38,6 +38,10 @@
  *   Ruby ruby-lookup-404 (Sinatra halt, Rack triple); Go go-nil-map,
  *   go-index-400; Java java-lookup-404 (HttpExchange, servlet); PHP
  *   php-param-400 ($_GET/$_POST in a plain script).
+ *   Through a helper's callers (template_chain.c: chain-key-400,
+ *   chain-json-400, chain-null-400, chain-param-400 for Python and Node;
+ *   template_caller.c: rb-chain-400/404, go-chain-400, java-chain-400/404,
+ *   php-chain-400 for Ruby, Go, Java and PHP).
  *
  * A value answered "as is" is the value of an item of the object literal
  * the failing line returns (tpl_returned_value): null there says what the
@@ -52,8 +56,10 @@
  *
  * This file holds the line scanner, the context (the file, its queued
  * changes, what was considered, the names that hold the request) and
- * the entry points; template_LANG.c each language's templates,
- * template_chain.c template_apply_chain; template.h what they share.
+ * the entry points; template_LANG.c each language's templates (and its
+ * part of following the chain), template_chain.c template_apply_chain,
+ * template_caller.c its walk for Ruby, Go, Java and PHP; template.h what
+ * they share.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -633,7 +639,7 @@ tpl_derive(struct tctx *t, long from, long to)
 				}
 			}
 		}
-		for (k = 1; s[k]; k++)
+		for (k = 1; s[0] && s[k]; k++)	/* an empty line has no s[1] */
 			if (m[k] == CODE && s[k] == '=' && s[k + 1] != '=' && s[k + 1] != '>' &&
 			    !strchr("=!<>+-*/%&|^.?", s[k - 1])) {
 				eq = k;

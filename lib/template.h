@@ -124,4 +124,39 @@ int js_handler(struct tctx *t, struct jsh *h);
 char *js_respond(const struct jsh *h, int code, const char *msg);
 const char *tpl_last_part(const char *s);
 
+/* ---- the call chain in Ruby, Go, Java and PHP (template_caller.c) ---- */
+
+enum { CF_MISSING, CF_LOOKUP, CF_SHORT };
+
+/* What failed in the helper, in its own names: the value x (its root a
+ * parameter), and the condition that was true of it, with "{X}" for x
+ * and "{Q}" for the qualifier of the helper's constants ("Posts::"). */
+struct cfail {
+	int kind;		/* CF_MISSING 400, CF_LOOKUP 404, CF_SHORT 400 */
+	char x[160];
+	char cond[160];
+	const char *tname;	/* the template's name */
+};
+
+/* One language's part of following the chain. */
+struct chain_lang {
+	/* what failed at t's line: 0, or -1 with the reason considered */
+	int (*start)(struct tctx *t, struct cfail *c);
+	/* the parameters of the function around t's line; its header line */
+	int (*params)(struct tctx *t, char out[][32], int max, long *hdr);
+	/* can the function at hdr answer HTTP: nonzero, with t's request
+	 * names derived (t->pats, t->names, t->fn) */
+	int (*answers)(struct tctx *t, long hdr);
+	/* the guard before t's line: answer code with msg when cond holds */
+	char *(*guard)(struct tctx *t, int how, int code, const char *cond, const char *msg);
+};
+extern const struct chain_lang rb_chain, go_chain, java_chain, php_chain;
+int tpl_chain_more(struct template_result *r, const char *lang, const char *exc,
+    const char *msg, const struct template_frame *fr, int n);
+int tpl_call_args(const char *s, const char *m, long o, char **out, int max);	/* template_chain.c */
+int tpl_pure_expr(const char *x);
+void tpl_root_of(const char *x, char *out, size_t n);
+int tpl_split_params(const char *s, long o, long c, char out[][32], int max, int go);
+int tpl_header_params(const char *s, long o, char out[][32], int max, int go);
+
 #endif

@@ -38,6 +38,9 @@
  *                    -> "if (!Array.isArray(X))", 400 (a query parameter is refused:
  *                    one value of it comes as a string, which may be meant)
  *
+ * Ruby, Go, Java and PHP are walked by template_caller.c (its templates
+ * are listed there), with each language's part in template_LANG.c.
+ *
  * A missing key or value answered 400 assumes the parameter is required:
  * the code read it without a default, but whether a request without it
  * is wrong is the author's call.  The fix says so ("assumes", as
@@ -664,6 +667,9 @@ template_apply_chain(struct template_result *r, const char *lang, const char *ex
 	memset(r, 0, sizeof *r);
 	memset(&lk, 0, sizeof lk);
 	r->considered = jv_array();
+	if (lang && (!strcmp(lang, "ruby") || !strcmp(lang, "go") || !strcmp(lang, "java") ||
+	    !strcmp(lang, "php")) && exc && n >= 2 && fr[0].src)
+		return tpl_chain_more(r, lang, exc, msg, fr, n);	/* template_caller.c */
 	if (!lang || !exc || n < 2 || !fr[0].src || (strcmp(lang, "python") && strcmp(lang, "node")))
 		return 0;
 	t.considered = r->considered;
@@ -900,4 +906,23 @@ out:
 	tctx_close(&t);
 	r->considered = t.considered;
 	return r->text != NULL;
+}
+
+/* For template_caller.c (Ruby, Go, Java, PHP): the same readers. */
+int
+tpl_call_args(const char *s, const char *m, long o, char **out, int max)
+{
+	return call_args(s, m, o, out, max);
+}
+
+int
+tpl_pure_expr(const char *x)
+{
+	return pure_expr(x);
+}
+
+void
+tpl_root_of(const char *x, char *out, size_t n)
+{
+	root_of(x, out, n);
 }

@@ -53,6 +53,8 @@ go_map_type(const struct tctx *t, const char *name, int field)
 	return found;
 }
 
+static int go_handler(const char *fl, char *w, char *r);
+
 /* Go: a write to a nil map (make it first: no value is invented); an
  * index past what the request sent (400). */
 int
@@ -146,19 +148,7 @@ tpl_go(struct tctx *t)
 		if (o < 0)
 			return tpl_consider(t, "go-index-400", 0, "cannot tell which index at line %ld was "
 			    "out of range", t->ln + 1);
-		if ((q = strstr(fl, " http.ResponseWriter"))) {
-			const char *a = q;
-			while (a > fl && tpl_idch((unsigned char)a[-1]))
-				a--;
-			snprintf(w, sizeof w, "%.*s", (int)(q - a) < 31 ? (int)(q - a) : 31, a);
-		}
-		if ((q = strstr(fl, " *http.Request"))) {
-			const char *a = q;
-			while (a > fl && tpl_idch((unsigned char)a[-1]))
-				a--;
-			snprintf(r, sizeof r, "%.*s", (int)(q - a) < 31 ? (int)(q - a) : 31, a);
-		}
-		if (!*w || !*r || !strstr(fl, ") {"))
+		if (!go_handler(fl, w, r))
 			return tpl_consider(t, "go-index-400", 0, "the line is not in an http.HandlerFunc: "
 			    "no known way to answer 400 from here");
 		tpl_add_name(t, r, strlen(r));
@@ -189,3 +179,103 @@ tpl_go(struct tctx *t)
 		    "have is the author's choice");
 	return 0;
 }
+
+/* ---- following the chain (template_caller.c) ---- */
+
+/* The parameters of the func around t's line (past a method's receiver). */
+static int
+go_params(struct tctx *t, char out[][32], int max, long *hdr)
+{
+	const char *s, *o;
+
+	if ((*hdr = tpl_head_above(t, go_head)) < 0)
+		return -1;
+	s = t->v[*hdr];
+	if (!(o = strchr(s, '(')))
+		return -1;
+	if (o == s + 5 && (!(o = strchr(o, ')')) || !(o = strchr(o, '('))))
+		return -1;		/* "func (s *S) name(" */
+	return tpl_header_params(s, o - s, out, max, 1);
+}
+
+/* An index out of range on a slice parameter: "len(x) <= N" is what failed. */
+static int
+go_start(struct tctx *t, struct cfail *c)
+{
+	const char *p = strstr(t->msg, "index out of range ["), *q;
+	char lit[32];
+	long idx, o = -1, b;
+
+	c->tname = "go-chain";
+	c->kind = CF_SHORT;
+	if (!p)
+		return tpl_consider(t, "go-chain", 0, "only an index out of range is followed to a "
+		    "caller") - 1;
+	idx = strtol(p + 20, NULL, 10);
+	snprintf(lit, sizeof lit, "[%ld]", idx);
+	for (q = t->s; (q = strstr(q, lit)); q++)
+		if (t->m[q - t->s] == CODE && q > t->s && tpl_idch((unsigned char)q[-1]))
+			o = o < 0 ? q - t->s : -2;
+	if (o < 0)
+		return tpl_consider(t, "go-chain", 0, "cannot tell which index at line %ld was out of "
+		    "range", t->ln + 1) - 1;
+	b = tpl_lscan(t->s, t->m, o);
+	if (o - b >= (long)sizeof c->x)
+		return -1;
+	snprintf(c->x, sizeof c->x, "%.*s", (int)(o - b), t->s + b);
+	if (!tpl_plain_name(c->x) || strchr(c->x, '.'))
+		return tpl_consider(t, "go-chain", 0, "the slice at line %ld is not a variable",
+		    t->ln + 1) - 1;
+	snprintf(c->cond, sizeof c->cond, "len({X}) <= %ld", idx);
+	return 0;
+}
+
+/* The names of an http.HandlerFunc's writer and request, from its header. */
+static int
+go_handler(const char *fl, char *w, char *r)
+{
+	const char *q, *a;
+
+	*w = *r = '\0';
+	if ((q = strstr(fl, " http.ResponseWriter"))) {
+		for (a = q; a > fl && tpl_idch((unsigned char)a[-1]); a--)
+			;
+		snprintf(w, 32, "%.*s", (int)(q - a) < 31 ? (int)(q - a) : 31, a);
+	}
+	if ((q = strstr(fl, " *http.Request"))) {
+		for (a = q; a > fl && tpl_idch((unsigned char)a[-1]); a--)
+			;
+		snprintf(r, 32, "%.*s", (int)(q - a) < 31 ? (int)(q - a) : 31, a);
+	}
+	return *w && *r && strstr(fl, ") {");
+}
+
+static int
+go_answers(struct tctx *t, long hdr)
+{
+	char w[32], r[32];
+
+	if (!go_handler(t->v[hdr], w, r))
+		return 0;
+	t->fn = hdr;
+	tpl_add_name(t, r, strlen(r));
+	tpl_derive(t, hdr + 1, t->ln);
+	return 'G';
+}
+
+static char *
+go_guard(struct tctx *t, int how, int code, const char *cond, const char *msg)
+{
+	char w[32], r[32], *body, *res;
+
+	(void)how;
+	if (!go_handler(t->v[t->fn], w, r))
+		return NULL;
+	body = tpl_fmt("if %s {\n>http.Error(%s, \"%s\", %s)\n>return\n}", cond, w, msg,
+	    code == 404 ? "http.StatusNotFound" : "http.StatusBadRequest");
+	res = body ? tpl_block(t, body) : NULL;
+	free(body);
+	return res;
+}
+
+const struct chain_lang go_chain = { go_start, go_params, go_answers, go_guard };

@@ -106,3 +106,125 @@ tpl_java(struct tctx *t)
 	free(body);
 	return 0;
 }
+
+/* ---- following the chain (template_caller.c) ---- */
+
+static int
+java_params(struct tctx *t, char out[][32], int max, long *hdr)
+{
+	const char *s, *o;
+
+	if ((*hdr = tpl_head_above(t, java_head)) < 0)
+		return -1;
+	s = t->v[*hdr];
+	if (!(o = strchr(s, '(')))
+		return -1;
+	return tpl_header_params(s, o - s, out, max, 0);
+}
+
+/* A NullPointerException on a parameter ("<parameter1>" without -g). */
+static int
+java_start(struct tctx *t, struct cfail *c)
+{
+	const char *msg = t->msg, *p;
+	char params[8][32];
+	long hdr;
+	int np;
+
+	c->tname = "java-chain";
+	c->kind = CF_MISSING;
+	if (!strstr(t->exc, "NullPointerException"))
+		return -1;
+	if (!(p = strstr(msg, "because \"")) || !strstr(msg, "\" is null"))
+		return tpl_consider(t, "java-chain", 0, "the message does not name what was null") - 1;
+	p += 9;
+	snprintf(c->x, sizeof c->x, "%.*s", (int)strcspn(p, "\"") % 159, p);
+	np = java_params(t, params, 8, &hdr);
+	if (!strncmp(c->x, "<parameter", 10)) {
+		int k = atoi(c->x + 10);
+		if (k < 1 || k > np)
+			return tpl_consider(t, "java-chain", 0, "%s: no such parameter", c->x) - 1;
+		snprintf(c->x, sizeof c->x, "%s", params[k - 1]);
+	}
+	if (!tpl_plain_name(c->x) || strchr(c->x, '.'))
+		return tpl_consider(t, "java-chain", 0, "%s is not a variable", c->x) - 1;
+	snprintf(c->cond, sizeof c->cond, "{X} == null");
+	return 0;
+}
+
+/* A void HttpExchange ('X') or servlet ('S') handler.  Besides what
+ * tpl_derive finds, "NAME(ex).get(\"k\")" reads the request when NAME is
+ * this file's own method taking the exchange or request (a query-string
+ * parser, say). */
+static int
+java_answers(struct tctx *t, long hdr)
+{
+	static const char *const pats[] = { "getRequestURI", "getQuery", "getParameter",
+		"getPathInfo", "getRequestBody", "getPath()", NULL };
+	const char *fl = t->v[hdr], *p;
+	char rq[32] = "";
+	int how = 0;
+	long i;
+
+	if (!strstr(fl, " void "))
+		return 0;
+	if ((p = strstr(fl, "HttpExchange "))) {
+		how = 'X';
+		p += 13;
+	} else if ((p = strstr(fl, "HttpServletRequest "))) {
+		how = 'S';
+		p += 19;
+		if (!strstr(fl, "HttpServletResponse "))
+			return 0;
+	} else
+		return 0;
+	snprintf(rq, sizeof rq, "%.*s", (int)strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+	    "OPQRSTUVWXYZ0123456789_") % 31, p);
+	t->pats = pats;
+	t->fn = hdr;
+	tpl_add_name(t, rq, strlen(rq));
+	tpl_derive(t, hdr + 1, t->ln);
+	for (i = hdr + 1; i < t->ln; i++) {
+		const char *s = t->v[i] + tpl_ind(t->v[i]), *sp = strchr(s, ' '), *eq;
+		char call[64];
+		long k;
+		if (!sp || !(eq = strstr(sp, " = ")) || !strstr(eq, ").get(\""))
+			continue;
+		for (k = 0; k < t->n; k++) {
+			const char *d = t->v[k], *o = strstr(d, "(HttpExchange "), *b;
+			if (!o)
+				o = strstr(d, "(HttpServletRequest ");
+			if (!o || k == hdr)
+				continue;
+			for (b = o; b > d && tpl_idch((unsigned char)b[-1]); b--)
+				;
+			snprintf(call, sizeof call, " %.*s(%s).get(\"", (int)(o - b) % 31, b, rq);
+			if (o > b && strncmp(eq + 2, call, strlen(call)) == 0 &&
+			    eq[2 + strlen(call) + strcspn(eq + 2 + strlen(call), "\"") + 1] == ')')
+				tpl_add_name(t, sp + 1, (size_t)(eq - sp - 1));
+		}
+	}
+	return how;
+}
+
+static char *
+java_guard(struct tctx *t, int how, int code, const char *cond, const char *msg)
+{
+	const char *fl = t->v[t->fn], *p = strstr(fl, how == 'X' ? "HttpExchange " :
+	    "HttpServletResponse ");
+	char v[32], *body, *r;
+
+	if (!p)
+		return NULL;
+	p += how == 'X' ? 13 : 20;
+	snprintf(v, sizeof v, "%.*s", (int)strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+	    "OPQRSTUVWXYZ0123456789_") % 31, p);
+	body = how == 'X' ? tpl_fmt("if (%s) {\n>%s.sendResponseHeaders(%d, -1);\n>%s.close();\n"
+	    ">return;\n}", cond, v, code, v) : tpl_fmt("if (%s) {\n>%s.sendError(%d, \"%s\");\n"
+	    ">return;\n}", cond, v, code, msg);
+	r = body ? tpl_block(t, body) : NULL;
+	free(body);
+	return r;
+}
+
+const struct chain_lang java_chain = { java_start, java_params, java_answers, java_guard };

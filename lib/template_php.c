@@ -83,3 +83,87 @@ tpl_php(struct tctx *t)
 	free(body);
 	return 0;
 }
+
+/* ---- following the chain (template_caller.c) ---- */
+
+/* The function around t's line (its "function" line may be t's line: a
+ * TypeError on a parameter points there); at the top level of a script,
+ * no parameters and *hdr 0. */
+static int
+php_params(struct tctx *t, char out[][32], int max, long *hdr)
+{
+	long i;
+	int cur = tpl_ind(t->s) + 1;
+
+	for (i = t->ln; i >= 0; i--) {
+		const char *s = t->v[i], *o, *c;
+		if (tpl_blank_line(s) || tpl_ind(s) >= cur)
+			continue;
+		cur = tpl_ind(s);
+		if ((o = strstr(s, "function ")) && (o = strchr(o, '(')) && (c = strchr(o, ')'))) {
+			*hdr = i;
+			return tpl_split_params(s, o - s, c - s, out, max, 0);
+		}
+		if (cur == 0 && i < t->ln)
+			break;
+	}
+	*hdr = 0;
+	return tpl_ind(t->s) == 0 ? 0 : -1;
+}
+
+/* "Argument #N ($x) must be of type T, null given": the null was passed. */
+static int
+php_start(struct tctx *t, struct cfail *c)
+{
+	const char *p = strstr(t->msg, ") must be of type "), *a;
+
+	c->tname = "php-chain";
+	c->kind = CF_MISSING;
+	if (strcmp(t->exc, "TypeError") || !p || !strstr(p, "null given") ||
+	    !(a = strstr(t->msg, "Argument #")) || !(a = strstr(a, " ($")) || a > p)
+		return tpl_consider(t, "php-chain", 0, "not a TypeError for a null argument") - 1;
+	snprintf(c->x, sizeof c->x, "%.*s", (int)(p - a - 2) % 159, a + 2);
+	snprintf(c->cond, sizeof c->cond, "!isset({X})");
+	return 0;
+}
+
+/* The top level of a plain script (no classes, no framework). */
+static int
+php_answers(struct tctx *t, long hdr)
+{
+	static const char *const pats[] = { "$_GET", "$_POST", "$_REQUEST", "php://input", NULL };
+	long k;
+
+	if (hdr != 0 || tpl_ind(t->s) != 0 || strstr(t->v[0], "function "))
+		return 0;
+	for (k = 0; k < t->n; k++)
+		if (tpl_starts_word(t->v[k], "namespace") || tpl_starts_word(t->v[k], "class") ||
+		    tpl_starts_word(t->v[k], "use"))
+			return 0;
+	t->pats = pats;
+	t->fn = -1;
+	tpl_derive(t, 0, t->ln);
+	return 'P';
+}
+
+static char *
+php_guard(struct tctx *t, int how, int code, const char *cond, const char *msg)
+{
+	char *body, *r, *in = NULL;
+
+	(void)how;
+	/* isset() takes a variable, not an expression ("$_POST['t'] ?? null") */
+	if (!strncmp(cond, "!isset(", 7) && (in = strndup(cond + 7, strlen(cond) - 8)) &&
+	    !tpl_pure_expr(in + (*in == '$')))
+		body = tpl_fmt("if ((%s) === null) {\n>http_response_code(%d);\n>echo json_encode("
+		    "['error' => '%s']);\n>exit;\n}", in, code, msg);
+	else
+		body = tpl_fmt("if (%s) {\n>http_response_code(%d);\n>echo json_encode(['error' => "
+		    "'%s']);\n>exit;\n}", cond, code, msg);
+	free(in);
+	r = body ? tpl_block(t, body) : NULL;
+	free(body);
+	return r;
+}
+
+const struct chain_lang php_chain = { php_start, php_params, php_answers, php_guard };

@@ -35,7 +35,11 @@
  *
  * in_app is a guess from the path and function alone (site-packages,
  * node_modules, GOROOT, java.*, System.*, libc ...); analyze refines it
- * with the repository when it has one.  Of a Python exception group only
+ * with the repository when it has one.  A Go panic recovered by a
+ * middleware prints the recovering code first (debug.Stack(), the
+ * deferred func, panic()): those frames are the app's but not where it
+ * failed, so they are not in_app, and what looks for the innermost app
+ * frame (the fix templates, the fingerprint) finds the line that panicked.  Of a Python exception group only
  * the sub-exceptions are parsed, each as its own trace.  This does not
  * follow Node's [cause] blocks or goroutines past the first.
  */
@@ -1813,6 +1817,11 @@ ruby_parse(struct lines *L, size_t i, jv *out, size_t *next)
 		t = trace_new("ruby", po + 1, (size_t)(pe - po - 1), m,
 		    po > m ? (size_t)(po - m - 1) : 0);
 		t = trace_add_frame(t, f);
+		/* Ruby 3.1's error_highlight: a blank line, the code, its carets */
+		if (first + 2 < L->n && blank(L->v[first]) && !blank(L->v[first + 1]) &&
+		    L->v[first + 2][strspn(L->v[first + 2], " ")] == '^' &&
+		    !L->v[first + 2][strspn(L->v[first + 2], " ^")])
+			first += 3;
 		for (j = first; j < L->n; j++) {
 			const char *q = skipws(L->v[j]);
 			if (!starts(q, "from ") || !ruby_loc_(q + 5, &f, NULL, 1))
@@ -3274,6 +3283,28 @@ done:
 	return f;
 }
 
+/* A Go trace: the frames up to the last panic() (the recover machinery:
+ * debug.Stack, the deferred func) are not where it failed: not in_app. */
+static jv
+go_unwind(jv t)
+{
+	jv fr = jv_object_get(jv_copy(t), jv_string("frames"));
+	int i, n = jv_array_length(jv_copy(fr)), last = -1;
+
+	for (i = 0; i < n; i++) {
+		jv g = jv_array_get(jv_copy(fr), i);
+		const char *fn = fstr_of(g, "function");
+		if (fn && (!strcmp(fn, "panic") || !strcmp(fn, "runtime.gopanic")))
+			last = i;
+		jv_free(g);
+	}
+	for (i = 0; i < last; i++) {
+		jv g = jv_array_get(jv_copy(fr), i);
+		fr = jv_array_set(fr, i, jv_object_set(g, jv_string("in_app"), jv_false()));
+	}
+	return jv_object_set(t, jv_string("frames"), fr);
+}
+
 /* Set top_frame on t and on every cause under it. */
 static jv
 finish(jv t)
@@ -3282,6 +3313,11 @@ finish(jv t)
 
 	if (jv_get_kind(t) != JV_KIND_OBJECT)
 		return t;
+	{
+		const char *lang = fstr_of(t, "lang");
+		if (lang && !strcmp(lang, "go"))
+			t = go_unwind(t);
+	}
 	if (!jv_object_has(jv_copy(t), jv_string("top_frame")))
 		t = jv_object_set(t, jv_string("top_frame"), culprit(jv_copy(t)));
 	c = jv_object_get(jv_copy(t), jv_string("cause"));

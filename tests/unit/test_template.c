@@ -521,6 +521,86 @@ test_empty_body(void **state)
 	}
 }
 
+/* Ruby, Go, Java and PHP: the same walk (template_caller.c). */
+static void
+test_chain_more(void **state)
+{
+	const char *posts = "module Posts\n  ALL = { 'a' => { title: 'A' } }.freeze\n\n"
+	    "  def self.card(slug)\n    post = ALL[slug]\n    { title: post[:title] }\n  end\nend\n";
+	const char *blog = "require 'webrick'\nclass S < WEBrick::HTTPServlet::AbstractServlet\n"
+	    "  def do_GET(req, res)\n    slug = req.path.split('/').last\n"
+	    "    res.body = JSON.generate(Posts.card(slug))\n  end\nend\n";
+	struct template_frame rb[2] = {
+		{ "posts.rb", posts, 6, "card" }, { "blog.rb", blog, 5, "do_GET" } };
+	const char *shout = "def shout(name)\n  name.upcase\nend\n";
+	const char *sin = "require 'sinatra'\nrequire_relative 'shout'\n\nget '/shout' do\n"
+	    "  who = params['who']\n  shout(who)\nend\n";
+	struct template_frame rb2[2] = {
+		{ "shout.rb", shout, 2, "shout" }, { "app.rb", sin, 6, "block in <main>" } };
+	const char *sin2 = "require 'sinatra'\n\nget '/shout' do\n  shout(ENV['WHO'])\nend\n";
+	struct template_frame rb3[2] = {
+		{ "shout.rb", shout, 2, "shout" }, { "app.rb", sin2, 4, "block in <main>" } };
+	const char *gosrc = "package main\n\nimport (\n\t\"net/http\"\n\t\"strings\"\n)\n\n"
+	    "func pair(codes []string) string {\n\treturn codes[0] + \"/\" + codes[1]\n}\n\n"
+	    "func quote(w http.ResponseWriter, r *http.Request) {\n"
+	    "\tcodes := strings.Split(r.URL.Query().Get(\"pair\"), \",\")\n"
+	    "\tw.Write([]byte(pair(codes)))\n}\n\n"
+	    "func fixed(w http.ResponseWriter, r *http.Request) {\n"
+	    "\tw.Write([]byte(pair(defaults)))\n}\n";
+	struct template_frame go[2] = {
+		{ "main.go", gosrc, 9, "main.pair" }, { "main.go", gosrc, 14, "main.quote" } };
+	struct template_frame go2[2] = {
+		{ "main.go", gosrc, 9, "main.pair" }, { "main.go", gosrc, 18, "main.fixed" } };
+	const char *java = "public class G {\n    static String greet(String name) {\n"
+	    "        return \"Hi \" + name.trim();\n    }\n\n"
+	    "    static Map<String, String> query(HttpExchange ex) {\n        return null;\n    }\n\n"
+	    "    static void handle(HttpExchange ex) throws IOException {\n"
+	    "        String name = query(ex).get(\"name\");\n        String b = greet(name);\n"
+	    "    }\n\n    static void user(HttpExchange ex) throws IOException {\n"
+	    "        String id = ex.getRequestURI().getPath().substring(7);\n"
+	    "        String u = USERS.get(id);\n        String b = greet(u);\n    }\n}\n";
+	struct template_frame jv1[2] = {
+		{ "G.java", java, 3, "G.greet" }, { "G.java", java, 12, "G.handle" } };
+	struct template_frame jv2[2] = {
+		{ "G.java", java, 3, "G.greet" }, { "G.java", java, 18, "G.user" } };
+	const char *lib = "<?php\ndeclare(strict_types=1);\n\nfunction total(array $items): float\n"
+	    "{\n    return 0.0;\n}\n";
+	const char *orders = "<?php\nrequire __DIR__ . '/lib.php';\n\n"
+	    "$order = json_decode(file_get_contents('php://input'), true);\n"
+	    "echo json_encode(['total' => total($order['items'])]);\n";
+	const char *ctl = "<?php\nnamespace App;\n\nclass C {\n    public function run($order) {\n"
+	    "        return total($order['items']);\n    }\n}\n";
+	struct template_frame php[2] = {
+		{ "lib.php", lib, 4, "total" }, { "orders.php", orders, 5, "{main}" } };
+	struct template_frame php2[2] = {
+		{ "lib.php", lib, 4, "total" }, { "C.php", ctl, 6, "App\\C->run" } };
+	const char *tmsg = "total(): Argument #1 ($items) must be of type array, null given, "
+	    "called in /srv/orders.php on line 5";
+
+	(void)state;
+	/* a constant's lookup keyed by the parameter: 404, the constant named from the caller */
+	chain_result("ruby", "NoMethodError", "undefined method `[]' for nil:NilClass", rb, 2, 1, 1,
+	    "    if Posts::ALL[slug].nil?\n      res.status = 404\n");
+	chain_result("ruby", "NoMethodError", "undefined method `upcase' for nil:NilClass", rb2, 2,
+	    1, 1, "  halt 400, \"who is missing\" if who.nil?\n  shout(who)\n");
+	chain_result("ruby", "NoMethodError", "undefined method `upcase' for nil:NilClass", rb3, 2,
+	    0, 0, "not what the request sent");
+	chain_result("go", "panic", "runtime error: index out of range [1] with length 1", go, 2, 1,
+	    1, "\tif len(codes) <= 1 {\n\t\thttp.Error(w, \"bad request: a part is missing\", "
+	    "http.StatusBadRequest)\n\t\treturn\n\t}\n\tw.Write([]byte(pair(codes)))\n");
+	chain_result("go", "panic", "runtime error: index out of range [1] with length 1", go2, 2,
+	    0, 0, "not what the request sent");
+	chain_result("java", "java.lang.NullPointerException", "Cannot invoke \"String.trim()\" "
+	    "because \"<parameter1>\" is null", jv1, 2, 1, 1, "        if (name == null) {\n"
+	    "            ex.sendResponseHeaders(400, -1);\n");
+	chain_result("java", "java.lang.NullPointerException", "Cannot invoke \"String.trim()\" "
+	    "because \"name\" is null", jv2, 2, 1, 1, "        if (u == null) {\n"
+	    "            ex.sendResponseHeaders(404, -1);\n");
+	chain_result("php", "TypeError", tmsg, php, 2, 1, 1, "if (!isset($order['items'])) {\n"
+	    "    http_response_code(400);\n");
+	chain_result("php", "TypeError", tmsg, php2, 2, 0, 0, "cannot answer HTTP");
+}
+
 int
 main(void)
 {
@@ -530,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_empty_body),
+		cmocka_unit_test(test_chain_more),
 	};
 
 	return cmocka_run_group_tests_name("template", tests, NULL, NULL);

@@ -162,6 +162,48 @@ test_python_carets(void **state)
 	jv_free(f);
 }
 
+/* A panic a middleware recovered and logged with debug.Stack(): the
+ * first app frame is the one that panicked, not the deferred recover. */
+static void
+test_go_recovered(void **state)
+{
+	const char *txt =
+	    "2026/12/03 19:08:24 panic: assignment to entry in nil map\n"
+	    "goroutine 7 [running]:\n"
+	    "runtime/debug.Stack()\n"
+	    "\t/usr/lib/go-1.19/src/runtime/debug/stack.go:24 +0x65\n"
+	    "main.withRecover.func1.1()\n"
+	    "\t/srv/hits/mw.go:12 +0x4c\n"
+	    "panic({0x66d5a0, 0xc0000ca078})\n"
+	    "\t/usr/lib/go-1.19/src/runtime/panic.go:884 +0x212\n"
+	    "main.(*Counter).Add(...)\n"
+	    "\t/srv/hits/counter.go:9\n"
+	    "main.hit({0x6f8888, 0xc00011a0e0}, 0xc00004bb68?)\n"
+	    "\t/srv/hits/main.go:21 +0x389\n"
+	    "main.withRecover.func1({0x6f8888?, 0xc00011a0e0?}, 0x7f5503652fc8?)\n"
+	    "\t/srv/hits/mw.go:16 +0x82\n";
+	const char *plain =
+	    "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/srv/x/main.go:5 +0x25\n";
+	jv all, f, t;
+
+	(void)state;
+	assert_int_equal(trace_parse(&all, txt), 0);
+	t = jv_array_get(all, 0);
+	f = trace_app_frame(jv_copy(t));
+	assert_string_equal(record_str(f, "path"), "/srv/hits/counter.go");
+	assert_int_equal((int)record_num(f, "line", 0), 9);
+	jv_free(f);
+	f = record_get(t, "top_frame");
+	assert_int_equal((int)record_num(f, "line", 0), 9);
+	jv_free(f);
+	jv_free(t);
+	/* no panic() frame: nothing is taken away */
+	assert_int_equal(trace_parse(&all, plain), 0);
+	f = trace_app_frame(jv_array_get(all, 0));
+	assert_string_equal(record_str(f, "path"), "/srv/x/main.go");
+	jv_free(f);
+}
+
 static void
 test_empty_and_null(void **state)
 {
@@ -311,6 +353,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_python_carets),
+		cmocka_unit_test(test_go_recovered),
 		cmocka_unit_test(test_empty_and_null),
 		cmocka_unit_test(test_two_traces),
 		cmocka_unit_test(test_in_app),

@@ -1,0 +1,6 @@
+# tags.rb - tag names as the shop stores them.
+module Tags
+  def self.normalize(name)
+    name.strip.downcase.tr(' ', '-')
+  end
+end
