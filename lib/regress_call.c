@@ -443,11 +443,13 @@ chain_at(struct chain *c, const char *line, const char *p, int py)
 			q += *q == '?' ? 2 : 1;
 			for (n = 0; idch((unsigned char)q[n]) && n < 63; n++)
 				;
-			if (q[n] == '(')	/* a method call ends the chain */
-				{ q -= q[-1] == '.' && q[-2] == '?' ? 2 : 1; break; }
 			snprintf(a->key, sizeof a->key, "%.*s", (int)n, q);
-			a->kind = '.';
+			a->kind = q[n] == '(' ? 'm' : '.';
 			q += n;
+			if (a->kind == 'm') {	/* a method call ends the chain */
+				c->n++;
+				break;
+			}
 		} else if (*q == '[' && (q[1] == '\'' || q[1] == '"') &&
 		    (k = strchr(q + 2, q[1])) && k[1] == ']' && k - q - 2 < 63) {
 			snprintf(a->key, sizeof a->key, "%.*s", (int)(k - q - 2), q + 2);
@@ -565,9 +567,10 @@ ok_key(const struct chain *c, const char *line, void *arg)
 	(void)line;
 	if (w->key)
 		return c->n > 0 && !strcmp(c->a[c->n - 1].key, w->key) &&
-		    (!w->kind || c->a[c->n - 1].kind == w->kind);
+		    (!w->kind || c->a[c->n - 1].kind == w->kind ||
+		    (w->kind == '.' && c->a[c->n - 1].kind == 'm'));
 	if (w->kind == '[')
-		return *c->end == '[';
+		return c->n > 0 && c->a[0].kind == '[';
 	if (w->kind == 'i') {
 		const char *b = c->start;
 		while (b > line && b[-1] == ' ')
@@ -909,6 +912,11 @@ diagnose(struct regress_call *c, const struct src *s, const struct def *d, long 
 		if (unique_chain(&ch, line, d, py, ok_key, &w, w.kind == '[' ? "subscript" :
 		    "iteration") < 0)
 			return -1;
+		if (w.kind == '[' && ch.n != 1)
+			return mend_err("%s is subscripted %d times in the failing line: which "
+			    "value was None cannot be told", ch.root, ch.n);
+		if (w.kind == '[')
+			ch.n = 0;
 		*lit = nest(&ch, ch.n, "None");
 		c->bad = strdup("None");
 	} else if (!py && ((q = strstr(msg, "of undefined (reading '")) ||
@@ -1104,8 +1112,9 @@ regress_call_plan(struct regress_call *c, const char *wd, jv rec, const char *di
 			continue;
 		}
 		if (!bad && (p->destructured || !passed_through(&s, &d, p->name, is_py(c)))) {
-			mend_err("%s(%s...) also needs %s, which the trace does not carry", fn,
-			    d.p[0].name, p->destructured ? "a destructured parameter" : p->name);
+			mend_err("the call also needs %s, a value the trace does not carry (it is "
+			    "used, not only passed through)", p->destructured ?
+			    "a destructured parameter" : p->name);
 			goto out;
 		}
 		if (!bad && !is_py(c) && i > last)
@@ -1149,10 +1158,12 @@ regress_call_plan(struct regress_call *c, const char *wd, jv rec, const char *di
 out:
 	if (rc < 0) {
 		char *why = strdup(mend_errmsg());
-		regress_call_release(c);
-		if (why)
+		if (why && c->function && c->file)
+			mend_err("%s (%s:%ld): %s", c->function, c->file, c->line, why);
+		else if (why)
 			mend_err("%s", why);
 		free(why);
+		regress_call_release(c);
 	}
 	strbuf_release(&args);
 	strbuf_release(&shown);
