@@ -1034,7 +1034,12 @@ regress_call_plan(struct regress_call *c, const char *wd, jv rec, const char *di
 	c->message = strdup(msg);
 	if (!is_py(c)) {
 		/* node frames say Object.fn, Module.fn, exports.fn; Class.fn is a method */
-		const char *dot = strrchr(fn, '.');
+		const char *dot;
+		char *as = strstr(c->function, " [as ");
+		if (as)
+			*as = '\0';	/* "Object.city [as town]": the name it was called by */
+		fn = c->function;
+		dot = strrchr(fn, '.');
 		if (dot && strncmp(fn, "Object.", 7) && strncmp(fn, "Module.", 7) &&
 		    strncmp(fn, "exports.", 8) && strncmp(fn, "module.exports.", 15)) {
 			mend_err("%s is a method: calling it needs an instance whose state the "
@@ -1042,9 +1047,8 @@ regress_call_plan(struct regress_call *c, const char *wd, jv rec, const char *di
 			goto out;
 		}
 		if (dot)
-			fn = dot + 1;
-		free(c->function);
-		c->function = strdup(fn);
+			memmove(c->function, dot + 1, strlen(dot + 1) + 1);
+		fn = c->function;
 	}
 	if (!strcmp(fn, "<module>") || strchr(fn, '<') || !strcmp(fn, "<anonymous>")) {
 		mend_err("the failing frame is not in a named function (%s)", fn);
