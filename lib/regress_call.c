@@ -280,6 +280,8 @@ py_def(struct def *d, const struct src *s, const char *fn, long fl)
 			break;
 	}
 	d->end--;
+	while (d->end > d->line && !s->v[d->end][indent(s->v[d->end])])
+		d->end--;	/* the blank lines after it */
 	snprintf(d->access, sizeof d->access, "%s", fn);
 	return 0;
 }
@@ -739,12 +741,15 @@ passed_through(const struct src *s, const struct def *d, const char *name, int p
 	return uses > 0;
 }
 
-/* The fix's hunks in file: 1 when one touches [a, b] (1-based, old side). */
+/* Does the fix change lines [a, b] of file (1-based, the old side)?  Only
+ * changed lines count, not the context around them; *raises: the one
+ * error a line it adds there raises (throws), or NULL. */
 static int
 diff_touches(const char *diff, const char *file, long a, long b, char **raises, int py)
 {
 	const char *p = diff, *nl;
-	int in = 0, hit = 0, cur = 0, many = 0;
+	int in = 0, hit = 0, many = 0;
+	long old = 0;
 
 	*raises = NULL;
 	for (; p && *p; p = nl ? nl + 1 : NULL) {
@@ -756,15 +761,18 @@ diff_touches(const char *diff, const char *file, long a, long b, char **raises, 
 			if (!strncmp(f, "b/", 2))
 				f += 2;
 			in = n - (size_t)(f - p) == strlen(file) && !strncmp(f, file, strlen(file));
+		} else if (!strncmp(p, "--- ", 4) || !strncmp(p, "diff ", 5)) {
+			continue;
 		} else if (in && !strncmp(p, "@@ -", 4)) {
-			long s0 = strtol(p + 4, NULL, 10), len = 1;
-			const char *c = strchr(p + 4, ',');
-			if (c && c < strchr(p + 4, ' '))
-				len = strtol(c + 1, NULL, 10);
-			cur = s0 <= b && s0 + (len ? len : 1) - 1 >= a;
-			hit |= cur;
-		} else if (in && cur && *p == '+') {
+			old = strtol(p + 4, NULL, 10);
+		} else if (in && *p == ' ') {
+			old++;
+		} else if (in && *p == '-') {
+			hit |= old >= a && old <= b;
+			old++;
+		} else if (in && *p == '+' && old > a && old <= b) {
 			const char *k = py ? "raise " : "throw new ", *r = strstr(p, k);
+			hit = 1;
 			if (r && r < p + n) {
 				const char *x = r + strlen(k), *y = x;
 				while (idch((unsigned char)*y) || *y == '.')
