@@ -940,6 +940,10 @@ unproven(const struct replay *rp, int passed, int reproduced, const char *verdic
 	else if (jv_is_valid(regress) && !record_bool(regress, "fails_before", 0))
 		out = jv_array_append(out, jv_string("the regression test passes without the fix "
 		    "too"));
+	else if (jv_is_valid(regress) && record_has(regress, "same_failure") &&
+	    !record_bool(regress, "same_failure", 0))
+		out = jv_array_append(out, jv_string_fmt("the regression test fails without the fix, "
+		    "but not with the %s the trace shows", record_str(regress, "exception")));
 	return out;
 }
 

@@ -724,6 +724,8 @@ passed_through(const struct src *s, const struct def *d, const char *name, int p
 		const char *t = s->v[i], *p;
 		for (p = t; (p = word_at(t, name, p)); p++) {
 			const char *a = p + strlen(name), *b = p;
+			if (p > t && (p[-1] == '"' || p[-1] == '\'') && *a == p[-1])
+				continue;	/* a string: "name" */
 			while (*a == ' ')
 				a++;
 			while (b > t && b[-1] == ' ')
@@ -748,7 +750,7 @@ static int
 diff_touches(const char *diff, const char *file, long a, long b, char **raises, int py)
 {
 	const char *p = diff, *nl;
-	int in = 0, hit = 0, many = 0;
+	int in = 0, hit = 0, many = 0, repl = 0;
 	long old = 0;
 
 	*raises = NULL;
@@ -765,12 +767,15 @@ diff_touches(const char *diff, const char *file, long a, long b, char **raises, 
 			continue;
 		} else if (in && !strncmp(p, "@@ -", 4)) {
 			old = strtol(p + 4, NULL, 10);
+			repl = 0;
 		} else if (in && *p == ' ') {
 			old++;
+			repl = 0;
 		} else if (in && *p == '-') {
-			hit |= old >= a && old <= b;
+			repl = old >= a && old <= b;	/* the '+' lines after replace it */
+			hit |= repl;
 			old++;
-		} else if (in && *p == '+' && old > a && old <= b) {
+		} else if (in && *p == '+' && (repl || (old > a && old <= b))) {
 			const char *k = py ? "raise " : "throw new ", *r = strstr(p, k);
 			hit = 1;
 			if (r && r < p + n) {
