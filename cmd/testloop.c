@@ -768,6 +768,7 @@ assumption(jv rec)
 }
 
 #define ASSUMED_MAX	0.8	/* the confidence of a fix that assumes: a draft */
+#define CALL_MAX	0.85	/* proved by a call from the frame, not a replay: a draft */
 
 /*
  * Ask the fixer for a revision of the change at commit, given the
@@ -1139,6 +1140,8 @@ handle(jv rec, void *arg)
 	    jv_string("log"), jv_is_valid(run.log) ? jv_copy(run.log) : jv_string("")));
 	if (assumption(rec) && record_num(rec, "testrun.confidence", 0) > ASSUMED_MAX)
 		rec = record_set_num(rec, "testrun.confidence", ASSUMED_MAX);
+	if (rp.n == 0 && record_num(rec, "testrun.confidence", 0) > CALL_MAX)
+		rec = record_set_num(rec, "testrun.confidence", CALL_MAX);	/* the formula gives 0.83 */
 	rec = record_set(rec, "testrun.judgment", rp.n > 0 && jv_is_valid(rp.judged) ?
 	    JV_OBJECT(jv_string("verdict"), jv_string(verdict), jv_string("answers"),
 	    jv_copy(rp.judged)) : jv_null());
