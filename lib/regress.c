@@ -15,6 +15,11 @@
  * embedded as JSON: a JSON string literal is a Python and a JavaScript
  * string literal too.
  *
+ * For an incident with no request (a stack trace only), the test calls
+ * the failing function instead, as regress_call.c planned it (q->call):
+ * it imports the module, makes the call, and checks that it returns, or
+ * raises the error the fix introduced.
+ *
  * This does not handle projects whose tests live outside the usual
  * directories, ES module packages under jest or mocha, or services that
  * need more than the --serve command (files it names must exist where
