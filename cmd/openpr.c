@@ -250,7 +250,10 @@ pr_body(jv rec, const char *diffstat, int passed)
 		jv_free(reqs);
 		jv_free(before);
 		jv_free(after);
-	} else
+	} else if (record_str(rec, "testrun.regression_test.call"))
+		fprintf(f, "- No replay: the incident came from a stack trace, with no request "
+		    "to replay.\n");
+	else
 		fprintf(f, "- No replay (testloop ran without --serve).\n");
 	jv_free(rp);
 	rp = record_get(rec, "testrun.regression_test");

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
-plan 12
+plan 13
 
 mkdir -p "$T/src" && (
 	cd "$T/src" && git init -q -b main &&
@@ -84,6 +84,11 @@ like "$(jq -r '.testrun.unproven | join("; ")' "$T/out1")" \
 like "$(git -C "$wd" log -1 --format=%B "$commit")" \
 	"*In production summary raised ZeroDivisionError: division by zero*orders was empty*fails the same way*" \
 	"the commit says what the test reproduces"
+
+openpr --forge none -r "$T/remote.git" < "$T/out1" > "$T/pr1.json" 2>/dev/null
+like "$(jq -r .pr.body "$T/pr1.json")" \
+	"*No replay: the incident came from a stack trace*it calls \`stats.summary(orders=\[\])\`, the call that raised ZeroDivisionError in production, and fails that way without the fix*not what the service answers*" \
+	"the pull request says what the test proves"
 
 # None, and a fix that raises: the test asserts the fix's error (its contract).
 trace none 'import text; text.slug(None)' > "$T/an2.json"
