@@ -17,6 +17,7 @@
  *                undefined (reading 'k') on p or p['a'] / p.a: p = None,
  *                or {"a": None}
  *   missing key  KeyError 'k' on p['k'] or p['a']['k']: p = {} / {"a": {}}
+ *   past the end IndexError on p[0] (or p['a'][0]): p = [] / {"a": []}
  *   bad text     int()/float() of p (the message quotes the text: it is
  *                used), JSON.parse/json.loads of p failing at its start: ''
  *
@@ -401,7 +402,8 @@ js_def(struct def *d, const struct src *s, const char *fn, long fl)
 
 struct acc {
 	char key[64];
-	char kind;		/* '.' attribute/property, '[' subscript, 'g' .get('k') */
+	char kind;		/* '.' attribute/property, 'm' method, '[' subscript, '#' [0],
+				 * 'g' .get('k') */
 };
 
 struct chain {
@@ -452,6 +454,10 @@ chain_at(struct chain *c, const char *line, const char *p, int py)
 				c->n++;
 				break;
 			}
+		} else if (*q == '[' && q[1] == '0' && q[2] == ']') {
+			strcpy(a->key, "0");	/* the first item: a list of one */
+			a->kind = '#';
+			q += 3;
 		} else if (*q == '[' && (q[1] == '\'' || q[1] == '"') &&
 		    (k = strchr(q + 2, q[1])) && k[1] == ']' && k - q - 2 < 63) {
 			snprintf(a->key, sizeof a->key, "%.*s", (int)(k - q - 2), q + 2);
@@ -513,12 +519,15 @@ nest(const struct chain *ch, int upto, const char *v)
 
 	for (i = 0; i < upto; i++) {
 		jv k = jv_dump_string(jv_string(ch->a[i].key), 0);
-		strbuf_addf(&b, "{%s: ", jv_string_value(k));
+		if (ch->a[i].kind == '#')
+			strbuf_add(&b, "[");
+		else
+			strbuf_addf(&b, "{%s: ", jv_string_value(k));
 		jv_free(k);
 	}
 	strbuf_add(&b, v);
-	for (i = 0; i < upto; i++)
-		strbuf_add(&b, "}");
+	for (i = upto - 1; i >= 0; i--)
+		strbuf_add(&b, ch->a[i].kind == '#' ? "]" : "}");
 	return strbuf_take(&b);
 }
 
@@ -548,7 +557,8 @@ unique_chain(struct chain *out, const char *line, const struct def *d, int py,
 		p = c.end > p ? c.end - 1 : p;
 	}
 	if (!found)
-		return mend_err("no %s in the failing line", what);
+		return mend_err("no %s of a parameter read plainly (name, ['key'], .key, [0]) in "
+		    "the failing line", what);
 	if (!param_of(d, out->root))
 		return mend_err("the failing %s starts at %s, which is not a parameter of the "
 		    "function", what, out->root);
@@ -572,7 +582,13 @@ ok_key(const struct chain *c, const char *line, void *arg)
 		    (!w->kind || c->a[c->n - 1].kind == w->kind ||
 		    (w->kind == '.' && c->a[c->n - 1].kind == 'm'));
 	if (w->kind == '[')
-		return c->n > 0 && c->a[0].kind == '[';
+		return c->n > 0 && (c->a[0].kind == '[' || c->a[0].kind == '#');
+	if (w->kind == '#') {	/* an index past the end: the one [0], of an empty list */
+		int k, n = 0;
+		for (k = 0; k < c->n; k++)
+			n += c->a[k].kind == '#';
+		return n == 1;
+	}
 	if (w->kind == 'i') {
 		const char *b = c->start;
 		while (b > line && b[-1] == ' ')
@@ -866,6 +882,7 @@ diagnose(struct regress_call *c, const struct src *s, const struct def *d, long 
 	char *coll, key[64];
 	const char *q;
 	long at;
+	int k;
 
 	*lit = NULL;
 	/* An empty collection. */
@@ -944,6 +961,15 @@ diagnose(struct regress_call *c, const struct src *s, const struct def *d, long 
 		*lit = ch.n == 0 ? strdup(undef ? "undefined" : "null") :
 		    nest(&ch, ch.n, undef ? "undefined" : "null");
 		c->bad = strdup(undef ? "undefined" : "null");
+	} else if (py && !strcmp(exc, "IndexError") && strstr(msg, "index out of range")) {
+		w.kind = '#';
+		if (unique_chain(&ch, line, d, py, ok_key, &w, "[0]") < 0)
+			return -1;
+		for (k = 0; k < ch.n && ch.a[k].kind != '#'; k++)
+			;
+		ch.n = k;	/* the list is what comes before [0] */
+		*lit = nest(&ch, ch.n, "[]");
+		c->bad = strdup("empty");
 	} else if (py && !strcmp(exc, "KeyError")) {
 		snprintf(key, sizeof key, "%s", msg);
 		if (key[0] == '\'' || key[0] == '"') {

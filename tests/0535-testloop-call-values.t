@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The failing call from the frame rebuilds the values a trace names: a
 # KeyError's missing key ({}), and the text int() could not convert
-# (quoted in the message: 'abc', inside the dict it was read from).  The
-# second fix raises the module's own error, which the test asserts.
+# (quoted in the message: 'abc', inside the dict it was read from), and
+# an empty list for an IndexError on [0].  The second fix raises the
+# module's own error, which the test asserts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
-plan 4
+plan 5
 
 mkdir -p "$T/src/tests" && (
 	cd "$T/src" && git init -q -b main &&
@@ -21,6 +22,10 @@ def price(item, currency):
 
 def qty(form):
     return int(form["qty"])
+
+
+def first_name(rows):
+    return rows[0]["name"].title()
 PY
 	cat > tests/test_shop.py <<'PY' &&
 import unittest
@@ -81,3 +86,17 @@ is "$(jq -c '.testrun.regression_test | [.written, .call, .raises, .fails_before
 like "$(jq -r .testrun.regression_test.proves "$T/out2")" \
 	"qty no longer raises ValueError when form is the text \"abc\": it raises BadQuantity; it does not prove what the service answers*" \
 	"it says what it proves"
+
+cat > "$T/i.diff" <<'EOF2'
+--- a/shop.py
++++ b/shop.py
+@@ -13,2 +13,4 @@
+ def first_name(rows):
++    if not rows:
++        return None
+     return rows[0]["name"].title()
+EOF2
+run index 'import shop; shop.first_name([])' "$T/i.diff" > "$T/out3"
+is "$(jq -c '.testrun.regression_test | [.written, .call, .exception, .same_failure]' "$T/out3")" \
+	'[true,"shop.first_name(rows=[])","IndexError",true]' \
+	"an index past the end: an empty list"
