@@ -9,6 +9,7 @@
 # again outside testloop.  The confidence stays below a replayed fix's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
+. "$(dirname "$0")/lib-call.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
 plan 13
 
@@ -45,12 +46,7 @@ PY
 	git add . && git commit -qm "shop" && git clone -q --bare . "$T/remote.git"
 )
 
-# trace NAME CODE: what the service logged when CODE raised, as an incident's analysis.
-trace() {
-	(cd "$T/src" && python3 -c "$2") 2> "$T/$1.trace"
-	{ echo "2026-11-24T12:00:00Z INFO GET /x"; cat "$T/$1.trace"; echo "2026-11-24T12:00:01Z INFO GET /health"; } > "$T/$1.log"
-	logs -m shop "$T/$1.log" | detect | analyze --repo "$T/src" --log "$T/$1.log"
-}
+trace() { call_trace "$1" 'python3 -c' "$2"; }
 
 # chk DIR REV TEST: run the committed test TEST in a fresh checkout of REV.
 chk() {
@@ -101,7 +97,7 @@ cat > "$T/fix2.diff" <<'EOF2'
 +        raise ValueError("a title is required")
      return title.strip().lower().replace(" ", sep)
 EOF2
-jq -c --rawfile d "$T/fix2.diff" '.analysis.diff = $d | del(.analysis.edits)' "$T/an2.json" |
+with_diff "$T/fix2.diff" < "$T/an2.json" |
 	patch -r "$T/remote.git" > "$T/patch2.json" 2>/dev/null
 testloop "$T/patch2.json" > "$T/out2" 2> "$T/err2"
 is "$(jq -c '.testrun.regression_test | [.written, .call, .raises, .fails_before, .same_failure]' "$T/out2")" \

@@ -9,6 +9,7 @@
 # error and passes on the fix, run here again outside testloop.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
+. "$(dirname "$0")/lib-call.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
 command -v node >/dev/null || skip_all "node not installed"
 plan 9
@@ -46,12 +47,7 @@ JS
 
 # analysis NAME CODE DIFF: the analysis of what the service logged when
 # CODE threw, carrying the author's fix.
-analysis() {
-	(cd "$T/src" && node -e "$2") 2> "$T/$1.trace"
-	{ echo "2026-11-24T12:00:00Z INFO GET /x"; cat "$T/$1.trace"; echo "2026-11-24T12:00:01Z INFO GET /health"; } > "$T/$1.log"
-	logs -m shop "$T/$1.log" | detect | analyze --repo "$T/src" --log "$T/$1.log" |
-		jq -c --rawfile d "$3" '.analysis.diff = $d | del(.analysis.edits)'
-}
+analysis() { call_trace "$1" 'node -e' "$2" | with_diff "$3"; }
 
 # chk DIR REV TEST: run the committed test TEST in a fresh checkout of REV.
 chk() {

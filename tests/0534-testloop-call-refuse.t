@@ -7,6 +7,7 @@
 # below the cap of a fix nothing proved (0.74).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
+. "$(dirname "$0")/lib-call.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
 plan 7
 
@@ -55,10 +56,7 @@ PY
 # run NAME CODE DIFF: the testloop record of a trace-only incident from
 # what CODE raised, fixed by DIFF.
 run() {
-	(cd "$T/src" && python3 -c "$2") 2> "$T/$1.trace"
-	{ echo "2026-11-24T12:00:00Z INFO GET /x"; cat "$T/$1.trace"; echo "2026-11-24T12:00:01Z INFO GET /health"; } > "$T/$1.log"
-	logs -m shop "$T/$1.log" | detect | analyze --repo "$T/src" --log "$T/$1.log" |
-		jq -c --rawfile d "$3" '.analysis.diff = $d | del(.analysis.edits)' |
+	call_trace "$1" 'python3 -c' "$2" | with_diff "$3" |
 		patch -r "$T/remote.git" 2>/dev/null | testloop 2> "$T/$1.err"
 }
 capped() { python3 -c "import sys; sys.exit(not $(jq .testrun.confidence "$1") <= 0.74)"; }

@@ -6,6 +6,7 @@
 # module's own error, which the test asserts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fix.sh"
+. "$(dirname "$0")/lib-call.sh"
 command -v jq >/dev/null || skip_all "jq not installed"
 plan 5
 
@@ -45,10 +46,7 @@ PY
 )
 
 run() {
-	(cd "$T/src" && python3 -c "$2") 2> "$T/$1.trace"
-	{ echo "2026-11-24T12:00:00Z INFO GET /x"; cat "$T/$1.trace"; echo "2026-11-24T12:00:01Z INFO GET /health"; } > "$T/$1.log"
-	logs -m shop "$T/$1.log" | detect | analyze --repo "$T/src" --log "$T/$1.log" |
-		jq -c --rawfile d "$3" '.analysis.diff = $d | del(.analysis.edits)' |
+	call_trace "$1" 'python3 -c' "$2" | with_diff "$3" |
 		patch -r "$T/remote.git" 2>/dev/null | testloop -t 'python3 -m unittest discover -s tests' 2> "$T/$1.err"
 }
 
