@@ -234,11 +234,24 @@ pr_body(jv rec, const char *diffstat, int passed)
 		jv_free(reqs);
 		jv_free(before);
 		jv_free(after);
-	} else
+	} else if (record_str(rec, "testrun.regression_test.call"))
+		fprintf(f, "- No replay: the incident came from a stack trace, with no request "
+		    "to replay.\n");
+	else
 		fprintf(f, "- No replay (testloop ran without --serve).\n");
 	jv_free(rp);
 	rp = record_get(rec, "testrun.regression_test");
-	if (jv_get_kind(rp) == JV_KIND_OBJECT && record_bool(rp, "written", 0))
+	if (jv_get_kind(rp) == JV_KIND_OBJECT && record_bool(rp, "written", 0) &&
+	    record_str(rp, "call"))
+		fprintf(f, "- Regression test `%s` (%s, `%s`): added; it calls `%s`, the call that "
+		    "raised %s in production, and %s without the fix and passes with it: %s.\n",
+		    or_(record_str(rp, "path"), "?"), or_(record_str(rp, "framework"), "?"),
+		    or_(record_str(rp, "command"), "?"), record_str(rp, "call"),
+		    or_(record_str(rp, "exception"), "?"), record_bool(rp, "same_failure", 0) ?
+		    "fails that way" : record_bool(rp, "fails_before", 0) ?
+		    "fails (**not with that exception**)" : "**also passes**",
+		    or_(record_str(rp, "proves"), "?"));
+	else if (jv_get_kind(rp) == JV_KIND_OBJECT && record_bool(rp, "written", 0))
 		fprintf(f, "- Regression test `%s` (%s, `%s`): added; it %s without the fix and "
 		    "passes with it.\n", or_(record_str(rp, "path"), "?"),
 		    or_(record_str(rp, "framework"), "?"), or_(record_str(rp, "command"), "?"),

@@ -1273,6 +1273,7 @@ struct regress_req {
 	int want_4xx;			/* the right answer is a 4xx (a malformed request) */
 	const char *why;		/* why a 4xx is right */
 	jv checks;			/* shape_checks (borrowed), may be jv_null() */
+	const struct regress_call *call;	/* instead of a request: call the function */
 };
 
 struct regress_test {
@@ -1284,6 +1285,34 @@ struct regress_test {
 /* Write the test into the checkout wd; -1 when no writer fits the project. */
 int regress_write(struct regress_test *t, const char *wd, const struct regress_req *q);
 void regress_test_release(struct regress_test *t);
+
+/* regress_call.c - the failing call from the frame, for a trace-only incident */
+
+struct regress_call {
+	char *file;			/* the module, relative to the checkout */
+	const char *lang;		/* "python" or "node" */
+	char *function, *param;		/* the failing function, the parameter rebuilt */
+	long line;			/* the failing line */
+	char *exception, *message;	/* what it raised in production */
+	char *bad;			/* the value, in words: "empty", "None", ... */
+	char *args;			/* the call's arguments, in the language */
+	char *shown;			/* "summary(orders=[])", for people */
+	char *module;			/* the import name (Python) or the file (Node) */
+	char *target;			/* its name on the module; "" the module itself */
+	char *raises;			/* the error the fix raises/throws, or NULL: it returns */
+	int async;
+};
+
+/*
+ * Plan a test calling the innermost application frame's function of rec
+ * (a patch record; analysis.frames, exception, message) with the value
+ * it failed on, read from the checkout wd (the code that failed); diff
+ * the fix.  -1 with the reason when it cannot be sure.
+ */
+int regress_call_plan(struct regress_call *c, const char *wd, jv rec, const char *diff);
+void regress_call_release(struct regress_call *c);
+/* 1 when rec's incident came from an error record (a trace), not a request. */
+int regress_from_trace(jv rec);
 
 /* template.c - fix templates for common code faults */
 

@@ -15,6 +15,11 @@
  * embedded as JSON: a JSON string literal is a Python and a JavaScript
  * string literal too.
  *
+ * For an incident with no request (a stack trace only), the test calls
+ * the failing function instead, as regress_call.c planned it (q->call):
+ * it imports the module, makes the call, and checks that it returns, or
+ * raises the error the fix introduced.
+ *
  * This does not handle projects whose tests live outside the usual
  * directories, ES module packages under jest or mocha, or services that
  * need more than the --serve command (files it names must exist where
@@ -36,31 +41,6 @@ is_dir(const char *wd, const char *name)
 
 	snprintf(p, sizeof p, "%s/%s", wd, name);
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The first 64 KiB of a file, malloc'd, or NULL. */
-static char *
-slurp(const char *wd, const char *name)
-{
-	char p[4200], *buf;
-	ssize_t n;
-	int fd;
-
-	snprintf(p, sizeof p, "%s/%s", wd, name);
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
-		return NULL;
-	if (!(buf = malloc(65536))) {
-		close(fd);
-		return NULL;
-	}
-	n = read(fd, buf, 65535);
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
 }
 
 static const char py_body[] =
@@ -265,6 +245,77 @@ static const char js_body[] =
 "  }\n"
 "});\n";
 
+static const char py_call_body[] =
+"import importlib\n"
+"import os\n"
+"import sys\n"
+"import unittest\n"
+"\n"
+"ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), %s))\n"
+"sys.path.insert(0, ROOT)\n"
+"CALL = %s\n"
+"FAILED = %s\n"
+"RAISES = %s\n"
+"\n"
+"\n"
+"def named(err, name):\n"
+"    return any(k.__name__ == name for k in type(err).__mro__)\n"
+"\n"
+"\n"
+"class MendRegression(unittest.TestCase):\n"
+"    def test_failing_call(self):\n"
+"        target = importlib.import_module(%s)\n"
+"        err = None\n"
+"        try:\n"
+"            target.%s(%s)\n"
+"        except Exception as e:\n"
+"            err = e\n"
+"        what = \"%%s raised %%s: %%s (in production: %%s)\" %% (\n"
+"            CALL, type(err).__name__, err, FAILED)\n"
+"        if RAISES is None:\n"
+"            self.assertIsNone(err, what)\n"
+"            return\n"
+"        self.assertIsNotNone(err, CALL + \" returned; the fix makes it raise \" + RAISES)\n"
+"        self.assertTrue(named(err, RAISES), what + \"; want \" + RAISES)\n"
+"\n"
+"\n"
+"if __name__ == \"__main__\":\n"
+"    unittest.main()\n";
+
+static const char js_call_body[] =
+"'use strict';\n"
+"%s"
+"const assert = require('node:assert');\n"
+"const path = require('node:path');\n"
+"\n"
+"const CALL = %s;\n"
+"const FAILED = %s;\n"
+"const RAISES = %s;\n"
+"\n"
+"function named(e, name) {\n"
+"  for (let p = e; p; p = Object.getPrototypeOf(p))\n"
+"    if (p.constructor && p.constructor.name === name) return true;\n"
+"  return !!e && e.name === name;\n"
+"}\n"
+"\n"
+"%s('mend regression: ' + CALL, async () => {\n"
+"  const target = require(path.resolve(__dirname, %s));\n"
+"  let err = null;\n"
+"  try {\n"
+"    await target%s(%s);\n"
+"  } catch (e) {\n"
+"    err = e || new Error(String(e));\n"
+"  }\n"
+"  const what = CALL + ' threw ' + (err && err.name) + ': ' + (err && err.message) +\n"
+"    ' (in production: ' + FAILED + ')';\n"
+"  if (RAISES === null) {\n"
+"    assert.ok(err === null, what);\n"
+"    return;\n"
+"  }\n"
+"  assert.ok(err !== null, CALL + ' returned; the fix makes it throw ' + RAISES);\n"
+"  assert.ok(named(err, RAISES), what + '; want ' + RAISES);\n"
+"});\n";
+
 /* A JSON string literal of s (a Python and JavaScript literal too), malloc'd. */
 static char *
 literal(const char *s)
@@ -300,6 +351,82 @@ write_file(const char *wd, const char *rel, const char *text)
 	return 0;
 }
 
+static const char *
+safe_id(const char *id)
+{
+	const char *p;
+
+	for (p = id; p && *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return "incident";
+	return id && *id ? id : "incident";
+}
+
+/* The literal of a string or null: "x" or the language's null. */
+static char *
+literal_or(const char *s, const char *null)
+{
+	return s ? literal(s) : strdup(null);
+}
+
+/* The text of a test calling q->call; root: the checkout's top from the test. */
+static char *
+call_text(const struct regress_req *q, const char *root, const char *fw)
+{
+	const struct regress_call *c = q->call;
+	char *call = NULL, *failed = NULL, *l_call, *l_failed, *l_raises, *l_root, *l_mod;
+	char *body = NULL, *text = NULL, *acc = NULL;
+	int py = !strcmp(c->lang, "python"), rc;
+
+	if (asprintf(&call, "%s%s%s", py ? c->module : "", py ? "." : "", c->shown) < 0)
+		call = NULL;
+	if (asprintf(&failed, "%s: %s", c->exception, c->message) < 0)
+		failed = NULL;
+	if (!py && *c->target) {
+		char *k = literal(c->target);
+		if (asprintf(&acc, "[%s]", k) < 0)
+			acc = NULL;
+		free(k);
+	}
+	l_call = literal_or(call, "");
+	l_failed = literal_or(failed, "");
+	l_raises = literal_or(c->raises, py ? "None" : "null");
+	if (py) {
+		l_root = literal(root);
+		l_mod = literal(c->module);
+		rc = asprintf(&body, py_call_body, l_root, l_call, l_failed, l_raises, l_mod,
+		    c->target, c->args);
+	} else {
+		char *rel = NULL;
+		if (asprintf(&rel, "%s/%s", root, c->file) < 0)
+			rel = NULL;
+		l_root = NULL;
+		l_mod = literal_or(rel, "");
+		free(rel);
+		rc = asprintf(&body, js_call_body, !strcmp(fw, "node:test") ?
+		    "const { test } = require('node:test');\n" : "", l_call, l_failed, l_raises,
+		    !strcmp(fw, "node:test") ? "test" : "it", l_mod, acc ? acc : "", c->args);
+	}
+	if (rc < 0)
+		body = NULL;
+	if (body && asprintf(&text, "%s A regression test mend wrote for incident %s: in production\n"
+	    "%s %s (%s:%ld) raised %s: %s when %s was %s.\n"
+	    "%s It calls the function that way; see the pull request that added it.\n%s",
+	    py ? "#" : "//", safe_id(q->id), py ? "#" : "//", c->function, c->file, c->line,
+	    c->exception, c->message, c->param, c->bad, py ? "#" : "//", body) < 0)
+		text = NULL;
+	free(call);
+	free(failed);
+	free(acc);
+	free(l_call);
+	free(l_failed);
+	free(l_raises);
+	free(l_root);
+	free(l_mod);
+	free(body);
+	return text;
+}
+
 /* The spec as JSON text (malloc'd); root: the repository top from the test's directory. */
 static char *
 spec_json(const struct regress_req *q, const char *root)
@@ -320,40 +447,33 @@ spec_json(const struct regress_req *q, const char *root)
 	return out;
 }
 
-static const char *
-safe_id(const char *id)
-{
-	const char *p;
-
-	for (p = id; p && *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			return "incident";
-	return id && *id ? id : "incident";
-}
-
 static int
 write_python(struct regress_test *t, const char *wd, const struct regress_req *q)
 {
 	const char *dir = is_dir(wd, "tests") ? "tests" : is_dir(wd, "test") ? "test" : NULL;
-	char *spec = spec_json(q, dir ? ".." : "."), *lit = spec ? literal(spec) : NULL;
-	char *text = NULL, *name = NULL;
+	char *spec = NULL, *lit = NULL, *text = NULL, *name = NULL;
 	int rc = -1;
 
-	if (!lit || asprintf(&name, "test_mend_%s.py", safe_id(q->id)) < 0 ||
-	    asprintf(&t->path, "%s%s%s", dir ? dir : "", dir ? "/" : "", name) < 0 ||
-	    asprintf(&text, "# A regression test mend wrote for incident %s: %s %s\n"
-	    "# failed in production; see the pull request that added it.\n", safe_id(q->id),
-	    q->method, q->path) < 0)
+	if (asprintf(&name, "test_mend_%s.py", safe_id(q->id)) < 0 ||
+	    asprintf(&t->path, "%s%s%s", dir ? dir : "", dir ? "/" : "", name) < 0) {
+		name = t->path = NULL;
 		goto out;
-	{
-		char *body = NULL, *all = NULL;
-		if (asprintf(&body, py_body, lit) < 0 || asprintf(&all, "%s%s", text, body) < 0) {
-			free(body);
-			goto out;
-		}
+	}
+	if (q->call)
+		text = call_text(q, dir ? ".." : ".", "unittest");
+	else if ((spec = spec_json(q, dir ? ".." : ".")) && (lit = literal(spec))) {
+		char *body = NULL;
+		if (asprintf(&body, py_body, lit) < 0)
+			body = NULL;
+		else if (asprintf(&text, "# A regression test mend wrote for incident %s: %s %s\n"
+		    "# failed in production; see the pull request that added it.\n%s",
+		    safe_id(q->id), q->method, q->path, body) < 0)
+			text = NULL;
 		free(body);
-		free(text);
-		text = all;
+	}
+	if (!text) {
+		mend_err("out of memory");
+		goto out;
 	}
 	if (write_file(wd, t->path, text) < 0)
 		goto out;
@@ -375,14 +495,15 @@ out:
 static int
 write_node(struct regress_test *t, const char *wd, const struct regress_req *q)
 {
-	char *pkg = slurp(wd, "package.json"), *spec = NULL, *text = NULL;
+	char pj[4200], *pkg, *spec = NULL, *text = NULL;
 	const char *dir = is_dir(wd, "test") ? "test" : is_dir(wd, "__tests__") ? "__tests__"
 	    : is_dir(wd, "tests") ? "tests" : NULL;
 	const char *fw = "node:test", *ext = "js";
 	jv p = jv_null();
 	int rc = -1;
 
-	if (pkg && record_parse(&p, pkg, strlen(pkg)) == 0) {
+	snprintf(pj, sizeof pj, "%s/package.json", wd);
+	if ((pkg = file_read(pj, 1 << 20, NULL)) && record_parse(&p, pkg, strlen(pkg)) == 0) {
 		const char *script = record_str(p, "scripts.test"), *type = record_str(p, "type");
 		if (script && strstr(script, "jest"))
 			fw = "jest";
@@ -393,26 +514,28 @@ write_node(struct regress_test *t, const char *wd, const struct regress_req *q)
 	}
 	jv_free(p);
 	free(pkg);
-	if (!(spec = spec_json(q, dir ? ".." : ".")))
-		goto out;
 	if (asprintf(&t->path, "%s%smend-%s.test.%s", dir ? dir : "", dir ? "/" : "",
 	    safe_id(q->id), ext) < 0) {
 		t->path = NULL;
 		goto out;
 	}
-	{
+	if (q->call)
+		text = call_text(q, dir ? ".." : ".", fw);
+	else if ((spec = spec_json(q, dir ? ".." : "."))) {
 		char *body = NULL;
 		if (asprintf(&body, js_body, !strcmp(fw, "node:test") ?
 		    "const { test } = require('node:test');\n" : "", spec,
-		    !strcmp(fw, "node:test") ? "test" : "it") < 0 ||
-		    asprintf(&text, "// A regression test mend wrote for incident %s: %s %s\n"
+		    !strcmp(fw, "node:test") ? "test" : "it") < 0)
+			body = NULL;
+		else if (asprintf(&text, "// A regression test mend wrote for incident %s: %s %s\n"
 		    "// failed in production; see the pull request that added it.\n%s",
-		    safe_id(q->id), q->method, q->path, body) < 0) {
-			free(body);
+		    safe_id(q->id), q->method, q->path, body) < 0)
 			text = NULL;
-			goto out;
-		}
 		free(body);
+	}
+	if (!text) {
+		mend_err("out of memory");
+		goto out;
 	}
 	if (write_file(wd, t->path, text) < 0)
 		goto out;
@@ -437,6 +560,11 @@ regress_write(struct regress_test *t, const char *wd, const struct regress_req *
 	const char *detected = testrun_detect(wd);
 
 	memset(t, 0, sizeof *t);
+	if (q->call) {
+		if (!strcmp(q->call->lang, "node"))
+			return write_node(t, wd, q);
+		return write_python(t, wd, q);
+	}
 	if (!q->serve || !*q->serve)
 		return mend_err("no service command to start the service with");
 	snprintf(pat, sizeof pat, "%s/package.json", wd);

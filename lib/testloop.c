@@ -384,24 +384,74 @@ run_release(struct run *run)
 }
 
 /*
- * Write a regression test for the first replayed request (regress.c),
- * run it with the fix (it must pass) and on the base (it should fail),
- * and commit it on the branch when it passes.  *verified: committed and
- * failing without the fix.  Returns what happened, for the record.
+ * Plan the failing call from the frame (regress_call.c) on the code that
+ * failed (the base) and the fix (base..HEAD); 0, or -1 with the reason.
+ */
+static int
+call_plan(struct regress_call *c, struct repo *r, const char *wd, const char *branch,
+    const char *base, jv rec)
+{
+	char head[41], *diff = NULL;
+	int rc = -1;
+
+	if (repo_resolve(r, head, "HEAD") == 0 && repo_diff(r, base, head, &diff, NULL, NULL) == 0 &&
+	    repo_checkout(r, base) == 0) {
+		rc = regress_call_plan(c, wd, rec, diff);
+		if (repo_checkout(r, branch) < 0) {
+			regress_call_release(c);
+			rc = -1;
+		}
+	}
+	free(diff);
+	return rc;
+}
+
+/*
+ * Write a regression test for the first replayed request (regress.c), or
+ * with no request (a trace-only incident, rp->n 0) for the failing call
+ * from the frame (regress_call.c); run it with the fix (it must pass) and
+ * on the base (it should fail: a call, with the exception the trace
+ * shows), and commit it on the branch when it passes.  *verified:
+ * committed and failing without the fix.  Returns what happened, for the
+ * record.
  */
 static jv
 regression_step(struct repo *r, const char *wd, const char *branch, const char *base,
-    const char *id, struct replay *rp, int *verified)
+    const char *id, struct replay *rp, jv rec, int *verified)
 {
 	struct regress_req q = { 0 };
-	struct regress_test t;
+	struct regress_call call = { 0 };
+	struct regress_test t = { 0 };
 	struct run before = { 0 }, after = { 0 };
-	jv j = jv_array_get(jv_copy(rp->judged), 0), shape = jv_array_get(jv_copy(rp->shapes), 0);
+	jv j = rp->n ? jv_array_get(jv_copy(rp->judged), 0) : jv_null();
+	jv shape = rp->n ? jv_array_get(jv_copy(rp->shapes), 0) : jv_null();
 	jv reasons = record_get(j, "reasons"), out = jv_object(), why = jv_null();
 	const char *v = record_str(j, "verdict");
 	char commit[41], msg[1024];
+	int same = 1;
 
 	*verified = 0;
+	if (rp->n == 0) {
+		/* A trace-only incident: no request, maybe the call from the frame. */
+		out = record_set_str(out, "kind", "call");
+		if (call_plan(&call, r, wd, branch, base, rec) < 0) {
+			out = record_set(out, "written", jv_false());
+			out = record_set(out, "why", jv_string_fmt("the incident came from a stack "
+			    "trace (an error record), not a failing HTTP request, and the failing call "
+			    "cannot be rebuilt from its frame: %s", mend_errmsg()));
+			goto release;
+		}
+		q.id = id;
+		q.call = &call;
+		q.checks = jv_null();
+		out = record_set(out, "call", jv_string_fmt("%s%s%s", !strcmp(call.lang, "python") ?
+		    call.module : call.file, !strcmp(call.lang, "python") ? "." : ": ", call.shown));
+		out = record_set_str(out, "exception", call.exception);
+		if (call.raises)
+			out = record_set_str(out, "raises", call.raises);
+		goto write;
+	}
+	out = record_set_str(out, "kind", "request");
 	q.id = id;
 	q.method = rp->method[0];
 	q.path = rp->path[0];
@@ -413,6 +463,7 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 	q.why = jv_get_kind(why) == JV_KIND_STRING ? jv_string_value(why) : NULL;
 	q.checks = q.want_4xx ? jv_array() : shape_checks(rp->known[0], shape);
 	out = record_set(out, "request", jv_string_fmt("%s %s", q.method, q.path));
+write:
 	if (regress_write(&t, wd, &q) < 0) {
 		out = record_set(out, "written", jv_false());
 		out = record_set_str(out, "why", mend_errmsg());
@@ -447,6 +498,10 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 	} else {
 		before.ok = 1;
 	}
+	/* A call must fail the way the trace shows, or it reproduces something else. */
+	if (q.call && !before.ok)
+		same = jv_get_kind(before.log) == JV_KIND_STRING &&
+		    strstr(jv_string_value(before.log), call.exception) != NULL;
 	regress_test_release(&t);
 	if (repo_checkout(r, branch) < 0 || regress_write(&t, wd, &q) < 0) {
 		out = record_set(out, "written", jv_false());
@@ -462,9 +517,18 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 			rc = repo_stage_all(r, &g, &files, &lines);
 		guard_release(&g);
 		jv_free(files);
-		snprintf(msg, sizeof msg, "mend: regression test for %s %s\n\n"
-		    "It %s without the fix and passes with it.\n", q.method, q.path,
-		    before.ok ? "also passes" : "fails");
+		if (q.call)
+			snprintf(msg, sizeof msg, "mend: regression test calling %s in %s\n\n"
+			    "In production %s raised %s: %s\nwhen %s was %s.\n"
+			    "The test makes that call; it %s without the fix\nand passes with it.\n",
+			    call.function, call.file, call.function, call.exception, call.message,
+			    call.param, call.bad,
+			    before.ok ? "also passes" : same ? "fails the same way" :
+			    "fails (but not with that exception)");
+		else
+			snprintf(msg, sizeof msg, "mend: regression test for %s %s\n\n"
+			    "It %s without the fix and passes with it.\n", q.method, q.path,
+			    before.ok ? "also passes" : "fails");
 		if (rc == 0) {
 			char *shown_msg = redact(msg, NULL);	/* a query may carry a token */
 
@@ -482,11 +546,19 @@ regression_step(struct repo *r, const char *wd, const char *branch, const char *
 	out = record_set_str(out, "commit", commit);
 	out = record_set(out, "passes_after", jv_true());
 	out = record_set(out, "fails_before", jv_bool(!before.ok));
-	*verified = !before.ok;
+	if (q.call) {
+		out = record_set(out, "same_failure", jv_bool(!before.ok && same));
+		out = record_set(out, "proves", jv_string_fmt("%s no longer raises %s when %s is %s%s%s; "
+		    "it does not prove what the service answers the request that reached it "
+		    "(nothing was replayed)", call.function, call.exception, call.param, call.bad,
+		    call.raises ? ": it raises " : "", call.raises ? call.raises : ""));
+	}
+	*verified = !before.ok && same;
 	mend_warn("%s: regression test committed as %.12s; it %s without the fix", id, commit,
 	    before.ok ? "PASSES" : "fails");
 release:
 	regress_test_release(&t);
+	regress_call_release(&call);
 	run_release(&before);
 	run_release(&after);
 	jv_free(q.checks);
@@ -683,6 +755,7 @@ assumption(jv rec)
 }
 
 #define ASSUMED_MAX	0.8	/* the confidence of a fix that assumes: a draft */
+#define CALL_MAX	0.85	/* proved by a call from the frame, not a replay: a draft */
 
 /*
  * Ask the fixer for a revision of the change at commit, given the
@@ -816,7 +889,13 @@ unproven(const struct replay *rp, int passed, int reproduced, const char *verdic
 		out = jv_array_append(out, jv_string("the output shows no test ran"));
 	if (iter > 1)
 		out = jv_array_append(out, jv_string_fmt("it took %d attempts", iter));
-	if (rp->n == 0) {
+	if (rp->n == 0 && jv_is_valid(regress) && record_str(regress, "call") &&
+	    record_bool(regress, "written", 0))
+		out = jv_array_append(out, jv_string_fmt("the incident came from a stack trace: no "
+		    "request was replayed; the regression test calls %s directly, which proves the "
+		    "function no longer fails that way, not what the service answers",
+		    record_str(regress, "call")));
+	else if (rp->n == 0) {
 		out = jv_array_append(out, jv_string("the failing request was not replayed "
 		    "against the patched service (no --serve)"));
 	} else {
@@ -849,59 +928,20 @@ unproven(const struct replay *rp, int passed, int reproduced, const char *verdic
 	else if (jv_is_valid(regress) && !record_bool(regress, "fails_before", 0))
 		out = jv_array_append(out, jv_string("the regression test passes without the fix "
 		    "too"));
+	else if (jv_is_valid(regress) && record_has(regress, "same_failure") &&
+	    !record_bool(regress, "same_failure", 0))
+		out = jv_array_append(out, jv_string_fmt("the regression test fails without the fix, "
+		    "but not with the %s the trace shows", record_str(regress, "exception")));
 	return out;
 }
 
-/*
- * Why no regression test was written when there was no request to replay.
- * An incident opened from an error record (a stack trace from logs or
- * otlp) names the failing function, not the values it was called with: a
- * test calling it would invent its arguments.  Said in the pull request,
- * and the confidence stays below ready (no replay).
- */
+/* Why no regression test was written for a request-less incident that
+ * did not come from a trace (one from a trace gets the call from its frame). */
 static jv
-no_request_why(jv rec)
+no_request_why(void)
 {
-	jv ev = record_get(rec, "incident.evidence"), fr = record_get(rec, "analysis.frames");
-	int i, n = jv_get_kind(ev) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ev)) : 0;
-	int from_trace = 0, m = jv_get_kind(fr) == JV_KIND_ARRAY ? jv_array_length(jv_copy(fr)) : 0;
-	jv out;
-
-	for (i = 0; i < n; i++) {
-		jv e = jv_array_get(jv_copy(ev), i);
-		if (record_type(e) && !strcmp(record_type(e), "error"))
-			from_trace = 1;
-		jv_free(e);
-	}
-	if (!from_trace) {
-		out = jv_string(opt.serve ? "the evidence holds no failing request to replay" :
-		    "no failing request was replayed (--serve)");
-	} else {
-		jv f = jv_null();
-		for (i = 0; i < m; i++) {
-			jv g = jv_array_get(jv_copy(fr), i);
-			if (record_bool(g, "in_app", 0)) {
-				f = g;
-				break;
-			}
-			jv_free(g);
-		}
-		if (jv_get_kind(f) == JV_KIND_OBJECT)
-			out = jv_string_fmt("the incident came from a stack trace (an error record), "
-			    "not a failing HTTP request: a test calling %s (%s:%d) would need the "
-			    "values it failed with, which a trace does not carry, so none was written",
-			    record_str(f, "function") ? record_str(f, "function") : "the function",
-			    record_str(f, "file") ? record_str(f, "file") : record_str(f, "path") ?
-			    record_str(f, "path") : "?", (int)record_num(f, "line", 0));
-		else
-			out = jv_string("the incident came from a stack trace (an error record) with no "
-			    "frame in the application and no failing HTTP request: nothing to call "
-			    "from a test");
-		jv_free(f);
-	}
-	jv_free(ev);
-	jv_free(fr);
-	return out;
+	return jv_string(opt.serve ? "the evidence holds no failing request to replay" :
+	    "no failing request was replayed (--serve)");
 }
 
 int
@@ -1059,10 +1099,12 @@ testloop_handle(jv rec, void *arg)
 		    !strcmp(verdict, "unproven") ? 3 : reproduced > 0 ? 2 : 1;
 	}
 	if (passed && rp.n > 0 && opt.regress && replay_state > 0 && replay_state != 4)
-		regress = regression_step(r, wd, branch, base, id, &rp, &regress_ok);
+		regress = regression_step(r, wd, branch, base, id, &rp, rec, &regress_ok);
+	else if (passed && rp.n == 0 && opt.regress && regress_from_trace(rec))
+		regress = regression_step(r, wd, branch, base, id, &rp, rec, &regress_ok);
 	else if (opt.regress)
 		regress = JV_OBJECT(jv_string("written"), jv_false(), jv_string("why"),
-		    !passed ? jv_string("the fix did not pass") : rp.n == 0 ? no_request_why(rec) :
+		    !passed ? jv_string("the fix did not pass") : rp.n == 0 ? no_request_why() :
 		    jv_string(replay_state == 4 ? "the patched answer lost data; a test would pin that" :
 		    "the replay did not pass"));
 	if (repo_resolve(r, commit, "HEAD") == 0 && repo_diff(r, base, commit, NULL, &files,
@@ -1083,6 +1125,8 @@ testloop_handle(jv rec, void *arg)
 	    jv_string("log"), jv_is_valid(run.log) ? jv_copy(run.log) : jv_string("")));
 	if (assumption(rec) && record_num(rec, "testrun.confidence", 0) > ASSUMED_MAX)
 		rec = record_set_num(rec, "testrun.confidence", ASSUMED_MAX);
+	if (rp.n == 0 && record_num(rec, "testrun.confidence", 0) > CALL_MAX)
+		rec = record_set_num(rec, "testrun.confidence", CALL_MAX);	/* the formula gives 0.83 */
 	rec = record_set(rec, "testrun.judgment", rp.n > 0 && jv_is_valid(rp.judged) ?
 	    JV_OBJECT(jv_string("verdict"), jv_string(verdict), jv_string("answers"),
 	    jv_copy(rp.judged)) : jv_null());

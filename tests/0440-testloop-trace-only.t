@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # testloop on a fix with nothing to replay, and on a fix that assumes.
 # An incident opened from an error record (a stack trace from logs or otlp,
-# no failing HTTP request) gets no regression test, and the testrun says
-# why in words that name the frame: a test would need the values the
-# function failed with, which a trace does not carry.  Its confidence
+# no failing HTTP request) gets the failing call from its frame as its
+# regression test only when the values can be rebuilt (0532-0535); div(a, b)
+# failing on b == 0 also needs a, which the trace does not carry, so none is
+# written and the testrun says why in words that name the frame.  Its confidence
 # stays below ready (0.9).  A fix whose template assumed something the
 # code does not say (analysis.templates[].assumes: a parameter being
 # required) stays below ready too however well it replays, and the
@@ -27,7 +28,7 @@ testloop -t 'python3 -m unittest' --serve "exec python3 app.py" "$T/patch1.json"
 is "$?" 0 "testloop passes the fix"
 is "$(jq -r .testrun.regression_test.written "$T/out1")" false "no regression test is written"
 like "$(jq -r .testrun.regression_test.why "$T/out1")" \
-	"*stack trace*not a failing HTTP request*div (calc.py:2)*values it failed with*" \
+	"*stack trace*not a failing HTTP request*div (calc.py:2)*also needs a, a value the trace does not carry*" \
 	"the testrun says why, naming the frame"
 ok "its confidence is below ready" python3 -c "import sys; sys.exit(not $(jq .testrun.confidence "$T/out1") < 0.9)"
 
