@@ -447,6 +447,20 @@ spec_json(const struct regress_req *q, const char *root)
 	return out;
 }
 
+/* A request test's text: a header in comments (cmt), then body; NULL when
+ * body is NULL or memory runs out. */
+static char *
+headed(const char *cmt, const struct regress_req *q, const char *body)
+{
+	char *text;
+
+	if (!body || asprintf(&text, "%s A regression test mend wrote for incident %s: %s %s\n"
+	    "%s failed in production; see the pull request that added it.\n%s", cmt,
+	    safe_id(q->id), q->method, q->path, cmt, body) < 0)
+		return NULL;
+	return text;
+}
+
 static int
 write_python(struct regress_test *t, const char *wd, const struct regress_req *q)
 {
@@ -465,10 +479,7 @@ write_python(struct regress_test *t, const char *wd, const struct regress_req *q
 		char *body = NULL;
 		if (asprintf(&body, py_body, lit) < 0)
 			body = NULL;
-		else if (asprintf(&text, "# A regression test mend wrote for incident %s: %s %s\n"
-		    "# failed in production; see the pull request that added it.\n%s",
-		    safe_id(q->id), q->method, q->path, body) < 0)
-			text = NULL;
+		text = headed("#", q, body);
 		free(body);
 	}
 	if (!text) {
@@ -527,10 +538,7 @@ write_node(struct regress_test *t, const char *wd, const struct regress_req *q)
 		    "const { test } = require('node:test');\n" : "", spec,
 		    !strcmp(fw, "node:test") ? "test" : "it") < 0)
 			body = NULL;
-		else if (asprintf(&text, "// A regression test mend wrote for incident %s: %s %s\n"
-		    "// failed in production; see the pull request that added it.\n%s",
-		    safe_id(q->id), q->method, q->path, body) < 0)
-			text = NULL;
+		text = headed("//", q, body);
 		free(body);
 	}
 	if (!text) {

@@ -326,6 +326,17 @@ tpl_change(struct tctx *t, long line, int del, char *text)
 	return 0;
 }
 
+/* Queue body (malloc'd, and freed here) as a block indented like the
+ * failing line, at line; -1 when body is NULL. */
+int
+tpl_put(struct tctx *t, long line, int del, char *body)
+{
+	int rc = body ? tpl_change(t, line, del, tpl_block(t, body)) : -1;
+
+	free(body);
+	return rc;
+}
+
 void
 tpl_changes_drop(struct tctx *t)
 {

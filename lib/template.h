@@ -84,6 +84,7 @@ char *tpl_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 int tpl_consider(struct tctx *t, const char *name, int applied, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int tpl_change(struct tctx *t, long line, int del, char *text);
+int tpl_put(struct tctx *t, long line, int del, char *body);
 void tpl_changes_drop(struct tctx *t);
 void tpl_assume(struct tctx *t, const char *what);
 void tpl_assume_empty_body(struct tctx *t);

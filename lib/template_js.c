@@ -130,17 +130,12 @@ static int
 js_guard(struct tctx *t, const struct jsh *h, const char *cond, int code, const char *msg)
 {
 	char *resp = js_respond(h, code, msg), *body;
-	int rc;
 
 	if (!resp)
 		return -1;
 	body = tpl_fmt("if (%s) {\n%s\n}", cond, resp);
 	free(resp);
-	if (!body)
-		return -1;
-	rc = tpl_change(t, t->ln, 0, tpl_block(t, body));
-	free(body);
-	return rc;
+	return tpl_put(t, t->ln, 0, body);
 }
 
 /* The name a path ends with: "req.body.address" -> address. */

@@ -348,17 +348,12 @@ static int
 py_try(struct tctx *t, const char *excs, int code, const char *msg, const char **why)
 {
 	char *resp = py_respond(t, code, msg, why), *body;
-	int rc;
 
 	if (!resp)
 		return -1;
 	body = tpl_fmt("try:\n>%s\nexcept %s:\n%s", t->s + tpl_ind(t->s), excs, resp);
 	free(resp);
-	if (!body)
-		return -1;
-	rc = tpl_change(t, t->ln, 1, tpl_block(t, body));
-	free(body);
-	return rc;
+	return tpl_put(t, t->ln, 1, body);
 }
 
 /* Put a guard before the failing line: "if COND:" answering code. */
@@ -366,17 +361,12 @@ static int
 py_guard(struct tctx *t, const char *cond, int code, const char *msg, const char **why)
 {
 	char *resp = py_respond(t, code, msg, why), *body;
-	int rc;
 
 	if (!resp)
 		return -1;
 	body = tpl_fmt("if %s:\n%s", cond, resp);
 	free(resp);
-	if (!body)
-		return -1;
-	rc = tpl_change(t, t->ln, 0, tpl_block(t, body));
-	free(body);
-	return rc;
+	return tpl_put(t, t->ln, 0, body);
 }
 
 static const char *const py_plain_calls[] = { "int", "float", "str", "bool", "len", "min",
