@@ -237,12 +237,13 @@ form_body(const char *body)
 	return 1;
 }
 
-/* The keys of a JSON object body, or those of a form body that have a
- * value, as an array; null when the body is neither. */
+/* The keys of a JSON object body (from its types, body_types), or those
+ * of a form body that have a value, as an array; null when the body is
+ * neither. */
 static jv
-body_keys(const char *body)
+body_keys(const char *body, jv types)
 {
-	jv v, keys;
+	jv keys;
 
 	if (form_body(body)) {
 		const char *q = body;
@@ -257,14 +258,7 @@ body_keys(const char *body)
 		}
 		return keys;
 	}
-	if (!body || record_parse(&v, body, strlen(body)) < 0)
-		return jv_null();
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		return jv_null();
-	}
-	keys = jv_keys(v);
-	return keys;
+	return jv_get_kind(types) == JV_KIND_OBJECT ? jv_keys(jv_copy(types)) : jv_null();
 }
 
 /* A request body's fingerprint (FNV-1a, 64 bits, hex), into out[17]. */
@@ -335,7 +329,7 @@ jv
 shape_learn(jv known, const char *monitor, const char *url, long status, jv shape,
     const char *req_body)
 {
-	jv paths, statuses, keys;
+	jv paths, statuses, keys, types;
 	char code[16];
 	double n;
 
@@ -379,7 +373,8 @@ shape_learn(jv known, const char *monitor, const char *url, long status, jv shap
 		known = jv_object_set(known, jv_string("paths"), paths);
 	}
 	/* Request body keys: those every known-good request had. */
-	keys = body_keys(req_body);
+	types = body_types(req_body);	/* the body parsed once, for both */
+	keys = body_keys(req_body, types);
 	if (jv_get_kind(keys) == JV_KIND_ARRAY) {
 		jv old = record_get(known, "request_keys"), kept = jv_array();
 		int i, m = jv_array_length(jv_copy(keys));
@@ -410,11 +405,10 @@ shape_learn(jv known, const char *monitor, const char *url, long status, jv shap
 		known = record_set(known, "request_bodies", bs);
 	}
 	/* Their types: kept where every known-good request agreed. */
-	keys = body_types(req_body);
-	if (jv_get_kind(keys) == JV_KIND_OBJECT) {
+	if (jv_get_kind(types) == JV_KIND_OBJECT) {
 		jv old = record_get(known, "request_types"), kept = jv_object();
 		int first = jv_get_kind(old) != JV_KIND_OBJECT;
-		jv_object_foreach(keys, k, ty) {
+		jv_object_foreach(types, k, ty) {
 			jv was = first ? jv_invalid() : jv_object_get(jv_copy(old), jv_copy(k));
 			if (first || (jv_get_kind(was) == JV_KIND_STRING &&
 			    !strcmp(jv_string_value(was), jv_string_value(ty))))
@@ -427,7 +421,7 @@ shape_learn(jv known, const char *monitor, const char *url, long status, jv shap
 		known = record_set(known, "request_types", kept);
 	} else if (req_body && *req_body)
 		known = record_set(known, "request_types", jv_object());
-	jv_free(keys);
+	jv_free(types);
 	jv_free(shape);
 	return known;
 }
